@@ -1,0 +1,2 @@
+export type { TaskObserver, TaskOutcome, TaskPoolOptions, TaskStats } from './pool.js';
+export { TaskFailedError, TaskPool, TaskRejectedError } from './pool.js';

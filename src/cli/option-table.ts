@@ -1,0 +1,96 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { PerfError } from '../errors.js';
+
+/** One flag: how it is written, what it does, and the schema (with its default) of its value. */
+export interface OptionSpec {
+  readonly flags: string;
+  readonly description: string;
+  readonly schema: z.ZodType;
+  /** Environment variable read when the flag is absent. */
+  readonly env?: string;
+}
+
+export type OptionTable = Readonly<Record<string, OptionSpec>>;
+
+export type ResolvedOptions<T extends OptionTable> = Readonly<{
+  [K in keyof T]: z.output<T[K]['schema']>;
+}>;
+
+function defaultOf(spec: OptionSpec): unknown {
+  const parsed = spec.schema.safeParse(undefined);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** Adds every flag of the table to a command; help shows defaults and environment variables. */
+export function addOptions(command: Command, table: OptionTable): Command {
+  for (const spec of Object.values(table)) {
+    const fallback = defaultOf(spec);
+    const notes = [
+      fallback !== undefined && typeof fallback !== 'boolean'
+        ? `default: ${JSON.stringify(fallback)}`
+        : '',
+      spec.env ? `env: ${spec.env}` : '',
+    ].filter(Boolean);
+    command.option(
+      spec.flags,
+      notes.length ? `${spec.description} (${notes.join(', ')})` : spec.description,
+    );
+  }
+  return command;
+}
+
+function flagName(spec: OptionSpec): string {
+  return spec.flags.split(/[ ,]+/).find((f) => f.startsWith('--')) ?? spec.flags;
+}
+
+/**
+ * Validates what commander parsed against the table, every problem at once, and returns frozen
+ * values with defaults applied. @throws PerfError FP_ERR_INVALID_FLAG
+ */
+export function resolveOptions<T extends OptionTable>(
+  table: T,
+  raw: Record<string, unknown>,
+  env: NodeJS.ProcessEnv = process.env,
+): ResolvedOptions<T> {
+  const problems: string[] = [];
+  const out: Record<string, unknown> = {};
+  for (const [key, spec] of Object.entries(table)) {
+    const value = raw[key] ?? (spec.env ? env[spec.env] : undefined);
+    const parsed = spec.schema.safeParse(value);
+    if (parsed.success) out[key] = parsed.data;
+    else
+      problems.push(
+        `${flagName(spec)} ${JSON.stringify(value)}: ${parsed.error.issues[0]?.message}`,
+      );
+  }
+  if (problems.length > 0) throw new PerfError('FP_ERR_INVALID_FLAG', problems.join('; '));
+  return Object.freeze(out) as ResolvedOptions<T>;
+}
+
+/** Flag values arrive as text; these schemas accept text and check the range. */
+export const flag = {
+  int: (min: number, max: number, fallback: number) =>
+    z
+      .preprocess(
+        (v) => (typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : v),
+        z
+          .number({ error: `expected a whole number from ${min} to ${max}` })
+          .int(`expected a whole number from ${min} to ${max}`)
+          .min(min, `expected a whole number from ${min} to ${max}`)
+          .max(max, `expected a whole number from ${min} to ${max}`),
+      )
+      .default(fallback),
+  number: (min: number, max: number, fallback: number) =>
+    z
+      .preprocess(
+        (v) =>
+          typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v,
+        z
+          .number({ error: `expected a number from ${min} to ${max}` })
+          .min(min, `expected a number from ${min} to ${max}`)
+          .max(max, `expected a number from ${min} to ${max}`),
+      )
+      .default(fallback),
+  bool: (fallback: boolean) => z.boolean().default(fallback),
+};

@@ -1,0 +1,33 @@
+/**
+ * Every user-facing error of fiml-perf has a stable code; callers branch on `code`, never on
+ * the message. docs/errors.md explains each one (a test keeps the two in step).
+ */
+export const ERROR_CODES = {
+  FP_ERR_USAGE:
+    'The command line does not parse: an unknown command or flag, or a missing argument.',
+  FP_ERR_INVALID_FLAG: 'A flag has a value out of range or of the wrong kind.',
+  FP_ERR_INVALID_OPTION: 'An option passed to the FIML service does not validate.',
+  FP_ERR_PORT_IN_USE: 'The port asked for is already taken by another process.',
+  FP_ERR_PORT_DENIED:
+    'The process may not listen on the port asked for (ports below 1024 need privileges).',
+  FP_ERR_BAD_HOST: 'The address to listen on is not an address of this machine.',
+  FP_ERR_REDIS_UNREACHABLE: 'Redis, given with --redis or REDIS_URL, does not answer.',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** A user error: bad input or an environment problem the user can fix. Exit code 2, no stack. */
+export class PerfError extends Error {
+  readonly code: ErrorCode;
+
+  /** @param message what is wrong and how to fix it, on one line */
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PerfError';
+    this.code = code;
+  }
+}
+
+export function isPerfError(error: unknown): error is PerfError {
+  return error instanceof PerfError;
+}
