@@ -8,9 +8,17 @@ interface Entry {
 export class L1Cache {
   readonly #lru: LRUCache<string, Entry>;
 
-  /** @param max entries kept before the least recently used is evicted */
-  constructor(max: number) {
-    this.#lru = new LRUCache<string, Entry>({ max, ttl: 60_000, allowStale: false });
+  /**
+   * @param max entries kept before the least recently used is evicted
+   * @param clock source of milliseconds for TTLs @default performance
+   */
+  constructor(max: number, clock?: { now(): number }) {
+    this.#lru = new LRUCache<string, Entry>({
+      max,
+      ttl: 60_000,
+      allowStale: false,
+      ...(clock ? { perf: clock } : {}),
+    });
   }
 
   /** The cached value, or undefined when absent or expired. */

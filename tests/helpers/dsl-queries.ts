@@ -1,0 +1,21 @@
+/** Every query the spec names, with the query type it must parse to. */
+export const SPEC_QUERIES: readonly (readonly [string, string])[] = [
+  ['GET PRICE OF AAPL', 'get_price'],
+  ['GET PRICE OF BTC IN USD', 'get_price'],
+  ['GET PRICE FOR AAPL', 'get_price'],
+  ['GET PRICE OF AAPL, MSFT, GOOGL', 'get_price'],
+  ['COMPARE AAPL WITH MSFT', 'compare'],
+  ['COMPARE AAPL, TSLA BY PRICE, VOLUME', 'compare'],
+  ['ANALYZE PORTFOLIO [AAPL:0.4, TSLA:0.3, MSFT:0.3]', 'portfolio'],
+  ['ANALYZE AAPL FOR TECHNICALS', 'analyze'],
+  ['GET TECHNICAL INDICATORS FOR NVDA', 'technicals'],
+  ['CALCULATE RSI FOR ETH PERIOD 14', 'indicator'],
+  ['GET MOVING AVERAGE FOR GOOGL PERIOD 50', 'indicator'],
+  ['ANALYZE CORRELATION BETWEEN AAPL AND TSLA PERIOD 30', 'correlation'],
+  ['GET VOLATILITY FOR BTC PERIOD 14', 'indicator'],
+  ['FIND AAPL WITH PRICE > 100', 'find'],
+  ['TRACK AAPL WHEN PRICE > 150', 'track'],
+  ['EVALUATE TSLA: PRICE, VOLATILITY(30d), TECHNICAL(RSI, MACD)', 'evaluate'],
+  ['COMPARE BTC vs ETH vs SOL ON: VOLUME(7d), LIQUIDITY', 'compare'],
+  ['SCAN NASDAQ WHERE VOLUME > AVG_VOLUME(30d) * 2', 'scan'],
+];
