@@ -17,7 +17,8 @@ export class L1Cache {
       max,
       ttl: 60_000,
       allowStale: false,
-      ...(clock ? { perf: clock } : {}),
+      // With an explicit clock, read it on every check rather than caching it for 1 ms.
+      ...(clock ? { perf: clock, ttlResolution: 0 } : {}),
     });
   }
 
