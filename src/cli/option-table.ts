@@ -56,7 +56,8 @@ export function resolveOptions<T extends OptionTable>(
   const problems: string[] = [];
   const out: Record<string, unknown> = {};
   for (const [key, spec] of Object.entries(table)) {
-    const value = raw[key] ?? (spec.env ? env[spec.env] : undefined);
+    // An environment variable set to the empty string counts as unset.
+    const value = raw[key] ?? (spec.env ? env[spec.env] || undefined : undefined);
     const parsed = spec.schema.safeParse(value);
     if (parsed.success) out[key] = parsed.data;
     else

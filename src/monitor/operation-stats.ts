@@ -31,12 +31,14 @@ export class OperationStats {
   summary(): Record<string, OperationSummary> {
     const out: Record<string, OperationSummary> = {};
     for (const [name, h] of [...this.#histograms].sort(([a], [b]) => a.localeCompare(b))) {
+      // A percentile is reported as the top of its HDR bucket; never above the true maximum.
+      const at = (p: number) => ms(Math.min(h.getValueAtPercentile(p), h.maxValue));
       out[name] = {
         count: h.totalCount,
         mean_ms: ms(h.mean),
-        p50_ms: ms(h.getValueAtPercentile(50)),
-        p95_ms: ms(h.getValueAtPercentile(95)),
-        p99_ms: ms(h.getValueAtPercentile(99)),
+        p50_ms: at(50),
+        p95_ms: at(95),
+        p99_ms: at(99),
         max_ms: ms(h.maxValue),
       };
     }

@@ -28,8 +28,15 @@ export function parsePrometheus(text: string): Exposition {
     if (!match) throw new Error(`not Prometheus text: ${line}`);
     const labels: Record<string, string> = {};
     for (const m of (match[2] ?? '').matchAll(LABEL)) labels[m[1]!] = m[2]!;
-    const value = match[3] === '+Inf' ? Number.POSITIVE_INFINITY : Number(match[3]);
-    if (Number.isNaN(value) && match[3] !== 'NaN') throw new Error(`bad value in: ${line}`);
+    // Prometheus parses values as Go floats: NaN and Inf in any case.
+    const text = match[3]!.toLowerCase();
+    const value =
+      text === '+inf'
+        ? Number.POSITIVE_INFINITY
+        : text === '-inf'
+          ? Number.NEGATIVE_INFINITY
+          : Number(text);
+    if (Number.isNaN(value) && text !== 'nan') throw new Error(`bad value in: ${line}`);
     samples.push({ name: match[1]!, labels, value });
   }
   return { types, samples };
