@@ -34,7 +34,7 @@ export function toolRoutes(app: FastifyInstance, fiml: Fiml): void {
         try {
           return reply.send(await handler(input));
         } finally {
-          monitor.observeOperation(name, (performance.now() - started) / 1000, detail(input));
+          monitor.observeOperation(name, (performance.now() - started) / 1000, () => detail(input));
         }
       },
     });

@@ -57,6 +57,12 @@ export class ServiceMonitor {
   readonly #slowLog: SlowQueryLog;
   readonly #slowThresholdSeconds: number;
   readonly #children = new Map<string, { inc(): void; observe?(v: number): void }>();
+  // Hot-path counts are plain integers, handed to prom-client only when it is scraped.
+  readonly #requestCounts = new LabelledCounts<'method' | 'endpoint' | 'status'>();
+  readonly #hitCounts = new LabelledCounts<'layer'>();
+  readonly #missCounts = new LabelledCounts<'layer'>();
+  readonly #durations = new Map<string, { observe(seconds: number): void }>();
+  #activeCount = 0;
   #requestTotal = 0;
 
   constructor(options: ServiceMonitorOptions = {}) {
@@ -67,11 +73,15 @@ export class ServiceMonitor {
     this.#slowLog = new SlowQueryLog(options.slowQueryLogSize ?? 100);
     const name = (suffix: string) => `${this.prefix}_${suffix}`;
     const registers = [this.registry];
+    const requestCounts = this.#requestCounts;
     this.#requests = new Counter({
       name: name(METRIC.requests),
       help: 'HTTP requests by method, route pattern and status code',
       labelNames: ['method', 'endpoint', 'status'],
       registers,
+      collect() {
+        requestCounts.publish(this);
+      },
     });
     this.#duration = new Histogram({
       name: name(METRIC.requestDuration),
@@ -80,10 +90,14 @@ export class ServiceMonitor {
       buckets: [...DURATION_BUCKETS],
       registers,
     });
+    const active = () => this.#activeCount;
     this.#active = new Gauge({
       name: name(METRIC.activeRequests),
       help: 'Requests in progress',
       registers,
+      collect() {
+        this.set(active());
+      },
     });
     this.#providerRequests = new Counter({
       name: name(METRIC.providerRequests),
@@ -110,17 +124,25 @@ export class ServiceMonitor {
       registers,
     });
     this.#taskRate.set(1);
+    const hits = this.#hitCounts;
+    const misses = this.#missCounts;
     this.#cacheHits = new Counter({
       name: name(METRIC.cacheHits),
       help: 'Cache lookups answered, by layer',
       labelNames: ['layer'],
       registers,
+      collect() {
+        hits.publish(this);
+      },
     });
     this.#cacheMisses = new Counter({
       name: name(METRIC.cacheMisses),
       help: 'Cache lookups not answered, by layer',
       labelNames: ['layer'],
       registers,
+      collect() {
+        misses.publish(this);
+      },
     });
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }
@@ -142,25 +164,38 @@ export class ServiceMonitor {
   }
 
   requestStarted(): void {
-    if (this.enabled) this.#active.inc();
+    if (this.enabled) this.#activeCount++;
   }
 
   /** Ends a request started with requestStarted(). `endpoint` must be the route pattern. */
   requestFinished(method: string, endpoint: string, status: number, seconds: number): void {
     if (!this.enabled) return;
     this.#requestTotal++;
-    this.#active.dec();
-    this.#child(this.#requests, { method, endpoint, status: String(status) }).inc();
-    this.#child(this.#duration, { method, endpoint }).observe!(seconds);
+    this.#activeCount--;
+    this.#requestCounts.add(`${method} ${endpoint} ${status}`, () => ({
+      method,
+      endpoint,
+      status: String(status),
+    }));
+    const key = `${method} ${endpoint}`;
+    let timer = this.#durations.get(key);
+    if (!timer) {
+      timer = this.#duration.labels({ method, endpoint });
+      this.#durations.set(key, timer);
+    }
+    timer.observe(seconds);
   }
 
   /** A request that ended without a response (client went away). */
   requestAborted(): void {
-    if (this.enabled) this.#active.dec();
+    if (this.enabled) this.#activeCount--;
   }
 
-  /** Records an operation's duration; a slow one is counted and logged. */
-  observeOperation(operation: string, seconds: number, detail?: string): void {
+  /**
+   * Records an operation's duration; a slow one is counted and logged. `detail` describes the
+   * operation for the slow log and is only called for slow ones.
+   */
+  observeOperation(operation: string, seconds: number, detail?: () => string): void {
     if (!this.enabled) return;
     this.#operations.record(operation, seconds);
     if (seconds >= this.#slowThresholdSeconds) {
@@ -169,7 +204,7 @@ export class ServiceMonitor {
         operation,
         duration_ms: Math.round(seconds * 1e6) / 1000,
         at: new Date().toISOString(),
-        detail: detail ?? null,
+        detail: detail ? detail() : null,
       });
     }
   }
@@ -187,7 +222,7 @@ export class ServiceMonitor {
 
   observeCache(layer: string, hit: boolean): void {
     if (!this.enabled) return;
-    this.#child(hit ? this.#cacheHits : this.#cacheMisses, { layer }).inc();
+    (hit ? this.#hitCounts : this.#missCounts).add(layer, () => ({ layer }));
   }
 
   setTaskCompletionRate(rate: number): void {
@@ -231,5 +266,22 @@ export class ServiceMonitor {
       this.#children.set(key, child);
     }
     return child;
+  }
+}
+
+/** Integer counts per label set, published into a prom-client counter at scrape time. */
+class LabelledCounts<L extends string> {
+  readonly #counts = new Map<string, { labels: LabelValues<L>; count: number }>();
+
+  /** `key` identifies the label set; `labels` builds it the first time only. */
+  add(key: string, labels: () => LabelValues<L>): void {
+    const entry = this.#counts.get(key);
+    if (entry) entry.count++;
+    else this.#counts.set(key, { labels: labels(), count: 1 });
+  }
+
+  publish(counter: Counter<L>): void {
+    counter.reset();
+    for (const { labels, count } of this.#counts.values()) counter.inc(labels, count);
   }
 }
