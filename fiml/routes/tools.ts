@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { Fiml } from '../context.js';
 import { DslSyntaxError, parseQuery } from '../dsl/index.js';
@@ -28,11 +28,11 @@ export function toolRoutes(app: FastifyInstance, fiml: Fiml): void {
       method: ['GET', 'POST'],
       url: `/mcp/tools/${name}`,
       preValidation: readGetBody,
-      handler: async (request: FastifyRequest, reply: FastifyReply) => {
+      handler: async (request: FastifyRequest) => {
         const input = parseInput(request, schema);
         const started = performance.now();
         try {
-          return reply.send(await handler(input));
+          return await handler(input);
         } finally {
           monitor.observeOperation(name, (performance.now() - started) / 1000, () => detail(input));
         }

@@ -7,8 +7,9 @@ import type {
 import type { ServiceMonitor } from './service-monitor.js';
 
 const STARTED = Symbol('fiml-perf.monitor.started');
+const ENDPOINT = Symbol('fiml-perf.monitor.endpoint');
 
-type Timed = FastifyRequest & { [STARTED]?: number };
+type Timed = FastifyRequest & { [STARTED]?: number; [ENDPOINT]?: string };
 
 /**
  * Counts and times every request of a fastify app by route pattern (`/health/providers/:name`,
@@ -16,6 +17,20 @@ type Timed = FastifyRequest & { [STARTED]?: number };
  * Hooks are callback-style: an async hook costs a promise per request on the hot path.
  */
 export function instrumentFastify(app: FastifyInstance, monitor: ServiceMonitor): void {
+  // Each route learns its own pattern once, here; `request.routeOptions` would build an object
+  // per request. Routes registered before this call are not labelled (they count as unmatched).
+  app.addHook('onRoute', (route) => {
+    const endpoint = route.url;
+    const label = (request: Timed, _reply: FastifyReply, done: HookHandlerDoneFunction) => {
+      request[ENDPOINT] = endpoint;
+      done();
+    };
+    const existing = route.onRequest;
+    route.onRequest =
+      existing === undefined
+        ? [label]
+        : [label, ...(Array.isArray(existing) ? existing : [existing])];
+  });
   app.addHook(
     'onRequest',
     (request: Timed, _reply: FastifyReply, done: HookHandlerDoneFunction) => {

@@ -44,15 +44,11 @@ export class ServiceMonitor {
   readonly registry: Registry;
   readonly prefix: string;
   readonly enabled: boolean;
-  readonly #requests: Counter<'method' | 'endpoint' | 'status'>;
   readonly #duration: Histogram<'method' | 'endpoint'>;
-  readonly #active: Gauge;
   readonly #providerRequests: Counter<'provider' | 'operation' | 'status'>;
   readonly #providerLatency: Histogram<'provider' | 'operation'>;
   readonly #slow: Counter<'operation'>;
   readonly #taskRate: Gauge;
-  readonly #cacheHits: Counter<'layer'>;
-  readonly #cacheMisses: Counter<'layer'>;
   readonly #operations = new OperationStats();
   readonly #slowLog: SlowQueryLog;
   readonly #slowThresholdSeconds: number;
@@ -74,7 +70,8 @@ export class ServiceMonitor {
     const name = (suffix: string) => `${this.prefix}_${suffix}`;
     const registers = [this.registry];
     const requestCounts = this.#requestCounts;
-    this.#requests = new Counter({
+    // Registered in the registry; their values come from collect() at scrape time.
+    new Counter({
       name: name(METRIC.requests),
       help: 'HTTP requests by method, route pattern and status code',
       labelNames: ['method', 'endpoint', 'status'],
@@ -91,7 +88,7 @@ export class ServiceMonitor {
       registers,
     });
     const active = () => this.#activeCount;
-    this.#active = new Gauge({
+    new Gauge({
       name: name(METRIC.activeRequests),
       help: 'Requests in progress',
       registers,
@@ -126,7 +123,7 @@ export class ServiceMonitor {
     this.#taskRate.set(1);
     const hits = this.#hitCounts;
     const misses = this.#missCounts;
-    this.#cacheHits = new Counter({
+    new Counter({
       name: name(METRIC.cacheHits),
       help: 'Cache lookups answered, by layer',
       labelNames: ['layer'],
@@ -135,7 +132,7 @@ export class ServiceMonitor {
         hits.publish(this);
       },
     });
-    this.#cacheMisses = new Counter({
+    new Counter({
       name: name(METRIC.cacheMisses),
       help: 'Cache lookups not answered, by layer',
       labelNames: ['layer'],
