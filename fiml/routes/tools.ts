@@ -12,6 +12,30 @@ import {
   symbolInput,
 } from './schemas.js';
 
+const string = { type: 'string' } as const;
+const number = { type: 'number' } as const;
+
+/** The hottest answer gets a compiled serializer (fast-json-stringify) instead of JSON.stringify. */
+const PRICE_RESPONSE = {
+  type: 'object',
+  properties: {
+    symbol: string,
+    price: number,
+    previous_close: number,
+    change: number,
+    change_percent: number,
+    volume: number,
+    currency: string,
+    provider: string,
+    timestamp: string,
+    name: string,
+    asset_type: string,
+    cached: { type: 'boolean' },
+    cache_layer: { type: ['string', 'null'] },
+    failed_over: { type: 'array', items: string },
+  },
+} as const;
+
 type Handler<S extends z.ZodType> = (input: z.output<S>) => Promise<unknown>;
 
 /** The MCP tools, each on GET (query string or JSON body) and POST (JSON body). */
@@ -23,10 +47,12 @@ export function toolRoutes(app: FastifyInstance, fiml: Fiml): void {
     schema: S,
     handler: Handler<S>,
     detail: (i: z.output<S>) => string,
+    response?: object,
   ) {
     app.route({
       method: ['GET', 'POST'],
       url: `/mcp/tools/${name}`,
+      ...(response ? { schema: { response: { 200: response } } } : {}),
       preValidation: readGetBody,
       handler: async (request: FastifyRequest) => {
         const input = parseInput(request, schema);
@@ -56,6 +82,7 @@ export function toolRoutes(app: FastifyInstance, fiml: Fiml): void {
       };
     },
     (i) => `symbol=${i.symbol}${i.provider ? ` provider=${i.provider}` : ''}`,
+    PRICE_RESPONSE,
   );
 
   tool(

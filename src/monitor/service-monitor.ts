@@ -6,6 +6,7 @@ import {
   type LabelValues,
   Registry,
 } from 'prom-client';
+import { BucketHistogram } from './bucket-histogram.js';
 import { DURATION_BUCKETS, METRIC, PROVIDER_BUCKETS } from './metric-names.js';
 import {
   OperationStats,
@@ -44,7 +45,7 @@ export class ServiceMonitor {
   readonly registry: Registry;
   readonly prefix: string;
   readonly enabled: boolean;
-  readonly #duration: Histogram<'method' | 'endpoint'>;
+  readonly #duration: BucketHistogram;
   readonly #providerRequests: Counter<'provider' | 'operation' | 'status'>;
   readonly #providerLatency: Histogram<'provider' | 'operation'>;
   readonly #slow: Counter<'operation'>;
@@ -57,7 +58,6 @@ export class ServiceMonitor {
   readonly #requestCounts = new LabelledCounts<'method' | 'endpoint' | 'status'>();
   readonly #hitCounts = new LabelledCounts<'layer'>();
   readonly #missCounts = new LabelledCounts<'layer'>();
-  readonly #durations = new Map<string, { observe(seconds: number): void }>();
   #activeCount = 0;
   #requestTotal = 0;
 
@@ -80,12 +80,11 @@ export class ServiceMonitor {
         requestCounts.publish(this);
       },
     });
-    this.#duration = new Histogram({
+    this.#duration = new BucketHistogram({
       name: name(METRIC.requestDuration),
       help: 'HTTP request duration in seconds by method and route pattern',
-      labelNames: ['method', 'endpoint'],
-      buckets: [...DURATION_BUCKETS],
-      registers,
+      buckets: DURATION_BUCKETS,
+      registry: this.registry,
     });
     const active = () => this.#activeCount;
     new Gauge({
@@ -174,13 +173,7 @@ export class ServiceMonitor {
       endpoint,
       status: String(status),
     }));
-    const key = `${method} ${endpoint}`;
-    let timer = this.#durations.get(key);
-    if (!timer) {
-      timer = this.#duration.labels({ method, endpoint });
-      this.#durations.set(key, timer);
-    }
-    timer.observe(seconds);
+    this.#duration.observe(`${method} ${endpoint}`, () => ({ method, endpoint }), seconds);
   }
 
   /** A request that ended without a response (client went away). */
