@@ -81,8 +81,4 @@ export class BucketHistogram {
       aggregator: this.aggregator,
     };
   }
-
-  reset(): void {
-    this.#series.clear();
-  }
 }
