@@ -14,7 +14,6 @@ import {
   type ProviderRegistry,
   type Quote,
   type SimulatedProvider,
-  UnsupportedProviderError,
 } from './providers/index.js';
 
 export interface QuoteResult {
@@ -130,8 +129,6 @@ export class MarketDataService {
     try {
       return await this.#registry.fetch(asset, operation, call, provider);
     } catch (error) {
-      if (error instanceof UnsupportedProviderError)
-        throw new BadRequestError('provider', error.message);
       if (error instanceof AllProvidersFailedError) {
         throw new ServiceUnavailableError('providers_unavailable', error.message);
       }

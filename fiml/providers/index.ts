@@ -17,5 +17,4 @@ export type {
 export {
   AllProvidersFailedError,
   ProviderRegistry,
-  UnsupportedProviderError,
 } from './registry.js';

@@ -38,17 +38,6 @@ export class AllProvidersFailedError extends Error {
   }
 }
 
-/** The caller asked for a provider that cannot serve this asset. */
-export class UnsupportedProviderError extends Error {
-  constructor(
-    readonly provider: string,
-    readonly asset: Asset,
-  ) {
-    super(`provider ${provider} has no ${asset.type} data for ${asset.symbol}`);
-    this.name = 'UnsupportedProviderError';
-  }
-}
-
 interface Health {
   requests: number;
   errors: number;
@@ -117,15 +106,17 @@ export class ProviderRegistry {
   /**
    * The order in which providers are tried: the preferred one first, then the others that
    * support the asset in priority order, cooled-down ones last (tried only when all else fails).
-   * @throws UnsupportedProviderError when the preferred provider cannot serve the asset
+   * A preferred provider without data for the asset type is a hint that cannot be followed, as
+   * a real aggregator treats it: the others serve, and the answer names who did.
    */
   candidates(asset: Asset, preferred?: string): SimulatedProvider[] {
     const able = this.#providers.filter((p) => p.supports(asset.type));
     if (preferred !== undefined) {
       const first = able.find((p) => p.name === preferred);
-      if (!first) throw new UnsupportedProviderError(preferred, asset);
-      able.splice(able.indexOf(first), 1);
-      able.unshift(first);
+      if (first) {
+        able.splice(able.indexOf(first), 1);
+        able.unshift(first);
+      }
     }
     const now = this.#elapsedMs();
     const warm = able.filter((p) => this.#health.get(p.name)!.cooldownUntilMs <= now);

@@ -72,7 +72,7 @@ describe('get_price', () => {
     expect(spaces.status).toBe(400);
   });
 
-  it('is a 400 for an unknown provider or one without data for the asset type', async () => {
+  it('is a 400 for an unknown provider; one without data for the asset type is passed over', async () => {
     const unknown = await call(fiml.url, tool('get_price'), {
       query: { symbol: 'AAPL', provider: 'nasdaq' },
     });
@@ -81,8 +81,8 @@ describe('get_price', () => {
     const unsupported = await call(fiml.url, tool('get_price'), {
       query: { symbol: 'BTC', provider: 'fmp' },
     });
-    expect(unsupported.status).toBe(400);
-    expect(unsupported.body.message).toContain('no crypto data');
+    expect(unsupported.status).toBe(200);
+    expect(unsupported.body.provider).not.toBe('fmp');
   });
 
   it('is a 400 for a body that is not a JSON object or not JSON at all', async () => {
