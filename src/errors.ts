@@ -12,6 +12,12 @@ export const ERROR_CODES = {
     'The process may not listen on the port asked for (ports below 1024 need privileges).',
   FP_ERR_BAD_HOST: 'The address to listen on is not an address of this machine.',
   FP_ERR_REDIS_UNREACHABLE: 'Redis, given with --redis or REDIS_URL, does not answer.',
+  FP_ERR_SCENARIO:
+    'A scenario file cannot run: missing, a syntax or type error, no user class, bad task weights.',
+  FP_ERR_HOST_UNREACHABLE: 'The service to load (--host or URL) does not accept connections.',
+  FP_ERR_EMBEDDED_FIML:
+    'The embedded FIML service, started when no --host is given, did not start.',
+  FP_ERR_WRITE: 'A result file could not be written (a missing permission, a full disk).',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

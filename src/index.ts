@@ -1,6 +1,34 @@
 export type { ErrorCode } from './errors.js';
 export { ERROR_CODES, isPerfError, PerfError } from './errors.js';
 export type {
+  CheckResult,
+  HttpClient,
+  HttpResponse,
+  LoadPlan,
+  Progress,
+  RequestOptions,
+  RunLoadOptions,
+  TaskEntry,
+  TaskFunction,
+  UserClass,
+  UserContext,
+  WaitTime,
+} from './load/index.js';
+export {
+  between,
+  constant,
+  constantPacing,
+  constantThroughput,
+  loadScenario,
+  Random,
+  runLoad,
+  ScenarioError,
+  selectClasses,
+  TaskSet,
+  task,
+  User,
+} from './load/index.js';
+export type {
   OperationSummary,
   ServiceMonitorOptions,
   SlowQuery,
@@ -13,3 +41,20 @@ export {
   PROVIDER_BUCKETS,
   ServiceMonitor,
 } from './monitor/index.js';
+export type {
+  EndpointResult,
+  ErrorGroup,
+  FailureKind,
+  GeneratorHealth,
+  LatencyMs,
+  RunResult,
+  SecondRow,
+} from './stats/index.js';
+export {
+  createHistogram,
+  decodeHistogram,
+  encodeHistogram,
+  latencyMs,
+  RESULT_SCHEMA_VERSION,
+  StatsRecorder,
+} from './stats/index.js';

@@ -9,6 +9,8 @@ export interface OptionSpec {
   readonly schema: z.ZodType;
   /** Environment variable read when the flag is absent. */
   readonly env?: string;
+  /** The flag may be given many times; its values arrive as a list. */
+  readonly repeatable?: boolean;
 }
 
 export type OptionTable = Readonly<Record<string, OptionSpec>>;
@@ -32,10 +34,15 @@ export function addOptions(command: Command, table: OptionTable): Command {
         : '',
       spec.env ? `env: ${spec.env}` : '',
     ].filter(Boolean);
-    command.option(
-      spec.flags,
-      notes.length ? `${spec.description} (${notes.join(', ')})` : spec.description,
-    );
+    const description = notes.length
+      ? `${spec.description} (${notes.join(', ')})`
+      : spec.description;
+    if (spec.repeatable)
+      command.option(spec.flags, description, (value: string, previous: string[] | undefined) => [
+        ...(previous ?? []),
+        value,
+      ]);
+    else command.option(spec.flags, description);
   }
   return command;
 }

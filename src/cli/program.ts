@@ -1,9 +1,12 @@
 import { Command, CommanderError } from 'commander';
 import { isPerfError } from '../errors.js';
+import { registerCheck } from './check.js';
 import { EXIT, EXIT_BUG } from './exit-codes.js';
+import { registerLoad } from './load.js';
 import { registerServe } from './serve.js';
+import { VERSION } from './version.js';
 
-export const VERSION = '0.1.0';
+export { VERSION } from './version.js';
 
 export interface Io {
   readonly out: (text: string) => void;
@@ -25,6 +28,8 @@ export function buildProgram(io: Io = stdio): Command {
     .showSuggestionAfterError(true)
     .addHelpText('after', '\nDocs: README.md and docs/ in the fiml-perf repository.');
   registerServe(program);
+  registerLoad(program);
+  registerCheck(program);
   const configure = (command: Command) => {
     command.exitOverride().configureOutput({
       writeOut: io.out,

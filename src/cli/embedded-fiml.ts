@@ -1,0 +1,71 @@
+import { spawn } from 'node:child_process';
+import { request } from 'undici';
+import { PerfError } from '../errors.js';
+
+export interface EmbeddedFiml {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+const START_TIMEOUT_MS = 20_000;
+
+/**
+ * Starts FIML in a child process (`fiml-perf serve --port 0`), so the service and the load
+ * generator do not share an event loop or a CPU, and waits for `/health`.
+ * @throws PerfError FP_ERR_EMBEDDED_FIML
+ */
+export async function startEmbeddedFiml(extraArgs: readonly string[] = []): Promise<EmbeddedFiml> {
+  const script = process.argv[1] as string;
+  const child = spawn(
+    process.execPath,
+    [...process.execArgv, script, 'serve', '--port', '0', '--host', '127.0.0.1', ...extraArgs],
+    // Its own process group: a Ctrl-C at the terminal reaches the run, which stops FIML last.
+    { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env } },
+  );
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => fail('did not start within 20 s'), START_TIMEOUT_MS);
+    const fail = (why: string) => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(
+        new PerfError(
+          'FP_ERR_EMBEDDED_FIML',
+          `embedded FIML ${why}: ${output.trim().split('\n').slice(-3).join(' | ') || 'no output'}; try 'fiml-perf serve' to see why, or pass --host`,
+        ),
+      );
+    };
+    const onData = (data: Buffer) => {
+      output += data;
+      const match = /listening on (http:\/\/\S+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1] as string);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => fail(`exited with code ${code}`));
+  });
+  child.removeAllListeners('exit');
+  const health = await request(`${url}/health`).catch(() => undefined);
+  const body = health ? await health.body.text() : '';
+  if (health?.statusCode !== 200) {
+    child.kill('SIGKILL');
+    throw new PerfError(
+      'FP_ERR_EMBEDDED_FIML',
+      `embedded FIML at ${url} failed its health check: ${body}`,
+    );
+  }
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    url,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

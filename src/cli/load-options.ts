@@ -1,0 +1,321 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { PerfError } from '../errors.js';
+import {
+  type ExecutorConfig,
+  type LoadPlan,
+  parseDuration,
+  parseStages,
+  type Stage,
+  type Workload,
+} from '../load/index.js';
+import { flag, type OptionTable, type ResolvedOptions } from './option-table.js';
+
+const duration = (example: string) =>
+  z
+    .string()
+    .refine((v) => (parseDuration(v) ?? 0) > 0, `expected a duration such as ${example}`)
+    .optional();
+
+const stages = z
+  .string()
+  .refine((v) => typeof parseStages(v) !== 'string', 'expected stages such as 30s:100,2m:100,30s:0')
+  .optional();
+
+const optionalInt = (min: number, max: number) =>
+  z
+    .preprocess(
+      (v) => (typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v),
+      z
+        .number({ error: `expected a whole number from ${min} to ${max}` })
+        .int(`expected a whole number from ${min} to ${max}`)
+        .min(min, `expected a whole number from ${min} to ${max}`)
+        .max(max, `expected a whole number from ${min} to ${max}`),
+    )
+    .optional();
+
+const optionalNumber = (min: number, max: number) =>
+  z
+    .preprocess(
+      (v) =>
+        typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v,
+      z
+        .number({ error: `expected a number from ${min} to ${max}` })
+        .min(min, `expected a number from ${min} to ${max}`)
+        .max(max, `expected a number from ${min} to ${max}`),
+    )
+    .optional();
+
+/** Every flag of `fiml-perf load`: Locust's names for scenarios, autocannon's for quick mode. */
+export const loadOptions = {
+  file: {
+    flags: '-f, --file <path>',
+    description:
+      'scenario file (.ts or .js) whose default export runs (default: the bundled scenarios/fiml.ts)',
+    schema: z.string().min(1).optional(),
+  },
+  host: {
+    flags: '--host <url>',
+    description: 'base URL of the service to load (default: start the embedded FIML)',
+    schema: z
+      .string()
+      .refine((v) => /^https?:\/\/[^/\s]+/.test(v), 'expected a URL such as http://127.0.0.1:8000')
+      .optional(),
+  },
+  users: {
+    flags: '-u, --users <n>',
+    description: 'closed model: users running at once (default: 10)',
+    schema: optionalInt(1, 1_000_000),
+  },
+  spawnRate: {
+    flags: '-r, --spawn-rate <n>',
+    description: 'closed model: users started a second (default: all within the first second)',
+    schema: optionalNumber(0.001, 1_000_000),
+  },
+  runTime: {
+    flags: '-t, --run-time <duration>',
+    description: 'how long to run, such as 30s, 5m, 1h30m (default: 30s; quick mode 10s)',
+    schema: duration('30s or 5m'),
+  },
+  duration: {
+    flags: '-d, --duration <duration>',
+    description: 'quick mode: same as --run-time (autocannon and wrk call it -d)',
+    schema: duration('10s'),
+  },
+  stages: {
+    flags: '--stages <list>',
+    description:
+      'closed model in stages, DURATION:USERS ramped linearly, such as 30s:100,2m:100,30s:0',
+    schema: stages,
+  },
+  rate: {
+    flags: '--rate <n>',
+    description:
+      'open model: iterations (quick mode: requests) started a second, whatever the latency',
+    schema: optionalNumber(0.001, 10_000_000),
+  },
+  rateStages: {
+    flags: '--rate-stages <list>',
+    description: 'open model in stages, DURATION:RATE ramped linearly, such as 30s:100,1m:1000',
+    schema: stages,
+  },
+  maxUsers: {
+    flags: '--max-users <n>',
+    description:
+      'open model: most users (quick mode: connections) busy at once; past it iterations are dropped (default: 1000; quick mode -c)',
+    schema: optionalInt(1, 1_000_000),
+  },
+  connections: {
+    flags: '-c, --connections <n>',
+    description:
+      'quick mode: keep-alive connections, each with one request in flight (default: 10)',
+    schema: optionalInt(1, 100_000),
+  },
+  method: {
+    flags: '-m, --method <method>',
+    description: 'quick mode: HTTP method',
+    schema: z
+      .string()
+      .regex(/^[A-Za-z]+$/, 'expected a method such as GET or POST')
+      .transform((m) => m.toUpperCase())
+      .default('GET'),
+  },
+  header: {
+    flags: '-H, --header <header>',
+    description: "request header 'Name: value', repeatable (quick mode and scenarios)",
+    repeatable: true,
+    schema: z.array(z.string().regex(/^[^:\s]+:\s?.*$/, "expected 'Name: value'")).default([]),
+  },
+  body: {
+    flags: '-b, --body <text>',
+    description: 'quick mode: request body',
+    schema: z.string().optional(),
+  },
+  workers: {
+    flags: '-w, --workers <n>',
+    description: 'worker threads sharing the load; their histograms merge exactly',
+    schema: flag.int(1, 64, 1),
+  },
+  json: {
+    flags: '--json <file>',
+    description: 'write the versioned result JSON here (atomically)',
+    schema: z.string().min(1).optional(),
+  },
+  csv: {
+    flags: '--csv <prefix>',
+    description:
+      'write Locust-style PREFIX_stats.csv, PREFIX_stats_history.csv, PREFIX_failures.csv',
+    schema: z.string().min(1).optional(),
+  },
+  seed: {
+    flags: '--seed <n>',
+    description: "seed of the users' random sources",
+    schema: flag.int(0, 2 ** 32 - 1, 1),
+  },
+  timeout: {
+    flags: '--timeout <duration>',
+    description: 'a request fails as timeout after this long without a byte',
+    schema: z
+      .string()
+      .refine((v) => (parseDuration(v) ?? 0) > 0, 'expected a duration such as 10s')
+      .default('30s'),
+  },
+  stopTimeout: {
+    flags: '--stop-timeout <duration>',
+    description: 'at the end or on Ctrl-C, how long in-flight requests may finish',
+    schema: z
+      .string()
+      .refine((v) => parseDuration(v) !== undefined, 'expected a duration such as 5s')
+      .default('5s'),
+  },
+  typecheck: {
+    flags: '--no-typecheck',
+    description: 'skip type-checking a .ts scenario given with -f before the run',
+    schema: flag.bool(true),
+  },
+  quiet: {
+    flags: '-q, --quiet',
+    description: 'no progress line while running',
+    schema: flag.bool(false),
+  },
+} satisfies OptionTable;
+
+export type LoadFlags = ResolvedOptions<typeof loadOptions>;
+
+/** The run a command line asks for, checked as a whole. */
+export interface LoadRequest {
+  readonly plan: Omit<LoadPlan, 'host'> & { readonly host: string | undefined };
+  readonly scenarioFile: string | undefined;
+  /** True when the scenario is the bundled one (it is type-checked by this repository's CI). */
+  readonly bundledScenario: boolean;
+  readonly workers: number;
+  readonly graceMs: number;
+  readonly json: string | undefined;
+  readonly csv: string | undefined;
+  readonly typecheck: boolean;
+  readonly quiet: boolean;
+}
+
+/** The bundled standard scenario, from source or from dist. */
+export function bundledScenario(): string {
+  for (const up of ['../../scenarios/fiml.ts', '../../../scenarios/fiml.ts']) {
+    const path = fileURLToPath(new URL(up, import.meta.url));
+    if (existsSync(path)) return path;
+  }
+  throw new PerfError(
+    'FP_ERR_SCENARIO',
+    'the bundled scenarios/fiml.ts is missing; reinstall fiml-perf or pass -f',
+  );
+}
+
+function headers(list: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of list) {
+    const at = line.indexOf(':');
+    out[line.slice(0, at).trim()] = line.slice(at + 1).trim();
+  }
+  return out;
+}
+
+const fail = (message: string) => new PerfError('FP_ERR_INVALID_FLAG', message);
+
+/**
+ * Turns the flags and positional arguments (a URL for quick mode, else user class names) into a
+ * run; conflicting flags are errors that say which to keep. @throws PerfError
+ */
+export function resolveLoad(flags: LoadFlags, args: readonly string[]): LoadRequest {
+  const url = args.find((a) => /^https?:\/\//.test(a));
+  const classNames = args.filter((a) => a !== url);
+  const quick = url !== undefined;
+  if (quick && flags.file)
+    throw fail('give either a URL (quick mode) or -f FILE (a scenario), not both');
+  if (quick && classNames.length > 0)
+    throw fail(`quick mode takes one URL; '${classNames[0]}' is extra (user classes need -f FILE)`);
+  if (
+    !quick &&
+    (flags.connections !== undefined || flags.body !== undefined || flags.method !== 'GET')
+  )
+    throw fail(
+      '-c, -b and -m are for quick mode (fiml-perf load URL); scenarios use -u and their own requests',
+    );
+  if (quick && flags.host) throw fail('quick mode loads the URL it is given; drop --host');
+  if (flags.runTime && flags.duration) throw fail('give --run-time or --duration, not both');
+  const shapes = [
+    flags.users !== undefined || flags.spawnRate !== undefined ? '-u/-r' : '',
+    flags.stages ? '--stages' : '',
+    flags.rate !== undefined ? '--rate' : '',
+    flags.rateStages ? '--rate-stages' : '',
+  ].filter(Boolean);
+  if (shapes.length > 1) throw fail(`${shapes.join(' and ')} set different load shapes; keep one`);
+  if (quick && (flags.users !== undefined || flags.spawnRate !== undefined))
+    throw fail('quick mode runs -c connections; -u and -r are for scenarios');
+  const timed = flags.runTime ?? flags.duration;
+  if ((flags.stages || flags.rateStages) && timed)
+    throw fail('stages set their own length; drop --run-time');
+  if (flags.maxUsers !== undefined && flags.rate === undefined && !flags.rateStages)
+    throw fail('--max-users caps the open model; use it with --rate or --rate-stages');
+
+  const durationMs = parseDuration(timed ?? (quick ? '10s' : '30s')) as number;
+  const maxUsers = flags.maxUsers ?? (quick ? (flags.connections ?? 10) : 1000);
+  let executor: ExecutorConfig;
+  if (flags.stages) {
+    executor = {
+      type: 'ramping-users',
+      stages: parseStages(flags.stages) as Stage[],
+      startUsers: 0,
+    };
+  } else if (flags.rateStages) {
+    executor = {
+      type: 'ramping-arrival-rate',
+      stages: parseStages(flags.rateStages) as Stage[],
+      startRate: 0,
+      maxUsers,
+    };
+  } else if (flags.rate !== undefined) {
+    executor = { type: 'constant-arrival-rate', rate: flags.rate, durationMs, maxUsers };
+  } else {
+    const users = quick ? (flags.connections ?? 10) : (flags.users ?? 10);
+    executor = {
+      type: 'constant-users',
+      users,
+      spawnRate: quick ? users * 1000 : (flags.spawnRate ?? users),
+      durationMs,
+    };
+  }
+  if (flags.workers > 1) {
+    const units =
+      executor.type === 'constant-users'
+        ? executor.users
+        : 'maxUsers' in executor
+          ? executor.maxUsers
+          : Infinity;
+    if (units < flags.workers)
+      throw fail(
+        `--workers ${flags.workers} needs at least as many users or connections (${units})`,
+      );
+  }
+
+  const file = quick ? undefined : (flags.file ?? bundledScenario());
+  const workload: Workload = quick
+    ? { kind: 'quick', url, method: flags.method, headers: headers(flags.header), body: flags.body }
+    : { kind: 'scenario', file: file as string, classNames };
+  return {
+    plan: {
+      workload,
+      executor,
+      host: quick ? new URL(url).origin : flags.host?.replace(/\/$/, ''),
+      seed: flags.seed,
+      timeoutMs: parseDuration(flags.timeout) as number,
+      headers: quick ? {} : headers(flags.header),
+    },
+    scenarioFile: file,
+    bundledScenario: !quick && flags.file === undefined,
+    workers: flags.workers,
+    graceMs: parseDuration(flags.stopTimeout) as number,
+    json: flags.json,
+    csv: flags.csv,
+    typecheck: flags.typecheck,
+    quiet: flags.quiet,
+  };
+}

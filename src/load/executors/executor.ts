@@ -1,0 +1,55 @@
+import { performance } from 'node:perf_hooks';
+import type { LoadTarget } from '../load-target.js';
+
+/** What a running executor gets from the run. */
+export interface ExecutorContext {
+  readonly target: LoadTarget;
+  /** Aborted when the run is stopped early (Ctrl-C, a failed target). */
+  readonly signal: AbortSignal;
+  /** `performance.now()` at the start of the run. */
+  readonly startedAt: number;
+  /** Open model: how late an iteration started, in microseconds. */
+  recordLag(micros: number): void;
+  /** Open model: an iteration that could not start because every user was busy. */
+  dropped(): void;
+}
+
+/** A load shape: how many users, or how many iterations a second, over time. */
+export interface Executor {
+  readonly type: string;
+  readonly model: 'closed' | 'open';
+  readonly durationMs: number;
+  /** One line for the run's header, such as `100 users, 10/s spawn, 5m`. */
+  describe(): string;
+  /** Resolves when the shape has run its course or the signal aborts. */
+  run(context: ExecutorContext): Promise<void>;
+}
+
+/** Sleeps up to `ms`, waking early when the signal aborts. */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted || ms <= 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** Sets the user count from `countAt(t)` every `tickMs` until the duration ends. */
+export async function driveUsers(
+  context: ExecutorContext,
+  durationMs: number,
+  countAt: (t: number) => number,
+  tickMs = 50,
+): Promise<void> {
+  for (;;) {
+    const t = performance.now() - context.startedAt;
+    if (context.signal.aborted || t >= durationMs) return;
+    context.target.setUsers(countAt(t));
+    await sleep(Math.min(tickMs, durationMs - t), context.signal);
+  }
+}

@@ -1,0 +1,32 @@
+import { formatDuration, type Stage, stagesDuration, stageValue } from '../duration.js';
+import type { Executor, ExecutorContext } from './executor.js';
+import { runSchedule } from './open-schedule.js';
+
+export interface RampingArrivalRateConfig {
+  readonly type: 'ramping-arrival-rate';
+  readonly stages: readonly Stage[];
+  /** Iterations a second at the start, ramped from. @default 0 */
+  readonly startRate: number;
+  readonly maxUsers: number;
+}
+
+/** Open model in stages (k6's ramping-arrival-rate): the rate moves linearly to each target. */
+export class RampingArrivalRateExecutor implements Executor {
+  readonly type = 'ramping-arrival-rate';
+  readonly model = 'open';
+  readonly durationMs: number;
+
+  constructor(private readonly config: RampingArrivalRateConfig) {
+    this.durationMs = stagesDuration(config.stages);
+  }
+
+  describe(): string {
+    const stages = this.config.stages.map((s) => `${formatDuration(s.durationMs)}→${s.target}/s`);
+    return `open model: arrival rate in stages ${stages.join(', ')}, up to ${this.config.maxUsers} users`;
+  }
+
+  run(context: ExecutorContext): Promise<void> {
+    const { stages, startRate } = this.config;
+    return runSchedule(context, this.durationMs, (t) => stageValue(stages, startRate, t));
+  }
+}

@@ -1,0 +1,121 @@
+import { availableParallelism } from 'node:os';
+import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
+import {
+  createHistogram,
+  type GeneratorHealth,
+  type Histogram,
+  percentileMs,
+  recordMicros,
+} from '../stats/index.js';
+
+/** Event-loop delay of one thread, in milliseconds. */
+export interface LoopLag {
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+/** Watches one thread's event loop; the delay histogram is in nanoseconds. */
+export class LoopWatch {
+  private readonly delay: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
+
+  constructor() {
+    this.delay.enable();
+  }
+
+  stop(): LoopLag {
+    this.delay.disable();
+    // The monitor's timer itself fires every 10 ms; what it reports beyond that is lag.
+    const ms = (ns: number) => Math.max(0, Math.round((ns / 1e6 - 10) * 100) / 100);
+    return {
+      p50: ms(this.delay.percentile(50)),
+      p99: ms(this.delay.percentile(99)),
+      max: ms(this.delay.max),
+    };
+  }
+}
+
+/** Thresholds past which the generator, not the target, limited the run. */
+export const SATURATION = {
+  /** Mean CPU of the threads that generate load, in percent of those threads. */
+  cpuPercent: 90,
+  /** Event-loop delay p99. */
+  loopLagMs: 20,
+  /** Open model: how late iterations started, p99. */
+  scheduleLagMs: 10,
+} as const;
+
+/**
+ * Watches the load generator: process CPU every second, event-loop delay per thread, schedule lag
+ * of the open model, memory. Says whether the generator was the bottleneck.
+ */
+export class GeneratorMonitor {
+  readonly scheduleLag: Histogram = createHistogram();
+  dropped = 0;
+  private lastCpu = process.cpuUsage();
+  private lastWall = performance.now();
+  private readonly cpu: number[] = [];
+  private maxRss = process.memoryUsage.rss();
+  private readonly loop = new LoopWatch();
+  private readonly workerLags: LoopLag[] = [];
+
+  recordLag(micros: number): void {
+    recordMicros(this.scheduleLag, micros);
+  }
+
+  /** Once a second: CPU since the last sample, in percent of one core. */
+  sample(): number {
+    const now = performance.now();
+    const cpu = process.cpuUsage(this.lastCpu);
+    const percent = ((cpu.user + cpu.system) / 1000 / Math.max(now - this.lastWall, 1)) * 100;
+    this.lastCpu = process.cpuUsage();
+    this.lastWall = now;
+    this.cpu.push(Math.round(percent));
+    this.maxRss = Math.max(this.maxRss, process.memoryUsage.rss());
+    return percent;
+  }
+
+  addWorkerLag(lag: LoopLag): void {
+    this.workerLags.push(lag);
+  }
+
+  finish(model: 'closed' | 'open', workers: number): GeneratorHealth {
+    const own = this.loop.stop();
+    const lags = this.workerLags.length > 0 ? this.workerLags : [own];
+    const loopLag = {
+      p50: Math.max(...lags.map((l) => l.p50)),
+      p99: Math.max(...lags.map((l) => l.p99)),
+      max: Math.max(...lags.map((l) => l.max)),
+    };
+    // Skip the first second, which includes start-up work.
+    const steady = this.cpu.length > 2 ? this.cpu.slice(1) : this.cpu;
+    const mean = steady.length ? steady.reduce((a, b) => a + b, 0) / steady.length : 0;
+    const cpuPercent = { mean: Math.round(mean), max: Math.max(0, ...steady) };
+    const scheduleLag =
+      model === 'open'
+        ? {
+            p50: percentileMs(this.scheduleLag, 50),
+            p99: percentileMs(this.scheduleLag, 99),
+            max: this.scheduleLag.totalCount ? Math.round(this.scheduleLag.maxValue) / 1000 : 0,
+          }
+        : null;
+    const threads = Math.min(workers, availableParallelism());
+    const reasons: string[] = [];
+    if (mean >= SATURATION.cpuPercent * threads)
+      reasons.push(`CPU averaged ${Math.round(mean)}% of ${threads} core(s)`);
+    if (loopLag.p99 > SATURATION.loopLagMs)
+      reasons.push(`event-loop delay p99 was ${loopLag.p99} ms`);
+    if (scheduleLag && scheduleLag.p99 > SATURATION.scheduleLagMs)
+      reasons.push(`iterations started ${scheduleLag.p99} ms late (p99)`);
+    return {
+      workers,
+      cpuPercent,
+      eventLoopLagMs: loopLag,
+      scheduleLagMs: scheduleLag,
+      dropped: this.dropped,
+      maxRssMb: Math.round(this.maxRss / 1048576),
+      saturated: reasons.length > 0,
+      reasons,
+    };
+  }
+}

@@ -1,0 +1,252 @@
+import { performance } from 'node:perf_hooks';
+import { Pool } from 'undici';
+import { classifyError, type Failure, type RequestSink } from '../stats/index.js';
+
+/** What a check returns: true accepts, false or a string (the reason) fails, nothing keeps the default. */
+// biome-ignore lint/suspicious/noConfusingVoidType: a check written as a block that returns nothing is typed void
+export type CheckResult = boolean | string | undefined | void;
+
+export interface RequestOptions {
+  /** Groups requests in the statistics. @default the path without its query */
+  readonly name?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Sent as JSON with `content-type: application/json` (also on GET, as the seed does). */
+  readonly json?: unknown;
+  readonly body?: string | Uint8Array;
+  /** Added to the path as a query string. */
+  readonly query?: Readonly<Record<string, string | number | boolean>>;
+  /** Milliseconds to wait for the headers, and for each gap in the body. @default 30000 */
+  readonly timeout?: number;
+  /**
+   * Judges the response, as Locust's `catch_response`: return `true` to accept (even a 404),
+   * `false` or a reason to fail it. Without a check, a status >= 400 fails.
+   */
+  readonly check?: (response: HttpResponse) => CheckResult;
+}
+
+export interface HttpResponse {
+  /** 0 when no response arrived (refused, reset, timed out). */
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** The body as text (its first `maxBodyBytes`). */
+  readonly text: string;
+  /** True when the body was longer than `maxBodyBytes` and only its start was kept. */
+  readonly truncated: boolean;
+  readonly bytes: number;
+  readonly latencyMs: number;
+  /** Why the request counted as failed, if it did. */
+  readonly failure?: Failure;
+  readonly ok: boolean;
+  /** The body parsed as JSON. @throws SyntaxError when it is not JSON */
+  json<T = unknown>(): T;
+}
+
+export interface HttpClient {
+  get(path: string, options?: RequestOptions): Promise<HttpResponse>;
+  post(path: string, options?: RequestOptions): Promise<HttpResponse>;
+  put(path: string, options?: RequestOptions): Promise<HttpResponse>;
+  delete(path: string, options?: RequestOptions): Promise<HttpResponse>;
+  request(method: string, path: string, options?: RequestOptions): Promise<HttpResponse>;
+}
+
+export interface HttpClientOptions {
+  readonly host: string;
+  readonly sink: RequestSink;
+  /** @default 30000 */
+  readonly timeoutMs?: number;
+  /** Body bytes kept for checks; the rest is read and counted but not kept. @default 1 MiB */
+  readonly maxBodyBytes?: number;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** Connection pools per origin, shared by the users of one thread. */
+export class Pools {
+  private readonly pools = new Map<string, Pool>();
+
+  get(origin: string): Pool {
+    let pool = this.pools.get(origin);
+    if (!pool) {
+      pool = new Pool(origin, { connections: null, pipelining: 1, keepAliveTimeout: 30_000 });
+      this.pools.set(origin, pool);
+    }
+    return pool;
+  }
+
+  /** Drops every connection at once, failing what is in flight. */
+  async destroy(): Promise<void> {
+    await Promise.all([...this.pools.values()].map((p) => p.destroy().catch(() => undefined)));
+    this.pools.clear();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.pools.values()].map((p) => p.close().catch(() => undefined)));
+    this.pools.clear();
+  }
+}
+
+class Response implements HttpResponse {
+  constructor(
+    readonly status: number,
+    readonly headers: Readonly<Record<string, string | string[] | undefined>>,
+    readonly text: string,
+    readonly truncated: boolean,
+    readonly bytes: number,
+    readonly latencyMs: number,
+    public failure: Failure | undefined,
+  ) {}
+
+  get ok(): boolean {
+    return this.failure === undefined;
+  }
+
+  json<T = unknown>(): T {
+    return JSON.parse(this.text) as T;
+  }
+}
+
+const NO_HEADERS = Object.freeze({});
+
+/**
+ * The client a virtual user's tasks call. Every request is recorded under its name; failures are
+ * results, never exceptions, so a task goes on after a refused connection as Locust's does.
+ */
+export class UserHttpClient implements HttpClient {
+  /** Open model: the iteration's scheduled start, which its first request is measured from. */
+  intendedStart: number | undefined;
+  /** Cleared when the run stops, so requests cut off by the stop are not counted. */
+  recording = true;
+  private readonly origin: string;
+  private readonly basePath: string;
+  private readonly timeoutMs: number;
+  private readonly maxBodyBytes: number;
+
+  constructor(
+    private readonly pools: Pools,
+    private readonly options: HttpClientOptions,
+  ) {
+    const url = new URL(options.host);
+    this.origin = url.origin;
+    this.basePath = url.pathname.replace(/\/$/, '');
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.maxBodyBytes = options.maxBodyBytes ?? 1 << 20;
+  }
+
+  get(path: string, options?: RequestOptions): Promise<HttpResponse> {
+    return this.request('GET', path, options);
+  }
+
+  post(path: string, options?: RequestOptions): Promise<HttpResponse> {
+    return this.request('POST', path, options);
+  }
+
+  put(path: string, options?: RequestOptions): Promise<HttpResponse> {
+    return this.request('PUT', path, options);
+  }
+
+  delete(path: string, options?: RequestOptions): Promise<HttpResponse> {
+    return this.request('DELETE', path, options);
+  }
+
+  async request(method: string, path: string, options: RequestOptions = {}): Promise<HttpResponse> {
+    let origin = this.origin;
+    let fullPath = path;
+    if (/^https?:\/\//.test(path)) {
+      const url = new URL(path);
+      origin = url.origin;
+      fullPath = url.pathname + url.search;
+    } else fullPath = this.basePath + (path.startsWith('/') ? path : `/${path}`);
+    if (options.query) {
+      const qs = new URLSearchParams(
+        Object.entries(options.query).map(([k, v]): [string, string] => [k, String(v)]),
+      ).toString();
+      if (qs) fullPath += (fullPath.includes('?') ? '&' : '?') + qs;
+    }
+    const name = options.name ?? fullPath.split('?')[0] ?? fullPath;
+    let headers: Record<string, string> | undefined = this.options.headers
+      ? { ...this.options.headers, ...options.headers }
+      : (options.headers as Record<string, string> | undefined);
+    let body = options.body;
+    if (options.json !== undefined) {
+      body = JSON.stringify(options.json);
+      headers = { 'content-type': 'application/json', ...headers };
+    }
+    const timeout = options.timeout ?? this.timeoutMs;
+    const started = this.intendedStart ?? performance.now();
+    this.intendedStart = undefined;
+
+    let response: Response;
+    try {
+      const res = await this.pools.get(origin).request({
+        method,
+        path: fullPath,
+        headers,
+        body,
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
+      });
+      const chunks: Buffer[] = [];
+      let kept = 0;
+      let bytes = 0;
+      for await (const chunk of res.body as AsyncIterable<Buffer>) {
+        bytes += chunk.length;
+        if (kept < this.maxBodyBytes) {
+          const part =
+            kept + chunk.length > this.maxBodyBytes
+              ? chunk.subarray(0, this.maxBodyBytes - kept)
+              : chunk;
+          chunks.push(part);
+          kept += part.length;
+        }
+      }
+      const text =
+        chunks.length === 1 ? (chunks[0] as Buffer).toString() : Buffer.concat(chunks).toString();
+      const failure: Failure | undefined =
+        res.statusCode >= 400
+          ? { kind: 'http', status: res.statusCode, message: `HTTP ${res.statusCode}` }
+          : undefined;
+      response = new Response(
+        res.statusCode,
+        res.headers ?? NO_HEADERS,
+        text,
+        bytes > kept,
+        bytes,
+        performance.now() - started,
+        failure,
+      );
+    } catch (error) {
+      response = new Response(
+        0,
+        NO_HEADERS,
+        '',
+        false,
+        0,
+        performance.now() - started,
+        classifyError(error),
+      );
+    }
+    if (options.check && response.status !== 0) applyCheck(response, options.check);
+    if (this.recording)
+      this.options.sink.record(
+        method,
+        name,
+        response.latencyMs * 1000,
+        response.bytes,
+        response.failure,
+      );
+    return response;
+  }
+}
+
+function applyCheck(response: Response, check: (r: HttpResponse) => CheckResult): void {
+  let verdict: CheckResult;
+  try {
+    verdict = check(response);
+  } catch (error) {
+    verdict = `check threw: ${(error as Error).message}`;
+  }
+  if (verdict === true) response.failure = undefined;
+  else if (verdict === false)
+    response.failure = { kind: 'check', status: response.status, message: 'check failed' };
+  else if (typeof verdict === 'string')
+    response.failure = { kind: 'check', status: response.status, message: verdict };
+}

@@ -1,0 +1,47 @@
+export type { Stage } from './duration.js';
+export { formatDuration, parseDuration, parseStages } from './duration.js';
+export type {
+  ConstantArrivalRateConfig,
+  ConstantUsersConfig,
+  Executor,
+  ExecutorConfig,
+  ExecutorContext,
+  RampingArrivalRateConfig,
+  RampingUsersConfig,
+} from './executors/index.js';
+export { createExecutor, executors, splitExecutor } from './executors/index.js';
+export { SATURATION } from './generator-monitor.js';
+export type {
+  CheckResult,
+  HttpClient,
+  HttpClientOptions,
+  HttpResponse,
+  RequestOptions,
+} from './http-client.js';
+export { Pools, UserHttpClient } from './http-client.js';
+export type { LoadTarget } from './load-target.js';
+export type { LoadPlan, Workload } from './plan.js';
+export { createTarget } from './plan.js';
+export { probeHost } from './probe.js';
+export type { QuickRequest } from './quick-runner.js';
+export { QuickRunner } from './quick-runner.js';
+export { Random } from './random.js';
+export type { Progress, RunLoadOptions } from './run.js';
+export { runLoad } from './run.js';
+export type {
+  TaskEntry,
+  TaskFunction,
+  TaskSetClass,
+  TaskTarget,
+  UserClass,
+  UserContext,
+} from './scenario.js';
+export { isUserClass, TaskSet, task, User } from './scenario.js';
+export type { LoadedScenario } from './scenario-loader.js';
+export { loadScenario, PACKAGE_ENTRY, selectClasses } from './scenario-loader.js';
+export { ScenarioRunner } from './scenario-runner.js';
+export { pickerOf, ScenarioError, TaskPicker } from './task-picker.js';
+export type { TypeProblem } from './typecheck.js';
+export { formatProblem, typecheckScenario } from './typecheck.js';
+export type { WaitTime } from './wait-time.js';
+export { between, constant, constantPacing, constantThroughput } from './wait-time.js';

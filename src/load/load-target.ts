@@ -1,0 +1,15 @@
+/** What an executor drives: users for the closed model, iterations for the open one. */
+export interface LoadTarget {
+  /** Closed model: start or stop users until exactly `count` run. */
+  setUsers(count: number): void;
+  /**
+   * Open model: start one iteration scheduled for `intended` (a `performance.now()` time), which
+   * its latency is measured from. Returns false when every user is busy and none may be added:
+   * the iteration is dropped.
+   */
+  startIteration(intended: number): boolean;
+  /** Users running (closed) or allocated (open). */
+  readonly users: number;
+  /** Stops starting work, lets in-flight work finish for up to `graceMs`, then cuts it off. */
+  stop(graceMs: number): Promise<void>;
+}

@@ -1,0 +1,68 @@
+import type { RequestSink } from '../stats/index.js';
+import type { ExecutorConfig } from './executors/index.js';
+import { Pools } from './http-client.js';
+import type { LoadTarget } from './load-target.js';
+import { QuickRunner } from './quick-runner.js';
+import type { UserClass } from './scenario.js';
+import { ScenarioRunner } from './scenario-runner.js';
+
+/** What a run sends: user classes from a scenario file, or one request (quick mode). */
+export type Workload =
+  | { readonly kind: 'scenario'; readonly file: string; readonly classNames: readonly string[] }
+  | {
+      readonly kind: 'quick';
+      readonly url: string;
+      readonly method: string;
+      readonly headers: Readonly<Record<string, string>>;
+      readonly body: string | undefined;
+    };
+
+/** Everything a thread needs to generate its part of the load; plain data, so workers get it too. */
+export interface LoadPlan {
+  readonly workload: Workload;
+  readonly executor: ExecutorConfig;
+  /** Base URL of the service under test. */
+  readonly host: string;
+  readonly seed: number;
+  readonly timeoutMs: number;
+  /** Headers added to every scenario request. */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+function maxUsersOf(config: ExecutorConfig): number | undefined {
+  return 'maxUsers' in config ? config.maxUsers : undefined;
+}
+
+/** Builds what the executor drives in this thread, recording into `sink`. */
+export function createTarget(
+  plan: LoadPlan,
+  sink: RequestSink,
+  classes: readonly UserClass[],
+  workerIndex = 0,
+): { target: LoadTarget; close: () => Promise<void> } {
+  if (plan.workload.kind === 'quick') {
+    const target = new QuickRunner({
+      url: plan.workload.url,
+      method: plan.workload.method,
+      headers: plan.workload.headers,
+      body: plan.workload.body,
+      sink,
+      timeoutMs: plan.timeoutMs,
+      maxConnections: maxUsersOf(plan.executor),
+    });
+    return { target, close: async () => undefined };
+  }
+  const pools = new Pools();
+  const target = new ScenarioRunner({
+    classes,
+    host: plan.host,
+    sink,
+    pools,
+    seed: plan.seed + workerIndex,
+    maxUsers: maxUsersOf(plan.executor),
+    firstId: workerIndex * 1_000_000,
+    timeoutMs: plan.timeoutMs,
+    headers: plan.headers,
+  });
+  return { target, close: () => pools.close() };
+}

@@ -1,0 +1,368 @@
+import net from 'node:net';
+import { performance } from 'node:perf_hooks';
+import tls from 'node:tls';
+import { classifyError, type Failure, type RequestSink } from '../stats/index.js';
+import type { LoadTarget } from './load-target.js';
+
+export interface QuickRequest {
+  readonly url: string;
+  /** @default 'GET' */
+  readonly method?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string;
+}
+
+export interface QuickRunnerOptions extends QuickRequest {
+  readonly sink: RequestSink;
+  /** Open model: the most connections at once. */
+  readonly maxConnections?: number;
+  /** Milliseconds without a byte before a request times out. @default 30000 */
+  readonly timeoutMs?: number;
+}
+
+const CRLF2 = Buffer.from('\r\n\r\n');
+const RETRY_MS = 50;
+
+/** The request's bytes, built once and written as they are for every request. */
+export function encodeRequest(request: QuickRequest): { bytes: Buffer; url: URL; name: string } {
+  const url = new URL(request.url);
+  const method = (request.method ?? 'GET').toUpperCase();
+  const path = (url.pathname || '/') + url.search;
+  const headers: Record<string, string> = { host: url.host, 'user-agent': 'fiml-perf' };
+  for (const [k, v] of Object.entries(request.headers ?? {})) headers[k.toLowerCase()] = v;
+  const body = request.body === undefined ? undefined : Buffer.from(request.body);
+  if (body) {
+    headers['content-length'] = String(body.length);
+    headers['content-type'] ??=
+      body[0] === 0x7b || body[0] === 0x5b ? 'application/json' : 'text/plain';
+  }
+  const head = `${method} ${path} HTTP/1.1\r\n${Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('')}\r\n`;
+  const bytes = body
+    ? Buffer.concat([Buffer.from(head, 'latin1'), body])
+    : Buffer.from(head, 'latin1');
+  return { bytes, url, name: url.pathname || '/' };
+}
+
+enum Body {
+  None,
+  Length,
+  Chunked,
+  UntilClose,
+}
+
+/**
+ * One keep-alive connection sending one request at a time and reading the reply with a small
+ * HTTP/1.1 parser that counts body bytes without keeping them: quick mode's hot loop.
+ */
+class Connection {
+  socket: net.Socket | undefined;
+  busy = false;
+  /** Closed model: sends again as soon as a reply ends. */
+  looping = false;
+  private started = 0;
+  private head: Buffer | undefined;
+  private status = 0;
+  private bodyKind = Body.None;
+  private remaining = 0;
+  private bytes = 0;
+  private closeAfter = false;
+  private chunkState = 0; // 0 size line, 1 data, 2 data CRLF, 3 trailer
+  private line = '';
+  private inHead = true;
+
+  constructor(private readonly runner: QuickRunner) {}
+
+  connect(): void {
+    const { url } = this.runner;
+    const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    const socket =
+      url.protocol === 'https:'
+        ? tls.connect({
+            host,
+            port,
+            servername: net.isIP(host) ? undefined : host,
+            rejectUnauthorized: false,
+          })
+        : net.connect({ host, port });
+    socket.setNoDelay(true);
+    socket.setTimeout(this.runner.timeoutMs);
+    socket.on('data', (data: Buffer) => this.onData(data));
+    socket.on('timeout', () =>
+      this.fail({ kind: 'timeout', message: `no byte for ${this.runner.timeoutMs} ms` }),
+    );
+    socket.on('error', (error) => this.fail(classifyError(error)));
+    socket.on('close', () => {
+      if (this.socket !== socket) return;
+      this.socket = undefined;
+      if (this.busy && this.bodyKind === Body.UntilClose && !this.inHead) this.finish();
+      else if (this.busy)
+        this.fail({ kind: 'reset', message: 'ECONNRESET: the server closed the connection' });
+      this.runner.closed(this);
+    });
+    this.socket = socket;
+  }
+
+  send(intended?: number): void {
+    if (!this.socket) this.connect();
+    this.busy = true;
+    this.started = intended ?? performance.now();
+    this.inHead = true;
+    this.head = undefined;
+    this.bytes = 0;
+    this.socket!.write(this.runner.request);
+  }
+
+  private fail(failure: Failure): void {
+    const socket = this.socket;
+    this.socket = undefined;
+    socket?.destroy();
+    if (this.busy) {
+      this.busy = false;
+      this.runner.done(this, performance.now() - this.started, this.bytes, failure);
+    }
+  }
+
+  private finish(): void {
+    this.busy = false;
+    const failure: Failure | undefined =
+      this.status >= 400
+        ? { kind: 'http', status: this.status, message: `HTTP ${this.status}` }
+        : undefined;
+    if (this.closeAfter) {
+      const socket = this.socket;
+      this.socket = undefined;
+      socket?.destroy();
+    }
+    this.runner.done(this, performance.now() - this.started, this.bytes, failure);
+  }
+
+  private onData(data: Buffer): void {
+    if (!this.busy) return; // bytes nobody asked for; ignore
+    if (!this.inHead) {
+      this.bytes += data.length;
+      this.readBody(data, 0);
+      return;
+    }
+    const buffer = this.head ? Buffer.concat([this.head, data]) : data;
+    const end = buffer.indexOf(CRLF2);
+    if (end === -1) {
+      if (buffer.length > 65536) this.fail({ kind: 'other', message: 'response head over 64 KiB' });
+      else this.head = buffer;
+      return;
+    }
+    this.parseHead(buffer.toString('latin1', 0, end));
+    this.inHead = false;
+    this.head = undefined;
+    this.bytes = buffer.length;
+    this.readBody(buffer, end + 4);
+  }
+
+  private parseHead(head: string): void {
+    this.status = Number(head.slice(9, 12)) || 0;
+    const lower = head.toLowerCase();
+    const length = /\r\ncontent-length:\s*(\d+)/.exec(lower);
+    this.closeAfter = /\r\nconnection:\s*close/.test(lower);
+    if (
+      this.runner.isHead ||
+      this.status === 204 ||
+      this.status === 304 ||
+      (this.status >= 100 && this.status < 200)
+    ) {
+      this.bodyKind = Body.None;
+    } else if (/\r\ntransfer-encoding:[^\r]*chunked/.test(lower)) {
+      this.bodyKind = Body.Chunked;
+      this.chunkState = 0;
+      this.line = '';
+    } else if (length) {
+      this.bodyKind = Body.Length;
+      this.remaining = Number(length[1]);
+    } else {
+      this.bodyKind = Body.UntilClose;
+      this.closeAfter = true;
+    }
+  }
+
+  private readBody(data: Buffer, offset: number): void {
+    switch (this.bodyKind) {
+      case Body.None:
+        this.finish();
+        return;
+      case Body.UntilClose:
+        return;
+      case Body.Length:
+        this.remaining -= data.length - offset;
+        if (this.remaining <= 0) this.finish();
+        return;
+      case Body.Chunked:
+        this.readChunked(data, offset);
+    }
+  }
+
+  private readChunked(data: Buffer, offset: number): void {
+    let i = offset;
+    while (i < data.length) {
+      if (this.chunkState === 1) {
+        const take = Math.min(this.remaining, data.length - i);
+        this.remaining -= take;
+        i += take;
+        if (this.remaining === 0) {
+          this.chunkState = 2;
+          this.remaining = 2;
+        }
+      } else if (this.chunkState === 2) {
+        const take = Math.min(this.remaining, data.length - i);
+        this.remaining -= take;
+        i += take;
+        if (this.remaining === 0) this.chunkState = 0;
+      } else {
+        const nl = data.indexOf(10, i);
+        if (nl === -1) {
+          this.line += data.toString('latin1', i, data.length);
+          return;
+        }
+        const line = (this.line + data.toString('latin1', i, nl)).trim();
+        this.line = '';
+        i = nl + 1;
+        if (this.chunkState === 3) {
+          if (line === '') {
+            this.finish();
+            return;
+          }
+        } else {
+          const size = Number.parseInt(line, 16);
+          if (!Number.isFinite(size)) {
+            this.fail({ kind: 'other', message: `bad chunk size '${line.slice(0, 20)}'` });
+            return;
+          }
+          if (size === 0) this.chunkState = 3;
+          else {
+            this.chunkState = 1;
+            this.remaining = size;
+          }
+        }
+      }
+    }
+  }
+
+  destroy(): void {
+    const socket = this.socket;
+    this.socket = undefined;
+    this.busy = false;
+    socket?.destroy();
+  }
+}
+
+/**
+ * Quick mode: hammers one URL over raw keep-alive sockets, one request in flight per connection,
+ * as autocannon and wrk do. Users are connections.
+ */
+export class QuickRunner implements LoadTarget {
+  readonly url: URL;
+  readonly request: Buffer;
+  readonly name: string;
+  readonly method: string;
+  readonly isHead: boolean;
+  readonly timeoutMs: number;
+  private readonly active: Connection[] = [];
+  private readonly idle: Connection[] = [];
+  private allocated = 0;
+  private stopping = false;
+  private recording = true;
+  private drained: (() => void) | undefined;
+  private busyCount = 0;
+  private readonly retrying = new Set<NodeJS.Timeout>();
+
+  constructor(private readonly options: QuickRunnerOptions) {
+    const { bytes, url, name } = encodeRequest(options);
+    this.url = url;
+    this.request = bytes;
+    this.name = name;
+    this.method = (options.method ?? 'GET').toUpperCase();
+    this.isHead = this.method === 'HEAD';
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+  }
+
+  get users(): number {
+    return this.active.length + this.allocated;
+  }
+
+  setUsers(count: number): void {
+    if (this.stopping) return;
+    while (this.active.length < count) {
+      const connection = new Connection(this);
+      connection.looping = true;
+      this.active.push(connection);
+      this.start(connection);
+    }
+    while (this.active.length > count) {
+      const connection = this.active.pop() as Connection;
+      connection.looping = false;
+      if (connection.busy) this.busyCount--;
+      connection.destroy();
+    }
+  }
+
+  private start(connection: Connection, intended?: number): void {
+    this.busyCount++;
+    connection.send(intended);
+  }
+
+  startIteration(intended: number): boolean {
+    if (this.stopping) return false;
+    let connection = this.idle.pop();
+    if (!connection) {
+      if (this.allocated >= (this.options.maxConnections ?? Number.POSITIVE_INFINITY)) return false;
+      connection = new Connection(this);
+      this.allocated++;
+    }
+    this.start(connection, intended);
+    return true;
+  }
+
+  /** A request ended: record it, then send the next (closed) or park the connection (open). */
+  done(connection: Connection, ms: number, bytes: number, failure?: Failure): void {
+    this.busyCount--;
+    if (this.recording) this.options.sink.record(this.method, this.name, ms * 1000, bytes, failure);
+    if (this.stopping) {
+      connection.destroy();
+      if (this.busyCount === 0) this.drained?.();
+      return;
+    }
+    if (!connection.looping) {
+      this.idle.push(connection);
+      return;
+    }
+    // Back off after a connection-level failure so a dead server is not hammered in a hot loop.
+    if (failure && failure.kind !== 'http') {
+      const timer = setTimeout(() => {
+        this.retrying.delete(timer);
+        if (!this.stopping && connection.looping) this.start(connection);
+      }, RETRY_MS);
+      this.retrying.add(timer);
+    } else this.start(connection);
+  }
+
+  /** A socket closed; the connection reconnects on its next send. */
+  closed(_connection: Connection): void {}
+
+  async stop(graceMs: number): Promise<void> {
+    this.stopping = true;
+    for (const timer of this.retrying) clearTimeout(timer);
+    if (this.busyCount > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, graceMs);
+        this.drained = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    this.recording = false;
+    for (const connection of [...this.active, ...this.idle]) connection.destroy();
+    this.active.length = 0;
+    this.idle.length = 0;
+  }
+}

@@ -1,0 +1,209 @@
+import { extname } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import {
+  buildResult,
+  decodeHistogram,
+  type RunResult,
+  type SecondRow,
+  StatsRecorder,
+} from '../stats/index.js';
+import { createExecutor, type ExecutorContext, splitExecutor } from './executors/index.js';
+import { GeneratorMonitor } from './generator-monitor.js';
+import { createTarget, type LoadPlan } from './plan.js';
+import type { UserClass } from './scenario.js';
+import type { FromWorker, ToWorker } from './worker-messages.js';
+
+/** What the progress line shows, once a second. */
+export interface Progress {
+  readonly elapsedMs: number;
+  readonly durationMs: number;
+  readonly users: number;
+  readonly row: SecondRow;
+  readonly requests: number;
+  readonly failures: number;
+  readonly cpuPercent: number;
+}
+
+export interface RunLoadOptions {
+  readonly plan: LoadPlan;
+  /** User classes already loaded (in-process runs); workers load the scenario file themselves. */
+  readonly classes: readonly UserClass[];
+  /** Worker threads; 1 runs in this thread. @default 1 */
+  readonly workers?: number;
+  /** How long in-flight requests may finish after the end or a stop. @default 5000 */
+  readonly graceMs?: number;
+  /** Stops the run early but cleanly: in-flight work gets the grace period. */
+  readonly stop?: AbortSignal;
+  /** Cuts the run off now; the result holds what was recorded. */
+  readonly abort?: AbortSignal;
+  readonly onProgress?: (progress: Progress) => void;
+  readonly onWarning?: (message: string) => void;
+  readonly version: string;
+  /** Recorded in the result as it is. */
+  readonly config: Readonly<Record<string, unknown>>;
+}
+
+const DROPPED_WARNING =
+  'iterations are being dropped: every user is busy; raise --max-users or lower --rate (counted in generator.dropped)';
+
+function until(signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (!signal) return;
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}
+
+/** Runs a load plan to its end (or a stop) and returns the versioned result. */
+export async function runLoad(options: RunLoadOptions): Promise<RunResult> {
+  const workers = options.workers ?? 1;
+  const executor = createExecutor(options.plan.executor);
+  const recorder = new StatsRecorder(Date.now());
+  const monitor = new GeneratorMonitor();
+  const state = { users: 0, interrupted: false };
+  const startWall = performance.now();
+  const tick = () => {
+    const cpuPercent = monitor.sample();
+    const row = recorder.tick(Date.now(), state.users);
+    options.onProgress?.({
+      elapsedMs: performance.now() - startWall,
+      durationMs: executor.durationMs,
+      users: state.users,
+      row,
+      requests: recorder.requests,
+      failures: recorder.failures,
+      cpuPercent,
+    });
+  };
+  const ticker = setInterval(tick, 1000);
+  options.stop?.addEventListener('abort', () => {
+    state.interrupted = true;
+  });
+  try {
+    if (workers <= 1) await runHere(options, recorder, monitor, state);
+    else await runInWorkers(options, workers, recorder, monitor, state);
+  } finally {
+    clearInterval(ticker);
+  }
+  // The last, partial second.
+  recorder.tick(Date.now(), 0);
+  return buildResult(recorder, {
+    version: options.version,
+    model: executor.model,
+    executor: executor.type,
+    target: options.plan.workload.kind === 'quick' ? options.plan.workload.url : options.plan.host,
+    endedAt: Date.now(),
+    interrupted: state.interrupted || options.abort?.aborted === true,
+    generator: monitor.finish(executor.model, workers),
+    config: options.config,
+  });
+}
+
+async function runHere(
+  options: RunLoadOptions,
+  recorder: StatsRecorder,
+  monitor: GeneratorMonitor,
+  state: { users: number },
+): Promise<void> {
+  const { target, close } = createTarget(options.plan, recorder, options.classes);
+  const executor = createExecutor(options.plan.executor);
+  const controller = new AbortController();
+  options.stop?.addEventListener('abort', () => controller.abort(), { once: true });
+  options.abort?.addEventListener('abort', () => controller.abort(), { once: true });
+  let warned = false;
+  const context: ExecutorContext = {
+    target,
+    signal: controller.signal,
+    startedAt: performance.now(),
+    recordLag: (micros) => monitor.recordLag(micros),
+    dropped: () => {
+      monitor.dropped++;
+      if (!warned) {
+        warned = true;
+        options.onWarning?.(DROPPED_WARNING);
+      }
+    },
+  };
+  const users = setInterval(() => {
+    state.users = target.users;
+  }, 100);
+  try {
+    await executor.run(context);
+    state.users = target.users;
+    await Promise.race([target.stop(options.graceMs ?? 5000), until(options.abort)]);
+  } finally {
+    clearInterval(users);
+    if (options.abort?.aborted) void close();
+    else await close();
+  }
+}
+
+function workerUrl(): URL {
+  // Built: dist/src/load/worker.js; from source (tsx): src/load/worker.ts.
+  return new URL(`./worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
+}
+
+async function runInWorkers(
+  options: RunLoadOptions,
+  count: number,
+  recorder: StatsRecorder,
+  monitor: GeneratorMonitor,
+  state: { users: number },
+): Promise<void> {
+  const startAt = Date.now() + 300; // time for every worker to load before the common start
+  const users = new Array<number>(count).fill(0);
+  let warned = false;
+  const threads: Worker[] = [];
+  const finished = Array.from({ length: count }, (_, index) => {
+    const plan: LoadPlan = {
+      ...options.plan,
+      executor: splitExecutor(options.plan.executor, index, count),
+    };
+    const worker = new Worker(workerUrl(), {
+      workerData: { plan, index, startAt, grace: options.graceMs ?? 5000 },
+    });
+    threads.push(worker);
+    return new Promise<void>((resolve, reject) => {
+      worker.on('message', (message: FromWorker) => {
+        if (message.type === 'delta') {
+          recorder.merge(message.delta);
+          users[index] = message.users;
+          state.users = users.reduce((a, b) => a + b, 0);
+        } else if (message.type === 'dropped') {
+          if (!warned) {
+            warned = true;
+            options.onWarning?.(DROPPED_WARNING);
+          }
+        } else {
+          recorder.merge(message.delta);
+          users[index] = 0;
+          monitor.addWorkerLag(message.lag);
+          const lag = decodeHistogram(message.scheduleLag);
+          monitor.scheduleLag.add(lag);
+          monitor.dropped += message.dropped;
+          resolve();
+        }
+      });
+      worker.on('error', reject);
+      worker.on('exit', (code) =>
+        code === 0 ? resolve() : reject(new Error(`load worker ${index} exited with code ${code}`)),
+      );
+    });
+  });
+  const send = (message: ToWorker) => {
+    for (const worker of threads) worker.postMessage(message);
+  };
+  options.stop?.addEventListener(
+    'abort',
+    () => send({ type: 'stop', graceMs: options.graceMs ?? 5000 }),
+    {
+      once: true,
+    },
+  );
+  const all = Promise.all(finished);
+  await Promise.race([all, until(options.abort)]);
+  if (options.abort?.aborted) await Promise.all(threads.map((w) => w.terminate()));
+  else await all;
+}

@@ -1,0 +1,207 @@
+import { performance } from 'node:perf_hooks';
+import type { RequestSink } from '../stats/index.js';
+import { type Pools, UserHttpClient } from './http-client.js';
+import type { LoadTarget } from './load-target.js';
+import { Random, userSeed } from './random.js';
+import type { TaskSet, TaskSetClass, User, UserClass } from './scenario.js';
+import { pickerOf, type TaskPicker } from './task-picker.js';
+
+export interface ScenarioRunnerOptions {
+  readonly classes: readonly UserClass[];
+  readonly host: string;
+  readonly sink: RequestSink;
+  readonly pools: Pools;
+  readonly seed: number;
+  /** Open model: the most users that may exist at once. */
+  readonly maxUsers?: number;
+  /** First user id, so workers number their users apart. @default 0 */
+  readonly firstId?: number;
+  readonly timeoutMs?: number;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+interface VirtualUser {
+  readonly user: User;
+  readonly cls: UserClass;
+  readonly client: UserHttpClient;
+  readonly picker: TaskPicker;
+  readonly sets: Map<TaskSetClass, TaskSet>;
+  stopped: boolean;
+  wake: (() => void) | undefined;
+  done: Promise<void>;
+}
+
+const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** Runs user classes: a loop per user in the closed model, one task per iteration in the open one. */
+export class ScenarioRunner implements LoadTarget {
+  private readonly running: VirtualUser[] = [];
+  private readonly idle: VirtualUser[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly weights: number[];
+  private readonly current: number[];
+  private allocated = 0;
+  private nextId: number;
+  private stopping = false;
+  private readonly clients: UserHttpClient[] = [];
+
+  constructor(private readonly options: ScenarioRunnerOptions) {
+    this.nextId = options.firstId ?? 0;
+    this.weights = options.classes.map((c) => c.weight ?? 1);
+    this.current = this.weights.map(() => 0);
+    for (const cls of options.classes) pickerOf(cls);
+  }
+
+  get users(): number {
+    return this.running.length + this.allocated;
+  }
+
+  /** Smooth weighted round-robin, so any prefix of users follows the class weights closely. */
+  private nextClass(): UserClass {
+    const total = this.weights.reduce((a, b) => a + b, 0);
+    let best = 0;
+    for (let i = 0; i < this.weights.length; i++) {
+      this.current[i] = (this.current[i] as number) + (this.weights[i] as number);
+      if ((this.current[i] as number) > (this.current[best] as number)) best = i;
+    }
+    this.current[best] = (this.current[best] as number) - total;
+    return this.options.classes[best] as UserClass;
+  }
+
+  private create(): VirtualUser {
+    const cls = this.nextClass();
+    const id = this.nextId++;
+    const client = new UserHttpClient(this.options.pools, {
+      host: this.options.host,
+      sink: this.options.sink,
+      timeoutMs: this.options.timeoutMs,
+      headers: this.options.headers,
+    });
+    this.clients.push(client);
+    const random = new Random(userSeed(this.options.seed, id));
+    const user = new cls({ id, client, random, host: this.options.host });
+    return {
+      user,
+      cls,
+      client,
+      picker: pickerOf(cls),
+      sets: new Map(),
+      stopped: false,
+      wake: undefined,
+      done: Promise.resolve(),
+    };
+  }
+
+  private async hook(vu: VirtualUser, which: 'onStart' | 'onStop'): Promise<void> {
+    try {
+      await vu.user[which]();
+    } catch (error) {
+      this.options.sink.error('TASK', `${vu.cls.name}.${which}`, {
+        kind: 'exception',
+        message: describe(error),
+      });
+    }
+  }
+
+  private async runTask(vu: VirtualUser): Promise<void> {
+    try {
+      await vu.picker.run(vu.user, vu.user.random, vu.sets, vu.user);
+    } catch (error) {
+      this.options.sink.error('TASK', vu.cls.name, { kind: 'exception', message: describe(error) });
+    }
+  }
+
+  private sleep(vu: VirtualUser, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        vu.wake = undefined;
+        resolve();
+      }, ms);
+      vu.wake = () => {
+        clearTimeout(timer);
+        vu.wake = undefined;
+        resolve();
+      };
+    });
+  }
+
+  private async loop(vu: VirtualUser): Promise<void> {
+    await this.hook(vu, 'onStart');
+    while (!vu.stopped) {
+      const started = performance.now();
+      await this.runTask(vu);
+      if (vu.stopped) break;
+      const wait = vu.cls.waitTime.next(vu.user.random, (performance.now() - started) / 1000);
+      if (wait > 0) await this.sleep(vu, wait * 1000);
+      // A task that never awaited I/O would otherwise starve the event loop.
+      else await new Promise((resolve) => setImmediate(resolve));
+    }
+    await this.hook(vu, 'onStop');
+  }
+
+  setUsers(count: number): void {
+    if (this.stopping) return;
+    while (this.running.length < count) {
+      const vu = this.create();
+      vu.done = this.loop(vu);
+      this.running.push(vu);
+    }
+    while (this.running.length > count) {
+      const vu = this.running.pop() as VirtualUser;
+      vu.stopped = true;
+      vu.wake?.();
+    }
+  }
+
+  startIteration(intended: number): boolean {
+    if (this.stopping) return false;
+    let vu = this.idle.pop();
+    let fresh = false;
+    if (!vu) {
+      if (this.allocated >= (this.options.maxUsers ?? Number.POSITIVE_INFINITY)) return false;
+      vu = this.create();
+      this.allocated++;
+      fresh = true;
+    }
+    const run = this.iterate(vu, intended, fresh);
+    this.inFlight.add(run);
+    run.then(() => this.inFlight.delete(run));
+    return true;
+  }
+
+  private async iterate(vu: VirtualUser, intended: number, fresh: boolean): Promise<void> {
+    if (fresh) await this.hook(vu, 'onStart');
+    vu.client.intendedStart = intended;
+    await this.runTask(vu);
+    vu.client.intendedStart = undefined;
+    if (this.stopping) await this.hook(vu, 'onStop');
+    else this.idle.push(vu);
+  }
+
+  async stop(graceMs: number): Promise<void> {
+    this.stopping = true;
+    const loops = this.running.map((vu) => vu.done);
+    this.setUsersForce(0);
+    const everything = Promise.all([...loops, ...this.inFlight]);
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), graceMs);
+    });
+    const outcome = await Promise.race([everything.then(() => 'done' as const), graceOver]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') {
+      for (const client of this.clients) client.recording = false;
+      await this.options.pools.destroy();
+    }
+    await Promise.all(this.idle.map((vu) => this.hook(vu, 'onStop')));
+    this.idle.length = 0;
+  }
+
+  private setUsersForce(count: number): void {
+    while (this.running.length > count) {
+      const vu = this.running.pop() as VirtualUser;
+      vu.stopped = true;
+      vu.wake?.();
+    }
+  }
+}

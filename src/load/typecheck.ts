@@ -1,0 +1,64 @@
+import { existsSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PACKAGE_ENTRY } from './scenario-loader.js';
+
+export interface TypeProblem {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly message: string;
+}
+
+/** The declarations scenarios import as 'fiml-perf': src/index.ts from source, .d.ts when built. */
+function packageTypes(): string {
+  const entry = fileURLToPath(PACKAGE_ENTRY);
+  const declarations = entry.replace(/\.js$/, '.d.ts');
+  return existsSync(declarations) ? declarations : entry;
+}
+
+/**
+ * Type-checks a scenario file with the TypeScript compiler (strict, as this repository is), with
+ * `fiml-perf` resolved to this package's types. Returns every problem, empty when it is sound.
+ */
+export async function typecheckScenario(path: string): Promise<TypeProblem[]> {
+  const ts = (await import('typescript')).default;
+  const file = resolve(path);
+  const options: import('typescript').CompilerOptions = {
+    strict: true,
+    noEmit: true,
+    target: ts.ScriptTarget.ES2023,
+    module: ts.ModuleKind.ESNext,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    allowImportingTsExtensions: true,
+    skipLibCheck: true,
+    esModuleInterop: true,
+    // DOM's lib gives timers, fetch, URL and console without requiring @types/node.
+    lib: ['lib.es2023.d.ts', 'lib.dom.d.ts'],
+    types: [],
+    paths: { 'fiml-perf': [packageTypes()] },
+  };
+  const program = ts.createProgram([file], options);
+  const diagnostics = ts.getPreEmitDiagnostics(program);
+  const cwd = process.cwd();
+  return diagnostics
+    .filter((d) => d.category === ts.DiagnosticCategory.Error)
+    .map((d) => {
+      const message = ts.flattenDiagnosticMessageText(d.messageText, ' ');
+      if (!d.file || d.start === undefined) return { file: path, line: 0, column: 0, message };
+      const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
+      const shown = relative(cwd, d.file.fileName) || d.file.fileName;
+      return {
+        file: shown.startsWith('..') ? d.file.fileName : shown,
+        line: line + 1,
+        column: character + 1,
+        message,
+      };
+    });
+}
+
+export function formatProblem(problem: TypeProblem): string {
+  return `${problem.file}:${problem.line}:${problem.column}: ${problem.message}`;
+}
+
+export const SCENARIO_DIR = dirname(fileURLToPath(import.meta.url));

@@ -1,0 +1,16 @@
+import type { StatsDelta } from '../stats/index.js';
+import type { LoopLag } from './generator-monitor.js';
+
+/** Messages between the run and its worker threads. */
+export type ToWorker = { readonly type: 'stop'; readonly graceMs: number };
+
+export type FromWorker =
+  | { readonly type: 'delta'; readonly delta: StatsDelta; readonly users: number }
+  | { readonly type: 'dropped' }
+  | {
+      readonly type: 'done';
+      readonly delta: StatsDelta;
+      readonly lag: LoopLag;
+      readonly scheduleLag: string;
+      readonly dropped: number;
+    };

@@ -1,0 +1,69 @@
+import { performance } from 'node:perf_hooks';
+import { parentPort, workerData } from 'node:worker_threads';
+import { DeltaRecorder, encodeHistogram } from '../stats/index.js';
+import { createExecutor } from './executors/index.js';
+import { GeneratorMonitor, LoopWatch } from './generator-monitor.js';
+import { createTarget, type LoadPlan } from './plan.js';
+import { loadScenario, selectClasses } from './scenario-loader.js';
+import type { FromWorker, ToWorker } from './worker-messages.js';
+
+// One worker thread: runs its share of the plan and reports a stats delta every second.
+const { plan, index, startAt, grace } = workerData as {
+  plan: LoadPlan;
+  index: number;
+  startAt: number;
+  grace: number;
+};
+const port = parentPort!;
+const post = (message: FromWorker) => port.postMessage(message);
+
+const recorder = new DeltaRecorder();
+const loop = new LoopWatch();
+const monitor = new GeneratorMonitor();
+const controller = new AbortController();
+let graceMs = grace;
+port.on('message', (message: ToWorker) => {
+  if (message.type === 'stop') {
+    graceMs = message.graceMs;
+    controller.abort();
+  }
+});
+
+const classes =
+  plan.workload.kind === 'scenario'
+    ? selectClasses(await loadScenario(plan.workload.file), plan.workload.classNames)
+    : [];
+const { target, close } = createTarget(plan, recorder, classes, index);
+const executor = createExecutor(plan.executor);
+const wait = startAt - Date.now();
+if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+let warned = false;
+const context = {
+  target,
+  signal: controller.signal,
+  startedAt: performance.now(),
+  recordLag: (micros: number) => monitor.recordLag(micros),
+  dropped: () => {
+    monitor.dropped++;
+    if (!warned) {
+      warned = true;
+      post({ type: 'dropped' });
+    }
+  },
+};
+const ticker = setInterval(
+  () => post({ type: 'delta', delta: recorder.take(), users: target.users }),
+  1000,
+);
+await executor.run(context);
+await target.stop(graceMs);
+clearInterval(ticker);
+await close();
+post({
+  type: 'done',
+  delta: recorder.take(),
+  lag: loop.stop(),
+  scheduleLag: encodeHistogram(monitor.scheduleLag),
+  dropped: monitor.dropped,
+});
+port.close();

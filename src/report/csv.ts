@@ -1,0 +1,139 @@
+import { decodeHistogram, type RunResult } from '../stats/index.js';
+import { writeFileAtomic } from './atomic-write.js';
+
+const PERCENTILES = [50, 66, 75, 80, 90, 95, 98, 99, 99.9, 99.99, 100] as const;
+const PERCENTILE_HEADERS = [
+  '50%',
+  '66%',
+  '75%',
+  '80%',
+  '90%',
+  '95%',
+  '98%',
+  '99%',
+  '99.9%',
+  '99.99%',
+  '100%',
+];
+
+/** One CSV field, quoted when it holds a comma, quote or newline. */
+function field(value: string | number): string {
+  const text = String(value);
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+const line = (values: ReadonlyArray<string | number>) => `${values.map(field).join(',')}\n`;
+const round = (n: number) => Math.round(n * 1000) / 1000;
+
+/** Percentiles (ms) of an encoded histogram; Locust rounds them, we keep microseconds. */
+function percentiles(encoded: string | undefined): number[] {
+  if (!encoded) return PERCENTILES.map(() => 0);
+  const h = decodeHistogram(encoded);
+  const out = PERCENTILES.map((p) =>
+    h.totalCount === 0 ? 0 : round((p === 100 ? h.maxValue : h.getValueAtPercentile(p)) / 1000),
+  );
+  h.destroy();
+  return out;
+}
+
+/** Locust's `_stats.csv`: one row per request name and an Aggregated row. */
+export function statsCsv(result: RunResult): string {
+  let out = line([
+    'Type',
+    'Name',
+    'Request Count',
+    'Failure Count',
+    'Median Response Time',
+    'Average Response Time',
+    'Min Response Time',
+    'Max Response Time',
+    'Average Content Size',
+    'Requests/s',
+    'Failures/s',
+    ...PERCENTILE_HEADERS,
+  ]);
+  const seconds = Math.max(result.durationS, 1e-3);
+  const rows = [
+    ...result.endpoints.map((e) => ({
+      e,
+      encoded: result.histograms.endpoints[`${e.method} ${e.name}`],
+    })),
+    { e: result.totals, encoded: result.histograms.total },
+  ];
+  for (const { e, encoded } of rows) {
+    out += line([
+      e.method,
+      e.name,
+      e.requests,
+      e.failures,
+      e.latencyMs.p50,
+      e.latencyMs.mean,
+      e.latencyMs.min,
+      e.latencyMs.max,
+      e.avgBytes,
+      e.rps,
+      round(e.failures / seconds),
+      ...percentiles(encoded),
+    ]);
+  }
+  return out;
+}
+
+/** Locust's `_stats_history.csv`: the per-second series, as the Aggregated row. */
+export function historyCsv(result: RunResult): string {
+  let out = line([
+    'Timestamp',
+    'User Count',
+    'Type',
+    'Name',
+    'Requests/s',
+    'Failures/s',
+    ...PERCENTILE_HEADERS,
+    'Total Request Count',
+    'Total Failure Count',
+  ]);
+  for (const row of result.timeseries) {
+    const perSecond = row.requests === 0 ? 0 : row.rps / row.requests;
+    out += line([
+      row.timestamp,
+      row.users,
+      '',
+      'Aggregated',
+      row.rps,
+      round(row.failures * perSecond),
+      row.p50,
+      row.p66,
+      row.p75,
+      row.p80,
+      row.p90,
+      row.p95,
+      row.p98,
+      row.p99,
+      row.p999,
+      row.p9999,
+      row.max,
+      row.totalRequests,
+      row.totalFailures,
+    ]);
+  }
+  return out;
+}
+
+/** Locust's `_failures.csv`: errors grouped, with a count. */
+export function failuresCsv(result: RunResult): string {
+  let out = line(['Method', 'Name', 'Error', 'Occurrences']);
+  for (const e of result.errors)
+    out += line([e.method, e.name, `${e.kind}: ${e.message}`, e.count]);
+  return out;
+}
+
+/** Writes PREFIX_stats.csv, PREFIX_stats_history.csv and PREFIX_failures.csv; returns the paths. */
+export function writeCsv(result: RunResult, prefix: string): string[] {
+  const files: Array<[string, string]> = [
+    [`${prefix}_stats.csv`, statsCsv(result)],
+    [`${prefix}_stats_history.csv`, historyCsv(result)],
+    [`${prefix}_failures.csv`, failuresCsv(result)],
+  ];
+  for (const [path, content] of files) writeFileAtomic(path, content);
+  return files.map(([path]) => path);
+}

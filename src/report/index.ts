@@ -1,0 +1,4 @@
+export { writeFileAtomic } from './atomic-write.js';
+export { failuresCsv, historyCsv, statsCsv, writeCsv } from './csv.js';
+export { writeJson } from './json.js';
+export { errorTable, generatorLine, summaryTable } from './terminal.js';

@@ -1,0 +1,16 @@
+export type { ErrorGroup, Failure, FailureKind } from './errors.js';
+export { classifyError, ErrorTable } from './errors.js';
+export type { Histogram, LatencyMs } from './histogram.js';
+export {
+  createHistogram,
+  decodeHistogram,
+  encodeHistogram,
+  HIGHEST_TRACKABLE_US,
+  latencyMs,
+  percentileMs,
+  recordMicros,
+} from './histogram.js';
+export type { EndpointStats, RequestSink, SecondRow, StatsDelta } from './recorder.js';
+export { DeltaRecorder, StatsRecorder } from './recorder.js';
+export type { EndpointResult, GeneratorHealth, RunMeta, RunResult } from './result.js';
+export { buildResult, RESULT_SCHEMA_VERSION } from './result.js';

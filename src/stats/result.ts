@@ -1,0 +1,141 @@
+import type { ErrorGroup } from './errors.js';
+import { encodeHistogram, type LatencyMs, latencyMs } from './histogram.js';
+import type { SecondRow, StatsRecorder } from './recorder.js';
+
+/** Bump when a field changes meaning or goes away; adding fields keeps the version. */
+export const RESULT_SCHEMA_VERSION = 1;
+
+export interface EndpointResult {
+  readonly name: string;
+  readonly method: string;
+  readonly requests: number;
+  readonly failures: number;
+  readonly failureRate: number;
+  readonly rps: number;
+  readonly avgBytes: number;
+  readonly latencyMs: LatencyMs;
+}
+
+/** How the load generator itself fared; `saturated` means the figures measure it, not the target. */
+export interface GeneratorHealth {
+  readonly workers: number;
+  readonly cpuPercent: { readonly mean: number; readonly max: number };
+  readonly eventLoopLagMs: { readonly p50: number; readonly p99: number; readonly max: number };
+  /** Open model only: how late iterations started against their schedule. */
+  readonly scheduleLagMs: {
+    readonly p50: number;
+    readonly p99: number;
+    readonly max: number;
+  } | null;
+  /** Open model only: iterations that could not start because every user was busy. */
+  readonly dropped: number;
+  readonly maxRssMb: number;
+  readonly saturated: boolean;
+  readonly reasons: readonly string[];
+}
+
+export interface RunResult {
+  readonly schemaVersion: number;
+  readonly tool: { readonly name: 'fiml-perf'; readonly version: string };
+  readonly model: 'closed' | 'open';
+  readonly executor: string;
+  readonly target: string;
+  readonly startedAt: string;
+  readonly endedAt: string;
+  readonly durationS: number;
+  /** True when the run was stopped early (Ctrl-C, SIGTERM) rather than reaching its end. */
+  readonly interrupted: boolean;
+  readonly totals: EndpointResult;
+  readonly endpoints: readonly EndpointResult[];
+  readonly timeseries: readonly SecondRow[];
+  readonly errors: readonly ErrorGroup[];
+  readonly histograms: {
+    readonly unit: 'us';
+    readonly total: string;
+    /** Keyed by `METHOD name`, as in `endpoints`. */
+    readonly endpoints: Readonly<Record<string, string>>;
+  };
+  readonly generator: GeneratorHealth;
+  readonly config: Readonly<Record<string, unknown>>;
+}
+
+export interface RunMeta {
+  readonly version: string;
+  readonly model: 'closed' | 'open';
+  readonly executor: string;
+  readonly target: string;
+  readonly endedAt: number;
+  readonly interrupted: boolean;
+  readonly generator: GeneratorHealth;
+  readonly config: Readonly<Record<string, unknown>>;
+}
+
+const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+function endpointResult(
+  method: string,
+  name: string,
+  requests: number,
+  failures: number,
+  bytes: number,
+  latency: LatencyMs,
+  seconds: number,
+): EndpointResult {
+  return {
+    name,
+    method,
+    requests,
+    failures,
+    failureRate: requests === 0 ? 0 : round(failures / requests, 6),
+    rps: round(requests / seconds),
+    avgBytes: requests === 0 ? 0 : Math.round(bytes / requests),
+    latencyMs: latency,
+  };
+}
+
+/** The versioned result every later command reads (targets, compare, report). */
+export function buildResult(recorder: StatsRecorder, meta: RunMeta): RunResult {
+  const seconds = Math.max((meta.endedAt - recorder.startedAt) / 1000, 1e-3);
+  const endpoints = [...recorder.endpoints.values()]
+    .sort((a, b) => a.name.localeCompare(b.name) || a.method.localeCompare(b.method))
+    .map((s) =>
+      endpointResult(
+        s.method,
+        s.name,
+        s.requests,
+        s.failures,
+        s.bytes,
+        latencyMs(s.histogram),
+        seconds,
+      ),
+    );
+  const encoded: Record<string, string> = {};
+  for (const s of recorder.endpoints.values())
+    encoded[`${s.method} ${s.name}`] = encodeHistogram(s.histogram);
+  return {
+    schemaVersion: RESULT_SCHEMA_VERSION,
+    tool: { name: 'fiml-perf', version: meta.version },
+    model: meta.model,
+    executor: meta.executor,
+    target: meta.target,
+    startedAt: new Date(recorder.startedAt).toISOString(),
+    endedAt: new Date(meta.endedAt).toISOString(),
+    durationS: round(seconds, 3),
+    interrupted: meta.interrupted,
+    totals: endpointResult(
+      '',
+      'Aggregated',
+      recorder.requests,
+      recorder.failures,
+      recorder.bytes,
+      latencyMs(recorder.total),
+      seconds,
+    ),
+    endpoints,
+    timeseries: recorder.series,
+    errors: recorder.errors.list(),
+    histograms: { unit: 'us', total: encodeHistogram(recorder.total), endpoints: encoded },
+    generator: meta.generator,
+    config: meta.config,
+  };
+}
