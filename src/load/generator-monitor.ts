@@ -96,7 +96,7 @@ export class GeneratorMonitor {
         ? {
             p50: percentileMs(this.scheduleLag, 50),
             p99: percentileMs(this.scheduleLag, 99),
-            max: this.scheduleLag.totalCount ? Math.round(this.scheduleLag.maxValue) / 1000 : 0,
+            max: percentileMs(this.scheduleLag, 100),
           }
         : null;
     const threads = Math.min(workers, availableParallelism());

@@ -18,7 +18,6 @@ const port = parentPort!;
 const post = (message: FromWorker) => port.postMessage(message);
 
 const recorder = new DeltaRecorder();
-const loop = new LoopWatch();
 const monitor = new GeneratorMonitor();
 const controller = new AbortController();
 let graceMs = grace;
@@ -37,6 +36,8 @@ const { target, close } = createTarget(plan, recorder, classes, index);
 const executor = createExecutor(plan.executor);
 const wait = startAt - Date.now();
 if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+// Watch the loop from the common start: loading the scenario is not part of the run.
+const loop = new LoopWatch();
 let warned = false;
 const context = {
   target,

@@ -30,7 +30,7 @@ function percentiles(encoded: string | undefined): number[] {
   if (!encoded) return PERCENTILES.map(() => 0);
   const h = decodeHistogram(encoded);
   const out = PERCENTILES.map((p) =>
-    h.totalCount === 0 ? 0 : round((p === 100 ? h.maxValue : h.getValueAtPercentile(p)) / 1000),
+    h.totalCount === 0 ? 0 : round(h.getValueAtPercentile(p) / 1000),
   );
   h.destroy();
   return out;

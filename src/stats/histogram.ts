@@ -72,6 +72,7 @@ export function latencyMs(histogram: Histogram): LatencyMs {
     p95: percentileMs(histogram, 95),
     p99: percentileMs(histogram, 99),
     p999: percentileMs(histogram, 99.9),
-    max: ms(histogram.maxValue),
+    // The bucket's value rather than the exact maximum, so merged and single histograms agree.
+    max: percentileMs(histogram, 100),
   };
 }

@@ -163,7 +163,7 @@ export class StatsRecorder implements RequestSink {
       p99: percentileMs(h, 99),
       p999: percentileMs(h, 99.9),
       p9999: percentileMs(h, 99.99),
-      max: h.totalCount === 0 ? 0 : Math.round(h.maxValue) / 1000,
+      max: percentileMs(h, 100),
       totalRequests: this.requests,
       totalFailures: this.failures,
     };

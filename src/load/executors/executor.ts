@@ -48,7 +48,12 @@ export async function driveUsers(
 ): Promise<void> {
   for (;;) {
     const t = performance.now() - context.startedAt;
-    if (context.signal.aborted || t >= durationMs) return;
+    if (context.signal.aborted) return;
+    if (t >= durationMs) {
+      // Land on the shape's final value (a ramp down to 0 ends at 0).
+      context.target.setUsers(countAt(durationMs));
+      return;
+    }
     context.target.setUsers(countAt(t));
     await sleep(Math.min(tickMs, durationMs - t), context.signal);
   }

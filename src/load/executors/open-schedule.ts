@@ -28,6 +28,7 @@ export async function runSchedule(
       let left = step;
       while (perMs > 0 && owed + perMs * left >= 1) {
         const until = (1 - owed) / perMs;
+        if (simulated + until >= durationMs) break; // the run is [0, duration)
         simulated += until;
         left -= until;
         owed = 0;
