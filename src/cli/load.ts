@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { PerfError } from '../errors.js';
 import {
@@ -26,6 +27,11 @@ async function prepareScenario(
   classNames: readonly string[],
 ): Promise<UserClass[]> {
   const file = request.scenarioFile as string;
+  if (!existsSync(file))
+    throw new PerfError(
+      'FP_ERR_SCENARIO',
+      `scenario file ${file} not found; pass a .ts or .js file with -f`,
+    );
   if (request.typecheck && !request.bundledScenario && /\.[mc]?tsx?$/.test(file)) {
     const problems = await typecheckScenario(file);
     if (problems.length > 0) {

@@ -141,8 +141,14 @@ async function runHere(
 }
 
 function workerUrl(): URL {
-  // Built: dist/src/load/worker.js; from source (tsx): src/load/worker.ts.
-  return new URL(`./worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
+  // Built: dist/src/load/worker.js, which Node runs as it is.
+  const ext = extname(fileURLToPath(import.meta.url));
+  const url = new URL(`./worker${ext}`, import.meta.url);
+  if (ext === '.js') return url;
+  // From source (tsx): workers do not inherit tsx's loader, so register it first.
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const source = `const { register } = await import(${JSON.stringify(tsx)}); register(); await import(${JSON.stringify(url.href)});`;
+  return new URL(`data:text/javascript,${encodeURIComponent(source)}`);
 }
 
 async function runInWorkers(

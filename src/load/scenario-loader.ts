@@ -70,13 +70,15 @@ export async function loadScenario(path: string): Promise<LoadedScenario> {
     const err = error as Error;
     throw new ScenarioError(`${locate(err, file)}: ${firstLine(err)}`);
   }
-  const classes = new Map<string, UserClass>();
-  for (const [name, value] of Object.entries(module)) {
-    if (name !== 'default' && isUserClass(value)) classes.set(name, value);
-  }
   const fallback = module.default;
   const defaultClass = isUserClass(fallback) ? fallback : undefined;
-  if (defaultClass && !classes.has(defaultClass.name)) classes.set(defaultClass.name, defaultClass);
+  // The default class first, under its class name; then the named exports.
+  const classes = new Map<string, UserClass>();
+  if (defaultClass) classes.set(defaultClass.name, defaultClass);
+  for (const [name, value] of Object.entries(module)) {
+    if (name !== 'default' && isUserClass(value) && value !== defaultClass)
+      classes.set(name, value);
+  }
   if (classes.size === 0)
     throw new ScenarioError(
       `${path} exports no user class: export default class MyUser extends User { ... }`,

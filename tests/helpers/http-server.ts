@@ -40,7 +40,10 @@ export function startHttpServer(handler: http.RequestListener, port = 0): Promis
 }
 
 /** A raw TCP server, for replies no HTTP server would send. */
-export function startTcpServer(onSocket: (socket: net.Socket) => void, port = 0): Promise<TestServer> {
+export function startTcpServer(
+  onSocket: (socket: net.Socket) => void,
+  port = 0,
+): Promise<TestServer> {
   return listen(net.createServer(onSocket), port);
 }
 

@@ -1,5 +1,5 @@
-import { runLoad } from '../../src/load/index.js';
 import type { ExecutorConfig, LoadPlan, UserClass } from '../../src/load/index.js';
+import { runLoad } from '../../src/load/index.js';
 import type { RunResult } from '../../src/stats/index.js';
 
 /** A short in-process run of user classes against `host`. */

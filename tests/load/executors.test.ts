@@ -5,8 +5,8 @@ import {
   type ExecutorConfig,
   type LoadTarget,
   parseStages,
-  splitExecutor,
   type Stage,
+  splitExecutor,
 } from '../../src/load/index.js';
 
 /** Records what an executor asks for, without any HTTP. */
@@ -45,7 +45,12 @@ async function drive(config: ExecutorConfig, target = new FakeTarget()) {
 
 describe('closed executors', () => {
   it('ramps to the user count at the spawn rate and holds it', async () => {
-    const { target } = await drive({ type: 'constant-users', users: 12, spawnRate: 40, durationMs: 600 });
+    const { target } = await drive({
+      type: 'constant-users',
+      users: 12,
+      spawnRate: 40,
+      durationMs: 600,
+    });
     expect(target.maxUsers).toBe(12);
     expect(target.counts.at(-1)).toBe(12);
     // Spawned one by one (never more than a few per 50 ms tick at 40/s), starting with one.
@@ -89,7 +94,12 @@ describe('open executors', () => {
 
   it('ramps the arrival rate linearly: the count is the area under the rate', async () => {
     const stages = parseStages('500ms:1000') as Stage[];
-    const { target } = await drive({ type: 'ramping-arrival-rate', stages, startRate: 0, maxUsers: 1e6 });
+    const { target } = await drive({
+      type: 'ramping-arrival-rate',
+      stages,
+      startRate: 0,
+      maxUsers: 1e6,
+    });
     // 0 -> 1000/s over 0.5 s: 250 iterations, denser towards the end.
     expect(target.iterations.length).toBeGreaterThanOrEqual(249);
     expect(target.iterations.length).toBeLessThanOrEqual(251);

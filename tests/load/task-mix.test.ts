@@ -24,7 +24,12 @@ class Counting extends User {
 describe('weighted tasks', () => {
   it('picks nested task sets with their weights multiplied (80% x 3/4 = 60%)', () => {
     const picks = 40_000;
-    const user = new Counting({ id: 0, client: undefined as never, random: new Random(1), host: '' });
+    const user = new Counting({
+      id: 0,
+      client: undefined as never,
+      random: new Random(1),
+      host: '',
+    });
     const sets = new Map();
     for (let i = 0; i < picks; i++) pickerOf(Counting).run(user, user.random, sets, user);
     const expected = { x: 0.6, y: 0.2, z: 0.15, w: 0.05 };
@@ -63,7 +68,11 @@ describe('weighted tasks', () => {
         await this.client.get('/a?x=1');
       }
       async b() {
-        await this.client.post('/missing', { name: 'B', json: { k: 1 }, check: (r) => r.status === 404 });
+        await this.client.post('/missing', {
+          name: 'B',
+          json: { k: 1 },
+          check: (r) => r.status === 404,
+        });
       }
     }
     const result = await runScenario(server.url, [Mix], closed(4, 800));

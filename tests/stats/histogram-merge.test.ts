@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Random } from '../../src/load/index.js';
 import {
   DeltaRecorder,
   decodeHistogram,
@@ -6,7 +7,6 @@ import {
   latencyMs,
   StatsRecorder,
 } from '../../src/stats/index.js';
-import { Random } from '../../src/load/index.js';
 
 function latencies(seed: number, count: number): number[] {
   const random = new Random(seed);
@@ -22,7 +22,8 @@ describe('merging worker histograms', () => {
     for (const [w, worker] of workers.entries()) {
       for (const [i, micros] of latencies(w + 1, 20_000).entries()) {
         const name = i % 3 === 0 ? 'b' : 'a';
-        const failure = i % 17 === 0 ? { kind: 'http' as const, status: 503, message: 'HTTP 503' } : undefined;
+        const failure =
+          i % 17 === 0 ? { kind: 'http' as const, status: 503, message: 'HTTP 503' } : undefined;
         whole.record('GET', name, micros, 100, failure);
         worker.record('GET', name, micros, 100, failure);
         // Deltas are taken every so often, as workers send them every second.
@@ -38,7 +39,9 @@ describe('merging worker histograms', () => {
       expect(other.requests).toBe(stats.requests);
       expect(other.histogram.totalCount).toBe(stats.histogram.totalCount);
       for (const p of [1, 50, 90, 99, 99.9, 100])
-        expect(other.histogram.getValueAtPercentile(p)).toBe(stats.histogram.getValueAtPercentile(p));
+        expect(other.histogram.getValueAtPercentile(p)).toBe(
+          stats.histogram.getValueAtPercentile(p),
+        );
     }
     expect(merged.errors.list()).toEqual(whole.errors.list());
   });

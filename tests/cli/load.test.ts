@@ -1,0 +1,243 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunResult } from '../../src/stats/index.js';
+import { runCli, spawnCli } from '../helpers/cli.js';
+import { closedPort, startHttpServer, type TestServer } from '../helpers/http-server.js';
+
+let server: TestServer;
+let dir: string;
+
+beforeAll(async () => {
+  server = await startHttpServer((req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.statusCode = req.url === '/missing' ? 404 : 200;
+    res.end('{"ok":true}');
+  });
+  dir = mkdtempSync(join(tmpdir(), 'fiml-perf-load-'));
+});
+
+afterAll(async () => {
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const scenario = (name: string, source: string) => {
+  const path = join(dir, name);
+  writeFileSync(path, source);
+  return path;
+};
+
+const read = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as RunResult;
+
+/** A user error: exit 2 and one line on stderr, no stack. */
+function expectUserError(run: { code: number | null; stderr: string }, pattern: RegExp) {
+  expect(run.code).toBe(2);
+  expect(run.stderr.trim().split('\n')).toHaveLength(1);
+  expect(run.stderr).toMatch(pattern);
+  expect(run.stderr).not.toMatch(/\n\s+at /);
+}
+
+describe.concurrent('fiml-perf load: bad input', () => {
+  it.each([
+    [['load', '-u', '0'], /--users "0": expected a whole number from 1/],
+    [['load', '-t', 'forever'], /--run-time "forever": expected a duration/],
+    [['load', '--stages', '30s'], /--stages "30s": expected stages/],
+    [['load', '-u', '5', '--rate', '10'], /-u\/-r and --rate set different load shapes/],
+    [['load', 'http://127.0.0.1:1/', '-f', 'x.ts'], /either a URL .* or -f FILE/],
+    [['load', '-c', '5'], /-c, -b and -m are for quick mode/],
+    [['load', '--bogus'], /unknown option '--bogus'/],
+  ])('%j exits 2 with one line', async (args, pattern) => {
+    expectUserError(await runCli(args), pattern);
+  });
+
+  it('names a missing scenario file', async () => {
+    expectUserError(await runCli(['load', '-f', join(dir, 'nope.ts')]), /nope\.ts not found/);
+  });
+
+  it('gives file and line for a syntax error', async () => {
+    const file = scenario(
+      'syntax.ts',
+      "import { User } from 'fiml-perf';\nexport default class X extends User {\n  static tasks = [\n}\n",
+    );
+    const run = await runCli(['load', '-f', file, '--no-typecheck', '--host', server.url]);
+    expectUserError(run, /syntax\.ts:4:\d+: /);
+  });
+
+  it('gives file and line for a type error, in load and in check', async () => {
+    const file = scenario(
+      'types.ts',
+      "import { task, User } from 'fiml-perf';\nexport default class X extends User {\n  static override tasks = [task(1, 'go')];\n  async go() {\n    await this.client.get(42);\n  }\n}\n",
+    );
+    expectUserError(
+      await runCli(['load', '-f', file, '--host', server.url]),
+      /types\.ts:5:27: .*number.*string/,
+    );
+    expectUserError(await runCli(['check', '-f', file]), /types\.ts:5:27: /);
+  });
+
+  it('lists the user classes when the one asked for does not exist', async () => {
+    const run = await runCli([
+      'load',
+      '-f',
+      'scenarios/fiml.ts',
+      'NoSuchUser',
+      '--host',
+      server.url,
+      '--no-typecheck',
+    ]);
+    expectUserError(run, /no user class NoSuchUser .* it has .*FIMLUser.*HighLoadUser/);
+  });
+
+  it('says when the host does not accept connections', async () => {
+    const port = await closedPort();
+    expectUserError(
+      await runCli(['load', '--host', `http://127.0.0.1:${port}`, '-t', '1s']),
+      /cannot reach http:\/\/127\.0\.0\.1:\d+: connection refused/,
+    );
+  });
+});
+
+describe('fiml-perf load: results', () => {
+  it('quick mode writes the JSON result and Locust CSVs', async () => {
+    const json = join(dir, 'quick.json');
+    const prefix = join(dir, 'quick');
+    const run = await runCli([
+      'load',
+      `${server.url}/ok`,
+      '-c',
+      '4',
+      '-d',
+      '1s',
+      '--json',
+      json,
+      '--csv',
+      prefix,
+    ]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/GET\s+\/ok\s+[\d,]+/);
+    const result = read(json);
+    expect(result).toMatchObject({
+      schemaVersion: 1,
+      model: 'closed',
+      executor: 'constant-users',
+      interrupted: false,
+    });
+    const [endpoint] = result.endpoints;
+    expect(endpoint).toMatchObject({ name: '/ok', method: 'GET', failures: 0 });
+    expect(endpoint!.requests).toBe(result.totals.requests);
+    expect(Object.keys(endpoint!.latencyMs)).toEqual([
+      'min',
+      'mean',
+      'p50',
+      'p90',
+      'p95',
+      'p99',
+      'p999',
+      'max',
+    ]);
+    expect(result.timeseries.reduce((n, row) => n + row.requests, 0)).toBe(result.totals.requests);
+    expect(result.histograms.endpoints['GET /ok']).toMatch(/^[A-Za-z0-9+/=]+$/);
+    const stats = readFileSync(`${prefix}_stats.csv`, 'utf8').trim().split('\n');
+    expect(stats[0]).toMatch(
+      /^Type,Name,Request Count,Failure Count,Median Response Time,.*,50%,66%,.*,100%$/,
+    );
+    expect(stats[1]).toMatch(new RegExp(`^GET,/ok,${result.totals.requests},0,`));
+    expect(stats[2]).toMatch(new RegExp(`^,Aggregated,${result.totals.requests},0,`));
+    expect(readFileSync(`${prefix}_stats_history.csv`, 'utf8')).toMatch(
+      /^Timestamp,User Count,Type,Name,Requests\/s/,
+    );
+    expect(readFileSync(`${prefix}_failures.csv`, 'utf8').trim()).toBe(
+      'Method,Name,Error,Occurrences',
+    );
+  });
+
+  it('open-model quick mode records failures by kind', async () => {
+    const json = join(dir, 'open.json');
+    const run = await runCli([
+      'load',
+      `${server.url}/missing`,
+      '--rate',
+      '200',
+      '-d',
+      '1s',
+      '--json',
+      json,
+    ]);
+    expect(run.code).toBe(0);
+    const result = read(json);
+    expect(result.model).toBe('open');
+    expect(result.totals.requests).toBe(200);
+    expect(result.errors).toEqual([
+      expect.objectContaining({ kind: 'http', status: 404, count: 200, name: '/missing' }),
+    ]);
+    expect(result.generator.scheduleLagMs).not.toBeNull();
+  });
+
+  it('merges worker threads into one result', async () => {
+    const json = join(dir, 'workers.json');
+    const run = await runCli([
+      'load',
+      `${server.url}/w`,
+      '-c',
+      '4',
+      '-d',
+      '1s',
+      '-w',
+      '2',
+      '--json',
+      json,
+      '-q',
+    ]);
+    expect(run.code).toBe(0);
+    const result = read(json);
+    expect(result.generator.workers).toBe(2);
+    expect(result.totals.requests).toBeGreaterThan(10);
+    expect(result.endpoints[0]!.requests).toBe(result.totals.requests);
+  });
+
+  it('Ctrl-C stops the run and still writes the result', async () => {
+    const json = join(dir, 'interrupted.json');
+    const child = spawnCli(['load', `${server.url}/slow`, '-c', '2', '-d', '60s', '--json', json]);
+    let stderr = '';
+    await new Promise<void>((resolve) =>
+      child.stderr!.on('data', (d) => {
+        stderr += d;
+        if (/requests [1-9]/.test(stderr)) resolve();
+      }),
+    );
+    child.kill('SIGINT');
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(code).toBe(130);
+    expect(existsSync(json)).toBe(true);
+    const result = read(json);
+    expect(result.interrupted).toBe(true);
+    expect(result.totals.requests).toBeGreaterThan(0);
+    expect(result.durationS).toBeLessThan(30);
+  });
+
+  it('runs the standard scenario against embedded FIML when no host is given', async () => {
+    const json = join(dir, 'standard.json');
+    const run = await runCli(['load', '-u', '20', '-t', '3s', '--json', json, '-q']);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/Embedded FIML started at http:\/\/127\.0\.0\.1:\d+/);
+    const result = read(json);
+    expect(result.config).toMatchObject({ embeddedFiml: true });
+    expect(result.totals.requests).toBeGreaterThan(5);
+    expect(result.totals.failures).toBe(0);
+    const seedNames = /^\[(Price|Market|System|Narrative|Analysis|DSL)\] /;
+    for (const e of result.endpoints) expect(e.name).toMatch(seedNames);
+  });
+});
+
+describe('fiml-perf check', () => {
+  it('shows the classes of the standard scenario and each task share', async () => {
+    const run = await runCli(['check', '-f', 'scenarios/fiml.ts']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/FIMLUser \(default\): weight 1, wait between\(1, 5\)/);
+    expect(run.stdout).toMatch(/40\.0%\s+PriceQueryTasks\.simpleQuery/);
+    expect(run.stdout).toMatch(/1\.0%\s+DSLQueryTasks\.validate/);
+    expect(run.stdout).toMatch(/UncachedQueryUser: weight 1, wait between\(1, 3\)/);
+  });
+});
