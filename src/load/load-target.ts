@@ -8,6 +8,11 @@ export interface LoadTarget {
    * the iteration is dropped.
    */
   startIteration(intended: number): boolean;
+  /**
+   * Open model: a function to call whenever a request or iteration ends, so the schedule can
+   * start what fell due while replies were being handled. Undefined unregisters it.
+   */
+  onSettled?(callback: (() => void) | undefined): void;
   /** Users running (closed) or allocated (open). */
   readonly users: number;
   /** Stops starting work, lets in-flight work finish for up to `graceMs`, then cuts it off. */

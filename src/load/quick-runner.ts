@@ -21,6 +21,17 @@ export interface QuickRunnerOptions extends QuickRequest {
 }
 
 const CRLF2 = Buffer.from('\r\n\r\n');
+const CRLF = Buffer.from('\r\n');
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
+
+/** Whether the line at `at` starts with `name` (lower case), ignoring case. */
+function startsWith(buf: Buffer, at: number, eol: number, name: string): boolean {
+  if (eol - at < name.length) return false;
+  for (let k = 0; k < name.length; k++) {
+    if (((buf[at + k] as number) | 0x20) !== name.charCodeAt(k)) return false;
+  }
+  return true;
+}
 const RETRY_MS = 50;
 
 /** The request's bytes, built once and written as they are for every request. */
@@ -86,10 +97,17 @@ class Connection {
             servername: net.isIP(host) ? undefined : host,
             rejectUnauthorized: false,
           })
-        : net.connect({ host, port });
+        : net.connect({
+            host,
+            port,
+            // Every read lands in one shared buffer and is parsed before the next read, so a
+            // request allocates no read buffer of its own: fewer garbage collections, which
+            // are what makes an open-model schedule late.
+            onread: { buffer: READ_BUFFER, callback: (n: number) => this.onRead(n) },
+          });
     socket.setNoDelay(true);
     socket.setTimeout(this.runner.timeoutMs);
-    socket.on('data', (data: Buffer) => this.onData(data));
+    if (url.protocol === 'https:') socket.on('data', (data: Buffer) => this.onData(data));
     socket.on('timeout', () =>
       this.fail({ kind: 'timeout', message: `no byte for ${this.runner.timeoutMs} ms` }),
     );
@@ -139,6 +157,11 @@ class Connection {
     this.runner.done(this, performance.now() - this.started, this.bytes, failure);
   }
 
+  private onRead(bytes: number): boolean {
+    this.onData(READ_BUFFER.subarray(0, bytes));
+    return true;
+  }
+
   private onData(data: Buffer): void {
     if (!this.busy) return; // bytes nobody asked for; ignore
     if (!this.inHead) {
@@ -150,21 +173,50 @@ class Connection {
     const end = buffer.indexOf(CRLF2);
     if (end === -1) {
       if (buffer.length > 65536) this.fail({ kind: 'other', message: 'response head over 64 KiB' });
-      else this.head = buffer;
+      // A copy: the shared read buffer is overwritten by the next read.
+      else this.head = Buffer.from(buffer);
       return;
     }
-    this.parseHead(buffer.toString('latin1', 0, end));
+    this.parseHead(buffer, end);
     this.inHead = false;
     this.head = undefined;
     this.bytes = buffer.length;
     this.readBody(buffer, end + 4);
   }
 
-  private parseHead(head: string): void {
-    this.status = Number(head.slice(9, 12)) || 0;
-    const lower = head.toLowerCase();
-    const length = /\r\ncontent-length:\s*(\d+)/.exec(lower);
-    this.closeAfter = /\r\nconnection:\s*close/.test(lower);
+  /** Reads the status and the three headers that frame the body, byte by byte (no strings). */
+  private parseHead(buf: Buffer, end: number): void {
+    const d = (i: number) => (buf[i] as number) - 48;
+    this.status = d(9) * 100 + d(10) * 10 + d(11);
+    if (!(this.status >= 100 && this.status <= 999)) this.status = 0;
+    let length = -1;
+    let chunked = false;
+    let close = false;
+    let at = buf.indexOf(CRLF, 0) + 2;
+    while (at > 1 && at < end) {
+      let eol = buf.indexOf(CRLF, at);
+      if (eol === -1 || eol > end) eol = end;
+      const first = (buf[at] as number) | 0x20;
+      if (first === 0x63 && startsWith(buf, at, eol, 'content-length:')) {
+        length = 0;
+        for (let i = at + 15; i < eol; i++) {
+          const c = buf[i] as number;
+          if (c >= 48 && c <= 57) length = length * 10 + c - 48;
+        }
+      } else if (first === 0x63 && startsWith(buf, at, eol, 'connection:')) {
+        close = buf
+          .toString('latin1', at + 11, eol)
+          .toLowerCase()
+          .includes('close');
+      } else if (first === 0x74 && startsWith(buf, at, eol, 'transfer-encoding:')) {
+        chunked = buf
+          .toString('latin1', at + 18, eol)
+          .toLowerCase()
+          .includes('chunked');
+      }
+      at = eol + 2;
+    }
+    this.closeAfter = close;
     if (
       this.runner.isHead ||
       this.status === 204 ||
@@ -172,13 +224,13 @@ class Connection {
       (this.status >= 100 && this.status < 200)
     ) {
       this.bodyKind = Body.None;
-    } else if (/\r\ntransfer-encoding:[^\r]*chunked/.test(lower)) {
+    } else if (chunked) {
       this.bodyKind = Body.Chunked;
       this.chunkState = 0;
       this.line = '';
-    } else if (length) {
+    } else if (length >= 0) {
       this.bodyKind = Body.Length;
-      this.remaining = Number(length[1]);
+      this.remaining = length;
     } else {
       this.bodyKind = Body.UntilClose;
       this.closeAfter = true;
@@ -274,6 +326,7 @@ export class QuickRunner implements LoadTarget {
   private drained: (() => void) | undefined;
   private busyCount = 0;
   private readonly retrying = new Set<NodeJS.Timeout>();
+  private settled: (() => void) | undefined;
 
   constructor(private readonly options: QuickRunnerOptions) {
     const { bytes, url, name } = encodeRequest(options);
@@ -322,6 +375,10 @@ export class QuickRunner implements LoadTarget {
     return true;
   }
 
+  onSettled(callback: (() => void) | undefined): void {
+    this.settled = callback;
+  }
+
   /** A request ended: record it, then send the next (closed) or park the connection (open). */
   done(connection: Connection, ms: number, bytes: number, failure?: Failure): void {
     this.busyCount--;
@@ -333,6 +390,7 @@ export class QuickRunner implements LoadTarget {
     }
     if (!connection.looping) {
       this.idle.push(connection);
+      this.settled?.();
       return;
     }
     // Back off after a connection-level failure so a dead server is not hammered in a hot loop.

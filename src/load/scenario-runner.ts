@@ -44,6 +44,7 @@ export class ScenarioRunner implements LoadTarget {
   private nextId: number;
   private stopping = false;
   private readonly clients: UserHttpClient[] = [];
+  private settled: (() => void) | undefined;
 
   constructor(private readonly options: ScenarioRunnerOptions) {
     this.nextId = options.firstId ?? 0;
@@ -153,6 +154,10 @@ export class ScenarioRunner implements LoadTarget {
     }
   }
 
+  onSettled(callback: (() => void) | undefined): void {
+    this.settled = callback;
+  }
+
   startIteration(intended: number): boolean {
     if (this.stopping) return false;
     let vu = this.idle.pop();
@@ -175,7 +180,10 @@ export class ScenarioRunner implements LoadTarget {
     await this.runTask(vu);
     vu.client.intendedStart = undefined;
     if (this.stopping) await this.hook(vu, 'onStop');
-    else this.idle.push(vu);
+    else {
+      this.idle.push(vu);
+      this.settled?.();
+    }
   }
 
   async stop(graceMs: number): Promise<void> {

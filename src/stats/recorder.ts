@@ -63,16 +63,25 @@ export interface SecondRow {
   readonly totalFailures: number;
 }
 
-const key = (method: string, name: string) => `${method} ${name}`;
+/** Endpoint stats by method, then name: no key string is built per request. */
+type EndpointTable = Map<string, Map<string, EndpointStats>>;
 
-function entry(map: Map<string, EndpointStats>, method: string, name: string): EndpointStats {
-  const k = key(method, name);
-  let stats = map.get(k);
+function entry(table: EndpointTable, method: string, name: string): EndpointStats {
+  let byName = table.get(method);
+  if (!byName) {
+    byName = new Map();
+    table.set(method, byName);
+  }
+  let stats = byName.get(name);
   if (!stats) {
     stats = { method, name, requests: 0, failures: 0, bytes: 0, histogram: createHistogram() };
-    map.set(k, stats);
+    byName.set(name, stats);
   }
   return stats;
+}
+
+function* each(table: EndpointTable): Iterable<EndpointStats> {
+  for (const byName of table.values()) yield* byName.values();
 }
 
 /** The most per-second rows kept in memory; a day of seconds is about 10 MB. */
@@ -83,7 +92,7 @@ const MAX_ROWS = 86_400;
  * series. Memory is fixed per endpoint; only the per-second rows grow, by one small row a second.
  */
 export class StatsRecorder implements RequestSink {
-  readonly endpoints = new Map<string, EndpointStats>();
+  private readonly table: EndpointTable = new Map();
   readonly total = createHistogram();
   readonly errors = new ErrorTable();
   readonly series: SecondRow[] = [];
@@ -99,8 +108,13 @@ export class StatsRecorder implements RequestSink {
     this.lastTick = startedAt;
   }
 
+  /** Every endpoint seen, keyed by `METHOD name`. */
+  get endpoints(): Map<string, EndpointStats> {
+    return new Map([...each(this.table)].map((s) => [`${s.method} ${s.name}`, s]));
+  }
+
   record(method: string, name: string, micros: number, bytes: number, failure?: Failure): void {
-    const stats = entry(this.endpoints, method, name);
+    const stats = entry(this.table, method, name);
     stats.requests++;
     stats.bytes += bytes;
     recordMicros(stats.histogram, micros);
@@ -124,7 +138,7 @@ export class StatsRecorder implements RequestSink {
   /** Adds a worker's delta; histograms are added bucket by bucket, so the merge is exact. */
   merge(delta: StatsDelta): void {
     for (const d of delta.endpoints) {
-      const stats = entry(this.endpoints, d.method, d.name);
+      const stats = entry(this.table, d.method, d.name);
       const histogram = decodeHistogram(d.histogram);
       stats.histogram.add(histogram);
       this.total.add(histogram);
@@ -179,11 +193,11 @@ export class StatsRecorder implements RequestSink {
 
 /** A worker's recorder: keeps only what happened since the last `take()`. */
 export class DeltaRecorder implements RequestSink {
-  private endpoints = new Map<string, EndpointStats>();
+  private readonly table: EndpointTable = new Map();
   private readonly errors = new ErrorTable();
 
   record(method: string, name: string, micros: number, bytes: number, failure?: Failure): void {
-    const stats = entry(this.endpoints, method, name);
+    const stats = entry(this.table, method, name);
     stats.requests++;
     stats.bytes += bytes;
     recordMicros(stats.histogram, micros);
@@ -199,7 +213,7 @@ export class DeltaRecorder implements RequestSink {
 
   /** The delta since the last call, with histograms encoded; resets the recorder. */
   take(): StatsDelta {
-    const endpoints = [...this.endpoints.values()]
+    const endpoints = [...each(this.table)]
       .filter((s) => s.requests > 0)
       .map((s) => ({
         method: s.method,
@@ -209,7 +223,7 @@ export class DeltaRecorder implements RequestSink {
         bytes: s.bytes,
         histogram: encodeHistogram(s.histogram),
       }));
-    for (const s of this.endpoints.values()) {
+    for (const s of each(this.table)) {
       s.requests = 0;
       s.failures = 0;
       s.bytes = 0;

@@ -1,0 +1,264 @@
+/**
+ * The load generator measured against its peers: fiml-perf quick mode, autocannon and wrk each
+ * hammer one nginx worker serving static JSON on loopback, in interleaved rounds. nginx is
+ * pinned to core 1, the generator to core 0. Reports requests/s and the generator's CPU time
+ * per request (user + system, from the shell's `times`), medians of the rounds.
+ *
+ *   node --import tsx scripts/bench-load.ts [--rounds 5] [--duration 10] [--connections 50]
+ *   node --import tsx scripts/bench-load.ts --open 10000 --duration 60     open model accuracy
+ *   node --import tsx scripts/bench-load.ts --soak 600                      RSS over a long run
+ *
+ * Needs nginx (apt-get install nginx) and a built dist (npm run build). Loopback only.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '5' },
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '50' },
+    port: { type: 'string', default: '18090' },
+    open: { type: 'string' },
+    soak: { type: 'string' },
+    tools: { type: 'string', default: 'fiml-perf,autocannon,wrk' },
+  },
+});
+const rounds = Number(values.rounds);
+const duration = Number(values.duration);
+const connections = Number(values.connections);
+const port = Number(values.port);
+const url = `http://127.0.0.1:${port}/price`;
+const BODY =
+  '{"symbol":"AAPL","asset_type":"equity","price":189.84,"change":1.23,"change_percent":0.65,"volume":51234567,"provider":"yahoo","cached":true}';
+
+const work = mkdtempSync(join(tmpdir(), 'fiml-perf-bench-'));
+const pin = cpus().length >= 2;
+const pinned = (core: number, args: string[]) =>
+  pin ? ['taskset', '-c', String(core), ...args] : args;
+
+function startNginx(): ChildProcess {
+  const conf = join(work, 'nginx.conf');
+  writeFileSync(
+    conf,
+    `worker_processes 1;
+daemon off;
+user root;
+pid ${work}/nginx.pid;
+error_log stderr warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 100000000;
+  keepalive_timeout 120s;
+  client_body_temp_path ${work};
+  server {
+    listen 127.0.0.1:${port};
+    location / { default_type application/json; return 200 '${BODY}'; }
+  }
+}
+`,
+  );
+  const [cmd, ...args] = pinned(1, ['nginx', '-c', conf]);
+  return spawn(cmd as string, args, { stdio: 'inherit' });
+}
+
+interface Measured {
+  readonly rps: number;
+  readonly cpuUsPerRequest: number;
+  readonly p99Ms: number;
+  readonly extra?: Record<string, number | boolean>;
+}
+
+/** Runs a command under bash and returns its output and the CPU seconds it used (`times`). */
+function timed(command: string[]): { out: string; cpuSeconds: number } {
+  const script = '"$@" > "$OUT"; times > "$TIMES"';
+  const out = join(work, 'out.txt');
+  const times = join(work, 'times.txt');
+  execFileSync('bash', ['-c', script, '_', ...pinned(0, command)], {
+    env: { ...process.env, OUT: out, TIMES: times },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  // Second line of `times`: children's user and system time, such as "0m1.234s 0m0.567s".
+  const line = readFileSync(times, 'utf8').trim().split('\n')[1] ?? '';
+  const cpuSeconds = [...line.matchAll(/(\d+)m([\d.]+)s/g)].reduce(
+    (sum, m) => sum + Number(m[1]) * 60 + Number(m[2]),
+    0,
+  );
+  return { out: readFileSync(out, 'utf8'), cpuSeconds };
+}
+
+const node = process.execPath;
+const tools: Record<string, () => Measured> = {
+  'fiml-perf': () => {
+    const json = join(work, 'fp.json');
+    const { cpuSeconds } = timed([
+      node,
+      'bin/fiml-perf.js',
+      'load',
+      url,
+      '-c',
+      String(connections),
+      '-d',
+      `${duration}s`,
+      '-q',
+      '--json',
+      json,
+    ]);
+    const r = JSON.parse(readFileSync(json, 'utf8'));
+    return {
+      rps: r.totals.requests / r.durationS,
+      cpuUsPerRequest: (cpuSeconds * 1e6) / r.totals.requests,
+      p99Ms: r.totals.latencyMs.p99,
+    };
+  },
+  autocannon: () => {
+    const { out, cpuSeconds } = timed([
+      node,
+      'node_modules/autocannon/autocannon.js',
+      '-c',
+      String(connections),
+      '-d',
+      String(duration),
+      '--json',
+      url,
+    ]);
+    const r = JSON.parse(out);
+    return {
+      rps: r.requests.total / duration,
+      cpuUsPerRequest: (cpuSeconds * 1e6) / r.requests.total,
+      p99Ms: r.latency.p99,
+    };
+  },
+  wrk: () => {
+    const { out, cpuSeconds } = timed([
+      'wrk',
+      '-t1',
+      `-c${connections}`,
+      `-d${duration}s`,
+      '--latency',
+      url,
+    ]);
+    const total = Number(/(\d+) requests in/.exec(out)?.[1]);
+    const p99 = /99%\s+([\d.]+)(us|ms|s)/.exec(out);
+    const p99Ms = p99
+      ? Number(p99[1]) * ({ us: 0.001, ms: 1, s: 1000 }[p99[2] as 'us'] ?? 1)
+      : Number.NaN;
+    return { rps: total / duration, cpuUsPerRequest: (cpuSeconds * 1e6) / total, p99Ms };
+  },
+};
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
+
+async function throughput(): Promise<void> {
+  const names = (values.tools as string).split(',');
+  const results = new Map<string, Measured[]>(names.map((n) => [n, []]));
+  for (let round = 0; round < rounds; round++) {
+    const order = names.map((_, i) => names[(i + round) % names.length] as string);
+    for (const name of order) {
+      const m = (tools[name] as () => Measured)();
+      results.get(name)!.push(m);
+      console.error(
+        `round ${round + 1} ${name}: ${Math.round(m.rps)} req/s, ${m.cpuUsPerRequest.toFixed(1)} us CPU/request, p99 ${m.p99Ms} ms`,
+      );
+    }
+  }
+  const autocannon = median(results.get('autocannon')?.map((m) => m.rps) ?? [Number.NaN]);
+  console.log(
+    `\n${rounds} rounds x ${duration}s, ${connections} connections, nginx 1 worker on core 1, generator on core 0\n`,
+  );
+  console.log(
+    '| generator | req/s (median) | vs autocannon | CPU us/request (median) | p99 ms (median) |',
+  );
+  console.log('| --- | ---: | ---: | ---: | ---: |');
+  for (const [name, ms] of results) {
+    const rps = median(ms.map((m) => m.rps));
+    console.log(
+      `| ${name} | ${Math.round(rps)} | ${(rps / autocannon).toFixed(2)}x | ${median(ms.map((m) => m.cpuUsPerRequest)).toFixed(1)} | ${median(ms.map((m) => m.p99Ms))} |`,
+    );
+  }
+}
+
+function openModel(rate: number): void {
+  const json = join(work, 'open.json');
+  timed([
+    node,
+    'bin/fiml-perf.js',
+    'load',
+    url,
+    '--rate',
+    String(rate),
+    '-c',
+    String(connections),
+    '-d',
+    `${duration}s`,
+    '-q',
+    '--json',
+    json,
+  ]);
+  const r = JSON.parse(readFileSync(json, 'utf8'));
+  const achieved = r.totals.requests / duration;
+  console.log(`open model ${rate}/s for ${duration}s, up to ${connections} connections:`);
+  console.log(
+    `  requests ${r.totals.requests}, achieved ${achieved.toFixed(1)}/s (${(((achieved - rate) / rate) * 100).toFixed(3)}% off target)`,
+  );
+  console.log(
+    `  schedule lag ms: ${JSON.stringify(r.generator.scheduleLagMs)}, dropped ${r.generator.dropped}`,
+  );
+  console.log(
+    `  latency ms: ${JSON.stringify(r.totals.latencyMs)}, CPU ${JSON.stringify(r.generator.cpuPercent)}%`,
+  );
+}
+
+async function soak(seconds: number): Promise<void> {
+  const json = join(work, 'soak.json');
+  const [cmd, ...args] = pinned(0, [
+    node,
+    'bin/fiml-perf.js',
+    'load',
+    url,
+    '-c',
+    String(connections),
+    '-d',
+    `${seconds}s`,
+    '-q',
+    '--json',
+    json,
+  ]);
+  const child = spawn(cmd as string, args, { stdio: 'inherit' });
+  const rss = () => {
+    // taskset execs node in place, so the child's pid is the generator's.
+    const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+    return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]) / 1024);
+  };
+  const marks = [60, 300, 600, 1800, 3600].filter((s) => s <= seconds);
+  const started = Date.now();
+  for (const mark of marks) {
+    await new Promise((r) => setTimeout(r, started + mark * 1000 - 2000 - Date.now()));
+    console.log(`RSS at ${mark / 60} min: ${rss()} MB`);
+  }
+  await new Promise((r) => child.on('exit', r));
+  const r = JSON.parse(readFileSync(json, 'utf8'));
+  console.log(
+    `${r.totals.requests} requests, ${Math.round(r.totals.requests / r.durationS)} req/s, max RSS ${r.generator.maxRssMb} MB`,
+  );
+}
+
+const nginx = startNginx();
+try {
+  await new Promise((r) => setTimeout(r, 500));
+  if (values.open) openModel(Number(values.open));
+  else if (values.soak) await soak(Number(values.soak));
+  else await throughput();
+} finally {
+  nginx.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 300));
+  rmSync(work, { recursive: true, force: true });
+}
