@@ -56,8 +56,13 @@ export class GeneratorMonitor {
   private lastWall = performance.now();
   private readonly cpu: number[] = [];
   private maxRss = process.memoryUsage.rss();
-  private readonly loop = new LoopWatch();
+  private readonly loop: LoopWatch | undefined;
   private readonly workerLags: LoopLag[] = [];
+
+  /** @param watchLoop watch this thread's event loop (workers report theirs separately) */
+  constructor(watchLoop = true) {
+    this.loop = watchLoop ? new LoopWatch() : undefined;
+  }
 
   recordLag(micros: number): void {
     recordMicros(this.scheduleLag, micros);
@@ -80,7 +85,7 @@ export class GeneratorMonitor {
   }
 
   finish(model: 'closed' | 'open', workers: number): GeneratorHealth {
-    const own = this.loop.stop();
+    const own = this.loop?.stop() ?? { p50: 0, p99: 0, max: 0 };
     const lags = this.workerLags.length > 0 ? this.workerLags : [own];
     const loopLag = {
       p50: Math.max(...lags.map((l) => l.p50)),

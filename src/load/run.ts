@@ -9,7 +9,12 @@ import {
   type SecondRow,
   StatsRecorder,
 } from '../stats/index.js';
-import { createExecutor, type ExecutorContext, splitExecutor } from './executors/index.js';
+import {
+  createExecutor,
+  type Executor,
+  type ExecutorContext,
+  splitExecutor,
+} from './executors/index.js';
 import { GeneratorMonitor } from './generator-monitor.js';
 import { createTarget, type LoadPlan } from './plan.js';
 import type { UserClass } from './scenario.js';
@@ -82,7 +87,7 @@ export async function runLoad(options: RunLoadOptions): Promise<RunResult> {
     state.interrupted = true;
   });
   try {
-    if (workers <= 1) await runHere(options, recorder, monitor, state);
+    if (workers <= 1) await runHere(options, executor, recorder, monitor, state);
     else await runInWorkers(options, workers, recorder, monitor, state);
   } finally {
     clearInterval(ticker);
@@ -103,12 +108,12 @@ export async function runLoad(options: RunLoadOptions): Promise<RunResult> {
 
 async function runHere(
   options: RunLoadOptions,
+  executor: Executor,
   recorder: StatsRecorder,
   monitor: GeneratorMonitor,
   state: { users: number },
 ): Promise<void> {
   const { target, close } = createTarget(options.plan, recorder, options.classes);
-  const executor = createExecutor(options.plan.executor);
   const controller = new AbortController();
   options.stop?.addEventListener('abort', () => controller.abort(), { once: true });
   options.abort?.addEventListener('abort', () => controller.abort(), { once: true });

@@ -18,7 +18,7 @@ const port = parentPort!;
 const post = (message: FromWorker) => port.postMessage(message);
 
 const recorder = new DeltaRecorder();
-const monitor = new GeneratorMonitor();
+const monitor = new GeneratorMonitor(false);
 const controller = new AbortController();
 let graceMs = grace;
 port.on('message', (message: ToWorker) => {
