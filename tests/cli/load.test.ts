@@ -231,6 +231,38 @@ describe('fiml-perf load: results', () => {
   });
 });
 
+describe('fiml-perf load: a .js scenario outside the repository', () => {
+  it('runs its default export, importing fiml-perf without an install of its own', async () => {
+    const file = scenario(
+      'plain.mjs',
+      "import { constant, task, User } from 'fiml-perf';\nexport default class Plain extends User {\n  static waitTime = constant(0.01);\n  static tasks = [task(1, 'go')];\n  async go() {\n    await this.client.get('/ok', { name: 'plain' });\n  }\n}\n",
+    );
+    const json = join(dir, 'plain.json');
+    const run = await runCli([
+      'load',
+      '-f',
+      file,
+      '--host',
+      server.url,
+      '-u',
+      '2',
+      '-t',
+      '1s',
+      '--json',
+      json,
+      '-q',
+    ]);
+    expect(run.code).toBe(0);
+    const result = read(json);
+    expect(result.endpoints.map((e) => e.name)).toEqual(['plain']);
+    expect(result.totals.requests).toBeGreaterThan(10);
+    expect(result.config).toMatchObject({
+      embeddedFiml: false,
+      userClasses: [{ name: 'Plain', weight: 1 }],
+    });
+  });
+});
+
 describe('fiml-perf check', () => {
   it('shows the classes of the standard scenario and each task share', async () => {
     const run = await runCli(['check', '-f', 'scenarios/fiml.ts']);
