@@ -33,8 +33,6 @@ function hookPackageName(): void {
   register(`data:text/javascript,${encodeURIComponent(source)}`);
 }
 
-const TYPESCRIPT = new Set(['.ts', '.mts', '.cts', '.tsx']);
-
 /** Where in the scenario file an error happened, from its stack or esbuild's message. */
 function locate(error: Error, file: string): string {
   const text = `${error.message}\n${error.stack ?? ''}`;
@@ -52,7 +50,7 @@ function firstLine(error: Error): string {
 }
 
 /**
- * Imports a scenario file (`.ts` through tsx, `.js` as it is) and finds its user classes.
+ * Imports a scenario file (`.ts` or `.js`, through tsx) and finds its user classes.
  * @throws ScenarioError when the file is missing, does not compile, throws or has no user class
  */
 export async function loadScenario(path: string): Promise<LoadedScenario> {
@@ -62,10 +60,10 @@ export async function loadScenario(path: string): Promise<LoadedScenario> {
   hookPackageName();
   let module: Record<string, unknown>;
   try {
-    if (TYPESCRIPT.has(extname(file))) {
-      const { tsImport } = await import('tsx/esm/api');
-      module = await tsImport(pathToFileURL(file).href, import.meta.url);
-    } else module = await import(pathToFileURL(file).href);
+    // Through tsx for .js too: a .js scenario may import .ts helpers (and, run from source,
+    // 'fiml-perf' itself is .ts).
+    const { tsImport } = await import('tsx/esm/api');
+    module = await tsImport(pathToFileURL(file).href, import.meta.url);
   } catch (error) {
     const err = error as Error;
     throw new ScenarioError(`${locate(err, file)}: ${firstLine(err)}`);
