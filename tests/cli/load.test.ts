@@ -11,6 +11,7 @@ let dir: string;
 
 beforeAll(async () => {
   server = await startHttpServer((req, res) => {
+    if (req.url === '/hang') return; // never answers
     res.setHeader('content-type', 'application/json');
     res.statusCode = req.url === '/missing' ? 404 : 200;
     res.end('{"ok":true}');
@@ -215,6 +216,36 @@ describe('fiml-perf load: results', () => {
     expect(result.interrupted).toBe(true);
     expect(result.totals.requests).toBeGreaterThan(0);
     expect(result.durationS).toBeLessThan(30);
+  });
+
+  it('a second Ctrl-C stops at once, without waiting out the grace period, and still writes', async () => {
+    const json = join(dir, 'hard-stop.json');
+    const child = spawnCli([
+      'load',
+      `${server.url}/hang`,
+      '-c',
+      '2',
+      '-d',
+      '60s',
+      '--stop-timeout',
+      '60s',
+      '--json',
+      json,
+    ]);
+    await new Promise<void>((resolve) =>
+      child.stderr!.on('data', (d) => {
+        if (/elapsed/.test(String(d))) resolve();
+      }),
+    );
+    child.kill('SIGINT');
+    await new Promise((r) => setTimeout(r, 300));
+    child.kill('SIGINT');
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(code).toBe(130);
+    const result = read(json);
+    expect(result.interrupted).toBe(true);
+    // The two requests in flight were cut off, not counted.
+    expect(result.totals.requests).toBe(0);
   });
 
   it('runs the standard scenario against embedded FIML when no host is given', async () => {
