@@ -92,22 +92,25 @@ function timed(command: string[]): { out: string; cpuSeconds: number } {
 }
 
 const node = process.execPath;
+/** `fiml-perf load` in quick mode against the nginx URL, writing its result to `json`. */
+const fimlPerf = (json: string, seconds: number, ...extra: string[]) => [
+  node,
+  'bin/fiml-perf.js',
+  'load',
+  url,
+  ...extra,
+  '-c',
+  String(connections),
+  '-d',
+  `${seconds}s`,
+  '-q',
+  '--json',
+  json,
+];
 const tools: Record<string, () => Measured> = {
   'fiml-perf': () => {
     const json = join(work, 'fp.json');
-    const { cpuSeconds } = timed([
-      node,
-      'bin/fiml-perf.js',
-      'load',
-      url,
-      '-c',
-      String(connections),
-      '-d',
-      `${duration}s`,
-      '-q',
-      '--json',
-      json,
-    ]);
+    const { cpuSeconds } = timed(fimlPerf(json, duration));
     const r = JSON.parse(readFileSync(json, 'utf8'));
     return {
       rps: r.totals.requests / r.durationS,
@@ -188,21 +191,7 @@ async function throughput(): Promise<void> {
 
 function openModel(rate: number): void {
   const json = join(work, 'open.json');
-  timed([
-    node,
-    'bin/fiml-perf.js',
-    'load',
-    url,
-    '--rate',
-    String(rate),
-    '-c',
-    String(connections),
-    '-d',
-    `${duration}s`,
-    '-q',
-    '--json',
-    json,
-  ]);
+  timed(fimlPerf(json, duration, '--rate', String(rate)));
   const r = JSON.parse(readFileSync(json, 'utf8'));
   const achieved = r.totals.requests / duration;
   console.log(`open model ${rate}/s for ${duration}s, up to ${connections} connections:`);
@@ -219,19 +208,7 @@ function openModel(rate: number): void {
 
 async function soak(seconds: number): Promise<void> {
   const json = join(work, 'soak.json');
-  const [cmd, ...args] = pinned(0, [
-    node,
-    'bin/fiml-perf.js',
-    'load',
-    url,
-    '-c',
-    String(connections),
-    '-d',
-    `${seconds}s`,
-    '-q',
-    '--json',
-    json,
-  ]);
+  const [cmd, ...args] = pinned(0, fimlPerf(json, seconds));
   const child = spawn(cmd as string, args, { stdio: 'inherit' });
   const rss = () => {
     // taskset execs node in place, so the child's pid is the generator's.

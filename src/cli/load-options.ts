@@ -23,30 +23,6 @@ const stages = z
   .refine((v) => typeof parseStages(v) !== 'string', 'expected stages such as 30s:100,2m:100,30s:0')
   .optional();
 
-const optionalInt = (min: number, max: number) =>
-  z
-    .preprocess(
-      (v) => (typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v),
-      z
-        .number({ error: `expected a whole number from ${min} to ${max}` })
-        .int(`expected a whole number from ${min} to ${max}`)
-        .min(min, `expected a whole number from ${min} to ${max}`)
-        .max(max, `expected a whole number from ${min} to ${max}`),
-    )
-    .optional();
-
-const optionalNumber = (min: number, max: number) =>
-  z
-    .preprocess(
-      (v) =>
-        typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v,
-      z
-        .number({ error: `expected a number from ${min} to ${max}` })
-        .min(min, `expected a number from ${min} to ${max}`)
-        .max(max, `expected a number from ${min} to ${max}`),
-    )
-    .optional();
-
 /** Every flag of `fiml-perf load`: Locust's names for scenarios, autocannon's for quick mode. */
 export const loadOptions = {
   file: {
@@ -66,12 +42,12 @@ export const loadOptions = {
   users: {
     flags: '-u, --users <n>',
     description: 'closed model: users running at once (default: 10)',
-    schema: optionalInt(1, 1_000_000),
+    schema: flag.optionalInt(1, 1_000_000),
   },
   spawnRate: {
     flags: '-r, --spawn-rate <n>',
     description: 'closed model: users started a second (default: all within the first second)',
-    schema: optionalNumber(0.001, 1_000_000),
+    schema: flag.optionalNumber(0.001, 1_000_000),
   },
   runTime: {
     flags: '-t, --run-time <duration>',
@@ -93,7 +69,7 @@ export const loadOptions = {
     flags: '--rate <n>',
     description:
       'open model: iterations (quick mode: requests) started a second, whatever the latency',
-    schema: optionalNumber(0.001, 10_000_000),
+    schema: flag.optionalNumber(0.001, 10_000_000),
   },
   rateStages: {
     flags: '--rate-stages <list>',
@@ -104,13 +80,13 @@ export const loadOptions = {
     flags: '--max-users <n>',
     description:
       'open model: most users (quick mode: connections) busy at once; past it iterations are dropped (default: 1000; quick mode -c)',
-    schema: optionalInt(1, 1_000_000),
+    schema: flag.optionalInt(1, 1_000_000),
   },
   connections: {
     flags: '-c, --connections <n>',
     description:
       'quick mode: keep-alive connections, each with one request in flight (default: 10)',
-    schema: optionalInt(1, 100_000),
+    schema: flag.optionalInt(1, 100_000),
   },
   method: {
     flags: '-m, --method <method>',

@@ -76,29 +76,28 @@ export function resolveOptions<T extends OptionTable>(
   return Object.freeze(out) as ResolvedOptions<T>;
 }
 
+function wholeNumber(min: number, max: number) {
+  const message = `expected a whole number from ${min} to ${max}`;
+  return z.preprocess(
+    (v) => (typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : v),
+    z.number({ error: message }).int(message).min(min, message).max(max, message),
+  );
+}
+
+function anyNumber(min: number, max: number) {
+  const message = `expected a number from ${min} to ${max}`;
+  return z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v),
+    z.number({ error: message }).min(min, message).max(max, message),
+  );
+}
+
 /** Flag values arrive as text; these schemas accept text and check the range. */
 export const flag = {
-  int: (min: number, max: number, fallback: number) =>
-    z
-      .preprocess(
-        (v) => (typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : v),
-        z
-          .number({ error: `expected a whole number from ${min} to ${max}` })
-          .int(`expected a whole number from ${min} to ${max}`)
-          .min(min, `expected a whole number from ${min} to ${max}`)
-          .max(max, `expected a whole number from ${min} to ${max}`),
-      )
-      .default(fallback),
-  number: (min: number, max: number, fallback: number) =>
-    z
-      .preprocess(
-        (v) =>
-          typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v,
-        z
-          .number({ error: `expected a number from ${min} to ${max}` })
-          .min(min, `expected a number from ${min} to ${max}`)
-          .max(max, `expected a number from ${min} to ${max}`),
-      )
-      .default(fallback),
+  int: (min: number, max: number, fallback: number) => wholeNumber(min, max).default(fallback),
+  /** A whole number that may be left out (undefined). */
+  optionalInt: (min: number, max: number) => wholeNumber(min, max).optional(),
+  number: (min: number, max: number, fallback: number) => anyNumber(min, max).default(fallback),
+  optionalNumber: (min: number, max: number) => anyNumber(min, max).optional(),
   bool: (fallback: boolean) => z.boolean().default(fallback),
 };
