@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type {
   FastifyInstance,
   FastifyReply,
@@ -31,11 +32,24 @@ export function instrumentFastify(app: FastifyInstance, monitor: ServiceMonitor)
         ? [label]
         : [label, ...(Array.isArray(existing) ? existing : [existing])];
   });
+  // Requests in progress, counted at scrape time: a request whose connection has closed was
+  // aborted. This replaces an onRequestAbort hook, which costs a 'close' listener per request.
+  const inFlight = new Set<IncomingMessage>();
+  monitor.countActiveWith(() => {
+    let count = 0;
+    for (const raw of inFlight) {
+      if (raw.socket?.destroyed) inFlight.delete(raw);
+      else count++;
+    }
+    return count;
+  });
   app.addHook(
     'onRequest',
     (request: Timed, _reply: FastifyReply, done: HookHandlerDoneFunction) => {
-      request[STARTED] = performance.now();
-      monitor.requestStarted();
+      if (monitor.enabled) {
+        request[STARTED] = performance.now();
+        inFlight.add(request.raw);
+      }
       done();
     },
   );
@@ -44,11 +58,11 @@ export function instrumentFastify(app: FastifyInstance, monitor: ServiceMonitor)
     (request: Timed, reply: FastifyReply, done: HookHandlerDoneFunction) => {
       const start = request[STARTED];
       if (start !== undefined) {
-        request[STARTED] = undefined;
-        const endpoint = request.routeOptions.url ?? 'unmatched';
+        inFlight.delete(request.raw);
+        // The pattern the route's own hook left; `request.routeOptions` builds an object per call.
         monitor.requestFinished(
           request.method,
-          endpoint,
+          request[ENDPOINT] ?? 'unmatched',
           reply.statusCode,
           (performance.now() - start) / 1000,
         );
@@ -56,11 +70,4 @@ export function instrumentFastify(app: FastifyInstance, monitor: ServiceMonitor)
       done();
     },
   );
-  app.addHook('onRequestAbort', (request: Timed, done: HookHandlerDoneFunction) => {
-    if (request[STARTED] !== undefined) {
-      request[STARTED] = undefined;
-      monitor.requestAborted();
-    }
-    done();
-  });
 }

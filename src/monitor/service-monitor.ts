@@ -59,6 +59,7 @@ export class ServiceMonitor {
   readonly #hitCounts = new LabelledCounts<'layer'>();
   readonly #missCounts = new LabelledCounts<'layer'>();
   #activeCount = 0;
+  #activeSource: (() => number) | undefined;
   #requestTotal = 0;
 
   constructor(options: ServiceMonitorOptions = {}) {
@@ -86,7 +87,7 @@ export class ServiceMonitor {
       buckets: DURATION_BUCKETS,
       registry: this.registry,
     });
-    const active = () => this.#activeCount;
+    const active = () => (this.#activeSource ? this.#activeSource() : this.#activeCount);
     new Gauge({
       name: name(METRIC.activeRequests),
       help: 'Requests in progress',
@@ -157,6 +158,14 @@ export class ServiceMonitor {
       buckets: [...buckets],
       registers: [this.registry],
     });
+  }
+
+  /**
+   * Lets an integration count requests in progress itself (read at scrape time), instead of
+   * calling requestStarted/requestFinished/requestAborted for each one.
+   */
+  countActiveWith(source: () => number): void {
+    this.#activeSource = source;
   }
 
   requestStarted(): void {
