@@ -4,7 +4,7 @@
  * so drift on a noisy machine hits all three alike. The load generator (wrk, else autocannon)
  * and the server are pinned to different cores when taskset exists. Loopback only.
  *
- *   npm run bench -- [--rounds 3] [--duration 10] [--connections 50] [--tool wrk|autocannon]
+ *   npm run bench:http -- [--rounds 3] [--duration 10] [--connections 50] [--tool wrk|autocannon]
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';

@@ -17,6 +17,10 @@ export const ERROR_CODES = {
   FP_ERR_HOST_UNREACHABLE: 'The service to load (--host or URL) does not accept connections.',
   FP_ERR_EMBEDDED_FIML:
     'The embedded FIML service, started when no --host is given, did not start.',
+  FP_ERR_BENCH:
+    'Benchmarks cannot run: no bench folder, a bench file that does not load, none matching, one that throws.',
+  FP_ERR_BASELINE:
+    'A result given to compare is missing, not JSON, of the wrong shape, or from another environment.',
   FP_ERR_WRITE: 'A result file could not be written (a missing permission, a full disk).',
 } as const;
 

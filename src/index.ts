@@ -1,3 +1,5 @@
+export type { BenchEntry, BenchOptions, BenchResult, SampleStats } from './bench/index.js';
+export { bench, doNotOptimize, group } from './bench/index.js';
 export type { ErrorCode } from './errors.js';
 export { ERROR_CODES, isPerfError, PerfError } from './errors.js';
 export type {

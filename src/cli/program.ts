@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { isPerfError } from '../errors.js';
+import { registerBench } from './bench.js';
 import { registerCheck } from './check.js';
+import { registerCompare } from './compare.js';
 import { EXIT, EXIT_BUG } from './exit-codes.js';
 import { registerLoad } from './load.js';
 import { registerServe } from './serve.js';
@@ -30,6 +32,8 @@ export function buildProgram(io: Io = stdio): Command {
   registerServe(program);
   registerLoad(program);
   registerCheck(program);
+  registerBench(program);
+  registerCompare(program);
   const configure = (command: Command) => {
     command.exitOverride().configureOutput({
       writeOut: io.out,

@@ -38,7 +38,7 @@ export type {
 } from './scenario.js';
 export { isUserClass, TaskSet, task, User } from './scenario.js';
 export type { LoadedScenario } from './scenario-loader.js';
-export { loadScenario, PACKAGE_ENTRY, selectClasses } from './scenario-loader.js';
+export { loadScenario, selectClasses } from './scenario-loader.js';
 export { ScenarioRunner } from './scenario-runner.js';
 export { pickerOf, ScenarioError, TaskPicker } from './task-picker.js';
 export type { TypeProblem } from './typecheck.js';

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
-import { register } from 'node:module';
-import { extname, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
+import { firstLine, importUserModule, locateError } from '../util/import-module.js';
 import { isUserClass, type UserClass } from './scenario.js';
 import { ScenarioError } from './task-picker.js';
 
@@ -13,42 +12,6 @@ export interface LoadedScenario {
   readonly classes: ReadonlyMap<string, UserClass>;
 }
 
-const ownExtension = extname(fileURLToPath(import.meta.url));
-/** This package's public entry, in the form it runs in (dist .js, or .ts from source). */
-export const PACKAGE_ENTRY = new URL(`../index${ownExtension}`, import.meta.url).href;
-
-let hooked = false;
-
-/**
- * Makes `import ... from 'fiml-perf'` in a scenario resolve to the running fiml-perf, wherever
- * the scenario file lives, so scenarios need no install of their own and share this instance.
- */
-function hookPackageName(): void {
-  if (hooked) return;
-  hooked = true;
-  const source = `export async function resolve(specifier, context, next) {
-    if (specifier === 'fiml-perf') return { url: ${JSON.stringify(PACKAGE_ENTRY)}, shortCircuit: true };
-    return next(specifier, context);
-  }`;
-  register(`data:text/javascript,${encodeURIComponent(source)}`);
-}
-
-/** Where in the scenario file an error happened, from its stack or esbuild's message. */
-function locate(error: Error, file: string): string {
-  const text = `${error.message}\n${error.stack ?? ''}`;
-  const escaped = file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const match = new RegExp(`${escaped}:(\\d+):(\\d+)`).exec(text);
-  return match ? `${file}:${match[1]}:${match[2]}` : file;
-}
-
-/** The first line of an error message, without esbuild's prefix noise. */
-function firstLine(error: Error): string {
-  const lines = error.message.split('\n').map((l) => l.trim());
-  const detail = lines.find((l) => /ERROR:/.test(l));
-  if (detail) return detail.replace(/^.*?ERROR:\s*/, '');
-  return lines[0] ?? String(error);
-}
-
 /**
  * Imports a scenario file (`.ts` or `.js`, through tsx) and finds its user classes.
  * @throws ScenarioError when the file is missing, does not compile, throws or has no user class
@@ -57,16 +20,14 @@ export async function loadScenario(path: string): Promise<LoadedScenario> {
   const file = resolve(path);
   if (!existsSync(file))
     throw new ScenarioError(`scenario file ${path} not found; pass a .ts or .js file with -f`);
-  hookPackageName();
   let module: Record<string, unknown>;
   try {
     // Through tsx for .js too: a .js scenario may import .ts helpers (and, run from source,
     // 'fiml-perf' itself is .ts).
-    const { tsImport } = await import('tsx/esm/api');
-    module = await tsImport(pathToFileURL(file).href, import.meta.url);
+    module = await importUserModule(file);
   } catch (error) {
     const err = error as Error;
-    throw new ScenarioError(`${locate(err, file)}: ${firstLine(err)}`);
+    throw new ScenarioError(`${locateError(err, file)}: ${firstLine(err)}`);
   }
   const fallback = module.default;
   const defaultClass = isUserClass(fallback) ? fallback : undefined;

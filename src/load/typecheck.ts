@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PACKAGE_ENTRY } from './scenario-loader.js';
+import { PACKAGE_ENTRY } from '../util/import-module.js';
 
 export interface TypeProblem {
   readonly file: string;

@@ -1,0 +1,204 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { firstLine, importUserModule, locateError } from '../util/import-module.js';
+import { currentEnvironment } from './environment.js';
+import { type BenchDefinition, collect } from './registry.js';
+import { BENCH_SCHEMA_VERSION, type BenchEntry, type BenchResult } from './result.js';
+import { median, summarize } from './sample-stats.js';
+import { DEFAULT_SAMPLER, type SamplerOptions, sampleBenchmark } from './sampler.js';
+
+/** A benchmark file that cannot load, or a benchmark that throws. */
+export class BenchError extends Error {
+  override name = 'BenchError';
+}
+
+const BENCH_FILE = /\.bench\.(ts|mts|js|mjs)$/;
+
+/** Every `*.bench.ts` (or .js) under `root`, sorted. */
+export function discoverBenchFiles(root: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      if (name === 'node_modules' || name.startsWith('.')) continue;
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (BENCH_FILE.test(name)) out.push(path);
+    }
+  };
+  walk(root);
+  return out;
+}
+
+/** Whether a benchmark passes the filters: each is a substring of its file path or id (any case). */
+export function matches(filters: readonly string[], file: string, id: string): boolean {
+  if (filters.length === 0) return true;
+  const haystack = `${file}\n${id}`.toLowerCase();
+  return filters.some((f) => haystack.includes(f.toLowerCase()));
+}
+
+/** Loads the benchmark files and returns the benchmarks that pass the filters. @throws BenchError */
+export async function loadBenchmarks(
+  root: string,
+  filters: readonly string[],
+): Promise<BenchDefinition[]> {
+  const found: BenchDefinition[] = [];
+  for (const path of discoverBenchFiles(root)) {
+    const file = relative(process.cwd(), path) || path;
+    try {
+      const defined = await collect(file, () => importUserModule(resolve(path)));
+      found.push(...defined.filter((d) => matches(filters, file, d.id)));
+    } catch (error) {
+      const err = error as Error;
+      throw new BenchError(`${locateError(err, resolve(path))}: ${firstLine(err)}`);
+    }
+  }
+  return found;
+}
+
+export interface RunBenchOptions {
+  readonly root: string;
+  readonly filters: readonly string[];
+  readonly timeMs: number;
+  readonly processes: number;
+  readonly onEntry?: (entry: BenchEntry) => void;
+}
+
+/** How long an empty function takes here, to flag benchmarks that measure nothing. */
+async function emptyBaseline(sampler: SamplerOptions): Promise<{ median: number; mad: number }> {
+  const empty: BenchDefinition = {
+    group: '',
+    name: 'empty',
+    id: 'empty',
+    file: '',
+    fn: () => undefined,
+    options: {},
+  };
+  const { samples } = await sampleBenchmark(
+    empty,
+    { ...sampler, timeMs: 200, warmupMs: 100 },
+    undefined,
+  );
+  const stats = summarize(samples);
+  return { median: stats.median, mad: stats.mad };
+}
+
+/** Runs the benchmarks in this process. @throws BenchError when a benchmark throws */
+export async function runInProcess(
+  definitions: readonly BenchDefinition[],
+  timeMs: number,
+  onEntry?: (entry: BenchEntry) => void,
+): Promise<BenchEntry[]> {
+  const sampler = { ...DEFAULT_SAMPLER, timeMs };
+  const empty = await emptyBaseline(sampler);
+  const entries: BenchEntry[] = [];
+  for (const definition of definitions) {
+    let sampled: Awaited<ReturnType<typeof sampleBenchmark>>;
+    try {
+      const context = await definition.options.setup?.();
+      sampled = await sampleBenchmark(definition, sampler, context);
+      await definition.options.teardown?.(context);
+    } catch (error) {
+      throw new BenchError(
+        `benchmark '${definition.id}' (${definition.file}) threw: ${(error as Error).message}`,
+      );
+    }
+    const stats = summarize(sampled.samples);
+    const warnings: string[] = [];
+    if (stats.median <= empty.median + Math.max(2 * empty.mad, 0.5))
+      warnings.push(
+        `indistinguishable from an empty function (${stats.median.toFixed(2)} ns vs ${empty.median.toFixed(2)} ns): the work may have been optimised away; return its result or pass it to doNotOptimize`,
+      );
+    if (stats.rme > 10) warnings.push(`noisy: margin of error ${stats.rme.toFixed(1)}%`);
+    const entry: BenchEntry = {
+      id: definition.id,
+      group: definition.group,
+      name: definition.name,
+      file: definition.file,
+      threshold: definition.options.threshold ?? 0.1,
+      iterationsPerSample: sampled.iterationsPerSample,
+      stats,
+      processMedians: [stats.median],
+      samples: sampled.samples,
+      warnings,
+    };
+    entries.push(entry);
+    onEntry?.(entry);
+  }
+  return entries;
+}
+
+/** Runs every benchmark in `processes` fresh Node processes, one after another, and merges them. */
+function runInProcesses(options: RunBenchOptions): BenchEntry[] {
+  const dir = mkdtempSync(join(tmpdir(), 'fiml-perf-bench-'));
+  const runs: BenchResult[] = [];
+  try {
+    for (let i = 0; i < options.processes; i++) {
+      const json = join(dir, `p${i}.json`);
+      const args = [
+        ...process.execArgv.filter((f) => f !== '--expose-gc'),
+        '--expose-gc',
+        process.argv[1] as string,
+        'bench',
+        ...options.filters,
+        '--dir',
+        options.root,
+        '--time',
+        String(options.timeMs),
+        '--processes',
+        '1',
+        '--json',
+        json,
+        '--quiet',
+      ];
+      const child = spawnSync(process.execPath, args, {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        encoding: 'utf8',
+      });
+      if (child.status !== 0)
+        throw new BenchError(
+          `benchmark process ${i + 1} failed: ${child.stderr.trim().split('\n').at(-1)}`,
+        );
+      runs.push(JSON.parse(readFileSync(json, 'utf8')) as BenchResult);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const first = runs[0] as BenchResult;
+  return first.benchmarks.map((b) => {
+    const all = runs
+      .map((r) => r.benchmarks.find((x) => x.id === b.id))
+      .filter((x) => x !== undefined);
+    const samples = all.flatMap((x) => x.samples);
+    const entry: BenchEntry = {
+      ...b,
+      stats: summarize(samples),
+      processMedians: all.map((x) => median(x.samples)),
+      samples,
+      warnings: [...new Set(all.flatMap((x) => x.warnings))],
+    };
+    options.onEntry?.(entry);
+    return entry;
+  });
+}
+
+/** Runs the selected benchmarks and returns the versioned result. @throws BenchError */
+export async function runBenchmarks(options: RunBenchOptions): Promise<BenchResult> {
+  const benchmarks =
+    options.processes > 1
+      ? runInProcesses(options)
+      : await runInProcess(
+          await loadBenchmarks(options.root, options.filters),
+          options.timeMs,
+          options.onEntry,
+        );
+  return {
+    schemaVersion: BENCH_SCHEMA_VERSION,
+    kind: 'bench',
+    createdAt: new Date().toISOString(),
+    environment: currentEnvironment(options.processes > 1 ? ['--expose-gc'] : process.execArgv),
+    config: { processes: options.processes, timeMs: options.timeMs, filter: options.filters },
+    benchmarks,
+  };
+}

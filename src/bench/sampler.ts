@@ -1,0 +1,112 @@
+import { type BenchDefinition, doNotOptimize } from './registry.js';
+import { median } from './sample-stats.js';
+
+export interface SamplerOptions {
+  /** Sampling time after warm-up, in ms. */
+  readonly timeMs: number;
+  readonly minSamples: number;
+  readonly maxSamples: number;
+  /** How long one sample should take, so the timer's resolution is negligible. */
+  readonly targetSampleMs: number;
+  /** Longest warm-up, in ms. */
+  readonly warmupMs: number;
+}
+
+export const DEFAULT_SAMPLER: SamplerOptions = {
+  timeMs: 1000,
+  minSamples: 10,
+  maxSamples: 1000,
+  targetSampleMs: 5,
+  warmupMs: 500,
+};
+
+export interface Sampled {
+  /** Nanoseconds per iteration, one value per sample. */
+  readonly samples: number[];
+  readonly iterationsPerSample: number;
+  readonly warmupSamples: number;
+  readonly gcBetweenSamples: boolean;
+}
+
+type Run = (iterations: number) => number | Promise<number>;
+
+const now = () => process.hrtime.bigint();
+
+/** Builds the timed loop; async functions are awaited one after another. */
+async function timedLoop(fn: (context: never) => unknown, context: unknown): Promise<Run> {
+  const first = fn(context as never);
+  const isAsync = typeof (first as Promise<unknown>)?.then === 'function';
+  if (isAsync) await first;
+  if (isAsync) {
+    return async (n) => {
+      const start = now();
+      for (let i = 0; i < n; i++) await fn(context as never);
+      return Number(now() - start);
+    };
+  }
+  return (n) => {
+    let last: unknown;
+    const start = now();
+    for (let i = 0; i < n; i++) last = fn(context as never);
+    const elapsed = Number(now() - start);
+    // Publishing the last result keeps the calls observable, so they are not dead code.
+    doNotOptimize(last);
+    return elapsed;
+  };
+}
+
+/** The iteration count that makes one sample last about `targetMs`. */
+async function calibrate(run: Run, targetMs: number): Promise<number> {
+  const target = targetMs * 1e6;
+  let n = 1;
+  for (;;) {
+    const ns = await run(n);
+    if (ns >= target || n >= 1e9) return n;
+    n =
+      ns < target / 100 ? n * 100 : Math.min(1e9, Math.ceil((n * target * 1.05) / Math.max(ns, 1)));
+  }
+}
+
+const gc = (globalThis as { gc?: () => void }).gc;
+
+/**
+ * Times a benchmark: calibrates the iterations per sample, warms up until the sample medians
+ * settle, recalibrates, then samples for the time budget (running GC between samples when
+ * `--expose-gc` made it available).
+ */
+export async function sampleBenchmark(
+  definition: BenchDefinition,
+  options: SamplerOptions,
+  context: unknown,
+): Promise<Sampled> {
+  const run = await timedLoop(definition.fn, context);
+  let iterations = await calibrate(run, options.targetSampleMs);
+  const warm: number[] = [];
+  const warmStart = Date.now();
+  for (;;) {
+    warm.push((await run(iterations)) / iterations);
+    if (Date.now() - warmStart >= options.warmupMs) break;
+    if (warm.length >= 10) {
+      const recent = median(warm.slice(-5));
+      const before = median(warm.slice(-10, -5));
+      if (Math.abs(recent / before - 1) < 0.02) break;
+    }
+  }
+  // The optimising compiler may have made it faster: size the samples again.
+  iterations = await calibrate(run, options.targetSampleMs);
+  const timeMs = definition.options.timeMs ?? options.timeMs;
+  const minSamples = definition.options.minSamples ?? options.minSamples;
+  const samples: number[] = [];
+  const start = Date.now();
+  while (samples.length < options.maxSamples) {
+    if (gc) gc();
+    samples.push((await run(iterations)) / iterations);
+    if (samples.length >= minSamples && Date.now() - start >= timeMs) break;
+  }
+  return {
+    samples,
+    iterationsPerSample: iterations,
+    warmupSamples: warm.length,
+    gcBetweenSamples: gc !== undefined,
+  };
+}

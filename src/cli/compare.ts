@@ -1,0 +1,94 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { PerfError } from '../errors.js';
+import {
+  compareFiles,
+  comparisonMarkdown,
+  comparisonTable,
+  RegressError,
+} from '../regress/index.js';
+import { writeFileAtomic } from '../report/index.js';
+import { EXIT } from './exit-codes.js';
+import { addOptions, flag, type OptionTable, resolveOptions } from './option-table.js';
+
+export const compareOptions = {
+  threshold: {
+    flags: '--threshold <fraction>',
+    description:
+      "change past which a slowdown is a regression, such as 0.1 for 10% (default: each benchmark's own, 0.1)",
+    schema: flag.optionalNumber(0.001, 10),
+  },
+  errorThreshold: {
+    flags: '--error-threshold <fraction>',
+    description: 'load tests: error-rate rise past which it is a regression, in fraction points',
+    schema: flag.number(0.0001, 1, 0.01),
+  },
+  alpha: {
+    flags: '--alpha <fraction>',
+    description: 'false-discovery rate across the suite (Benjamini-Hochberg)',
+    schema: flag.number(0.0001, 0.5, 0.05),
+  },
+  markdown: {
+    flags: '--markdown <file>',
+    description: 'write Markdown for a PR comment',
+    schema: z.string().min(1).optional(),
+  },
+  json: {
+    flags: '--json <file>',
+    description: 'write the comparison as JSON',
+    schema: z.string().min(1).optional(),
+  },
+  ci: {
+    flags: '--ci',
+    description: 'exit 1 when any regression is found',
+    schema: flag.bool(false),
+  },
+  force: {
+    flags: '--force',
+    description: 'compare benchmark runs from different environments (CPU, cores, Node, V8, flags)',
+    schema: flag.bool(false),
+  },
+} satisfies OptionTable;
+
+export function registerCompare(program: Command): void {
+  const command = program
+    .command('compare')
+    .argument(
+      '<baseline>',
+      'a result of fiml-perf bench (--json/--save) or fiml-perf load (--json)',
+    )
+    .argument('<current>', 'a result of the same kind to judge against the baseline')
+    .description(
+      'statistical verdict per benchmark or endpoint: regression, improvement, unchanged or inconclusive',
+    )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  fiml-perf compare bench/baseline.json current.json --markdown comment.md --ci
+  fiml-perf compare before.json after.json --threshold 0.05     load-test results
+
+Docs: docs/regression.md`,
+    );
+  addOptions(command, compareOptions).action(
+    async (baseline: string, current: string, raw: Record<string, unknown>) => {
+      const options = resolveOptions(compareOptions, raw);
+      let report: ReturnType<typeof compareFiles>;
+      try {
+        report = compareFiles(baseline, current, {
+          threshold: options.threshold,
+          alpha: options.alpha,
+          force: options.force,
+          errorThreshold: options.errorThreshold,
+        });
+      } catch (error) {
+        if (error instanceof RegressError) throw new PerfError('FP_ERR_BASELINE', error.message);
+        throw error;
+      }
+      process.stdout.write(`${comparisonTable(report)}\n`);
+      if (options.markdown) writeFileAtomic(options.markdown, comparisonMarkdown(report));
+      if (options.json) writeFileAtomic(options.json, `${JSON.stringify(report, null, 2)}\n`);
+      process.exitCode = options.ci && report.summary.regression > 0 ? EXIT.failed : EXIT.ok;
+    },
+  );
+}

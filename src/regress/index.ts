@@ -1,0 +1,11 @@
+export type { CompareOptions, ComparisonReport } from './compare.js';
+export { compareFiles } from './compare.js';
+export { compareBenchmarks } from './compare-bench.js';
+export { compareLoadResults } from './compare-load.js';
+export { comparisonMarkdown, comparisonTable, summaryLine } from './format.js';
+export type { ReadResult } from './read-result.js';
+export { RegressError, readResult } from './read-result.js';
+export type { ShiftEstimate } from './statistics.js';
+export { benjaminiHochberg, hodgesLehmann, normalCdf, normalQuantile } from './statistics.js';
+export type { Comparison, Verdict } from './verdict.js';
+export { adjust, judge } from './verdict.js';

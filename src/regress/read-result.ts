@@ -1,0 +1,105 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import type { BenchResult } from '../bench/index.js';
+import type { RunResult } from '../stats/index.js';
+
+/** A baseline or current file that cannot be compared: missing, not JSON, the wrong shape. */
+export class RegressError extends Error {
+  override name = 'RegressError';
+}
+
+const stats = z.object({ median: z.number(), samples: z.number() }).passthrough();
+
+const benchSchema = z
+  .object({
+    schemaVersion: z.literal(1),
+    kind: z.literal('bench'),
+    createdAt: z.string(),
+    environment: z
+      .object({
+        cpu: z.string(),
+        cores: z.number(),
+        node: z.string(),
+        v8: z.string(),
+        platform: z.string(),
+        arch: z.string(),
+        flags: z.array(z.string()),
+        gitCommit: z.string().nullable(),
+      })
+      .passthrough(),
+    benchmarks: z.array(
+      z
+        .object({
+          id: z.string(),
+          threshold: z.number().positive(),
+          stats,
+          processMedians: z.array(z.number().positive()).min(1),
+          samples: z.array(z.number().nonnegative()).min(1),
+        })
+        .passthrough(),
+    ),
+  })
+  .passthrough();
+
+const latency = z.object({ p50: z.number(), p95: z.number(), p99: z.number() }).passthrough();
+const endpoint = z
+  .object({
+    name: z.string(),
+    method: z.string(),
+    requests: z.number(),
+    failures: z.number(),
+    latencyMs: latency,
+  })
+  .passthrough();
+
+const loadSchema = z
+  .object({
+    schemaVersion: z.literal(1),
+    model: z.enum(['closed', 'open']),
+    startedAt: z.string(),
+    totals: endpoint,
+    endpoints: z.array(endpoint),
+    histograms: z
+      .object({ total: z.string(), endpoints: z.record(z.string(), z.string()) })
+      .passthrough(),
+  })
+  .passthrough();
+
+export type ReadResult =
+  | { kind: 'bench'; result: BenchResult }
+  | { kind: 'load'; result: RunResult };
+
+/** Reads and validates a benchmark result or a load-test result. @throws RegressError */
+export function readResult(path: string): ReadResult {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new RegressError(
+      code === 'ENOENT'
+        ? `${path} does not exist; save one with 'fiml-perf bench --save NAME' or 'fiml-perf load --json FILE'`
+        : `cannot read ${path}: ${(error as Error).message}`,
+    );
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new RegressError(
+      `${path} is not JSON (${(error as Error).message}); pass a file written by fiml-perf bench or load`,
+    );
+  }
+  const kind = (data as { kind?: unknown })?.kind === 'bench' ? 'bench' : 'load';
+  const parsed = (kind === 'bench' ? benchSchema : loadSchema).safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.join('.') || '(top level)';
+    throw new RegressError(
+      `${path} is not a fiml-perf ${kind === 'bench' ? 'benchmark' : 'load-test'} result: ${where}: ${issue?.message}`,
+    );
+  }
+  return kind === 'bench'
+    ? { kind, result: parsed.data as unknown as BenchResult }
+    : { kind, result: parsed.data as unknown as RunResult };
+}
