@@ -57,7 +57,7 @@ function line(entry: BenchEntry): string {
   const s = entry.stats;
   const outliers = s.outliers.low + s.outliers.high;
   return [
-    entry.id.padEnd(56),
+    entry.id.padEnd(64),
     formatNs(s.median).padStart(10),
     `±${s.rme.toFixed(1)}%`.padStart(7),
     formatNs(s.p99).padStart(10),
@@ -67,7 +67,7 @@ function line(entry: BenchEntry): string {
   ].join(' ');
 }
 
-export const BENCH_HEADER = `${'benchmark'.padEnd(56)} ${'median'.padStart(10)} ${'rme'.padStart(7)} ${'p99'.padStart(10)} ${'ops'.padStart(14)} ${'n'.padStart(6)}`;
+export const BENCH_HEADER = `${'benchmark'.padEnd(64)} ${'median'.padStart(10)} ${'rme'.padStart(7)} ${'p99'.padStart(10)} ${'ops'.padStart(14)} ${'n'.padStart(6)}`;
 
 /** Writes the result where asked; `--save` also appends a line to the history. */
 function persist(
