@@ -32,27 +32,26 @@ type Run = (iterations: number) => number | Promise<number>;
 
 const now = () => process.hrtime.bigint();
 
-/** Builds the timed loop; async functions are awaited one after another. */
+/**
+ * Builds the timed loop; async functions are awaited one after another. Each benchmark gets a
+ * freshly compiled loop (`new Function`), as mitata does: one shared loop would see every
+ * benchmark's function, turn polymorphic, and time later benchmarks slower than earlier ones.
+ */
 async function timedLoop(fn: (context: never) => unknown, context: unknown): Promise<Run> {
   const first = fn(context as never);
   const isAsync = typeof (first as Promise<unknown>)?.then === 'function';
   if (isAsync) await first;
-  if (isAsync) {
-    return async (n) => {
-      const start = now();
-      for (let i = 0; i < n; i++) await fn(context as never);
-      return Number(now() - start);
-    };
-  }
-  return (n) => {
-    let last: unknown;
-    const start = now();
-    for (let i = 0; i < n; i++) last = fn(context as never);
-    const elapsed = Number(now() - start);
-    // Publishing the last result keeps the calls observable, so they are not dead code.
-    doNotOptimize(last);
-    return elapsed;
-  };
+  const body = isAsync
+    ? 'return async function loop(n) { const start = now(); for (let i = 0; i < n; i++) await fn(context); return Number(now() - start); }'
+    : 'return function loop(n) { let last; const start = now(); for (let i = 0; i < n; i++) last = fn(context); const elapsed = Number(now() - start); keep(last); return elapsed; }';
+  // Publishing the last result (keep) keeps the calls observable, so they are not dead code.
+  const make = new Function('fn', 'context', 'now', 'keep', body) as (
+    f: typeof fn,
+    c: unknown,
+    n: typeof now,
+    k: typeof doNotOptimize,
+  ) => Run;
+  return make(fn, context, now, doNotOptimize);
 }
 
 /** The iteration count that makes one sample last about `targetMs`. */
