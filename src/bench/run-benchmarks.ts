@@ -129,42 +129,59 @@ export async function runInProcess(
   return entries;
 }
 
-/** Runs every benchmark in `processes` fresh Node processes, one after another, and merges them. */
-function runInProcesses(options: RunBenchOptions): BenchEntry[] {
+/** One side of a process-level comparison: which fiml-perf to run, where, with what env. */
+export interface BenchSide {
+  /** The fiml-perf CLI script (bin/fiml-perf.js, or src/cli/main.ts under tsx). */
+  readonly cli: string;
+  readonly cwd: string;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** Runs `fiml-perf bench` once in a fresh process and returns its result. @throws BenchError */
+export function runBenchProcess(
+  side: BenchSide,
+  options: Omit<RunBenchOptions, 'processes' | 'onEntry'>,
+): BenchResult {
   const dir = mkdtempSync(join(tmpdir(), 'fiml-perf-bench-'));
-  const runs: BenchResult[] = [];
+  const json = join(dir, 'result.json');
   try {
-    for (let i = 0; i < options.processes; i++) {
-      const json = join(dir, `p${i}.json`);
-      const args = [
-        ...process.execArgv.filter((f) => f !== '--expose-gc'),
-        '--expose-gc',
-        process.argv[1] as string,
-        'bench',
-        ...options.filters,
-        '--dir',
-        options.root,
-        '--time',
-        String(options.timeMs),
-        '--processes',
-        '1',
-        '--json',
-        json,
-        '--quiet',
-      ];
-      const child = spawnSync(process.execPath, args, {
-        stdio: ['ignore', 'ignore', 'pipe'],
-        encoding: 'utf8',
-      });
-      if (child.status !== 0)
-        throw new BenchError(
-          `benchmark process ${i + 1} failed: ${child.stderr.trim().split('\n').at(-1)}`,
-        );
-      runs.push(JSON.parse(readFileSync(json, 'utf8')) as BenchResult);
-    }
+    const args = [
+      ...process.execArgv.filter((f) => f !== '--expose-gc'),
+      '--expose-gc',
+      side.cli,
+      'bench',
+      ...options.filters,
+      '--dir',
+      options.root,
+      '--time',
+      String(options.timeMs),
+      '--processes',
+      '1',
+      '--json',
+      json,
+      '--quiet',
+    ];
+    const child = spawnSync(process.execPath, args, {
+      cwd: side.cwd,
+      env: { ...process.env, ...side.env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+      encoding: 'utf8',
+    });
+    if (child.status !== 0)
+      throw new BenchError(
+        `a benchmark process in ${side.cwd} failed: ${child.stderr.trim().split('\n').at(-1)}`,
+      );
+    return JSON.parse(readFileSync(json, 'utf8')) as BenchResult;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Merges single-process runs of the same benchmarks: per-process medians, pooled samples. */
+export function mergeRuns(
+  runs: readonly BenchResult[],
+  onEntry?: (entry: BenchEntry) => void,
+): BenchEntry[] {
   const first = runs[0] as BenchResult;
   return first.benchmarks.map((b) => {
     const all = runs
@@ -178,9 +195,16 @@ function runInProcesses(options: RunBenchOptions): BenchEntry[] {
       samples,
       warnings: [...new Set(all.flatMap((x) => x.warnings))],
     };
-    options.onEntry?.(entry);
+    onEntry?.(entry);
     return entry;
   });
+}
+
+/** Runs every benchmark in `processes` fresh Node processes, one after another, and merges them. */
+function runInProcesses(options: RunBenchOptions): BenchEntry[] {
+  const side = { cli: process.argv[1] as string, cwd: process.cwd() };
+  const runs = Array.from({ length: options.processes }, () => runBenchProcess(side, options));
+  return mergeRuns(runs, options.onEntry);
 }
 
 /** Runs the selected benchmarks and returns the versioned result. @throws BenchError */

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isPerfError } from '../errors.js';
+import { registerAb } from './ab.js';
 import { registerBench } from './bench.js';
 import { registerCheck } from './check.js';
 import { registerCompare } from './compare.js';
@@ -34,6 +35,7 @@ export function buildProgram(io: Io = stdio): Command {
   registerCheck(program);
   registerBench(program);
   registerCompare(program);
+  registerAb(program);
   const configure = (command: Command) => {
     command.exitOverride().configureOutput({
       writeOut: io.out,

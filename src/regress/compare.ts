@@ -1,7 +1,7 @@
 import { fingerprintDifferences } from '../bench/index.js';
 import { compareBenchmarks } from './compare-bench.js';
 import { compareLoadResults } from './compare-load.js';
-import { RegressError, readResult } from './read-result.js';
+import { type ReadResult, RegressError, readResult } from './read-result.js';
 import { benjaminiHochberg } from './statistics.js';
 import { adjust, type Comparison, type Verdict } from './verdict.js';
 
@@ -51,8 +51,21 @@ export function compareFiles(
   currentPath: string,
   options: CompareOptions = {},
 ): ComparisonReport {
-  const a = readResult(baselinePath);
-  const b = readResult(currentPath);
+  return compareResults(
+    readResult(baselinePath),
+    readResult(currentPath),
+    [baselinePath, currentPath],
+    options,
+  );
+}
+
+/** Compares two results already read (as `fiml-perf ab` does). @throws RegressError */
+export function compareResults(
+  a: ReadResult,
+  b: ReadResult,
+  [baselinePath, currentPath]: readonly [string, string],
+  options: CompareOptions = {},
+): ComparisonReport {
   if (a.kind !== b.kind)
     throw new RegressError(
       `${baselinePath} is a ${a.kind} result and ${currentPath} a ${b.kind} result; compare like with like`,

@@ -1,5 +1,5 @@
 export type { CompareOptions, ComparisonReport } from './compare.js';
-export { compareFiles } from './compare.js';
+export { compareFiles, compareResults } from './compare.js';
 export { compareBenchmarks } from './compare-bench.js';
 export { compareLoadResults } from './compare-load.js';
 export { comparisonMarkdown, comparisonTable, summaryLine } from './format.js';

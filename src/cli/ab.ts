@@ -1,0 +1,188 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { BenchError, runInterleaved } from '../bench/index.js';
+import { PerfError } from '../errors.js';
+import {
+  compareResults,
+  comparisonMarkdown,
+  comparisonTable,
+  RegressError,
+} from '../regress/index.js';
+import { writeFileAtomic } from '../report/index.js';
+import { EXIT } from './exit-codes.js';
+import { addOptions, flag, type OptionTable, resolveOptions } from './option-table.js';
+
+export const abOptions = {
+  base: {
+    flags: '--base <ref>',
+    description: 'git ref to compare the working tree with, such as main or HEAD~1',
+    schema: z.string({ error: 'expected a git ref: fiml-perf ab --base main' }).min(1),
+  },
+  processes: {
+    flags: '--processes <k>',
+    description: 'most fresh processes per side (A B B A ...)',
+    schema: flag.int(3, 100, 10),
+  },
+  minProcesses: {
+    flags: '--min-processes <k>',
+    description: 'processes per side before stopping early once every verdict is clear',
+    schema: flag.int(3, 100, 5),
+  },
+  time: {
+    flags: '--time <ms>',
+    description: 'sampling time per benchmark and process',
+    schema: flag.int(50, 600_000, 300),
+  },
+  dir: {
+    flags: '--dir <path>',
+    description: 'benchmark folder, in both trees',
+    schema: z.string().min(1).default('bench'),
+  },
+  threshold: {
+    flags: '--threshold <fraction>',
+    description: "change past which a slowdown is a regression (default: each benchmark's own)",
+    schema: flag.optionalNumber(0.001, 10),
+  },
+  markdown: {
+    flags: '--markdown <file>',
+    description: 'write Markdown for a PR comment',
+    schema: z.string().min(1).optional(),
+  },
+  json: {
+    flags: '--json <file>',
+    description: 'write the comparison as JSON',
+    schema: z.string().min(1).optional(),
+  },
+  ci: {
+    flags: '--ci',
+    description: 'exit 1 when any regression is found',
+    schema: flag.bool(false),
+  },
+} satisfies OptionTable;
+
+function git(args: string[], cwd = process.cwd()): string {
+  return execFileSync('git', args, {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }).trim();
+}
+
+/** Checks out `ref` in a temporary worktree sharing this tree's node_modules, and builds it. */
+function prepareBase(ref: string): { path: string; remove: () => void } {
+  let commit: string;
+  try {
+    commit = git(['rev-parse', '--verify', `${ref}^{commit}`]);
+  } catch {
+    throw new PerfError(
+      'FP_ERR_BASELINE',
+      `git ref ${ref} does not exist here; fetch it or pick another --base`,
+    );
+  }
+  const path = join(mkdtempSync(join(tmpdir(), 'fiml-perf-ab-')), 'base');
+  git(['worktree', 'add', '--detach', path, commit]);
+  const remove = () => {
+    try {
+      git(['worktree', 'remove', '--force', path]);
+    } catch {
+      rmSync(path, { recursive: true, force: true });
+    }
+  };
+  try {
+    symlinkSync(resolve('node_modules'), join(path, 'node_modules'), 'dir');
+    execFileSync(
+      process.execPath,
+      [resolve('node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+      {
+        cwd: path,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+  } catch (error) {
+    remove();
+    throw new PerfError(
+      'FP_ERR_BASELINE',
+      `cannot build ${ref} in a worktree: ${(error as Error).message.split('\n')[0]}`,
+    );
+  }
+  if (!existsSync(join(path, 'bin/fiml-perf.js'))) {
+    remove();
+    throw new PerfError(
+      'FP_ERR_BASELINE',
+      `${ref} has no bin/fiml-perf.js: it predates fiml-perf bench`,
+    );
+  }
+  return { path, remove };
+}
+
+export function registerAb(program: Command): void {
+  const command = program
+    .command('ab')
+    .argument('[filter...]', 'only benchmarks whose file path or name contains one of these')
+    .description(
+      'benchmark the working tree against a git ref in alternating fresh processes, then compare',
+    )
+    .addHelpText(
+      'after',
+      `
+Example:
+  fiml-perf ab --base main --markdown comment.md --ci
+
+Both trees are built (the base in a temporary git worktree) and run A B B A ... in fresh processes
+until every verdict is clear or --processes is reached. Docs: docs/regression.md`,
+    );
+  addOptions(command, abOptions).action(async (filters: string[], raw: Record<string, unknown>) => {
+    const options = resolveOptions(abOptions, raw);
+    const base = prepareBase(options.base);
+    try {
+      execFileSync(
+        process.execPath,
+        [resolve('node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+        {
+          stdio: ['ignore', 'ignore', 'pipe'],
+        },
+      );
+      const a = { cli: join(base.path, 'bin/fiml-perf.js'), cwd: base.path };
+      const b = { cli: resolve('bin/fiml-perf.js'), cwd: process.cwd() };
+      const paths = [`${options.base} (base)`, 'working tree'] as const;
+      const compare = (
+        x: Parameters<typeof compareResults>[0],
+        y: Parameters<typeof compareResults>[1],
+      ) => compareResults(x, y, paths, { threshold: options.threshold });
+      let result: ReturnType<typeof runInterleaved>;
+      try {
+        result = runInterleaved(a, b, {
+          root: options.dir,
+          filters,
+          timeMs: options.time,
+          maxProcesses: options.processes,
+          minProcesses: options.minProcesses,
+          onRound: (round) => process.stderr.write(`round ${round}: ${round} process(es) a side\n`),
+          done: (x, y) =>
+            compare({ kind: 'bench', result: x }, { kind: 'bench', result: y }).summary
+              .inconclusive === 0,
+        });
+      } catch (error) {
+        if (error instanceof BenchError) throw new PerfError('FP_ERR_BENCH', error.message);
+        throw error;
+      }
+      let report: ReturnType<typeof compareResults>;
+      try {
+        report = compare({ kind: 'bench', result: result.a }, { kind: 'bench', result: result.b });
+      } catch (error) {
+        if (error instanceof RegressError) throw new PerfError('FP_ERR_BASELINE', error.message);
+        throw error;
+      }
+      process.stdout.write(`${comparisonTable(report)}\n`);
+      if (options.markdown) writeFileAtomic(options.markdown, comparisonMarkdown(report));
+      if (options.json) writeFileAtomic(options.json, `${JSON.stringify(report, null, 2)}\n`);
+      process.exitCode = options.ci && report.summary.regression > 0 ? EXIT.failed : EXIT.ok;
+    } finally {
+      base.remove();
+    }
+  });
+}
