@@ -7,6 +7,7 @@
  * Each beside the seed's rule (a mean that moved more than 10% is a regression).
  *
  *   node --import tsx scripts/gate-trial.ts [--runs 21] [--pairs 20] [--processes 5] [--time 100]
+ *     [--filter dsl,core] [--skip aa|power]
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -23,10 +24,12 @@ const { values } = parseArgs({
     processes: { type: 'string', default: '5' },
     time: { type: 'string', default: '100' },
     skip: { type: 'string', default: '' },
+    filter: { type: 'string', default: '' },
   },
 });
 const dir = mkdtempSync(join(tmpdir(), 'fiml-perf-gate-'));
 const processes = values.processes as string;
+const filters = (values.filter as string).split(',').filter(Boolean);
 const time = values.time as string;
 
 function bench(out: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): string {
@@ -35,6 +38,7 @@ function bench(out: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): 
     [
       'bin/fiml-perf.js',
       'bench',
+      ...filters,
       '--processes',
       processes,
       '--time',

@@ -7,6 +7,7 @@ import { registerCompare } from './compare.js';
 import { EXIT, EXIT_BUG } from './exit-codes.js';
 import { registerLoad } from './load.js';
 import { registerServe } from './serve.js';
+import { registerTrend } from './trend.js';
 import { VERSION } from './version.js';
 
 export { VERSION } from './version.js';
@@ -36,6 +37,7 @@ export function buildProgram(io: Io = stdio): Command {
   registerBench(program);
   registerCompare(program);
   registerAb(program);
+  registerTrend(program);
   const configure = (command: Command) => {
     command.exitOverride().configureOutput({
       writeOut: io.out,

@@ -1,0 +1,82 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { matches } from '../bench/index.js';
+import { PerfError } from '../errors.js';
+import { RegressError, readHistory, trends } from '../regress/index.js';
+import { formatNs } from './bench.js';
+import { EXIT } from './exit-codes.js';
+import { addOptions, flag, type OptionTable, resolveOptions } from './option-table.js';
+
+export const trendOptions = {
+  history: {
+    flags: '--history <file>',
+    description: 'the history that fiml-perf bench --save appends to',
+    schema: z.string().min(1).default('.benchmarks/history.jsonl'),
+  },
+  threshold: {
+    flags: '--threshold <fraction>',
+    description: 'drift or change past which a benchmark is flagged',
+    schema: flag.number(0.001, 10, 0.1),
+  },
+  ci: {
+    flags: '--ci',
+    description: 'exit 1 when any benchmark is flagged',
+    schema: flag.bool(false),
+  },
+} satisfies OptionTable;
+
+const pct = (ratio: number) => `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(1)}%`;
+
+export function registerTrend(program: Command): void {
+  const command = program
+    .command('trend')
+    .argument('[filter...]', 'only benchmarks whose name contains one of these')
+    .description(
+      'each benchmark across saved runs: drift and change points (a creeping regression no single PR showed)',
+    )
+    .addHelpText(
+      'after',
+      '\nExample:\n  fiml-perf trend --threshold 0.1\n\nDocs: docs/regression.md',
+    );
+  addOptions(command, trendOptions).action(
+    async (filters: string[], raw: Record<string, unknown>) => {
+      const options = resolveOptions(trendOptions, raw);
+      let all: ReturnType<typeof trends>;
+      try {
+        all = trends(readHistory(options.history), options.threshold).filter((t) =>
+          matches(filters, '', t.id),
+        );
+      } catch (error) {
+        if (error instanceof RegressError) throw new PerfError('FP_ERR_BASELINE', error.message);
+        throw error;
+      }
+      const rows = all.map((t) => [
+        t.id,
+        String(t.points.length),
+        formatNs(t.points[0]?.median ?? 0),
+        formatNs(t.points.at(-1)?.median ?? 0),
+        pct(t.drift),
+        t.changePoint
+          ? `${pct(t.changePoint.ratio)} at save ${t.changePoint.index + 1}${t.changePoint.commit ? ` (${t.changePoint.commit.slice(0, 8)})` : ''}`
+          : '-',
+        t.flagged ? 'FLAGGED' : 'ok',
+      ]);
+      const header = ['benchmark', 'saves', 'first', 'last', 'drift', 'change point', ''];
+      const widths = header.map((h, i) =>
+        Math.max(h.length, ...rows.map((r) => (r[i] as string).length)),
+      );
+      const fmt = (cells: string[]) =>
+        cells
+          .map((c, i) =>
+            i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number),
+          )
+          .join('  ');
+      process.stdout.write(`${[fmt(header), ...rows.map(fmt)].join('\n')}\n`);
+      const flagged = all.filter((t) => t.flagged).length;
+      process.stdout.write(
+        `\n${flagged} of ${all.length} benchmarks flagged (drift: last 3 saves over first 3; threshold ${options.threshold * 100}%)\n`,
+      );
+      process.exitCode = options.ci && flagged > 0 ? EXIT.failed : EXIT.ok;
+    },
+  );
+}
