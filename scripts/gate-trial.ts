@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type BenchResult, runInterleaved } from '../src/bench/index.js';
-import { compareFiles } from '../src/regress/index.js';
+import { compareFiles, compareResults } from '../src/regress/index.js';
 
 const { values } = parseArgs({
   options: {
@@ -106,11 +106,17 @@ if (!(values.skip as string).includes('power')) {
     cwd: process.cwd(),
     env: { FIML_PERF_BENCH_SLOWDOWN: slowdown },
   });
+  // As fiml-perf ab does: at least 5 processes a side, more (up to --processes) while inconclusive.
+  const clear = (a: BenchResult, b: BenchResult) =>
+    compareResults({ kind: 'bench', result: a }, { kind: 'bench', result: b }, ['a', 'b']).summary
+      .inconclusive === 0;
   const options = {
     root: 'bench-gate',
     filters: [],
     timeMs: Number(time),
     maxProcesses: Number(processes),
+    minProcesses: 5,
+    done: clear,
   };
   const save = (name: string, result: BenchResult) => {
     const path = join(dir, name);
@@ -133,7 +139,7 @@ if (!(values.skip as string).includes('power')) {
     console.error(`power pair ${i + 1}/${pairs}: flagged so far ${ours}`);
   }
   console.log(
-    `10% slower knob (threshold 5%), ${pairs} pairs of ${processes} interleaved processes a side:`,
+    `10% slower knob (threshold 5%), ${pairs} pairs, 5 to ${processes} interleaved processes a side:`,
   );
   console.log(
     `  fiml-perf compare flagged ${ours}/${pairs} (${pct(ours, pairs)}); knob A/A false regressions ${aaOurs}/${pairs}`,

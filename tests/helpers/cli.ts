@@ -2,11 +2,17 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
+const TSX = import.meta.resolve('tsx');
 
 /** Runs the CLI from source (as the built bin does from dist), in the repository root. */
-export function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-    cwd: root,
+export function spawnCli(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+  cwd: string = root,
+): ChildProcess {
+  // tsx resolved here, so the CLI also runs from a folder without node_modules.
+  return spawn(process.execPath, ['--import', TSX, `${root}src/cli/main.ts`, ...args], {
+    cwd,
     env: { ...process.env, REDIS_URL: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -18,8 +24,12 @@ export interface Finished {
   readonly stderr: string;
 }
 
-export function runCli(args: readonly string[], env?: NodeJS.ProcessEnv): Promise<Finished> {
-  const child = spawnCli(args, env);
+export function runCli(
+  args: readonly string[],
+  env?: NodeJS.ProcessEnv,
+  cwd?: string,
+): Promise<Finished> {
+  const child = spawnCli(args, env, cwd);
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => {
