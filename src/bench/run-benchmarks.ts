@@ -137,6 +137,26 @@ export interface BenchSide {
   readonly env?: NodeJS.ProcessEnv;
 }
 
+/**
+ * This process's Node flags for a benchmark child: without --expose-gc (added back once), and
+ * without tsx's loader when the child runs built JavaScript (it changes nothing but start-up).
+ */
+function childFlags(cli: string): string[] {
+  const out: string[] = [];
+  const flags = process.execArgv;
+  for (let i = 0; i < flags.length; i++) {
+    const flag = flags[i] as string;
+    if (flag === '--expose-gc') continue;
+    if (cli.endsWith('.js') && flag === '--import' && flags[i + 1] === 'tsx') {
+      i++;
+      continue;
+    }
+    if (cli.endsWith('.js') && flag === '--import=tsx') continue;
+    out.push(flag);
+  }
+  return out;
+}
+
 /** Runs `fiml-perf bench` once in a fresh process and returns its result. @throws BenchError */
 export function runBenchProcess(
   side: BenchSide,
@@ -146,7 +166,7 @@ export function runBenchProcess(
   const json = join(dir, 'result.json');
   try {
     const args = [
-      ...process.execArgv.filter((f) => f !== '--expose-gc'),
+      ...childFlags(side.cli),
       '--expose-gc',
       side.cli,
       'bench',

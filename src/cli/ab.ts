@@ -6,14 +6,8 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { BenchError, runInterleaved } from '../bench/index.js';
 import { PerfError } from '../errors.js';
-import {
-  compareResults,
-  comparisonMarkdown,
-  comparisonTable,
-  RegressError,
-} from '../regress/index.js';
-import { writeFileAtomic } from '../report/index.js';
-import { EXIT } from './exit-codes.js';
+import { compareResults, RegressError } from '../regress/index.js';
+import { report, reportOptions } from './compare.js';
 import { addOptions, flag, type OptionTable, resolveOptions } from './option-table.js';
 
 export const abOptions = {
@@ -47,21 +41,7 @@ export const abOptions = {
     description: "change past which a slowdown is a regression (default: each benchmark's own)",
     schema: flag.optionalNumber(0.001, 10),
   },
-  markdown: {
-    flags: '--markdown <file>',
-    description: 'write Markdown for a PR comment',
-    schema: z.string().min(1).optional(),
-  },
-  json: {
-    flags: '--json <file>',
-    description: 'write the comparison as JSON',
-    schema: z.string().min(1).optional(),
-  },
-  ci: {
-    flags: '--ci',
-    description: 'exit 1 when any regression is found',
-    schema: flag.bool(false),
-  },
+  ...reportOptions,
 } satisfies OptionTable;
 
 function git(args: string[], cwd = process.cwd()): string {
@@ -170,17 +150,17 @@ until every verdict is clear or --processes is reached. Docs: docs/regression.md
         if (error instanceof BenchError) throw new PerfError('FP_ERR_BENCH', error.message);
         throw error;
       }
-      let report: ReturnType<typeof compareResults>;
+      let comparison: ReturnType<typeof compareResults>;
       try {
-        report = compare({ kind: 'bench', result: result.a }, { kind: 'bench', result: result.b });
+        comparison = compare(
+          { kind: 'bench', result: result.a },
+          { kind: 'bench', result: result.b },
+        );
       } catch (error) {
         if (error instanceof RegressError) throw new PerfError('FP_ERR_BASELINE', error.message);
         throw error;
       }
-      process.stdout.write(`${comparisonTable(report)}\n`);
-      if (options.markdown) writeFileAtomic(options.markdown, comparisonMarkdown(report));
-      if (options.json) writeFileAtomic(options.json, `${JSON.stringify(report, null, 2)}\n`);
-      process.exitCode = options.ci && report.summary.regression > 0 ? EXIT.failed : EXIT.ok;
+      process.exitCode = report(comparison, options);
     } finally {
       base.remove();
     }

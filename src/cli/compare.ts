@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { PerfError } from '../errors.js';
 import {
+  type ComparisonReport,
   compareFiles,
   comparisonMarkdown,
   comparisonTable,
@@ -10,6 +11,36 @@ import {
 import { writeFileAtomic } from '../report/index.js';
 import { EXIT } from './exit-codes.js';
 import { addOptions, flag, type OptionTable, resolveOptions } from './option-table.js';
+
+/** How a comparison is written and what it exits with; shared by compare and ab. */
+export const reportOptions = {
+  markdown: {
+    flags: '--markdown <file>',
+    description: 'write Markdown for a PR comment',
+    schema: z.string().min(1).optional(),
+  },
+  json: {
+    flags: '--json <file>',
+    description: 'write the comparison as JSON',
+    schema: z.string().min(1).optional(),
+  },
+  ci: {
+    flags: '--ci',
+    description: 'exit 1 when any regression is found',
+    schema: flag.bool(false),
+  },
+} satisfies OptionTable;
+
+/** Prints the table, writes what was asked for, and returns the exit code. */
+export function report(
+  comparison: ComparisonReport,
+  options: { markdown?: string | undefined; json?: string | undefined; ci: boolean },
+): number {
+  process.stdout.write(`${comparisonTable(comparison)}\n`);
+  if (options.markdown) writeFileAtomic(options.markdown, comparisonMarkdown(comparison));
+  if (options.json) writeFileAtomic(options.json, `${JSON.stringify(comparison, null, 2)}\n`);
+  return options.ci && comparison.summary.regression > 0 ? EXIT.failed : EXIT.ok;
+}
 
 export const compareOptions = {
   threshold: {
@@ -28,21 +59,7 @@ export const compareOptions = {
     description: 'false-discovery rate across the suite (Benjamini-Hochberg)',
     schema: flag.number(0.0001, 0.5, 0.05),
   },
-  markdown: {
-    flags: '--markdown <file>',
-    description: 'write Markdown for a PR comment',
-    schema: z.string().min(1).optional(),
-  },
-  json: {
-    flags: '--json <file>',
-    description: 'write the comparison as JSON',
-    schema: z.string().min(1).optional(),
-  },
-  ci: {
-    flags: '--ci',
-    description: 'exit 1 when any regression is found',
-    schema: flag.bool(false),
-  },
+  ...reportOptions,
   force: {
     flags: '--force',
     description: 'compare benchmark runs from different environments (CPU, cores, Node, V8, flags)',
@@ -73,9 +90,9 @@ Docs: docs/regression.md`,
   addOptions(command, compareOptions).action(
     async (baseline: string, current: string, raw: Record<string, unknown>) => {
       const options = resolveOptions(compareOptions, raw);
-      let report: ReturnType<typeof compareFiles>;
+      let comparison: ComparisonReport;
       try {
-        report = compareFiles(baseline, current, {
+        comparison = compareFiles(baseline, current, {
           threshold: options.threshold,
           alpha: options.alpha,
           force: options.force,
@@ -85,10 +102,7 @@ Docs: docs/regression.md`,
         if (error instanceof RegressError) throw new PerfError('FP_ERR_BASELINE', error.message);
         throw error;
       }
-      process.stdout.write(`${comparisonTable(report)}\n`);
-      if (options.markdown) writeFileAtomic(options.markdown, comparisonMarkdown(report));
-      if (options.json) writeFileAtomic(options.json, `${JSON.stringify(report, null, 2)}\n`);
-      process.exitCode = options.ci && report.summary.regression > 0 ? EXIT.failed : EXIT.ok;
+      process.exitCode = report(comparison, options);
     },
   );
 }

@@ -37,10 +37,14 @@ export function locateError(error: Error, file: string): string {
   return match ? `${file}:${match[1]}:${match[2]}` : file;
 }
 
-/** The first line of an error message, without esbuild's prefix noise. */
+/** The first line of an error message, without esbuild's prefix noise, with a hint if known. */
 export function firstLine(error: Error): string {
   const lines = error.message.split('\n').map((l) => l.trim());
   const detail = lines.find((l) => /ERROR:/.test(l));
   if (detail) return detail.replace(/^.*?ERROR:\s*/, '');
-  return lines[0] ?? String(error);
+  const first = lines[0] ?? String(error);
+  // require() (a .ts file outside an ESM package is CommonJS) does not see the name hook.
+  if (/Cannot find module 'fiml-perf'/.test(first))
+    return `${first}: the file is loaded as CommonJS; name it .mts, or add "type": "module" to the nearest package.json`;
+  return first;
 }

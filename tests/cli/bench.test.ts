@@ -11,6 +11,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function benchDir(name: string, files: Record<string, string>): string {
   const root = join(dir, name);
   mkdirSync(join(root, 'nested'), { recursive: true });
+  // As in a user's project: an ESM package (a .ts file elsewhere would load as CommonJS).
+  writeFileSync(join(root, 'package.json'), '{"type":"module"}');
   for (const [file, source] of Object.entries(files)) writeFileSync(join(root, file), source);
   return root;
 }
@@ -98,6 +100,19 @@ describe('fiml-perf bench', () => {
 
   it.each([
     ['a missing folder', () => ['--dir', join(dir, 'none')], /no benchmark folder .*none/],
+    [
+      'a .ts file loaded as CommonJS',
+      () => {
+        const root = join(dir, 'cjs');
+        mkdirSync(root, { recursive: true });
+        writeFileSync(
+          join(root, 'c.bench.ts'),
+          "import { bench } from 'fiml-perf';\nbench('c', () => 1);\n",
+        );
+        return ['--dir', root];
+      },
+      /name it \.mts, or add "type": "module"/,
+    ],
     ['no match', () => ['zzz', '--dir', good], /no benchmark matches zzz/],
     [
       'a bench file that does not compile',
