@@ -107,8 +107,3 @@ export function doNotOptimize<T>(value: T): T {
   sink = value;
   return value;
 }
-
-/** The last value kept; reading it makes the sink observable. */
-export function sinkValue(): unknown {
-  return sink;
-}

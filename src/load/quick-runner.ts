@@ -118,7 +118,6 @@ class Connection {
       if (this.busy && this.bodyKind === Body.UntilClose && !this.inHead) this.finish();
       else if (this.busy)
         this.fail({ kind: 'reset', message: 'ECONNRESET: the server closed the connection' });
-      this.runner.closed(this);
     });
     this.socket = socket;
   }
@@ -402,9 +401,6 @@ export class QuickRunner implements LoadTarget {
       this.retrying.add(timer);
     } else this.start(connection);
   }
-
-  /** A socket closed; the connection reconnects on its next send. */
-  closed(_connection: Connection): void {}
 
   async stop(graceMs: number): Promise<void> {
     this.stopping = true;

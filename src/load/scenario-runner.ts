@@ -187,9 +187,9 @@ export class ScenarioRunner implements LoadTarget {
   }
 
   async stop(graceMs: number): Promise<void> {
-    this.stopping = true;
     const loops = this.running.map((vu) => vu.done);
-    this.setUsersForce(0);
+    this.setUsers(0);
+    this.stopping = true;
     const everything = Promise.all([...loops, ...this.inFlight]);
     let timer: NodeJS.Timeout | undefined;
     const graceOver = new Promise<'timeout'>((resolve) => {
@@ -203,13 +203,5 @@ export class ScenarioRunner implements LoadTarget {
     }
     await Promise.all(this.idle.map((vu) => this.hook(vu, 'onStop')));
     this.idle.length = 0;
-  }
-
-  private setUsersForce(count: number): void {
-    while (this.running.length > count) {
-      const vu = this.running.pop() as VirtualUser;
-      vu.stopped = true;
-      vu.wake?.();
-    }
   }
 }

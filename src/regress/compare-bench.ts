@@ -1,7 +1,7 @@
 import type { BenchResult } from '../bench/index.js';
 import { median } from '../bench/index.js';
 import { hodgesLehmann } from './statistics.js';
-import { type Comparison, judge } from './verdict.js';
+import { type Comparison, judge, onlyIn } from './verdict.js';
 
 /** Process medians are the unit of sample when both runs have at least this many processes. */
 const MIN_PROCESSES = 3;
@@ -44,10 +44,11 @@ export function compareBenchmarks(
         : `fewer than ${MIN_PROCESSES} processes per run: iteration samples understate the variation between processes; use --processes 5`,
     });
   }
-  const nowIds = new Set(current.benchmarks.map((b) => b.id));
+  const baselineIds = baseline.benchmarks.map((b) => b.id);
+  const currentIds = current.benchmarks.map((b) => b.id);
   return {
     comparisons,
-    onlyBaseline: baseline.benchmarks.filter((b) => !nowIds.has(b.id)).map((b) => b.id),
-    onlyCurrent: current.benchmarks.filter((b) => !before.has(b.id)).map((b) => b.id),
+    onlyBaseline: onlyIn(baselineIds, currentIds),
+    onlyCurrent: onlyIn(currentIds, baselineIds),
   };
 }

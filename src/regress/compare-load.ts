@@ -1,6 +1,6 @@
 import { decodeHistogram, type Histogram, type RunResult } from '../stats/index.js';
 import { normalCdf, normalQuantile, type ShiftEstimate } from './statistics.js';
-import { type Comparison, judge } from './verdict.js';
+import { type Comparison, judge, onlyIn } from './verdict.js';
 
 const Z = normalQuantile(0.975);
 
@@ -138,10 +138,9 @@ export function compareLoadResults(
         : current.endpoints.find((e) => `${e.method} ${e.name}` === key);
     if (ea && eb) comparisons.push(errorRate(`${key} error rate`, ea, eb, errorThreshold));
   }
-  const nowKeys = new Set(Object.keys(current.histograms.endpoints));
   return {
     comparisons,
-    onlyBaseline: Object.keys(before).filter((k) => !nowKeys.has(k)),
-    onlyCurrent: [...nowKeys].filter((k) => !(k in before)),
+    onlyBaseline: onlyIn(Object.keys(before), Object.keys(current.histograms.endpoints)),
+    onlyCurrent: onlyIn(Object.keys(current.histograms.endpoints), Object.keys(before)),
   };
 }

@@ -45,6 +45,12 @@ export function judge(
   return { verdict, detectable };
 }
 
+/** Ids only in the first list, in its order (what a comparison could not pair up). */
+export function onlyIn(ids: readonly string[], others: readonly string[]): string[] {
+  const seen = new Set(others);
+  return ids.filter((id) => !seen.has(id));
+}
+
 /** A significant-looking verdict whose adjusted p-value is not small enough becomes inconclusive. */
 export function adjust(comparison: Comparison, q: number, alpha: number): Comparison {
   const decisive = comparison.verdict === 'regression' || comparison.verdict === 'improvement';
@@ -53,7 +59,7 @@ export function adjust(comparison: Comparison, q: number, alpha: number): Compar
       ...comparison,
       q,
       verdict: 'inconclusive',
-      note: `adjusted p ${q.toPrecision(2)} >= ${alpha} across ${'the suite'}`,
+      note: `adjusted p ${q.toPrecision(2)} >= ${alpha} across the suite`,
     };
   }
   return { ...comparison, q };
