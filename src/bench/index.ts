@@ -2,7 +2,7 @@ export type { Environment } from './environment.js';
 export { currentEnvironment, fingerprintDifferences } from './environment.js';
 export type { InterleaveOptions } from './interleave.js';
 export { runInterleaved } from './interleave.js';
-export type { BenchDefinition, BenchFunction, BenchOptions } from './registry.js';
+export type { BenchDefinition, BenchFunction, BenchOptions, Clock } from './registry.js';
 export { bench, doNotOptimize, group } from './registry.js';
 export type { BenchEntry, BenchResult } from './result.js';
 export { BENCH_SCHEMA_VERSION } from './result.js';

@@ -1,6 +1,7 @@
 import { currentEnvironment } from './environment.js';
 import { BENCH_SCHEMA_VERSION, type BenchResult } from './result.js';
 import {
+  BENCH_PROCESS_FLAGS,
   type BenchSide,
   mergeRuns,
   type RunBenchOptions,
@@ -23,7 +24,7 @@ function asResult(runs: BenchResult[], options: InterleaveOptions): BenchResult 
     kind: 'bench',
     createdAt: new Date().toISOString(),
     environment: {
-      ...currentEnvironment(['--expose-gc']),
+      ...currentEnvironment([...BENCH_PROCESS_FLAGS]),
       gitCommit: runs[0]?.environment.gitCommit ?? null,
     },
     config: { processes: runs.length, timeMs: options.timeMs, filter: options.filters },

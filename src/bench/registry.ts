@@ -10,7 +10,17 @@ export interface BenchOptions {
   readonly minSamples?: number;
   /** Change past which `compare` calls a slowdown a regression. @default 0.10 */
   readonly threshold?: number;
+  /**
+   * What a sample measures. `cpu`: this process's CPU time, which leaves out the time it was not
+   * running (other jobs, a virtual machine's steal time), the main noise on shared CI machines.
+   * `wall`: elapsed time, which includes waiting (I/O, timers). @default 'cpu' for synchronous
+   * functions, 'wall' for async ones (their cost is mostly waiting)
+   */
+  readonly clock?: Clock;
 }
+
+/** The clock a benchmark's samples were timed with. */
+export type Clock = 'cpu' | 'wall';
 
 export type BenchFunction = (context: never) => unknown;
 

@@ -1,4 +1,5 @@
 import type { Environment } from './environment.js';
+import type { Clock } from './registry.js';
 import type { SampleStats } from './sample-stats.js';
 
 export const BENCH_SCHEMA_VERSION = 1;
@@ -12,6 +13,8 @@ export interface BenchEntry {
   /** Change past which `compare` calls a slowdown a regression. */
   readonly threshold: number;
   readonly iterationsPerSample: number;
+  /** What the samples measure: this process's CPU time, or elapsed time. */
+  readonly clock: Clock;
   /** Over every sample of every process, in nanoseconds per iteration. */
   readonly stats: SampleStats;
   /** The median of each fresh process: the unit of sample for comparisons. */

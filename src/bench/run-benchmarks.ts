@@ -118,6 +118,7 @@ export async function runInProcess(
       file: definition.file,
       threshold: definition.options.threshold ?? 0.1,
       iterationsPerSample: sampled.iterationsPerSample,
+      clock: sampled.clock,
       stats,
       processMedians: [stats.median],
       samples: sampled.samples,
@@ -138,7 +139,14 @@ export interface BenchSide {
 }
 
 /**
- * This process's Node flags for a benchmark child: without --expose-gc (added back once), and
+ * The Node flags every benchmark process gets: GC between samples, and all GC work on the timed
+ * thread, so that the CPU clock (the process's CPU time) does not also count GC helper threads
+ * still sweeping after the last sample's collection.
+ */
+export const BENCH_PROCESS_FLAGS = ['--expose-gc', '--single-threaded-gc'] as const;
+
+/**
+ * This process's Node flags for a benchmark child: without BENCH_PROCESS_FLAGS (added back once), and
  * without tsx's loader when the child runs built JavaScript (it changes nothing but start-up).
  */
 function childFlags(cli: string): string[] {
@@ -146,7 +154,7 @@ function childFlags(cli: string): string[] {
   const flags = process.execArgv;
   for (let i = 0; i < flags.length; i++) {
     const flag = flags[i] as string;
-    if (flag === '--expose-gc') continue;
+    if ((BENCH_PROCESS_FLAGS as readonly string[]).includes(flag)) continue;
     if (cli.endsWith('.js') && flag === '--import' && flags[i + 1] === 'tsx') {
       i++;
       continue;
@@ -167,7 +175,7 @@ export function runBenchProcess(
   try {
     const args = [
       ...childFlags(side.cli),
-      '--expose-gc',
+      ...BENCH_PROCESS_FLAGS,
       side.cli,
       'bench',
       ...options.filters,
@@ -241,7 +249,9 @@ export async function runBenchmarks(options: RunBenchOptions): Promise<BenchResu
     schemaVersion: BENCH_SCHEMA_VERSION,
     kind: 'bench',
     createdAt: new Date().toISOString(),
-    environment: currentEnvironment(options.processes > 1 ? ['--expose-gc'] : process.execArgv),
+    environment: currentEnvironment(
+      options.processes > 1 ? [...BENCH_PROCESS_FLAGS] : process.execArgv,
+    ),
     config: { processes: options.processes, timeMs: options.timeMs, filter: options.filters },
     benchmarks,
   };

@@ -1,4 +1,4 @@
-import { type BenchDefinition, doNotOptimize } from './registry.js';
+import { type BenchDefinition, type Clock, doNotOptimize } from './registry.js';
 import { median } from './sample-stats.js';
 
 export interface SamplerOptions {
@@ -23,6 +23,7 @@ export const DEFAULT_SAMPLER: SamplerOptions = {
 export interface Sampled {
   /** Nanoseconds per iteration, one value per sample. */
   readonly samples: number[];
+  readonly clock: Clock;
   readonly iterationsPerSample: number;
   readonly warmupSamples: number;
   readonly gcBetweenSamples: boolean;
@@ -30,28 +31,52 @@ export interface Sampled {
 
 type Run = (iterations: number) => number | Promise<number>;
 
-const now = () => process.hrtime.bigint();
+/**
+ * The process's CPU time in ns (getrusage: user + system, precise below the tick). It leaves out
+ * time the process was not running, a virtual machine's steal time included.
+ */
+function cpuTime(): number {
+  const used = process.cpuUsage();
+  return (used.user + used.system) * 1000;
+}
+
+/** The two clocks, as a reading and the nanoseconds elapsed since it. */
+function clockFunctions(clock: Clock): { start: () => unknown; since: (start: never) => number } {
+  if (clock === 'wall')
+    return {
+      start: () => process.hrtime.bigint(),
+      since: (start: bigint) => Number(process.hrtime.bigint() - start),
+    };
+  return { start: cpuTime, since: (start: number) => cpuTime() - start };
+}
 
 /**
  * Builds the timed loop; async functions are awaited one after another. Each benchmark gets a
  * freshly compiled loop (`new Function`), as mitata does: one shared loop would see every
  * benchmark's function, turn polymorphic, and time later benchmarks slower than earlier ones.
  */
-async function timedLoop(fn: (context: never) => unknown, context: unknown): Promise<Run> {
+async function timedLoop(
+  fn: (context: never) => unknown,
+  context: unknown,
+  requested: Clock | undefined,
+): Promise<{ run: Run; clock: Clock }> {
   const first = fn(context as never);
   const isAsync = typeof (first as Promise<unknown>)?.then === 'function';
   if (isAsync) await first;
+  const clock = requested ?? (isAsync ? 'wall' : 'cpu');
   const body = isAsync
-    ? 'return async function loop(n) { const start = now(); for (let i = 0; i < n; i++) await fn(context); return Number(now() - start); }'
-    : 'return function loop(n) { let last; const start = now(); for (let i = 0; i < n; i++) last = fn(context); const elapsed = Number(now() - start); keep(last); return elapsed; }';
+    ? 'return async function loop(n) { const s = start(); for (let i = 0; i < n; i++) await fn(context); return since(s); }'
+    : 'return function loop(n) { let last; const s = start(); for (let i = 0; i < n; i++) last = fn(context); const elapsed = since(s); keep(last); return elapsed; }';
   // Publishing the last result (keep) keeps the calls observable, so they are not dead code.
-  const make = new Function('fn', 'context', 'now', 'keep', body) as (
+  const make = new Function('fn', 'context', 'start', 'since', 'keep', body) as (
     f: typeof fn,
     c: unknown,
-    n: typeof now,
+    s: () => unknown,
+    d: (start: never) => number,
     k: typeof doNotOptimize,
   ) => Run;
-  return make(fn, context, now, doNotOptimize);
+  const { start, since } = clockFunctions(clock);
+  return { run: make(fn, context, start, since, doNotOptimize), clock };
 }
 
 /** The iteration count that makes one sample last about `targetMs`. */
@@ -67,18 +92,22 @@ async function calibrate(run: Run, targetMs: number): Promise<number> {
 }
 
 const gc = (globalThis as { gc?: () => void }).gc;
+/** With helper threads, a forced collection's sweeping runs on into the next sample. */
+const singleThreadedGc = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(' ')].some(
+  (flag) => flag === '--single-threaded-gc' || flag === '--single-threaded',
+);
 
 /**
  * Times a benchmark: calibrates the iterations per sample, warms up until the sample medians
  * settle, recalibrates, then samples for the time budget (running GC between samples when
- * `--expose-gc` made it available).
+ * `--expose-gc` made it available, and, on the CPU clock, --single-threaded-gc too).
  */
 export async function sampleBenchmark(
   definition: BenchDefinition,
   options: SamplerOptions,
   context: unknown,
 ): Promise<Sampled> {
-  const run = await timedLoop(definition.fn, context);
+  const { run, clock } = await timedLoop(definition.fn, context, definition.options.clock);
   let iterations = await calibrate(run, options.targetSampleMs);
   const warm: number[] = [];
   const warmStart = Date.now();
@@ -97,15 +126,18 @@ export async function sampleBenchmark(
   const minSamples = definition.options.minSamples ?? options.minSamples;
   const samples: number[] = [];
   const start = Date.now();
+  // On the CPU clock, a forced GC is only fair when its helper threads cannot run into the sample.
+  const collect = gc && (clock === 'wall' || singleThreadedGc) ? gc : undefined;
   while (samples.length < options.maxSamples) {
-    if (gc) gc();
+    collect?.();
     samples.push((await run(iterations)) / iterations);
     if (samples.length >= minSamples && Date.now() - start >= timeMs) break;
   }
   return {
     samples,
+    clock,
     iterationsPerSample: iterations,
     warmupSamples: warm.length,
-    gcBetweenSamples: gc !== undefined,
+    gcBetweenSamples: collect !== undefined,
   };
 }

@@ -58,6 +58,7 @@ function line(entry: BenchEntry): string {
   const outliers = s.outliers.low + s.outliers.high;
   return [
     entry.id.padEnd(64),
+    entry.clock.padStart(5),
     formatNs(s.median).padStart(10),
     `±${s.rme.toFixed(1)}%`.padStart(7),
     formatNs(s.p99).padStart(10),
@@ -67,7 +68,7 @@ function line(entry: BenchEntry): string {
   ].join(' ');
 }
 
-export const BENCH_HEADER = `${'benchmark'.padEnd(64)} ${'median'.padStart(10)} ${'rme'.padStart(7)} ${'p99'.padStart(10)} ${'ops'.padStart(14)} ${'n'.padStart(6)}`;
+export const BENCH_HEADER = `${'benchmark'.padEnd(64)} ${'clock'.padStart(5)} ${'median'.padStart(10)} ${'rme'.padStart(7)} ${'p99'.padStart(10)} ${'ops'.padStart(14)} ${'n'.padStart(6)}`;
 
 /** Writes the result where asked; `--save` also appends a line to the history. */
 function persist(

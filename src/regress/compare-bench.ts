@@ -23,7 +23,11 @@ export function compareBenchmarks(
     const y = byProcess ? now.processMedians : now.samples;
     const shift = hodgesLehmann(x.map(Math.log), y.map(Math.log));
     const threshold = thresholdOverride ?? now.threshold;
-    const { verdict, detectable } = judge(shift, threshold);
+    const judged = judge(shift, threshold);
+    // CPU time leaves out waiting that elapsed time includes: the two do not compare.
+    const sameClock = then.clock === now.clock;
+    const verdict = sameClock ? judged.verdict : 'inconclusive';
+    const detectable = sameClock ? judged.detectable : null;
     comparisons.push({
       id: now.id,
       verdict,
@@ -36,12 +40,12 @@ export function compareBenchmarks(
       p: shift.p,
       q: shift.p,
       detectable,
-      unit: byProcess
-        ? `process (${x.length} vs ${y.length})`
-        : `iteration sample (${x.length} vs ${y.length})`,
-      note: byProcess
-        ? null
-        : `fewer than ${MIN_PROCESSES} processes per run: iteration samples understate the variation between processes; use --processes 5`,
+      unit: `${byProcess ? 'process' : 'iteration sample'} (${x.length} vs ${y.length}), ${now.clock} time`,
+      note: !sameClock
+        ? `timed with the ${then.clock} clock in the baseline and the ${now.clock} clock now: save a new baseline`
+        : byProcess
+          ? null
+          : `fewer than ${MIN_PROCESSES} processes per run: iteration samples understate the variation between processes; use --processes 5`,
     });
   }
   const baselineIds = baseline.benchmarks.map((b) => b.id);

@@ -32,6 +32,8 @@ const benchSchema = z
         .object({
           id: z.string(),
           threshold: z.number().positive(),
+          // Results from before the CPU clock timed everything in elapsed time.
+          clock: z.enum(['cpu', 'wall']).default('wall'),
           stats,
           processMedians: z.array(z.number().positive()).min(1),
           samples: z.array(z.number().nonnegative()).min(1),

@@ -1,14 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { type BenchDefinition, runInProcess, summarize } from '../../src/bench/index.js';
+import {
+  type BenchDefinition,
+  type BenchOptions,
+  runInProcess,
+  summarize,
+} from '../../src/bench/index.js';
 
-const define = (name: string, fn: () => unknown): BenchDefinition => ({
+const define = (name: string, fn: () => unknown, options: BenchOptions = {}): BenchDefinition => ({
   group: 'test',
   name,
   id: `test > ${name}`,
   file: 'inline',
   fn,
-  options: {},
+  options,
 });
+
+/** Blocks the thread for `ms` without using the CPU. */
+const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
 /** Spins for `us` microseconds: a function of known cost. */
 function spin(us: number): number {
@@ -20,7 +28,12 @@ function spin(us: number): number {
 
 describe('the benchmark harness', () => {
   it('measures a function of known cost, with samples long enough for the timer', async () => {
-    const [entry] = await runInProcess([define('spin 50us', () => spin(50))], 300);
+    // The spin lasts 50 us of elapsed time; on the CPU clock, time taken off the CPU would not count.
+    const [entry] = await runInProcess(
+      [define('spin 50us', () => spin(50), { clock: 'wall' })],
+      300,
+    );
+    expect(entry!.clock).toBe('wall');
     expect(entry!.stats.median).toBeGreaterThanOrEqual(50_000);
     expect(entry!.stats.median).toBeLessThan(50_000 * 1.5);
     // Calibrated to about 5 ms a sample: about 100 iterations of 50 us.
@@ -28,6 +41,21 @@ describe('the benchmark harness', () => {
     expect(entry!.iterationsPerSample).toBeLessThanOrEqual(120);
     expect(entry!.samples.length).toBe(entry!.stats.samples);
     expect(entry!.stats.samples).toBeGreaterThanOrEqual(10);
+  });
+
+  it('times synchronous functions in CPU time by default, which leaves out time off the CPU', async () => {
+    const [cpu, wall] = await runInProcess(
+      [
+        define('sleep cpu', () => sleep(2)),
+        define('sleep wall', () => sleep(2), { clock: 'wall' }),
+      ],
+      100,
+    );
+    expect(cpu!.clock).toBe('cpu');
+    expect(wall!.clock).toBe('wall');
+    expect(wall!.stats.median).toBeGreaterThanOrEqual(2e6);
+    // Blocked in the kernel, the thread uses next to no CPU.
+    expect(cpu!.stats.median).toBeLessThan(0.5e6);
   });
 
   it('warns when a benchmark is indistinguishable from an empty function', async () => {
@@ -41,6 +69,7 @@ describe('the benchmark harness', () => {
       200,
     );
     expect(entry!.stats.median).toBeGreaterThanOrEqual(1e6);
+    expect(entry!.clock).toBe('wall');
   });
 });
 

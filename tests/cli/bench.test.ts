@@ -32,7 +32,7 @@ describe('fiml-perf bench', () => {
     const json = join(dir, 'out.json');
     const run = await runCli(['bench', 'math', '--dir', good, '--time', '60', '--json', json]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/math > sum 1000\s+[\d.]+ (ns|us)/);
+    expect(run.stdout).toMatch(/math > sum 1000\s+cpu\s+[\d.]+ (ns|us)/);
     expect(run.stdout).not.toMatch(/join/);
     const result = JSON.parse(readFileSync(json, 'utf8')) as BenchResult;
     expect(result).toMatchObject({

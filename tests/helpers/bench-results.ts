@@ -27,7 +27,12 @@ export function processMedians(seed: number, median: number, sigma: number, n = 
   });
 }
 
-export function entry(id: string, medians: number[], threshold = 0.1): BenchEntry {
+export function entry(
+  id: string,
+  medians: number[],
+  threshold = 0.1,
+  clock: 'cpu' | 'wall' = 'cpu',
+): BenchEntry {
   return {
     id,
     group: id.split(' > ')[0] ?? '',
@@ -35,6 +40,7 @@ export function entry(id: string, medians: number[], threshold = 0.1): BenchEntr
     file: 'bench/x.bench.ts',
     threshold,
     iterationsPerSample: 1000,
+    clock,
     stats: summarize(medians),
     processMedians: medians,
     samples: medians,

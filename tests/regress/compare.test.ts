@@ -74,6 +74,30 @@ describe('compare on synthetic benchmark runs', () => {
   });
 });
 
+describe('clocks', () => {
+  it('does not judge a benchmark timed with different clocks, and reads old files as wall time', () => {
+    const old = benchResult([entry('suite > a', processMedians(21, 1000, 0.03))]);
+    const { clock: _dropped, ...withoutClock } = old.benchmarks[0]!;
+    const oldPath = write(dir, 'old.json', { ...old, benchmarks: [withoutClock] });
+    const cpuPath = write(
+      dir,
+      'cpu.json',
+      benchResult([entry('suite > a', processMedians(22, 1500, 0.03))]),
+    );
+    const [mixed] = compareFiles(oldPath, cpuPath).comparisons;
+    expect(mixed!.verdict).toBe('inconclusive');
+    expect(mixed!.note).toMatch(/wall clock in the baseline and the cpu clock now/);
+    const wallPath = write(
+      dir,
+      'wall.json',
+      benchResult([entry('suite > a', processMedians(23, 1500, 0.03), 0.1, 'wall')]),
+    );
+    const [same] = compareFiles(oldPath, wallPath).comparisons;
+    expect(same!.verdict).toBe('regression');
+    expect(same!.unit).toMatch(/wall time$/);
+  });
+});
+
 describe('fiml-perf compare', () => {
   it('--ci exits 1 on a regression and writes Markdown and JSON', async () => {
     const md = join(dir, 'comment.md');
