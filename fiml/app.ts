@@ -100,7 +100,8 @@ function build(
     random: seededRandom(options.seed, 'tasks'),
     faults,
     observer: {
-      onTaskSettled: (task, _outcome, seconds) => {
+      onTaskSettled: (task, outcome, seconds) => {
+        monitor.observeTask(outcome);
         monitor.setTaskCompletionRate(tasks.stats().completion_rate);
         monitor.observeOperation(`task:${task}`, seconds);
       },

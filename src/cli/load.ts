@@ -12,13 +12,24 @@ import {
   typecheckScenario,
   type UserClass,
 } from '../load/index.js';
-import { errorTable, generatorLine, summaryTable, writeCsv, writeJson } from '../report/index.js';
+import {
+  errorTable,
+  generatorLine,
+  summaryTable,
+  targetsJunit,
+  targetsTable,
+  writeCsv,
+  writeFileAtomic,
+  writeJson,
+} from '../report/index.js';
 import type { RunResult } from '../stats/index.js';
+import { type TargetedResult, TargetSession, type TargetsReport } from '../targets/index.js';
 import { type EmbeddedFiml, startEmbeddedFiml } from './embedded-fiml.js';
 import { EXIT } from './exit-codes.js';
 import { type LoadRequest, loadOptions, resolveLoad } from './load-options.js';
 import { addOptions, resolveOptions } from './option-table.js';
 import { ProgressPrinter } from './progress.js';
+import { resolveTargets, type TargetsRequest, targetOptions } from './target-options.js';
 import { VERSION } from './version.js';
 
 /** Loads and checks the scenario's user classes. @throws PerfError FP_ERR_SCENARIO */
@@ -76,15 +87,36 @@ function writeResults(
   return problems;
 }
 
-/** Runs `fiml-perf load` from resolved flags; returns the exit code. */
-export async function load(request: LoadRequest, classNames: readonly string[]): Promise<number> {
+/** A load run as a command asks for it. */
+export interface LoadJob {
+  readonly request: LoadRequest;
+  readonly classNames: readonly string[];
+  /** Targets to judge the run by; null for none. */
+  readonly targets: TargetsRequest | null;
+  /** Extra `fiml-perf serve` flags for the embedded FIML. */
+  readonly fimlArgs?: readonly string[];
+}
+
+/** Whether the targets let the run pass: none failed, and none unknown unless allowed. */
+export function targetsPassed(report: TargetsReport, allowUnknown: boolean): boolean {
+  return report.summary.fail === 0 && (allowUnknown || report.summary.unknown === 0);
+}
+
+/**
+ * Runs a load job: embedded FIML or --host, the run, targets, results written, tables printed.
+ * Returns the result and the exit code.
+ */
+export async function runLoadJob(
+  job: LoadJob,
+): Promise<{ result: RunResult | TargetedResult; code: number }> {
+  const { request, classNames } = job;
   const err = (line: string) => process.stderr.write(`${line}\n`);
   const classes =
     request.plan.workload.kind === 'scenario' ? await prepareScenario(request, classNames) : [];
   let fiml: EmbeddedFiml | undefined;
   let host = request.plan.host ?? classes.find((c) => c.host)?.host;
   if (!host) {
-    fiml = await startEmbeddedFiml();
+    fiml = await startEmbeddedFiml(job.fimlArgs);
     host = fiml.url;
     err(`Embedded FIML started at ${host}`);
   } else {
@@ -118,8 +150,27 @@ export async function load(request: LoadRequest, classNames: readonly string[]):
     plan.workload.kind === 'quick'
       ? `${plan.workload.method} ${plan.workload.url}`
       : `${plan.workload.file} (${classes.map((c) => c.name).join(', ')})`;
-  let result: RunResult;
+  let result: RunResult | TargetedResult;
+  let session: TargetSession | undefined;
   try {
+    if (job.targets) {
+      const targets = job.targets;
+      session = await TargetSession.start({
+        host,
+        targets: targets.targets,
+        windowMs: targets.windowMs,
+        abortOnFail: targets.abortOnFail,
+        abortDelayMs: targets.abortDelayMs,
+        healthPath: targets.healthPath,
+        metricsPath: targets.metricsPath,
+        onAbort: (outcome, at) => {
+          progress.note(
+            `Target '${outcome.name}' (${outcome.expression}) failed at ${at.toFixed(0)}s with ${outcome.actual}: stopping (--abort-on-fail)`,
+          );
+          stop.abort();
+        },
+      });
+    }
     err(
       `Running ${workload} against ${host}: ${createExecutor(plan.executor).describe()}${request.workers > 1 ? `, ${request.workers} workers` : ''}`,
     );
@@ -132,6 +183,7 @@ export async function load(request: LoadRequest, classNames: readonly string[]):
       abort: abort.signal,
       onProgress: request.quiet ? undefined : (p) => progress.update(p),
       onWarning: (message) => progress.note(`WARNING: ${message}`),
+      onTick: session?.onTick,
       version: VERSION,
       config: {
         workload: plan.workload,
@@ -149,6 +201,7 @@ export async function load(request: LoadRequest, classNames: readonly string[]):
         })),
       },
     });
+    if (session) result = await session.finish(result);
   } finally {
     progress.clear();
     process.off('SIGINT', onSignal);
@@ -156,17 +209,42 @@ export async function load(request: LoadRequest, classNames: readonly string[]):
     await fiml?.stop();
   }
   const problems = writeResults(result, request, err);
+  const targeted = 'targets' in result ? result : undefined;
+  if (targeted && job.targets?.junit) {
+    try {
+      writeFileAtomic(
+        job.targets.junit,
+        targetsJunit(targeted.targets, {
+          suite: `fiml-perf targets (${targeted.target})`,
+          timestamp: targeted.startedAt,
+          seconds: targeted.durationS,
+          allowUnknown: job.targets.allowUnknown,
+        }),
+      );
+      err(`JUnit: ${job.targets.junit}`);
+    } catch (error) {
+      problems.push(`cannot write ${job.targets.junit}: ${(error as Error).message}`);
+    }
+  }
+  const abortedBy = targeted?.targets.abortedBy;
   const out = [
     '',
     summaryTable(result),
     errorTable(result),
     generatorLine(result),
-    result.interrupted ? `Stopped early after ${result.durationS}s (interrupted).` : '',
+    targeted ? targetsTable(targeted.targets) : '',
+    result.interrupted && !abortedBy
+      ? `Stopped early after ${result.durationS}s (interrupted).`
+      : '',
   ].filter(Boolean);
   process.stdout.write(`${out.join('\n\n')}\n`);
   if (problems.length > 0)
     throw new PerfError('FP_ERR_WRITE', `${problems.join('; ')}; pick a writable path`);
-  return result.interrupted ? EXIT.interrupted : EXIT.ok;
+  let code: number = EXIT.ok;
+  if (result.interrupted && !abortedBy) code = EXIT.interrupted;
+  else if (targeted && !targetsPassed(targeted.targets, job.targets?.allowUnknown ?? false))
+    code = EXIT.failed;
+  return { result, code };
 }
 
 export function registerLoad(program: Command): void {
@@ -187,17 +265,21 @@ Examples:
   fiml-perf load -u 100 -r 10 -t 5m --json out.json
   fiml-perf load -f scenarios/fiml.ts HighLoadUser --host http://127.0.0.1:8000
   fiml-perf load --rate 500 --max-users 200 -t 1m    open model: 500 iterations/s
+  fiml-perf load -t 5m --targets targets/standard.yaml --window 30s --abort-on-fail
+  fiml-perf load --target 'p99 < 500ms' --target 'error_rate < 1%' --junit targets.xml
   fiml-perf load --stages 30s:100,2m:100,30s:0
   fiml-perf load http://127.0.0.1:8000/health -c 50 -d 10s    quick mode, as autocannon
   fiml-perf load http://127.0.0.1:8000/x --rate 10000 -m POST -H 'content-type: application/json' -b '{}'
 
 Docs: docs/load.md`,
     );
-  addOptions(command, loadOptions).action(async (args: string[], raw: Record<string, unknown>) => {
-    const flags = resolveOptions(loadOptions, raw);
+  const table = { ...loadOptions, ...targetOptions };
+  addOptions(command, table).action(async (args: string[], raw: Record<string, unknown>) => {
+    const flags = resolveOptions(table, raw);
     const request = resolveLoad(flags, args);
+    const targets = resolveTargets(flags, false);
     const classNames =
       request.plan.workload.kind === 'scenario' ? request.plan.workload.classNames : [];
-    process.exitCode = await load(request, classNames);
+    process.exitCode = (await runLoadJob({ request, classNames, targets })).code;
   });
 }

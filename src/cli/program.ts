@@ -6,7 +6,9 @@ import { registerCheck } from './check.js';
 import { registerCompare } from './compare.js';
 import { EXIT, EXIT_BUG } from './exit-codes.js';
 import { registerLoad } from './load.js';
+import { registerRun } from './run.js';
 import { registerServe } from './serve.js';
+import { registerTargets } from './targets.js';
 import { registerTrend } from './trend.js';
 import { VERSION } from './version.js';
 
@@ -32,7 +34,9 @@ export function buildProgram(io: Io = stdio): Command {
     .showSuggestionAfterError(true)
     .addHelpText('after', '\nDocs: README.md and docs/ in the fiml-perf repository.');
   registerServe(program);
+  registerRun(program);
   registerLoad(program);
+  registerTargets(program);
   registerCheck(program);
   registerBench(program);
   registerCompare(program);

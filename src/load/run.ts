@@ -45,6 +45,8 @@ export interface RunLoadOptions {
   readonly abort?: AbortSignal;
   readonly onProgress?: (progress: Progress) => void;
   readonly onWarning?: (message: string) => void;
+  /** Called after each second is recorded, with the live recorder (targets, windows). */
+  readonly onTick?: (recorder: StatsRecorder) => void;
   readonly version: string;
   /** Recorded in the result as it is. */
   readonly config: Readonly<Record<string, unknown>>;
@@ -81,6 +83,7 @@ export async function runLoad(options: RunLoadOptions): Promise<RunResult> {
       failures: recorder.failures,
       cpuPercent,
     });
+    options.onTick?.(recorder);
   };
   const ticker = setInterval(tick, 1000);
   options.stop?.addEventListener('abort', () => {

@@ -10,6 +10,7 @@ export const METRIC = {
   providerLatency: 'provider_latency_seconds',
   slowQueries: 'slow_queries_total',
   taskCompletionRate: 'task_completion_rate',
+  tasks: 'tasks_total',
   cacheHits: 'cache_hits_total',
   cacheMisses: 'cache_misses_total',
 } as const;

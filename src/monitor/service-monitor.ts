@@ -58,6 +58,7 @@ export class ServiceMonitor {
   readonly #requestCounts = new LabelledCounts<'method' | 'endpoint' | 'status'>();
   readonly #hitCounts = new LabelledCounts<'layer'>();
   readonly #missCounts = new LabelledCounts<'layer'>();
+  readonly #taskCounts = new LabelledCounts<'status'>();
   #activeCount = 0;
   #activeSource: (() => number) | undefined;
   #requestTotal = 0;
@@ -121,6 +122,16 @@ export class ServiceMonitor {
       registers,
     });
     this.#taskRate.set(1);
+    const taskCounts = this.#taskCounts;
+    new Counter({
+      name: name(METRIC.tasks),
+      help: 'Settled tasks by status: completed, failed (the work threw) or rejected (queue full)',
+      labelNames: ['status'],
+      registers,
+      collect() {
+        taskCounts.publish(this);
+      },
+    });
     const hits = this.#hitCounts;
     const misses = this.#missCounts;
     new Counter({
@@ -222,6 +233,11 @@ export class ServiceMonitor {
   observeCache(layer: string, hit: boolean): void {
     if (!this.enabled) return;
     (hit ? this.#hitCounts : this.#missCounts).add(layer, () => ({ layer }));
+  }
+
+  /** Counts a settled task: completed, failed, or rejected (the queue was full). */
+  observeTask(status: 'completed' | 'failed' | 'rejected'): void {
+    if (this.enabled) this.#taskCounts.add(status, () => ({ status }));
   }
 
   setTaskCompletionRate(rate: number): void {

@@ -1,4 +1,6 @@
 export { writeFileAtomic } from './atomic-write.js';
 export { failuresCsv, historyCsv, statsCsv, writeCsv } from './csv.js';
 export { writeJson } from './json.js';
+export { runMarkdown } from './markdown.js';
+export { targetsJunit, targetsTable } from './targets.js';
 export { errorTable, generatorLine, summaryTable } from './terminal.js';

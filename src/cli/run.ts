@@ -1,0 +1,94 @@
+import { existsSync, lstatSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { PerfError } from '../errors.js';
+import { runMarkdown, writeFileAtomic } from '../report/index.js';
+import { runLoadJob } from './load.js';
+import { loadOptions, resolveLoad } from './load-options.js';
+import { addOptions, type OptionTable, resolveOptions } from './option-table.js';
+import { resolveTargets, targetOptions } from './target-options.js';
+import { withStandardLoad } from './targets.js';
+
+const runOptions = {
+  out: {
+    flags: '-o, --out <dir>',
+    description: 'folder that gets one timestamped folder per run, and latest pointing at it',
+    schema: z.string().min(1).default('reports'),
+  },
+} satisfies OptionTable;
+
+/** 2026-11-27T14-05-09Z: a timestamp that is a portable folder name and sorts in time order. */
+export function folderStamp(date: Date): string {
+  return date
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z')
+    .replaceAll(':', '-');
+}
+
+/** Points `out/latest` at the run's folder, replacing any earlier link at once (rename). */
+function pointLatest(out: string, folder: string): void {
+  const link = join(out, 'latest');
+  const temporary = join(out, `.latest.${process.pid}`);
+  rmSync(temporary, { force: true });
+  symlinkSync(folder, temporary, 'dir');
+  if (existsSync(link) && !lstatSync(link).isSymbolicLink())
+    throw new PerfError('FP_ERR_WRITE', `${link} exists and is not a link; move it away`);
+  renameSync(temporary, link);
+}
+
+export function registerRun(program: Command): void {
+  const command = program
+    .command('run')
+    .argument('[users...]', 'user classes of the scenario to run')
+    .description(
+      'the main job (npm start): embedded FIML, the standard scenario, the six targets, reports/',
+    )
+    .addHelpText(
+      'after',
+      `
+Starts the embedded FIML (unless --host), runs the standard scenario (100 users, 30 s), judges
+the six standard targets, and writes OUT/<timestamp>/ (result.json, junit.xml, summary.md) with
+OUT/latest pointing at it. Exits 1 when a target failed.
+
+Examples:
+  fiml-perf run                       what npm start runs
+  fiml-perf run -t 2m --window 30s    longer, each target also judged in every 30 s window
+  fiml-perf run --host http://127.0.0.1:8000 --targets my-targets.yaml
+
+Docs: docs/run.md`,
+    );
+  const table = { ...loadOptions, ...targetOptions, ...runOptions };
+  addOptions(command, table).action(async (args: string[], raw: Record<string, unknown>) => {
+    const flags = resolveOptions(table, raw);
+    if (flags.json || flags.junit)
+      throw new PerfError(
+        'FP_ERR_INVALID_FLAG',
+        'run writes result.json and junit.xml into its report folder; use --out to move it',
+      );
+    const folder = folderStamp(new Date());
+    const dir = join(flags.out, folder);
+    const request = {
+      ...resolveLoad(withStandardLoad(flags), args),
+      json: join(dir, 'result.json'),
+    };
+    const targets = resolveTargets({ ...flags, junit: join(dir, 'junit.xml') }, true);
+    const classNames =
+      request.plan.workload.kind === 'scenario' ? request.plan.workload.classNames : [];
+    const { result, code } = await runLoadJob({ request, classNames, targets });
+    try {
+      writeFileAtomic(join(dir, 'summary.md'), `${runMarkdown(result)}\n`);
+      pointLatest(flags.out, folder);
+    } catch (error) {
+      if (error instanceof PerfError) throw error;
+      throw new PerfError(
+        'FP_ERR_WRITE',
+        `cannot write the report in ${dir}: ${(error as Error).message}; pick a writable --out`,
+      );
+    }
+    process.stderr.write(
+      `Report: ${dir}/ (summary.md, result.json, junit.xml); ${join(flags.out, 'latest')} -> ${folder}\n`,
+    );
+    process.exitCode = code;
+  });
+}

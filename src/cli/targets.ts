@@ -1,0 +1,49 @@
+import type { Command } from 'commander';
+import { runLoadJob } from './load.js';
+import { type LoadFlags, loadOptions, resolveLoad } from './load-options.js';
+import { addOptions, resolveOptions } from './option-table.js';
+import { resolveTargets, targetOptions } from './target-options.js';
+
+/** The standard load of `targets` and `run` when no load shape is given: 100 users, 20 a second. */
+export function withStandardLoad(flags: LoadFlags): LoadFlags {
+  const shaped =
+    flags.users !== undefined ||
+    flags.spawnRate !== undefined ||
+    flags.stages !== undefined ||
+    flags.rate !== undefined ||
+    flags.rateStages !== undefined;
+  return shaped ? flags : { ...flags, users: 100, spawnRate: 20 };
+}
+
+export function registerTargets(program: Command): void {
+  const command = program
+    .command('targets')
+    .argument('[users...]', 'user classes of the scenario to run')
+    .description(
+      'run a short standard load and judge it against performance targets; exit 1 when one fails',
+    )
+    .addHelpText(
+      'after',
+      `
+Runs the standard scenario (100 users, 30 s; embedded FIML unless --host) and judges the six
+standard targets (targets/standard.yaml) unless --targets or --target say otherwise.
+
+Examples:
+  fiml-perf targets                                  the six standard targets
+  fiml-perf targets --only p99 --only cache          two of them
+  fiml-perf targets --targets my-targets.yaml --host http://127.0.0.1:8000 -t 1m
+  fiml-perf targets --target 'endpoint["[Price] Simple Query"].p95 < 50ms' --junit targets.xml
+  fiml-perf targets -t 5m --window 30s               every target in every 30 s window too
+
+Docs: docs/targets.md`,
+    );
+  const table = { ...loadOptions, ...targetOptions };
+  addOptions(command, table).action(async (args: string[], raw: Record<string, unknown>) => {
+    const flags = resolveOptions(table, raw);
+    const request = resolveLoad(withStandardLoad(flags), args);
+    const targets = resolveTargets(flags, true);
+    const classNames =
+      request.plan.workload.kind === 'scenario' ? request.plan.workload.classNames : [];
+    process.exitCode = (await runLoadJob({ request, classNames, targets })).code;
+  });
+}

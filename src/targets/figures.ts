@@ -1,0 +1,162 @@
+import {
+  createHistogram,
+  decodeHistogram,
+  type Histogram,
+  type RunResult,
+} from '../stats/index.js';
+import { type MetricRef, percentileOf } from './expression.js';
+import { type Figure, type ServiceFigures, unknown } from './service-figures.js';
+
+/** Client-side figures of a run, a window, or one endpoint: latencies in microseconds. */
+export interface ClientSlice {
+  readonly histogram: Histogram;
+  readonly requests: number;
+  readonly failures: number;
+  readonly seconds: number;
+}
+
+/** Health probes taken during the run or a window. */
+export interface ProbeCount {
+  readonly ok: number;
+  readonly total: number;
+}
+
+/** Where targets find their figures: a whole run, or one window of it. */
+export interface FigureSource {
+  readonly run: ClientSlice;
+  /** Endpoints keyed by `METHOD name`, as in the result. */
+  readonly endpoints: ReadonlyMap<string, ClientSlice>;
+  /** The service's scraped metrics, or why there are none. */
+  readonly service: ServiceFigures | string;
+  /** Health probes, or why there are none. */
+  readonly probes: ProbeCount | string;
+}
+
+/** Whether a figure comes from the service's metrics (scraped) rather than the client. */
+export function isServiceMetric(metric: MetricRef): boolean {
+  return (
+    metric.scope === 'provider' ||
+    (metric.scope === 'run' &&
+      ['cache_hit_rate', 'task_completion_rate', 'provider_uptime'].includes(metric.figure))
+  );
+}
+
+const known = (value: number, basis: string): Figure => ({ known: true, value, basis });
+
+/** A latency, rate or count of a slice of client-side results. */
+export function clientFigure(slice: ClientSlice, figure: string): Figure {
+  const { histogram, requests, failures } = slice;
+  const basis = `${requests} requests`;
+  switch (figure) {
+    case 'requests':
+      return known(requests, basis);
+    case 'failures':
+      return known(failures, basis);
+    case 'rps':
+      return known(
+        requests / Math.max(slice.seconds, 1e-3),
+        `${basis} in ${slice.seconds.toFixed(1)}s`,
+      );
+    case 'error_rate':
+      return requests === 0
+        ? unknown('no requests were recorded')
+        : known(failures / requests, `${failures} of ${requests} requests failed`);
+  }
+  if (histogram.totalCount === 0) return unknown('no requests were recorded');
+  const ms = (us: number) => us / 1000;
+  switch (figure) {
+    case 'avg':
+    case 'mean':
+      return known(ms(histogram.mean), basis);
+    case 'min':
+      return known(ms(histogram.minNonZeroValue), basis);
+    case 'max':
+      return known(ms(histogram.getValueAtPercentile(100)), basis);
+    case 'median':
+      return known(ms(histogram.getValueAtPercentile(50)), basis);
+  }
+  const p = percentileOf(figure);
+  if (p === null) return unknown(`'${figure}' is not a client-side figure`);
+  return known(ms(histogram.getValueAtPercentile(p)), basis);
+}
+
+/** The endpoints an endpoint["..."] reference names: by `METHOD name`, or by name (any method). */
+function endpointSlice(source: FigureSource, name: string): ClientSlice | string {
+  const exact = source.endpoints.get(name);
+  if (exact) return exact;
+  const matching = [...source.endpoints].filter(
+    ([key]) => key.slice(key.indexOf(' ') + 1) === name,
+  );
+  if (matching.length === 0) {
+    const names = [...source.endpoints.keys()].map((k) => k.slice(k.indexOf(' ') + 1));
+    return `no endpoint named "${name}" in this run${names.length ? ` (${[...new Set(names)].slice(0, 5).join(', ')}${names.length > 5 ? ', ...' : ''})` : ''}`;
+  }
+  if (matching.length === 1) return matching[0]?.[1] as ClientSlice;
+  const histogram = createHistogram();
+  let requests = 0;
+  let failures = 0;
+  for (const [, slice] of matching) {
+    histogram.add(slice.histogram);
+    requests += slice.requests;
+    failures += slice.failures;
+  }
+  return { histogram, requests, failures, seconds: source.run.seconds };
+}
+
+/** The figure a target refers to, from wherever it comes. */
+export function resolveFigure(source: FigureSource, metric: MetricRef): Figure {
+  if (metric.scope === 'endpoint') {
+    const slice = endpointSlice(source, metric.name);
+    return typeof slice === 'string' ? unknown(slice) : clientFigure(slice, metric.figure);
+  }
+  const service = source.service;
+  if (metric.scope === 'provider')
+    return typeof service === 'string' ? unknown(service) : service.providerUptime(metric.name);
+  switch (metric.figure) {
+    case 'cache_hit_rate':
+      return typeof service === 'string' ? unknown(service) : service.cacheHitRate();
+    case 'task_completion_rate':
+      return typeof service === 'string' ? unknown(service) : service.taskCompletionRate();
+    case 'provider_uptime':
+      return typeof service === 'string' ? unknown(service) : service.providerUptime();
+    case 'uptime': {
+      const probes = source.probes;
+      if (typeof probes === 'string') return unknown(probes);
+      return probes.total === 0
+        ? unknown('no health probe completed during the run')
+        : known(probes.ok / probes.total, `${probes.ok} of ${probes.total} health probes answered`);
+    }
+  }
+  return clientFigure(source.run, metric.figure);
+}
+
+/** A finished run's figures, from its result file and what was gathered beside it. */
+export function resultFigures(
+  result: RunResult,
+  service: ServiceFigures | string,
+  probes: ProbeCount | string,
+): FigureSource {
+  const seconds = result.durationS;
+  const endpoints = new Map<string, ClientSlice>();
+  for (const e of result.endpoints) {
+    const key = `${e.method} ${e.name}`;
+    const encoded = result.histograms.endpoints[key];
+    endpoints.set(key, {
+      histogram: encoded ? decodeHistogram(encoded) : createHistogram(),
+      requests: e.requests,
+      failures: e.failures,
+      seconds,
+    });
+  }
+  return {
+    run: {
+      histogram: decodeHistogram(result.histograms.total),
+      requests: result.totals.requests,
+      failures: result.totals.failures,
+      seconds,
+    },
+    endpoints,
+    service,
+    probes,
+  };
+}

@@ -1,0 +1,26 @@
+export type { TargetOutcome, TargetSummary, TargetVerdict, Window } from './evaluate.js';
+export { evaluateTargets, summarizeOutcomes } from './evaluate.js';
+export type { Comparator, FigureKind, MetricRef, TargetExpression } from './expression.js';
+export { formatFigure, parseTarget, TargetSyntaxError } from './expression.js';
+export type { ClientSlice, FigureSource, ProbeCount } from './figures.js';
+export { clientFigure, resolveFigure, resultFigures } from './figures.js';
+export { HealthProber, scrapeMetrics } from './probes.js';
+export type { PromSample } from './prometheus.js';
+export { increase, parsePrometheus, Scrape, ScrapeError } from './prometheus.js';
+export type { Figure } from './service-figures.js';
+export { ServiceFigures } from './service-figures.js';
+export type {
+  ServiceReport,
+  TargetedResult,
+  TargetSessionOptions,
+  TargetsReport,
+} from './session.js';
+export { TargetSession } from './session.js';
+export type { Target } from './targets-file.js';
+export {
+  readTargetsFile,
+  selectTargets,
+  standardTargetsFile,
+  TargetsError,
+  targetFromFlag,
+} from './targets-file.js';

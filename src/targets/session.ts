@@ -1,0 +1,363 @@
+import {
+  createHistogram,
+  type Histogram,
+  type RunResult,
+  type StatsRecorder,
+} from '../stats/index.js';
+import {
+  evaluateTargets,
+  summarizeOutcomes,
+  type TargetOutcome,
+  type TargetSummary,
+  type Window,
+} from './evaluate.js';
+import { type ClientSlice, type FigureSource, isServiceMetric, resultFigures } from './figures.js';
+import { HealthProber, scrapeMetrics } from './probes.js';
+import type { Scrape } from './prometheus.js';
+import { ScrapeError } from './prometheus.js';
+import { ServiceFigures } from './service-figures.js';
+import type { Target } from './targets-file.js';
+
+export interface TargetSessionOptions {
+  /** Base URL of the service. */
+  readonly host: string;
+  readonly targets: readonly Target[];
+  /** Judge every target in windows of this length too. */
+  readonly windowMs?: number;
+  /** Stop the run as soon as a target fails (k6's abortOnFail). */
+  readonly abortOnFail?: boolean;
+  /** No abort before this much of the run, so early noise cannot stop it. @default 10000 */
+  readonly abortDelayMs?: number;
+  /** Called once when a target fails during the run with abortOnFail. */
+  readonly onAbort?: (outcome: TargetOutcome, atSeconds: number) => void;
+  readonly healthPath?: string;
+  readonly metricsPath?: string;
+  /** Prefix of the service's metric names. @default 'fiml' */
+  readonly metricPrefix?: string;
+}
+
+/** What the service's metrics said about the run, beside its client-side figures. */
+export interface ServiceReport {
+  readonly metricsUrl: string;
+  /** Why there are no service figures, when there are none. */
+  readonly unavailable: string | null;
+  readonly cacheHitRate: number | null;
+  readonly taskCompletionRate: number | null;
+  readonly providerUptime: number | null;
+  readonly providers: Readonly<Record<string, number | null>>;
+  readonly residentMemoryMb: { readonly before: number; readonly after: number } | null;
+  readonly healthUrl: string;
+  readonly uptime: { readonly ok: number; readonly total: number } | null;
+}
+
+/** The targets section of a result. */
+export interface TargetsReport {
+  readonly outcomes: readonly TargetOutcome[];
+  readonly summary: TargetSummary;
+  readonly windowSeconds: number | null;
+  /** The target that stopped the run early (--abort-on-fail), and when. */
+  readonly abortedBy: {
+    readonly target: string;
+    readonly atSeconds: number;
+    readonly actual: string | null;
+  } | null;
+}
+
+/** A run result with its targets and the service's figures. */
+export type TargetedResult = RunResult & {
+  readonly targets: TargetsReport;
+  readonly service: ServiceReport;
+};
+
+const value = (figure: ReturnType<ServiceFigures['cacheHitRate']>) =>
+  figure.known ? Math.round(figure.value * 1e6) / 1e6 : null;
+
+function copy(histogram: Histogram): Histogram {
+  const out = createHistogram();
+  out.add(histogram);
+  return out;
+}
+
+/** The histograms of a recorder at one moment, to difference against a later moment. */
+interface Snapshot {
+  readonly at: number;
+  readonly total: Histogram;
+  readonly requests: number;
+  readonly failures: number;
+  readonly endpoints: Map<string, { histogram: Histogram; requests: number; failures: number }>;
+}
+
+function snapshot(recorder: StatsRecorder, at: number): Snapshot {
+  const endpoints = new Map<string, { histogram: Histogram; requests: number; failures: number }>();
+  for (const [key, s] of recorder.endpoints)
+    endpoints.set(key, {
+      histogram: copy(s.histogram),
+      requests: s.requests,
+      failures: s.failures,
+    });
+  return {
+    at,
+    total: copy(recorder.total),
+    requests: recorder.requests,
+    failures: recorder.failures,
+    endpoints,
+  };
+}
+
+function difference(
+  later: { histogram: Histogram; requests: number; failures: number },
+  earlier: { histogram: Histogram; requests: number; failures: number } | undefined,
+  seconds: number,
+): ClientSlice {
+  const histogram = copy(later.histogram);
+  if (earlier) histogram.subtract(earlier.histogram);
+  return {
+    histogram,
+    requests: later.requests - (earlier?.requests ?? 0),
+    failures: later.failures - (earlier?.failures ?? 0),
+    seconds,
+  };
+}
+
+/**
+ * Gathers what targets need around a run: a scrape of the service's metrics before and after,
+ * health probes every second, windows (--window) and early failure (--abort-on-fail); then
+ * judges the targets on the result.
+ */
+export class TargetSession {
+  readonly #options: TargetSessionOptions;
+  readonly #prober: HealthProber;
+  readonly #metricsUrl: string;
+  readonly #before: Scrape | string;
+  readonly #healthProblem: string | null;
+  readonly #windows: Window[] = [];
+  readonly #pending: Promise<void>[] = [];
+  /** The scrape that opened the current window. */
+  #windowScrape: Scrape | string;
+  #recorder: StatsRecorder | undefined;
+  #last: Snapshot | undefined;
+  #checking = false;
+  #abortedBy: TargetsReport['abortedBy'] = null;
+
+  private constructor(
+    options: TargetSessionOptions,
+    before: Scrape | string,
+    healthProblem: string | null,
+  ) {
+    this.#options = options;
+    this.#metricsUrl = `${options.host}${options.metricsPath ?? '/metrics'}`;
+    this.#prober = new HealthProber(`${options.host}${options.healthPath ?? '/health'}`);
+    this.#before = before;
+    this.#windowScrape = before;
+    this.#healthProblem = healthProblem;
+  }
+
+  /** Takes the first scrape and health probe, then probes every second until finish(). */
+  static async start(options: TargetSessionOptions): Promise<TargetSession> {
+    const metricsUrl = `${options.host}${options.metricsPath ?? '/metrics'}`;
+    const prober = new HealthProber(`${options.host}${options.healthPath ?? '/health'}`);
+    const [before, healthProblem] = await Promise.all([scrapeMetrics(metricsUrl), prober.check()]);
+    const session = new TargetSession(options, before, healthProblem);
+    if (healthProblem === null) session.#prober.start();
+    return session;
+  }
+
+  get abortedBy(): TargetsReport['abortedBy'] {
+    return this.#abortedBy;
+  }
+
+  /** Call once a second with the run's recorder (runLoad's onTick). */
+  readonly onTick = (recorder: StatsRecorder): void => {
+    this.#recorder = recorder;
+    const now = Date.now();
+    this.#last ??= snapshot(recorder, recorder.startedAt);
+    const windowMs = this.#options.windowMs;
+    if (windowMs && now - this.#last.at >= windowMs) this.#closeWindow(recorder, now);
+    if (
+      this.#options.abortOnFail &&
+      this.#abortedBy === null &&
+      !this.#checking &&
+      now - recorder.startedAt >= (this.#options.abortDelayMs ?? 10_000)
+    ) {
+      this.#checking = true;
+      const check = this.#liveFigures(recorder, now).then((figures) => {
+        this.#checking = false;
+        this.#judgeLive(figures, (now - recorder.startedAt) / 1000);
+      });
+      this.#pending.push(check);
+    }
+  };
+
+  #service(
+    after: Scrape | string,
+    before: Scrape | string = this.#before,
+  ): ServiceFigures | string {
+    if (typeof before === 'string') return before;
+    if (typeof after === 'string') return after;
+    return new ServiceFigures(before, after, this.#options.metricPrefix);
+  }
+
+  #probes(from?: number, to?: number): FigureSource['probes'] {
+    if (this.#healthProblem !== null)
+      return `no health probes: ${this.#healthProblem} before the run; pass --health-path`;
+    return this.#prober.count(from, to);
+  }
+
+  async #liveFigures(recorder: StatsRecorder, now: number): Promise<FigureSource> {
+    const seconds = (now - recorder.startedAt) / 1000;
+    const endpoints = new Map<string, ClientSlice>();
+    for (const [key, s] of recorder.endpoints)
+      endpoints.set(key, {
+        histogram: s.histogram,
+        requests: s.requests,
+        failures: s.failures,
+        seconds,
+      });
+    const needsService = this.#options.targets.some((t) => isServiceMetric(t.expr.metric));
+    const after = needsService ? await scrapeMetrics(this.#metricsUrl) : 'not scraped yet';
+    return {
+      run: {
+        histogram: recorder.total,
+        requests: recorder.requests,
+        failures: recorder.failures,
+        seconds,
+      },
+      endpoints,
+      service: this.#service(after),
+      probes: this.#probes(),
+    };
+  }
+
+  #judgeLive(figures: FigureSource, atSeconds: number): void {
+    if (this.#abortedBy !== null) return;
+    let failed: TargetOutcome | undefined;
+    try {
+      failed = evaluateTargets(this.#options.targets, figures).find((o) => o.verdict === 'fail');
+    } catch (error) {
+      if (!(error instanceof ScrapeError)) throw error;
+    }
+    if (failed) this.#abort(failed, atSeconds);
+  }
+
+  #abort(outcome: TargetOutcome, atSeconds: number): void {
+    this.#abortedBy = {
+      target: outcome.name,
+      atSeconds: Math.round(atSeconds * 10) / 10,
+      actual: outcome.actual,
+    };
+    this.#options.onAbort?.(outcome, atSeconds);
+  }
+
+  #closeWindow(recorder: StatsRecorder, now: number): void {
+    const previous = this.#last as Snapshot;
+    const current = snapshot(recorder, now);
+    this.#last = current;
+    const seconds = (now - previous.at) / 1000;
+    const endpoints = new Map<string, ClientSlice>();
+    for (const [key, s] of current.endpoints)
+      endpoints.set(key, difference(s, previous.endpoints.get(key), seconds));
+    const run = difference(
+      { histogram: current.total, requests: current.requests, failures: current.failures },
+      { histogram: previous.total, requests: previous.requests, failures: previous.failures },
+      seconds,
+    );
+    const from = Math.round((previous.at - recorder.startedAt) / 100) / 10;
+    const to = Math.round((now - recorder.startedAt) / 100) / 10;
+    const probes = this.#probes(previous.at, now);
+    const scrapeBefore = this.#windowScrape;
+    const closing = scrapeMetrics(this.#metricsUrl).then((after) => {
+      this.#windowScrape = after;
+      const window: Window = {
+        from,
+        to,
+        figures: { run, endpoints, service: this.#service(after, scrapeBefore), probes },
+      };
+      this.#windows.push(window);
+      if (this.#options.abortOnFail && this.#abortedBy === null) {
+        const [failed] = evaluateTargets(this.#options.targets, window.figures, {
+          seconds: seconds,
+          list: [window],
+        }).filter((o) => o.verdict === 'fail');
+        if (failed)
+          this.#abort(
+            { ...failed, actual: failed.windows?.failed[0]?.actual ?? failed.actual },
+            to,
+          );
+      }
+    });
+    this.#pending.push(closing);
+  }
+
+  /** Stops probing, takes the last scrape and judges every target on the result. */
+  async finish(result: RunResult): Promise<TargetedResult> {
+    await this.#prober.stop();
+    const recorder = this.#recorder;
+    const windowMs = this.#options.windowMs;
+    // The last, partial window counts when it is at least half a window long.
+    if (
+      recorder &&
+      windowMs &&
+      this.#last &&
+      Date.parse(result.endedAt) - this.#last.at >= windowMs / 2
+    )
+      this.#closeWindow(recorder, Date.parse(result.endedAt));
+    await Promise.all(this.#pending);
+    const after = await scrapeMetrics(this.#metricsUrl);
+    const service = this.#service(after);
+    const probes = this.#probes();
+    const figures = resultFigures(result, service, probes);
+    const windows = windowMs
+      ? { seconds: windowMs / 1000, list: [...this.#windows].sort((a, b) => a.from - b.from) }
+      : undefined;
+    let outcomes: TargetOutcome[];
+    let unavailable: string | null = typeof service === 'string' ? service : null;
+    try {
+      outcomes = evaluateTargets(this.#options.targets, figures, windows);
+    } catch (error) {
+      if (!(error instanceof ScrapeError)) throw error;
+      unavailable = error.message;
+      outcomes = evaluateTargets(
+        this.#options.targets,
+        { ...figures, service: error.message },
+        windows,
+      );
+    }
+    const memory = typeof service === 'string' || unavailable ? null : service.residentMemory();
+    const ok = (f: () => ReturnType<ServiceFigures['cacheHitRate']>) =>
+      typeof service === 'string' || unavailable ? null : value(f());
+    const providerNames =
+      typeof after === 'string'
+        ? []
+        : after.labelValues(
+            `${this.#options.metricPrefix ?? 'fiml'}_provider_requests_total`,
+            'provider',
+          );
+    return {
+      ...result,
+      targets: {
+        outcomes,
+        summary: summarizeOutcomes(outcomes),
+        windowSeconds: windowMs ? windowMs / 1000 : null,
+        abortedBy: this.#abortedBy,
+      },
+      service: {
+        metricsUrl: this.#metricsUrl,
+        unavailable,
+        cacheHitRate: ok(() => (service as ServiceFigures).cacheHitRate()),
+        taskCompletionRate: ok(() => (service as ServiceFigures).taskCompletionRate()),
+        providerUptime: ok(() => (service as ServiceFigures).providerUptime()),
+        providers: Object.fromEntries(
+          providerNames.map((p) => [p, ok(() => (service as ServiceFigures).providerUptime(p))]),
+        ),
+        residentMemoryMb: memory
+          ? {
+              before: Math.round(memory.before / 1e5) / 10,
+              after: Math.round(memory.after / 1e5) / 10,
+            }
+          : null,
+        healthUrl: this.#prober.url,
+        uptime: typeof probes === 'string' ? null : probes,
+      },
+    };
+  }
+}
