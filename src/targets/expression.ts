@@ -228,7 +228,8 @@ export function parseTarget(source: string): TargetExpression {
   }
   const end = next();
   if (end.type !== 'end') fail(end, 'the end of the target');
-  const unitAt = u.at + 1;
+  // A missing unit is pointed at the number, a wrong one at itself.
+  const unitAt = (unit === '' ? number.at : u.at) + 1;
   const threshold = convert(source, kind, value, unit, unitAt, metric);
   return {
     source: source.trim(),

@@ -6,7 +6,7 @@ export type { ClientSlice, FigureSource, ProbeCount } from './figures.js';
 export { clientFigure, resolveFigure, resultFigures } from './figures.js';
 export { HealthProber, scrapeMetrics } from './probes.js';
 export type { PromSample } from './prometheus.js';
-export { increase, parsePrometheus, Scrape, ScrapeError } from './prometheus.js';
+export { declaredNames, increase, parsePrometheus, Scrape, ScrapeError } from './prometheus.js';
 export type { Figure } from './service-figures.js';
 export { ServiceFigures } from './service-figures.js';
 export type {

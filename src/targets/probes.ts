@@ -1,5 +1,5 @@
 import { request } from 'undici';
-import { parsePrometheus, Scrape } from './prometheus.js';
+import { Scrape } from './prometheus.js';
 
 /** GETs a URL; the status, or why it failed. */
 async function get(
@@ -81,7 +81,7 @@ export async function scrapeMetrics(url: string, timeoutMs = 5000): Promise<Scra
   if ('error' in answer) return `no Prometheus metrics: ${url} did not answer (${answer.error})`;
   if (answer.status !== 200) return `no Prometheus metrics: ${url} answered ${answer.status}`;
   try {
-    return new Scrape(parsePrometheus(answer.body), at);
+    return Scrape.parse(answer.body, at);
   } catch (error) {
     return `no Prometheus metrics at ${url}: ${(error as Error).message}`;
   }

@@ -55,15 +55,28 @@ export function parsePrometheus(text: string): PromSample[] {
   return out;
 }
 
+/** The metric names a text declares with `# TYPE`: a labelled counter never incremented has none. */
+export function declaredNames(text: string): string[] {
+  return [...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1] as string);
+}
+
 /** A scrape's samples, looked up by name and labels. */
 export class Scrape {
   readonly #byName = new Map<string, PromSample[]>();
+  readonly #declared: Set<string>;
+
+  /** Parses a scrape's text. @throws ScrapeError */
+  static parse(text: string, at: number): Scrape {
+    return new Scrape(parsePrometheus(text), at, declaredNames(text));
+  }
 
   constructor(
     samples: readonly PromSample[],
     /** When it was taken, ms since the epoch. */
     readonly at: number,
+    declared: Iterable<string> = [],
   ) {
+    this.#declared = new Set(declared);
     for (const s of samples) {
       const list = this.#byName.get(s.name) ?? [];
       list.push(s);
@@ -71,8 +84,9 @@ export class Scrape {
     }
   }
 
+  /** Whether the service exposes the metric, with samples or (not yet counted) without. */
   has(name: string): boolean {
-    return this.#byName.has(name);
+    return this.#byName.has(name) || this.#declared.has(name);
   }
 
   samples(name: string): readonly PromSample[] {

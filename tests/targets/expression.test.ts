@@ -64,7 +64,7 @@ describe('target expressions', () => {
     expect(error('p99 < ms').detail).toBe("expected a number, found 'ms'");
     expect(error('p99 == 5ms').detail).toMatch(/expected one of <, <=, >, >=, found '=='/);
     expect(error('p99 < 500')).toMatchObject({
-      column: 10,
+      column: 7,
       detail: 'p99 is a latency: give its unit, as in 500ms or 0.5s',
     });
     expect(error('p99 < 50%').detail).toMatch(/expected us, ms or s, found '%'/);
