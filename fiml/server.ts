@@ -7,6 +7,8 @@ export interface ListenOptions {
   readonly port?: number;
   /** @default '127.0.0.1' */
   readonly host?: string;
+  /** Connections accepted at once; past it new ones are closed at once (Node's maxConnections). */
+  readonly maxConnections?: number;
 }
 
 export interface RunningFiml {
@@ -18,8 +20,9 @@ export interface RunningFiml {
 
 /** Builds FIML and listens. @throws what buildApp throws, and EADDRINUSE-style listen errors */
 export async function startServer(options: FimlOptions & ListenOptions = {}): Promise<RunningFiml> {
-  const { port = 8000, host = '127.0.0.1', ...fimlOptions } = options;
+  const { port = 8000, host = '127.0.0.1', maxConnections, ...fimlOptions } = options;
   const app = await buildApp(fimlOptions);
+  if (maxConnections !== undefined) app.server.maxConnections = maxConnections;
   try {
     await app.listen({ port, host });
   } catch (error) {

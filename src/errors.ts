@@ -23,6 +23,8 @@ export const ERROR_CODES = {
     'A result given to compare is missing, not JSON, of the wrong shape, or from another environment.',
   FP_ERR_TARGETS:
     'Targets cannot be used: a file that is missing or does not parse, an expression with a syntax error, --only matching none.',
+  FP_ERR_FAULTS:
+    'Fault scenarios cannot run: the service has no fault injection (/admin/faults), or --only matches none.',
   FP_ERR_WRITE: 'A result file could not be written (a missing permission, a full disk).',
 } as const;
 

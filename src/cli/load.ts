@@ -32,18 +32,21 @@ import { ProgressPrinter } from './progress.js';
 import { resolveTargets, type TargetsRequest, targetOptions } from './target-options.js';
 import { VERSION } from './version.js';
 
-/** Loads and checks the scenario's user classes. @throws PerfError FP_ERR_SCENARIO */
-async function prepareScenario(
-  request: LoadRequest,
+/**
+ * Loads and checks the scenario's user classes; `typecheck` type-checks a .ts file first (the
+ * bundled scenario is checked by this repository's CI). @throws PerfError FP_ERR_SCENARIO
+ */
+export async function prepareScenario(
+  file: string,
+  typecheck: boolean,
   classNames: readonly string[],
 ): Promise<UserClass[]> {
-  const file = request.scenarioFile as string;
   if (!existsSync(file))
     throw new PerfError(
       'FP_ERR_SCENARIO',
       `scenario file ${file} not found; pass a .ts or .js file with -f`,
     );
-  if (request.typecheck && !request.bundledScenario && /\.[mc]?tsx?$/.test(file)) {
+  if (typecheck && /\.[mc]?tsx?$/.test(file)) {
     const problems = await typecheckScenario(file);
     if (problems.length > 0) {
       const more =
@@ -112,7 +115,13 @@ export async function runLoadJob(
   const { request, classNames } = job;
   const err = (line: string) => process.stderr.write(`${line}\n`);
   const classes =
-    request.plan.workload.kind === 'scenario' ? await prepareScenario(request, classNames) : [];
+    request.plan.workload.kind === 'scenario'
+      ? await prepareScenario(
+          request.scenarioFile as string,
+          request.typecheck && !request.bundledScenario,
+          classNames,
+        )
+      : [];
   let fiml: EmbeddedFiml | undefined;
   let host = request.plan.host ?? classes.find((c) => c.host)?.host;
   if (!host) {

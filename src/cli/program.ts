@@ -8,6 +8,7 @@ import { EXIT, EXIT_BUG } from './exit-codes.js';
 import { registerLoad } from './load.js';
 import { registerRun } from './run.js';
 import { registerServe } from './serve.js';
+import { registerStress } from './stress.js';
 import { registerTargets } from './targets.js';
 import { registerTrend } from './trend.js';
 import { VERSION } from './version.js';
@@ -37,6 +38,7 @@ export function buildProgram(io: Io = stdio): Command {
   registerRun(program);
   registerLoad(program);
   registerTargets(program);
+  registerStress(program);
   registerCheck(program);
   registerBench(program);
   registerCompare(program);

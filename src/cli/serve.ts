@@ -40,6 +40,18 @@ export const serveOptions = {
     description: 'multiply simulated provider latency (0 = instant providers)',
     schema: flag.number(0, 100, 1),
   },
+  maxConnections: {
+    flags: '--max-connections <n>',
+    description:
+      'connections accepted at once; past it new ones are closed (pool exhaustion tests)',
+    schema: flag.optionalInt(1, 1_000_000),
+  },
+  cacheTtl: {
+    flags: '--cache-ttl <seconds>',
+    description:
+      'cache lifetime of every data type, in seconds (default: per type, 60 s for prices)',
+    schema: flag.optionalNumber(0.001, 86_400),
+  },
   monitoring: {
     flags: '--no-monitoring',
     description: 'turn request and operation metrics off (to measure what they cost)',
@@ -88,6 +100,19 @@ async function start(
       redisUrl: options.redis,
       enableFaultInjection: options.enableFaultInjection,
       latencyScale: options.latencyScale,
+      maxConnections: options.maxConnections,
+      ...(options.cacheTtl === undefined
+        ? {}
+        : {
+            cache: {
+              ttlSeconds: Object.fromEntries(
+                ['price', 'market_data', 'history', 'sentiment', 'fundamentals'].map((k) => [
+                  k,
+                  options.cacheTtl,
+                ]),
+              ),
+            },
+          }),
       monitoring: options.monitoring,
       logLevel: options.logLevel ?? false,
     });

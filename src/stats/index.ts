@@ -1,3 +1,5 @@
+export type { LinearFit } from './distributions.js';
+export { linearFit, normalCdf, normalQuantile, tQuantile } from './distributions.js';
 export type { ErrorGroup, Failure, FailureKind } from './errors.js';
 export { classifyError, ErrorTable } from './errors.js';
 export type { Histogram, LatencyMs } from './histogram.js';

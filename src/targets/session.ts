@@ -162,6 +162,11 @@ export class TargetSession {
     return session;
   }
 
+  /** The windows closed so far, in time order (--window). */
+  get windows(): readonly Window[] {
+    return [...this.#windows].sort((a, b) => a.from - b.from);
+  }
+
   get abortedBy(): TargetsReport['abortedBy'] {
     return this.#abortedBy;
   }
@@ -253,9 +258,11 @@ export class TargetSession {
     const current = snapshot(recorder, now);
     this.#last = current;
     const seconds = (now - previous.at) / 1000;
+    // Per-endpoint windows only when a target asks for an endpoint: they cost a histogram each.
     const endpoints = new Map<string, ClientSlice>();
-    for (const [key, s] of current.endpoints)
-      endpoints.set(key, difference(s, previous.endpoints.get(key), seconds));
+    if (this.#options.targets.some((t) => t.expr.metric.scope === 'endpoint'))
+      for (const [key, s] of current.endpoints)
+        endpoints.set(key, difference(s, previous.endpoints.get(key), seconds));
     const run = difference(
       { histogram: current.total, requests: current.requests, failures: current.failures },
       { histogram: previous.total, requests: previous.requests, failures: previous.failures },

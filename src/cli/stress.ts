@@ -1,0 +1,472 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { PerfError } from '../errors.js';
+import { parseDuration, probeHost } from '../load/index.js';
+import { writeJson } from '../report/index.js';
+import {
+  FaultInjectionError,
+  runBreakpoint,
+  runEndurance,
+  runFaults,
+  runPeak,
+  runSpike,
+  type StressEnv,
+  type StressOutcome,
+} from '../stress/index.js';
+import { TargetsError, targetFromFlag } from '../targets/index.js';
+import { type EmbeddedFiml, startEmbeddedFiml } from './embedded-fiml.js';
+import { EXIT } from './exit-codes.js';
+import { prepareScenario } from './load.js';
+import { bundledScenario } from './load-options.js';
+import { addOptions, flag, type OptionTable, resolveOptions } from './option-table.js';
+import { ProgressPrinter } from './progress.js';
+import { VERSION } from './version.js';
+
+const duration = (example: string, fallback?: string) => {
+  const schema = z
+    .string()
+    .refine((v) => (parseDuration(v) ?? 0) > 0, `expected a duration such as ${example}`);
+  return fallback === undefined ? schema.optional() : schema.default(fallback);
+};
+
+/** A share as 5% or 0.05. */
+const share = (fallback: string) =>
+  z
+    .string()
+    .refine((v) => toShare(v) !== undefined, 'expected a share such as 5% or 0.05')
+    .default(fallback);
+
+function toShare(v: string): number | undefined {
+  const percent = /^\s*([\d.]+)\s*%\s*$/.exec(v);
+  const n = percent ? Number(percent[1]) / 100 : Number(v);
+  return Number.isFinite(n) && n >= 0 && n <= 1 ? n : undefined;
+}
+
+const ms = (v: string) => parseDuration(v) as number;
+
+/** Flags of every stress kind. */
+const common = {
+  host: {
+    flags: '--host <url>',
+    description: 'base URL of the service (default: start the embedded FIML)',
+    schema: z
+      .string()
+      .refine((v) => /^https?:\/\/[^/\s]+/.test(v), 'expected a URL such as http://127.0.0.1:8000')
+      .optional(),
+  },
+  file: {
+    flags: '-f, --file <path>',
+    description:
+      'scenario whose user classes make the traffic (default: the bundled scenarios/fiml.ts)',
+    schema: z.string().min(1).optional(),
+  },
+  normal: {
+    flags: '--normal <rate>',
+    description: 'normal load in iterations a second (one task each)',
+    schema: flag.number(0.1, 1_000_000, 50),
+  },
+  maxUsers: {
+    flags: '--max-users <n>',
+    description: 'most users busy at once; past it iterations are dropped and counted',
+    schema: flag.int(1, 1_000_000, 2000),
+  },
+  json: {
+    flags: '--json <file>',
+    description: 'write the result JSON (with its stress section) here, atomically',
+    schema: z.string().min(1).optional(),
+  },
+  redis: {
+    flags: '--redis <url>',
+    description: "Redis URL for the embedded FIML's L2 cache",
+    schema: z
+      .string()
+      .regex(/^rediss?:\/\/\S+$/, 'expected a URL such as redis://127.0.0.1:6379')
+      .optional(),
+  },
+  timeout: {
+    flags: '--timeout <duration>',
+    description: 'a request fails as timeout after this long',
+    schema: duration('10s', '10s'),
+  },
+  seed: {
+    flags: '--seed <n>',
+    description: "seed of the users' random sources",
+    schema: flag.int(0, 2 ** 32 - 1, 1),
+  },
+  quiet: {
+    flags: '-q, --quiet',
+    description: 'no progress line',
+    schema: flag.bool(false),
+  },
+} satisfies OptionTable;
+
+type CommonFlags = ReturnType<typeof resolveOptions<typeof common>>;
+
+interface Kind<T extends OptionTable> {
+  readonly name: string;
+  readonly description: string;
+  readonly help: string;
+  readonly options: T;
+  /** Extra `serve` flags for the embedded FIML. */
+  readonly fimlArgs?: (flags: ReturnType<typeof resolveOptions<T>>) => string[];
+  readonly run: (
+    env: StressEnv,
+    flags: ReturnType<typeof resolveOptions<T>>,
+    common: CommonFlags,
+  ) => Promise<StressOutcome<unknown>>;
+}
+
+const peak: Kind<{
+  runTime: OptionTable[string];
+  factor: OptionTable[string];
+  maxErrorRate: OptionTable[string];
+  maxP95: OptionTable[string];
+}> = {
+  name: 'peak',
+  description:
+    'twice the normal load (configurable) for a while; passes with few errors and a low p95',
+  help: `
+  fiml-perf stress peak                          2 x 50/s for 60 s on the embedded FIML
+  fiml-perf stress peak --normal 200 --factor 3 -t 5m --max-p95 500ms`,
+  options: {
+    runTime: {
+      flags: '-t, --run-time <duration>',
+      description: 'how long',
+      schema: duration('60s', '60s'),
+    },
+    factor: {
+      flags: '--factor <x>',
+      description: 'peak = factor x normal',
+      schema: flag.number(1, 1000, 2),
+    },
+    maxErrorRate: {
+      flags: '--max-error-rate <share>',
+      description: 'pass only below this error rate',
+      schema: share('5%'),
+    },
+    maxP95: {
+      flags: '--max-p95 <duration>',
+      description: 'pass only below this p95',
+      schema: duration('1s', '1s'),
+    },
+  },
+  run: (env, f, c) =>
+    runPeak(env, {
+      normalRate: c.normal,
+      factor: f.factor as number,
+      durationMs: ms(f.runTime as string),
+      maxErrorRate: toShare(f.maxErrorRate as string) as number,
+      maxP95Ms: ms(f.maxP95 as string),
+    }),
+};
+
+const spike: Kind<Record<string, OptionTable[string]>> = {
+  name: 'spike',
+  description: 'normal load, a sudden 10x step, then back: peak latency and errors, recovery time',
+  help: `
+  fiml-perf stress spike                         50/s for 20 s, 500/s for 10 s, 50/s for 30 s
+  fiml-perf stress spike --factor 5 --spike 30s --max-recovery 20s`,
+  options: {
+    factor: {
+      flags: '--factor <x>',
+      description: 'spike = factor x normal',
+      schema: flag.number(1, 1000, 10),
+    },
+    before: {
+      flags: '--before <duration>',
+      description: 'normal load before the spike',
+      schema: duration('20s', '20s'),
+    },
+    spike: {
+      flags: '--spike <duration>',
+      description: 'how long the spike lasts',
+      schema: duration('10s', '10s'),
+    },
+    after: {
+      flags: '--after <duration>',
+      description: 'normal load after it',
+      schema: duration('30s', '30s'),
+    },
+    maxRecovery: {
+      flags: '--max-recovery <duration>',
+      description: 'pass only when p95 is back within 10% of before within this long',
+      schema: duration('15s', '15s'),
+    },
+  },
+  run: (env, f, c) =>
+    runSpike(env, {
+      normalRate: c.normal,
+      factor: f.factor as number,
+      beforeMs: ms(f.before as string),
+      spikeMs: ms(f.spike as string),
+      afterMs: ms(f.after as string),
+      maxRecoveryMs: ms(f.maxRecovery as string),
+    }),
+};
+
+const endurance: Kind<Record<string, OptionTable[string]>> = {
+  name: 'endurance',
+  description:
+    'the normal load sustained (1 h): p95, error and memory trends; stable, degrading or leaking',
+  help: `
+  fiml-perf stress endurance                     50/s for an hour
+  fiml-perf stress endurance -t 10m --window 30s`,
+  options: {
+    runTime: {
+      flags: '-t, --run-time <duration>',
+      description: 'how long',
+      schema: duration('1h', '1h'),
+    },
+    window: {
+      flags: '--window <duration>',
+      description:
+        'windows the trends are fitted over (default: a twentieth of the run, 5 s at least)',
+      schema: duration('1m'),
+    },
+    maxP95Growth: {
+      flags: '--max-p95-growth <share>',
+      description: 'degrading past this fitted p95 growth over the run',
+      schema: share('20%'),
+    },
+    maxErrorGrowth: {
+      flags: '--max-error-growth <share>',
+      description: 'degrading past this fitted error-rate growth (points)',
+      schema: share('1%'),
+    },
+    maxMemoryGrowth: {
+      flags: '--max-memory-growth <share>',
+      description: "leaking past this fitted growth of the service's memory",
+      schema: share('10%'),
+    },
+  },
+  run: (env, f, c) =>
+    runEndurance(env, {
+      normalRate: c.normal,
+      durationMs: ms(f.runTime as string),
+      windowMs: f.window ? ms(f.window as string) : undefined,
+      maxP95Growth: toShare(f.maxP95Growth as string) as number,
+      maxErrorGrowth: toShare(f.maxErrorGrowth as string) as number,
+      maxMemoryGrowth: toShare(f.maxMemoryGrowth as string) as number,
+    }),
+};
+
+const breakpoint: Kind<Record<string, OptionTable[string]>> = {
+  name: 'breakpoint',
+  description:
+    'raise the arrival rate step by step until a target breaks: the highest sustainable rate',
+  help: `
+  fiml-perf stress breakpoint                    50/s, +50/s every 10 s, until p95 >= 1s or errors >= 5%
+  fiml-perf stress breakpoint --start 100 --step 100 --max-rate 5000 --target 'p99 < 200ms'`,
+  options: {
+    start: {
+      flags: '--start <rate>',
+      description: 'first step, iterations a second',
+      schema: flag.number(0.1, 1_000_000, 50),
+    },
+    step: {
+      flags: '--step <rate>',
+      description: 'added at each step',
+      schema: flag.number(0.1, 1_000_000, 50),
+    },
+    stepDuration: {
+      flags: '--step-duration <duration>',
+      description: 'how long each step lasts',
+      schema: duration('10s', '10s'),
+    },
+    maxRate: {
+      flags: '--max-rate <rate>',
+      description: 'last step',
+      schema: flag.number(0.1, 10_000_000, 2000),
+    },
+    expectRate: {
+      flags: '--expect-rate <rate>',
+      description: 'pass only when at least this rate is sustained (default: --normal)',
+      schema: flag.optionalNumber(0.1, 10_000_000),
+    },
+    target: {
+      flags: '--target <expr>',
+      description:
+        "what must hold at each step, repeatable (default: 'p95 < 1s' and 'error_rate < 5%')",
+      repeatable: true,
+      schema: z.array(z.string().min(1)).default([]),
+    },
+  },
+  run: (env, f, c) => {
+    let targets: ReturnType<typeof targetFromFlag>[] | undefined;
+    try {
+      targets = (f.target as string[]).length
+        ? (f.target as string[]).map((e) => targetFromFlag(e))
+        : undefined;
+    } catch (error) {
+      if (error instanceof TargetsError) throw new PerfError('FP_ERR_TARGETS', error.message);
+      throw error;
+    }
+    return runBreakpoint(env, {
+      startRate: f.start as number,
+      stepRate: f.step as number,
+      stepMs: ms(f.stepDuration as string),
+      maxRate: f.maxRate as number,
+      expectRate: (f.expectRate as number | undefined) ?? c.normal,
+      targets,
+    });
+  },
+};
+
+const faults: Kind<Record<string, OptionTable[string]>> = {
+  name: 'faults',
+  description:
+    'provider outage, asset type down, L2 cache down, task failures, connection flood: expectations and verdicts',
+  help: `
+  fiml-perf stress faults                        every scenario on an embedded FIML with fault injection
+  fiml-perf stress faults --only provider --phase 10s
+  fiml-perf stress faults --redis redis://127.0.0.1:6379      includes l2-cache-down
+  fiml-perf stress faults --host http://127.0.0.1:8000        a FIML started with --enable-fault-injection
+
+The embedded FIML runs with --enable-fault-injection, --cache-ttl 1 (so requests reach the
+providers) and --max-connections 200 (so a flood can exhaust them).`,
+  options: {
+    only: {
+      flags: '--only <name>',
+      description: 'run only the scenarios whose names contain this, repeatable',
+      repeatable: true,
+      schema: z.array(z.string().min(1)).default([]),
+    },
+    phase: {
+      flags: '--phase <duration>',
+      description: 'length of each load phase',
+      schema: duration('5s', '5s'),
+    },
+    rate: {
+      flags: '--rate <n>',
+      description: 'iterations a second in each phase',
+      schema: flag.number(0.1, 100_000, 50),
+    },
+    flood: {
+      flags: '--flood <n>',
+      description: 'connections the pool-exhaustion flood opens at once',
+      schema: flag.int(1, 100_000, 1000),
+    },
+  },
+  fimlArgs: () => ['--enable-fault-injection', '--cache-ttl', '1', '--max-connections', '200'],
+  run: async (env, f) => {
+    try {
+      return await runFaults(env, {
+        rate: f.rate as number,
+        phaseMs: ms(f.phase as string),
+        floodConnections: f.flood as number,
+        only: f.only as string[],
+      });
+    } catch (error) {
+      if (error instanceof FaultInjectionError) throw new PerfError('FP_ERR_FAULTS', error.message);
+      throw error;
+    }
+  },
+};
+
+const KINDS = [peak, spike, endurance, breakpoint, faults] as Kind<
+  Record<string, OptionTable[string]>
+>[];
+
+async function stress(
+  kind: Kind<Record<string, OptionTable[string]>>,
+  raw: Record<string, unknown>,
+): Promise<number> {
+  const table = { ...common, ...kind.options };
+  const flags = resolveOptions(table, raw);
+  const c = flags as unknown as CommonFlags;
+  const err = (line: string) => process.stderr.write(`${line}\n`);
+  const file = c.file ?? bundledScenario();
+  const classes =
+    kind.name === 'faults' ? [] : await prepareScenario(file, c.file !== undefined, []);
+  let fiml: EmbeddedFiml | undefined;
+  let host = c.host?.replace(/\/$/, '');
+  if (!host) {
+    fiml = await startEmbeddedFiml([
+      ...(kind.fimlArgs?.(flags) ?? []),
+      ...(c.redis ? ['--redis', c.redis] : []),
+    ]);
+    host = fiml.url;
+    err(`Embedded FIML started at ${host}`);
+  } else {
+    const problem = await probeHost(host);
+    if (problem)
+      throw new PerfError(
+        'FP_ERR_HOST_UNREACHABLE',
+        `cannot reach ${host}: ${problem}; start the service or fix --host`,
+      );
+  }
+  const stop = new AbortController();
+  const abort = new AbortController();
+  const progress = new ProgressPrinter();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!stop.signal.aborted) {
+      progress.note(`${signal}: stopping; the results so far are kept (again to stop now)`);
+      stop.abort();
+    } else abort.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let outcome: StressOutcome<unknown>;
+  try {
+    const env: StressEnv = {
+      host,
+      classes,
+      scenarioFile: file,
+      seed: c.seed,
+      maxUsers: c.maxUsers,
+      timeoutMs: ms(c.timeout as string),
+      graceMs: 5000,
+      stop: stop.signal,
+      abort: abort.signal,
+      onProgress: c.quiet ? undefined : (p) => progress.update(p),
+      onWarning: (message) => progress.note(`WARNING: ${message}`),
+      note: (line) => progress.note(line),
+      version: VERSION,
+    };
+    outcome = await kind.run(env, flags, c);
+  } finally {
+    progress.clear();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await fiml?.stop();
+  }
+  if (c.json) {
+    try {
+      writeJson(outcome.result, c.json);
+      err(`Result: ${c.json}`);
+    } catch (error) {
+      throw new PerfError(
+        'FP_ERR_WRITE',
+        `cannot write ${c.json}: ${(error as Error).message}; pick a writable path`,
+      );
+    }
+  }
+  process.stdout.write(`\nStress ${kind.name} against ${host}\n${outcome.lines.join('\n')}\n`);
+  if (stop.signal.aborted) return EXIT.interrupted;
+  return outcome.passed ? EXIT.ok : EXIT.failed;
+}
+
+export function registerStress(program: Command): void {
+  const group = program
+    .command('stress')
+    .description('stress suite: peak, spike, endurance, breakpoint, faults')
+    .addHelpText(
+      'after',
+      `
+Each kind writes the standard result JSON (--json) with its own "stress" section and exits 1
+when its verdict fails. Normal load is --normal iterations a second of the scenario (50/s).
+
+Docs: docs/stress.md`,
+    );
+  for (const kind of KINDS) {
+    const command = group
+      .command(kind.name)
+      .description(kind.description)
+      .addHelpText('after', `\nExamples:${kind.help}\n\nDocs: docs/stress.md`);
+    addOptions(command, { ...common, ...kind.options }).action(
+      async (raw: Record<string, unknown>) => {
+        process.exitCode = await stress(kind, raw);
+      },
+    );
+  }
+}

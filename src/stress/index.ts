@@ -1,0 +1,12 @@
+export type { BreakpointOptions, BreakpointSection } from './breakpoint.js';
+export { DEFAULT_BREAKPOINT_TARGETS, runBreakpoint } from './breakpoint.js';
+export type { EnduranceOptions, EnduranceSection, EnduranceVerdict, Trend } from './endurance.js';
+export { runEndurance } from './endurance.js';
+export type { Check, FaultsOptions, FaultsSection, ScenarioReport } from './faults.js';
+export { FAULT_SCENARIOS, FaultInjectionError, runFaults } from './faults.js';
+export type { PeakOptions, PeakSection } from './peak.js';
+export { runPeak } from './peak.js';
+export type { PhaseOptions, StressEnv, StressOutcome } from './phase.js';
+export { runPhase } from './phase.js';
+export type { SpikeOptions, SpikeSection } from './spike.js';
+export { runSpike } from './spike.js';

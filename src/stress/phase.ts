@@ -1,0 +1,106 @@
+import {
+  type ExecutorConfig,
+  type Progress,
+  runLoad,
+  type UserClass,
+  type Workload,
+} from '../load/index.js';
+import type { StatsRecorder } from '../stats/index.js';
+import { type Target, type TargetedResult, TargetSession } from '../targets/index.js';
+
+/** What every stress kind runs with: the service, the traffic, and the run's controls. */
+export interface StressEnv {
+  /** Base URL of the service (loopback). */
+  readonly host: string;
+  /** The scenario's user classes (the standard FIML mix by default). */
+  readonly classes: readonly UserClass[];
+  readonly scenarioFile: string;
+  readonly seed: number;
+  /** Open model: most users busy at once. */
+  readonly maxUsers: number;
+  readonly timeoutMs: number;
+  readonly graceMs: number;
+  /** Stops cleanly (Ctrl-C); the kind ends its current phase and reports what it has. */
+  readonly stop?: AbortSignal;
+  readonly abort?: AbortSignal;
+  readonly onProgress?: (progress: Progress) => void;
+  readonly onWarning?: (message: string) => void;
+  /** A line for the user (stderr): phases starting, faults set. */
+  readonly note: (line: string) => void;
+  readonly version: string;
+}
+
+export interface PhaseOptions {
+  readonly targets?: readonly Target[];
+  readonly windowMs?: number;
+  readonly abortOnFail?: boolean;
+  readonly abortDelayMs?: number;
+  /** Another workload than the scenario (quick mode, for a connection flood). */
+  readonly workload?: Workload;
+  readonly onTick?: (recorder: StatsRecorder) => void;
+  /** Recorded in the result's config. */
+  readonly label: string;
+}
+
+/**
+ * Runs one load phase with a target session around it (service scrapes, health probes,
+ * windows): the building block of every stress kind.
+ */
+export async function runPhase(
+  env: StressEnv,
+  executor: ExecutorConfig,
+  options: PhaseOptions,
+): Promise<{ result: TargetedResult; session: TargetSession }> {
+  const stop = new AbortController();
+  const forward = () => stop.abort();
+  env.stop?.addEventListener('abort', forward, { once: true });
+  if (env.stop?.aborted) stop.abort();
+  try {
+    const session = await TargetSession.start({
+      host: env.host,
+      targets: options.targets ?? [],
+      windowMs: options.windowMs,
+      abortOnFail: options.abortOnFail,
+      abortDelayMs: options.abortDelayMs,
+      onAbort: () => stop.abort(),
+    });
+    const workload: Workload = options.workload ?? {
+      kind: 'scenario',
+      file: env.scenarioFile,
+      classNames: env.classes.map((c) => c.name),
+    };
+    const result = await runLoad({
+      plan: {
+        workload,
+        executor,
+        host: env.host,
+        seed: env.seed,
+        timeoutMs: env.timeoutMs,
+        headers: {},
+      },
+      classes: workload.kind === 'scenario' ? env.classes : [],
+      graceMs: env.graceMs,
+      stop: stop.signal,
+      abort: env.abort,
+      onProgress: env.onProgress,
+      onWarning: env.onWarning,
+      onTick: (recorder) => {
+        session.onTick(recorder);
+        options.onTick?.(recorder);
+      },
+      version: env.version,
+      config: { stress: options.label, executor, host: env.host, seed: env.seed },
+    });
+    return { result: await session.finish(result), session };
+  } finally {
+    env.stop?.removeEventListener('abort', forward);
+  }
+}
+
+/** A stress kind's outcome: the standard result with its own section, and the verdict. */
+export interface StressOutcome<S> {
+  readonly result: TargetedResult & { readonly stress: S };
+  readonly passed: boolean;
+  /** Lines that tell the story: what was done, what was seen, the verdict and why. */
+  readonly lines: readonly string[];
+}
