@@ -64,9 +64,10 @@ export async function runBreakpoint(
     },
   );
   const steps: BreakpointSection['steps'][number][] = [];
-  session.windows.forEach((w, i) => {
-    const rate = rates[i];
-    if (rate === undefined) return;
+  for (const w of session.windows) {
+    // Windows close on the run's one-second ticks: the step is the one at the window's middle.
+    const rate = rates[Math.floor((w.from + w.to) / 2 / (options.stepMs / 1000))];
+    if (rate === undefined || steps.some((s) => s.rate === rate)) continue;
     const outcomes = evaluateTargets(targets, w.figures);
     const failed = outcomes
       .filter((o) => o.verdict === 'fail')
@@ -78,7 +79,7 @@ export async function runBreakpoint(
       held: failed.length === 0,
       failed,
     });
-  });
+  }
   const broken = steps.find((s) => !s.held);
   const held = steps.filter((s) => s.held && (broken === undefined || s.rate < broken.rate));
   const sustainableRate = held.at(-1)?.rate ?? null;
@@ -95,7 +96,7 @@ export async function runBreakpoint(
   };
   const lines = steps.map(
     (s) =>
-      `  ${String(s.rate).padStart(6)}/s  achieved ${String(s.achievedRps).padStart(7)}/s  ${s.held ? 'held' : `BROKE: ${s.failed.map((f) => `${f.target} (${f.actual})`).join(', ')}`}`,
+      `  ${String(s.rate).padStart(6)}/s  ${String(s.achievedRps).padStart(7)} requests/s  ${s.held ? 'held' : `BROKE: ${s.failed.map((f) => `${f.target} (${f.actual})`).join(', ')}`}`,
   );
   return {
     result: { ...result, stress: section },

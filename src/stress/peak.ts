@@ -61,7 +61,7 @@ export async function runPeak(
     result: { ...result, stress: section },
     passed,
     lines: [
-      `Peak ${rate}/s: error rate ${errors?.actual ?? 'unknown'} (limit ${formatFigure('rate', options.maxErrorRate)}), p95 ${p95?.actual ?? 'unknown'} (limit ${formatFigure('latency', options.maxP95Ms)}), achieved ${result.totals.rps}/s`,
+      `Peak ${rate}/s: error rate ${errors?.actual ?? 'unknown'} (limit ${formatFigure('rate', options.maxErrorRate)}), p95 ${p95?.actual ?? 'unknown'} (limit ${formatFigure('latency', options.maxP95Ms)}), ${result.totals.rps} requests/s`,
       `Verdict: ${passed ? 'PASS' : 'FAIL'}`,
     ],
   };

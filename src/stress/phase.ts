@@ -51,10 +51,15 @@ export async function runPhase(
   executor: ExecutorConfig,
   options: PhaseOptions,
 ): Promise<{ result: TargetedResult; session: TargetSession }> {
+  // Signals of this phase only, fed by the run's: runLoad listens on them for the phase's life.
   const stop = new AbortController();
+  const abort = new AbortController();
   const forward = () => stop.abort();
+  const forwardAbort = () => abort.abort();
   env.stop?.addEventListener('abort', forward, { once: true });
+  env.abort?.addEventListener('abort', forwardAbort, { once: true });
   if (env.stop?.aborted) stop.abort();
+  if (env.abort?.aborted) abort.abort();
   try {
     const session = await TargetSession.start({
       host: env.host,
@@ -81,7 +86,7 @@ export async function runPhase(
       classes: workload.kind === 'scenario' ? env.classes : [],
       graceMs: env.graceMs,
       stop: stop.signal,
-      abort: env.abort,
+      abort: abort.signal,
       onProgress: env.onProgress,
       onWarning: env.onWarning,
       onTick: (recorder) => {
@@ -94,6 +99,7 @@ export async function runPhase(
     return { result: await session.finish(result), session };
   } finally {
     env.stop?.removeEventListener('abort', forward);
+    env.abort?.removeEventListener('abort', forwardAbort);
   }
 }
 
