@@ -1,5 +1,10 @@
 import { request } from 'undici';
-import { type FimlOptions, type ListenOptions, type RunningFiml, startServer } from '../../fiml/index.js';
+import {
+  type FimlOptions,
+  type ListenOptions,
+  type RunningFiml,
+  startServer,
+} from '../../fiml/index.js';
 
 /** FIML on 127.0.0.1:0 with instant providers unless told otherwise. */
 export function startFiml(options: FimlOptions & ListenOptions = {}): Promise<RunningFiml> {
