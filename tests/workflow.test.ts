@@ -15,7 +15,11 @@ interface Workflow {
 
 const workflow = parse(readFileSync('.github/workflows/performance.yml', 'utf8')) as Workflow;
 const scripts = Object.keys(JSON.parse(readFileSync('package.json', 'utf8')).scripts as object);
-const commands = buildProgram().commands.map((c) => c.name());
+const program = buildProgram();
+const commands = program.commands.map((c) => c.name());
+const stressKinds = program.commands
+  .find((c) => c.name() === 'stress')!
+  .commands.map((c) => c.name());
 
 describe('.github/workflows/performance.yml', () => {
   it('runs on pull requests, pushes to main and weekly', () => {
@@ -30,18 +34,27 @@ describe('.github/workflows/performance.yml', () => {
       'pull-request',
       [
         'Benchmarks against the base branch (A/B)',
+        'Performance targets',
         'Comment on the pull request',
         'Upload results',
-        'Fail on a regression',
+        'Fail on a regression or a missed target',
       ],
     ],
     [
       'main',
-      ['Update the baseline', 'Main job (standard load on embedded FIML)', 'Upload results'],
+      [
+        'Update the baseline',
+        'Main job (standard load on embedded FIML, the six targets)',
+        'Stress peak',
+        'Stress spike',
+        'Stress breakpoint',
+        'Stress faults',
+        'Upload results',
+      ],
     ],
     [
       'weekly',
-      ['Full benchmark suite', 'Trend report', 'Endurance load (1 hour)', 'Upload results'],
+      ['Full benchmark suite', 'Trend report', 'Endurance test (1 hour)', 'Upload results'],
     ],
   ])('job %s has its steps', (job, names) => {
     const steps = workflow.jobs[job]!.steps.map((s) => s.name);
@@ -58,6 +71,8 @@ describe('.github/workflows/performance.yml', () => {
         expect(scripts, run).toContain(script);
       for (const [, command] of run.matchAll(/npx fiml-perf ([a-z]+)/g))
         expect(commands, run).toContain(command);
+      for (const [, kind] of run.matchAll(/npx fiml-perf stress ([a-z]+)/g))
+        expect(stressKinds, run).toContain(kind);
       const first = run.trim().split(/\s+/).slice(0, 2).join(' ');
       expect(
         ['npm ci', 'npm start', 'exit 1'].includes(first) || /^(npm run|npx fiml-perf) /.test(run),
