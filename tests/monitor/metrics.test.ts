@@ -38,6 +38,7 @@ describe('/metrics on a FIML that served traffic', () => {
       fiml_provider_latency_seconds: 'histogram',
       fiml_slow_queries_total: 'counter',
       fiml_task_completion_rate: 'gauge',
+      fiml_tasks_total: 'counter',
       fiml_cache_hits_total: 'counter',
       fiml_cache_misses_total: 'counter',
       fiml_narrative_generation_seconds: 'histogram',
