@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { PerfError } from '../errors.js';
 import {
@@ -10,6 +8,7 @@ import {
   type Stage,
   type Workload,
 } from '../load/index.js';
+import { packageFile } from '../util/package-file.js';
 import { flag, type OptionTable, type ResolvedOptions } from './option-table.js';
 
 const duration = (example: string) =>
@@ -175,10 +174,8 @@ export interface LoadRequest {
 
 /** The bundled standard scenario, from source or from dist. */
 export function bundledScenario(): string {
-  for (const up of ['../../scenarios/fiml.ts', '../../../scenarios/fiml.ts']) {
-    const path = fileURLToPath(new URL(up, import.meta.url));
-    if (existsSync(path)) return path;
-  }
+  const path = packageFile('scenarios/fiml.ts');
+  if (path) return path;
   throw new PerfError(
     'FP_ERR_SCENARIO',
     'the bundled scenarios/fiml.ts is missing; reinstall fiml-perf or pass -f',

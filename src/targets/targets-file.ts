@@ -1,8 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { packageFile } from '../util/package-file.js';
 import { parseTarget, type TargetExpression, TargetSyntaxError } from './expression.js';
 
 /** A named target. */
@@ -98,10 +98,8 @@ export function selectTargets(targets: readonly Target[], only: readonly string[
 
 /** The six standard targets (targets/standard.yaml), from source or from dist. */
 export function standardTargetsFile(): string {
-  for (const up of ['../../targets/standard.yaml', '../../../targets/standard.yaml']) {
-    const path = fileURLToPath(new URL(up, import.meta.url));
-    if (existsSync(path)) return path;
-  }
+  const path = packageFile('targets/standard.yaml');
+  if (path) return path;
   throw new TargetsError(
     'the bundled targets/standard.yaml is missing; reinstall fiml-perf or pass --targets',
   );

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../src/stats/index.js';
-import { runCli, spawnCli } from '../helpers/cli.js';
+import { expectUserError, runCli, spawnCli } from '../helpers/cli.js';
 import { closedPort, startHttpServer, type TestServer } from '../helpers/http-server.js';
 
 let server: TestServer;
@@ -31,14 +31,6 @@ const scenario = (name: string, source: string) => {
 };
 
 const read = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as RunResult;
-
-/** A user error: exit 2 and one line on stderr, no stack. */
-function expectUserError(run: { code: number | null; stderr: string }, pattern: RegExp) {
-  expect(run.code).toBe(2);
-  expect(run.stderr.trim().split('\n')).toHaveLength(1);
-  expect(run.stderr).toMatch(pattern);
-  expect(run.stderr).not.toMatch(/\n\s+at /);
-}
 
 describe.concurrent('fiml-perf load: bad input', () => {
   it.each([

@@ -1,17 +1,8 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, spawnCli, waitForOutput } from '../helpers/cli.js';
+import { expectUserError, runCli, spawnCli, waitForOutput } from '../helpers/cli.js';
 import { call } from '../helpers/fiml.js';
-
-/** A user error: exit 2 and exactly one line on stderr, no stack trace. */
-function expectUserError(result: { code: number | null; stderr: string }, text: string | RegExp) {
-  expect(result.code).toBe(2);
-  const lines = result.stderr.trim().split('\n');
-  expect(lines, result.stderr).toHaveLength(1);
-  expect(lines[0]).toMatch(text);
-  expect(result.stderr).not.toMatch(/\n\s+at /);
-}
 
 describe('fiml-perf CLI', () => {
   it('prints help for the program and for serve', async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningFiml } from '../../fiml/index.js';
-import { runCli } from '../helpers/cli.js';
+import { expectUserError, runCli } from '../helpers/cli.js';
 import { startFiml } from '../helpers/fiml.js';
 
 let dir: string;
@@ -16,12 +16,6 @@ afterAll(async () => {
   await plain.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-function expectUserError(run: { code: number | null; stderr: string }, pattern: RegExp) {
-  expect(run.code).toBe(2);
-  expect(run.stderr.trim().split('\n')).toHaveLength(1);
-  expect(run.stderr).toMatch(pattern);
-}
 
 describe('fiml-perf stress', () => {
   it('peak writes its section and exits 1 when its verdict fails', async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TargetedResult } from '../../src/targets/index.js';
-import { runCli } from '../helpers/cli.js';
+import { expectUserError, runCli } from '../helpers/cli.js';
 import { startHttpServer, type TestServer } from '../helpers/http-server.js';
 
 let dir: string;
@@ -22,12 +22,6 @@ afterAll(async () => {
 
 const read = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as TargetedResult;
 const short = ['-t', '2s', '-u', '2', '-q'];
-
-function expectUserError(run: { code: number | null; stderr: string }, pattern: RegExp) {
-  expect(run.code).toBe(2);
-  expect(run.stderr.trim().split('\n')).toHaveLength(1);
-  expect(run.stderr).toMatch(pattern);
-}
 
 describe.concurrent('targets: bad input exits 2 with one line', () => {
   it.each([

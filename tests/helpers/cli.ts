@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const TSX = import.meta.resolve('tsx');
@@ -58,4 +59,16 @@ export function waitForOutput(child: ChildProcess, pattern: RegExp): Promise<Reg
       reject(new Error(`exited with ${code} before printing ${pattern}: ${seen}`)),
     );
   });
+}
+
+/** A user error: exit 2 and one line on stderr that matches, no stack trace. */
+export function expectUserError(
+  run: { code: number | null; stderr: string },
+  pattern: string | RegExp,
+): void {
+  expect(run.code, run.stderr).toBe(2);
+  const lines = run.stderr.trim().split('\n');
+  expect(lines, run.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(pattern);
+  expect(run.stderr).not.toMatch(/\n\s+at /);
 }
