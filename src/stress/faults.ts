@@ -436,7 +436,10 @@ export async function runFaults(
     scenarios: reports,
     verdict: passed ? 'pass' : 'fail',
   };
-  if (!last) throw new FaultInjectionError('no fault scenario ran');
+  if (!last)
+    throw new FaultInjectionError(
+      `no fault scenario ran: ${reports.map((r) => `${r.name} skipped (${r.reason})`).join('; ') || 'stopped before the first'}`,
+    );
   return {
     result: { ...last, stress: section },
     passed,
