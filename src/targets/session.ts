@@ -175,7 +175,14 @@ export class TargetSession {
   readonly onTick = (recorder: StatsRecorder): void => {
     this.#recorder = recorder;
     const now = Date.now();
-    this.#last ??= snapshot(recorder, recorder.startedAt);
+    // The first window starts empty, at the start of the run.
+    this.#last ??= {
+      at: recorder.startedAt,
+      total: createHistogram(),
+      requests: 0,
+      failures: 0,
+      endpoints: new Map(),
+    };
     const windowMs = this.#options.windowMs;
     if (windowMs && now - this.#last.at >= windowMs) this.#closeWindow(recorder, now);
     if (

@@ -13,8 +13,18 @@ beforeAll(async () => {
 afterAll(() => fiml.close());
 
 /** A counted quick-mode run of one URL (one connection, `requests` requests), with a session. */
-async function judged(url: string, requests: number, exprs: string[], host = fiml.url) {
-  const session = await TargetSession.start({ host, targets: exprs.map((e) => targetFromFlag(e)) });
+async function judged(
+  url: string,
+  requests: number,
+  exprs: string[],
+  host = fiml.url,
+  windowMs?: number,
+) {
+  const session = await TargetSession.start({
+    host,
+    targets: exprs.map((e) => targetFromFlag(e)),
+    windowMs,
+  });
   let recorder: StatsRecorder | undefined;
   const result = await runLoad({
     plan: {
@@ -39,7 +49,7 @@ async function judged(url: string, requests: number, exprs: string[], host = fim
     },
   });
   expect(recorder).toBeDefined();
-  return session.finish(result);
+  return { ...(await session.finish(result)), windows: session.windows };
 }
 
 describe('targets against a real FIML', () => {
@@ -57,6 +67,17 @@ describe('targets against a real FIML', () => {
     });
     expect(result.service.cacheHitRate).toBe(1);
     expect(result.service.uptime?.total).toBeGreaterThanOrEqual(1);
+  });
+
+  it('splits the run into windows that together hold every request', async () => {
+    const result = await judged(`${fiml.url}/health`, 60, ['p99 < 10s'], fiml.url, 500);
+    const counts = result.windows.map((w) => w.figures.run.requests);
+    expect(counts.length).toBeGreaterThanOrEqual(2);
+    expect(counts[0]).toBeGreaterThan(0);
+    const sum = counts.reduce((a, b) => a + b, 0);
+    expect(sum).toBeLessThanOrEqual(result.totals.requests);
+    expect(sum).toBeGreaterThanOrEqual(result.totals.requests * 0.9);
+    expect(result.targets.outcomes[0]!.windows?.judged).toBe(counts.filter((n) => n > 0).length);
   });
 
   it('counts tasks, and fails the completion target when tasks fail', async () => {
