@@ -205,6 +205,25 @@ export function runBenchProcess(
   }
 }
 
+const NOISY = /^noisy: margin of error ([\d.]+)%$/;
+
+/** One warning of each kind across processes; the noisy ones as one line with the worst. */
+function mergeWarnings(perProcess: readonly (readonly string[])[]): string[] {
+  const margins = perProcess.flatMap((w) =>
+    w.flatMap((text) => {
+      const m = NOISY.exec(text);
+      return m ? [Number(m[1])] : [];
+    }),
+  );
+  const other = [...new Set(perProcess.flat().filter((w) => !NOISY.test(w)))];
+  if (margins.length === 0) return other;
+  const worst = Math.max(...margins).toFixed(1);
+  return [
+    ...other,
+    `noisy in ${margins.length} of ${perProcess.length} processes: margin of error up to ${worst}%`,
+  ];
+}
+
 /** Merges single-process runs of the same benchmarks: per-process medians, pooled samples. */
 export function mergeRuns(
   runs: readonly BenchResult[],
@@ -221,7 +240,7 @@ export function mergeRuns(
       stats: summarize(samples),
       processMedians: all.map((x) => median(x.samples)),
       samples,
-      warnings: [...new Set(all.flatMap((x) => x.warnings))],
+      warnings: mergeWarnings(all.map((x) => x.warnings)),
     };
     onEntry?.(entry);
     return entry;
