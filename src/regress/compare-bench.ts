@@ -1,7 +1,7 @@
 import type { BenchResult } from '../bench/index.js';
 import { median } from '../bench/index.js';
 import { hodgesLehmann } from './statistics.js';
-import { type Comparison, judge, onlyIn } from './verdict.js';
+import { type Comparison, judge, onlyIn, shiftFields } from './verdict.js';
 
 /** Process medians are the unit of sample when both runs have at least this many processes. */
 const MIN_PROCESSES = 3;
@@ -34,11 +34,7 @@ export function compareBenchmarks(
       threshold,
       baseline: median(x),
       current: median(y),
-      ratio: Math.exp(shift.estimate),
-      low: Math.exp(shift.low),
-      high: Math.exp(shift.high),
-      p: shift.p,
-      q: shift.p,
+      ...shiftFields(shift),
       detectable,
       unit: `${byProcess ? 'process' : 'iteration sample'} (${x.length} vs ${y.length}), ${now.clock} time`,
       note: !sameClock

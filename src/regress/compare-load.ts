@@ -1,6 +1,6 @@
 import { decodeHistogram, type Histogram, type RunResult } from '../stats/index.js';
 import { normalCdf, normalQuantile, type ShiftEstimate } from './statistics.js';
-import { type Comparison, judge, onlyIn } from './verdict.js';
+import { type Comparison, judge, onlyIn, shiftFields } from './verdict.js';
 
 const Z = normalQuantile(0.975);
 
@@ -116,11 +116,7 @@ export function compareLoadResults(
         threshold,
         baseline: Math.exp(pa.value) / 1000,
         current: Math.exp(pb.value) / 1000,
-        ratio: Math.exp(shift.estimate),
-        low: Math.exp(shift.low),
-        high: Math.exp(shift.high),
-        p: shift.p,
-        q: shift.p,
+        ...shiftFields(shift),
         detectable,
         unit: `request (${ha.totalCount} vs ${hb.totalCount})`,
         note: null,

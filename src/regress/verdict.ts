@@ -45,6 +45,19 @@ export function judge(
   return { verdict, detectable };
 }
 
+/** A log-scale shift as a comparison's ratio, interval and p-value (q until adjusted). */
+export function shiftFields(
+  shift: ShiftEstimate,
+): Pick<Comparison, 'ratio' | 'low' | 'high' | 'p' | 'q'> {
+  return {
+    ratio: Math.exp(shift.estimate),
+    low: Math.exp(shift.low),
+    high: Math.exp(shift.high),
+    p: shift.p,
+    q: shift.p,
+  };
+}
+
 /** Ids only in the first list, in its order (what a comparison could not pair up). */
 export function onlyIn(ids: readonly string[], others: readonly string[]): string[] {
   const seen = new Set(others);
