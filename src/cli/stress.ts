@@ -116,12 +116,7 @@ interface Kind<T extends OptionTable> {
   ) => Promise<StressOutcome<unknown>>;
 }
 
-const peak: Kind<{
-  runTime: OptionTable[string];
-  factor: OptionTable[string];
-  maxErrorRate: OptionTable[string];
-  maxP95: OptionTable[string];
-}> = {
+const peak: Kind<Record<string, OptionTable[string]>> = {
   name: 'peak',
   description:
     'twice the normal load (configurable) for a while; passes with few errors and a low p95',
@@ -363,9 +358,7 @@ providers) and --max-connections 200 (so a flood can exhaust them).`,
   },
 };
 
-const KINDS = [peak, spike, endurance, breakpoint, faults] as Kind<
-  Record<string, OptionTable[string]>
->[];
+const KINDS = [peak, spike, endurance, breakpoint, faults];
 
 async function stress(
   kind: Kind<Record<string, OptionTable[string]>>,
