@@ -7,11 +7,18 @@
  *   node --import tsx scripts/bench-load.ts [--rounds 5] [--duration 10] [--connections 50]
  *   node --import tsx scripts/bench-load.ts --open 10000 --duration 60     open model accuracy
  *   node --import tsx scripts/bench-load.ts --soak 600                      RSS over a long run
+ *   node --import tsx scripts/bench-load.ts --names 600 [--users 50]        per-id URLs, no name
+ *
+ * --names runs a scenario whose one task fetches /item/<random id of a million> three ways, one
+ * after the other, each for the given seconds with zero think time (the highest rate one thread
+ * reaches): with a fixed `name`, without one (named by its template, /item/:id), and without one
+ * under --raw-names (every URL a name, so the cap of 1,000 names and '(other names)' take it).
+ * It prints each one's requests/s, its RSS every minute, and the size of its result JSON.
  *
  * Needs nginx (apt-get install nginx) and a built dist (npm run build). Loopback only.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -25,6 +32,8 @@ const { values } = parseArgs({
     open: { type: 'string' },
     soak: { type: 'string' },
     tools: { type: 'string', default: 'fiml-perf,autocannon,wrk' },
+    names: { type: 'string' },
+    users: { type: 'string', default: '50' },
   },
 });
 const rounds = Number(values.rounds);
@@ -210,16 +219,11 @@ async function soak(seconds: number): Promise<void> {
   const json = join(work, 'soak.json');
   const [cmd, ...args] = pinned(0, fimlPerf(json, seconds));
   const child = spawn(cmd as string, args, { stdio: 'inherit' });
-  const rss = () => {
-    // taskset execs node in place, so the child's pid is the generator's.
-    const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-    return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]) / 1024);
-  };
   const marks = [60, 300, 600, 1800, 3600].filter((s) => s <= seconds);
   const started = Date.now();
   for (const mark of marks) {
     await new Promise((r) => setTimeout(r, started + mark * 1000 - 2000 - Date.now()));
-    console.log(`RSS at ${mark / 60} min: ${rss()} MB`);
+    console.log(`RSS at ${mark / 60} min: ${rssMb(child.pid as number)} MB`);
   }
   await new Promise((r) => child.on('exit', r));
   const r = JSON.parse(readFileSync(json, 'utf8'));
@@ -228,11 +232,75 @@ async function soak(seconds: number): Promise<void> {
   );
 }
 
+/** RSS of a process in MB, from /proc (taskset execs node in place, so its pid is the generator's). */
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]) / 1024);
+}
+
+async function names(seconds: number): Promise<void> {
+  const task = (options: string) => `import { task, User } from 'fiml-perf';
+export default class PerId extends User {
+  static tasks = [task(1, 'get')];
+  async get() {
+    await this.client.get('/item/' + this.random.int(1, 1000000)${options});
+  }
+}
+`;
+  const variants = [
+    { label: "fixed name ('item')", source: task(", { name: 'item' }"), flags: [] as string[] },
+    { label: 'no name (template /item/:id)', source: task(''), flags: [] },
+    { label: 'no name, --raw-names (cap 1,000)', source: task(''), flags: ['--raw-names'] },
+  ];
+  const rows: string[] = [];
+  for (const [i, variant] of variants.entries()) {
+    const file = join(work, `per-id-${i}.mjs`);
+    const json = join(work, `names-${i}.json`);
+    writeFileSync(file, variant.source);
+    const command = [
+      node,
+      'bin/fiml-perf.js',
+      'load',
+      '-f',
+      file,
+      '--host',
+      `http://127.0.0.1:${port}`,
+      '-u',
+      values.users as string,
+      '-t',
+      `${seconds}s`,
+      '-q',
+      '--json',
+      json,
+      ...variant.flags,
+    ];
+    const [cmd, ...args] = pinned(0, command);
+    const child = spawn(cmd as string, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+    const marks: number[] = [];
+    const sampler = setInterval(() => marks.push(rssMb(child.pid as number)), 60_000);
+    await new Promise((r) => child.on('exit', r));
+    clearInterval(sampler);
+    const r = JSON.parse(readFileSync(json, 'utf8'));
+    const line = `| ${variant.label} | ${Math.round(r.totals.requests / r.durationS)} | ${r.endpoints.length} | ${marks.join(' / ')} | ${r.generator.maxRssMb} | ${(statSync(json).size / 1e6).toFixed(2)} |`;
+    console.error(line);
+    rows.push(line);
+  }
+  console.log(
+    `\nPer-id URLs, ${values.users} users, zero think time, ${seconds}s each; nginx 1 worker on core 1, generator on core 0\n`,
+  );
+  console.log(
+    '| scenario | req/s | names recorded | RSS MB each minute | max RSS MB | result JSON MB |',
+  );
+  console.log('| --- | ---: | ---: | --- | ---: | ---: |');
+  for (const row of rows) console.log(row);
+}
+
 const nginx = startNginx();
 try {
   await new Promise((r) => setTimeout(r, 500));
   if (values.open) openModel(Number(values.open));
   else if (values.soak) await soak(Number(values.soak));
+  else if (values.names) await names(Number(values.names));
   else await throughput();
 } finally {
   nginx.kill('SIGTERM');

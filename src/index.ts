@@ -28,6 +28,7 @@ export {
   selectClasses,
   TaskSet,
   task,
+  templatePath,
   User,
 } from './load/index.js';
 export type {
@@ -49,6 +50,7 @@ export type {
   FailureKind,
   GeneratorHealth,
   LatencyMs,
+  NameCounts,
   RunResult,
   SecondRow,
 } from './stats/index.js';
@@ -57,6 +59,7 @@ export {
   decodeHistogram,
   encodeHistogram,
   latencyMs,
+  OTHER_NAMES,
   RESULT_SCHEMA_VERSION,
   StatsRecorder,
 } from './stats/index.js';

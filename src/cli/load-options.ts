@@ -8,6 +8,7 @@ import {
   type Stage,
   type Workload,
 } from '../load/index.js';
+import { DEFAULT_MAX_NAMES, OTHER_NAMES } from '../stats/index.js';
 import { packageFile } from '../util/package-file.js';
 import { flag, type OptionTable, type ResolvedOptions } from './option-table.js';
 
@@ -122,6 +123,17 @@ export const loadOptions = {
     description:
       'write Locust-style PREFIX_stats.csv, PREFIX_stats_history.csv, PREFIX_failures.csv',
     schema: z.string().min(1).optional(),
+  },
+  rawNames: {
+    flags: '--raw-names',
+    description:
+      'name requests without a name by their exact path; by default ids in the path are replaced (/item/123 is recorded as /item/:id)',
+    schema: flag.bool(false),
+  },
+  maxNames: {
+    flags: '--max-names <n>',
+    description: `distinct request names recorded; past it, new names are recorded as '${OTHER_NAMES}'`,
+    schema: flag.int(1, 1_000_000, DEFAULT_MAX_NAMES),
   },
   seed: {
     flags: '--seed <n>',
@@ -281,6 +293,8 @@ export function resolveLoad(flags: LoadFlags, args: readonly string[]): LoadRequ
       seed: flags.seed,
       timeoutMs: parseDuration(flags.timeout) as number,
       headers: quick ? {} : headers(flags.header),
+      rawNames: flags.rawNames,
+      maxNames: flags.maxNames,
     },
     scenarioFile: file,
     bundledScenario: !quick && flags.file === undefined,

@@ -15,6 +15,7 @@ import {
 import {
   errorTable,
   generatorLine,
+  namesLine,
   summaryTable,
   targetsJunit,
   targetsTable,
@@ -241,6 +242,7 @@ export async function runLoadJob(
     summaryTable(result),
     errorTable(result),
     generatorLine(result),
+    namesLine(result),
     targeted ? targetsTable(targeted.targets) : '',
     result.interrupted && !abortedBy
       ? `Stopped early after ${result.durationS}s (interrupted).`

@@ -1,13 +1,17 @@
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
 import { classifyError, type Failure, type RequestSink } from '../stats/index.js';
+import { templatePath } from './request-name.js';
 
 /** What a check returns: true accepts, false or a string (the reason) fails, nothing keeps the default. */
 // biome-ignore lint/suspicious/noConfusingVoidType: a check written as a block that returns nothing is typed void
 export type CheckResult = boolean | string | undefined | void;
 
 export interface RequestOptions {
-  /** Groups requests in the statistics. @default the path without its query */
+  /**
+   * Groups requests in the statistics. @default the path without its query, with ids replaced
+   * (`/item/123` is `/item/:id`; see `templatePath`), or as it is with `rawNames`
+   */
   readonly name?: string;
   readonly headers?: Readonly<Record<string, string>>;
   /** Sent as JSON with `content-type: application/json` (also on GET, as the seed does). */
@@ -57,6 +61,8 @@ export interface HttpClientOptions {
   /** Body bytes kept for checks; the rest is read and counted but not kept. @default 1 MiB */
   readonly maxBodyBytes?: number;
   readonly headers?: Readonly<Record<string, string>>;
+  /** Name requests without `name` by their exact path rather than its template. @default false */
+  readonly rawNames?: boolean;
 }
 
 /** Connection pools per origin, shared by the users of one thread. */
@@ -161,7 +167,9 @@ export class UserHttpClient implements HttpClient {
       ).toString();
       if (qs) fullPath += (fullPath.includes('?') ? '&' : '?') + qs;
     }
-    const name = options.name ?? fullPath.split('?')[0] ?? fullPath;
+    const name =
+      options.name ??
+      (this.options.rawNames ? (fullPath.split('?')[0] as string) : templatePath(fullPath));
     let headers: Record<string, string> | undefined = this.options.headers
       ? { ...this.options.headers, ...options.headers }
       : (options.headers as Record<string, string> | undefined);

@@ -26,6 +26,7 @@ export { probeHost } from './probe.js';
 export type { QuickRequest } from './quick-runner.js';
 export { QuickRunner } from './quick-runner.js';
 export { Random } from './random.js';
+export { templatePath } from './request-name.js';
 export type { Progress, RunLoadOptions } from './run.js';
 export { runLoad } from './run.js';
 export type {

@@ -27,6 +27,10 @@ export interface LoadPlan {
   readonly timeoutMs: number;
   /** Headers added to every scenario request. */
   readonly headers: Readonly<Record<string, string>>;
+  /** Name requests without `name` by their exact path, not its template. @default false */
+  readonly rawNames?: boolean;
+  /** Distinct request names recorded before new ones go to `(other names)`. @default 1000 */
+  readonly maxNames?: number;
 }
 
 function maxUsersOf(config: ExecutorConfig): number | undefined {
@@ -63,6 +67,7 @@ export function createTarget(
     firstId: workerIndex * 1_000_000,
     timeoutMs: plan.timeoutMs,
     headers: plan.headers,
+    rawNames: plan.rawNames,
   });
   return { target, close: () => pools.close() };
 }

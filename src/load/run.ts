@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import {
   buildResult,
   decodeHistogram,
+  OTHER_NAMES,
   type RunResult,
   type SecondRow,
   StatsRecorder,
@@ -55,6 +56,11 @@ export interface RunLoadOptions {
 const DROPPED_WARNING =
   'iterations are being dropped: every user is busy; raise --max-users or lower --rate (counted in generator.dropped)';
 
+/** Said once, when the first request name goes past the cap. */
+function namesWarning(max: number): string {
+  return `more than ${max.toLocaleString('en-US')} distinct request names: new ones are recorded as '${OTHER_NAMES}'; give such requests a name (client.get(url, { name: '/item/:id' })) or raise --max-names`;
+}
+
 function until(signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve) => {
     if (!signal) return;
@@ -67,7 +73,10 @@ function until(signal: AbortSignal | undefined): Promise<void> {
 export async function runLoad(options: RunLoadOptions): Promise<RunResult> {
   const workers = options.workers ?? 1;
   const executor = createExecutor(options.plan.executor);
-  const recorder = new StatsRecorder(Date.now());
+  const recorder = new StatsRecorder(Date.now(), {
+    maxNames: options.plan.maxNames,
+    onOverflow: (max) => options.onWarning?.(namesWarning(max)),
+  });
   const monitor = new GeneratorMonitor();
   const state = { users: 0, interrupted: false };
   const startWall = performance.now();
@@ -105,6 +114,7 @@ export async function runLoad(options: RunLoadOptions): Promise<RunResult> {
     endedAt: Date.now(),
     interrupted: state.interrupted || options.abort?.aborted === true,
     generator: monitor.finish(executor.model, workers),
+    templatedNames: options.plan.workload.kind === 'scenario' && !options.plan.rawNames,
     config: options.config,
   });
 }

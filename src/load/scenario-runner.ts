@@ -18,6 +18,7 @@ export interface ScenarioRunnerOptions {
   readonly firstId?: number;
   readonly timeoutMs?: number;
   readonly headers?: Readonly<Record<string, string>>;
+  readonly rawNames?: boolean;
 }
 
 interface VirtualUser {
@@ -77,6 +78,7 @@ export class ScenarioRunner implements LoadTarget {
       sink: this.options.sink,
       timeoutMs: this.options.timeoutMs,
       headers: this.options.headers,
+      rawNames: this.options.rawNames,
     });
     this.clients.push(client);
     const random = new Random(userSeed(this.options.seed, id));

@@ -17,7 +17,7 @@ const { plan, index, startAt, grace } = workerData as {
 const port = parentPort!;
 const post = (message: FromWorker) => port.postMessage(message);
 
-const recorder = new DeltaRecorder();
+const recorder = new DeltaRecorder({ maxNames: plan.maxNames });
 const monitor = new GeneratorMonitor(false);
 const controller = new AbortController();
 let graceMs = grace;

@@ -3,4 +3,4 @@ export { failuresCsv, historyCsv, statsCsv, writeCsv } from './csv.js';
 export { writeJson } from './json.js';
 export { runMarkdown } from './markdown.js';
 export { targetsJunit, targetsTable } from './targets.js';
-export { errorTable, generatorLine, summaryTable } from './terminal.js';
+export { errorTable, generatorLine, namesLine, summaryTable } from './terminal.js';

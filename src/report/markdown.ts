@@ -1,5 +1,6 @@
 import type { EndpointResult, RunResult } from '../stats/index.js';
 import type { ServiceReport, TargetsReport } from '../targets/index.js';
+import { namesLine } from './terminal.js';
 
 const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(2)}%`);
 const cell = (text: string) => text.replaceAll('|', '\\|');
@@ -27,8 +28,10 @@ export function runMarkdown(
     `- ${t.requests.toLocaleString('en-US')} requests, ${t.failures.toLocaleString('en-US')} failed (${(t.failureRate * 100).toFixed(2)}%), ${t.rps} req/s`,
     `- Latency: avg ${t.latencyMs.mean} ms, p50 ${t.latencyMs.p50} ms, p95 ${t.latencyMs.p95} ms, p99 ${t.latencyMs.p99} ms, max ${t.latencyMs.max} ms`,
     `- Generator: CPU ${result.generator.cpuPercent.mean}% mean, event-loop delay p99 ${result.generator.eventLoopLagMs.p99} ms${result.generator.saturated ? ` **saturated** (${result.generator.reasons.join('; ')}): the figures measure the generator` : ''}`,
-    '',
   );
+  const names = namesLine(result);
+  if (names) lines.push(`- ${names.replace(/^WARNING: a/, 'A')}`);
+  lines.push('');
   if (targets) {
     lines.push(
       '## Targets',

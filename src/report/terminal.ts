@@ -1,4 +1,4 @@
-import type { EndpointResult, RunResult } from '../stats/index.js';
+import { type EndpointResult, OTHER_NAMES, type RunResult } from '../stats/index.js';
 
 const num = (n: number, digits = 0) =>
   n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -63,6 +63,13 @@ export function errorTable(result: RunResult, limit = 10): string {
   const more =
     result.errors.length > limit ? [`  ... and ${result.errors.length - limit} more groups`] : [];
   return ['Errors (count, kind, request, sample message):', ...lines, ...more].join('\n');
+}
+
+/** What the cap on request names did, when it did anything; '' otherwise. */
+export function namesLine(result: RunResult): string {
+  const n = result.names;
+  if (!n || n.overflowRequests === 0) return '';
+  return `WARNING: about ${num(n.overflowNames)} request names past the first ${num(n.max)} (${num(n.overflowRequests)} requests) were recorded as '${OTHER_NAMES}'. Give such requests a name (client.get(url, { name: '/item/:id' })) or raise --max-names; docs/load.md, "How requests are named".`;
 }
 
 /** The generator's health, and a warning when it was the bottleneck. */

@@ -28,6 +28,12 @@ export interface ErrorGroup {
   readonly message: string;
 }
 
+/** The longest sample message kept: a check may return a whole body as its reason. */
+const MAX_MESSAGE = 300;
+
+const clip = (message: string) =>
+  message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE - 3)}...` : message;
+
 /** Errors grouped by kind, request and status; bounded, so a storm of distinct ones stays small. */
 export class ErrorTable {
   private readonly groups = new Map<string, ErrorGroup>();
@@ -48,7 +54,7 @@ export class ErrorTable {
         name,
         status,
         count,
-        message: failure.message,
+        message: clip(failure.message),
       });
     else this.overflow += count;
   }

@@ -1,9 +1,11 @@
+export { DistinctCounter } from './distinct-count.js';
 export type { LinearFit } from './distributions.js';
 export { linearFit, normalCdf, normalQuantile, tQuantile } from './distributions.js';
 export type { ErrorGroup, Failure, FailureKind } from './errors.js';
 export { classifyError, ErrorTable } from './errors.js';
 export type { Histogram, LatencyMs } from './histogram.js';
 export {
+  clampMicros,
   createHistogram,
   decodeHistogram,
   encodeHistogram,
@@ -12,7 +14,15 @@ export {
   percentileMs,
   recordMicros,
 } from './histogram.js';
-export type { EndpointStats, RequestSink, SecondRow, StatsDelta } from './recorder.js';
-export { DeltaRecorder, StatsRecorder } from './recorder.js';
+export { LatencyRecord } from './latency-record.js';
+export type {
+  EndpointStats,
+  NameCounts,
+  RecorderOptions,
+  RequestSink,
+  SecondRow,
+  StatsDelta,
+} from './recorder.js';
+export { DEFAULT_MAX_NAMES, DeltaRecorder, OTHER_NAMES, StatsRecorder } from './recorder.js';
 export type { EndpointResult, GeneratorHealth, RunMeta, RunResult } from './result.js';
 export { buildResult, RESULT_SCHEMA_VERSION } from './result.js';

@@ -1,3 +1,4 @@
+import { DistinctCounter } from './distinct-count.js';
 import { type ErrorGroup, ErrorTable, type Failure } from './errors.js';
 import {
   createHistogram,
@@ -7,6 +8,7 @@ import {
   percentileMs,
   recordMicros,
 } from './histogram.js';
+import { LatencyRecord } from './latency-record.js';
 
 /** Where requests are recorded: the run's recorder in one process, a delta in a worker. */
 export interface RequestSink {
@@ -26,7 +28,7 @@ export interface EndpointStats {
   readonly histogram: Histogram;
 }
 
-/** What a worker sends every second: what happened since the last delta, histograms encoded. */
+/** What a worker sends every second: what happened since the last delta. */
 export interface StatsDelta {
   readonly endpoints: ReadonlyArray<{
     method: string;
@@ -34,9 +36,13 @@ export interface StatsDelta {
     requests: number;
     failures: number;
     bytes: number;
-    histogram: string;
+    /** The latencies encoded as a histogram, or (for a rarely used name) as they are. */
+    histogram?: string;
+    samples?: readonly number[];
   }>;
   readonly errors: readonly ErrorGroup[];
+  /** The distinct-count registers of the names past the cap, when they changed. */
+  readonly overflowNames?: string;
 }
 
 /** One second of a run. Latency in milliseconds, from the requests that ended in that second. */
@@ -63,25 +69,99 @@ export interface SecondRow {
   readonly totalFailures: number;
 }
 
-/** Endpoint stats by method, then name: no key string is built per request. */
-type EndpointTable = Map<string, Map<string, EndpointStats>>;
+/** Where requests go once a run has seen `maxNames` distinct names. */
+export const OTHER_NAMES = '(other names)';
 
-function entry(table: EndpointTable, method: string, name: string): EndpointStats {
-  let byName = table.get(method);
-  if (!byName) {
-    byName = new Map();
-    table.set(method, byName);
-  }
-  let stats = byName.get(name);
-  if (!stats) {
-    stats = { method, name, requests: 0, failures: 0, bytes: 0, histogram: createHistogram() };
-    byName.set(name, stats);
-  }
-  return stats;
+/** The most distinct request names a run records by default; past it, `OTHER_NAMES`. */
+export const DEFAULT_MAX_NAMES = 1000;
+
+export interface RecorderOptions {
+  /** Distinct `METHOD name` pairs recorded before new ones go to `OTHER_NAMES`. @default 1000 */
+  readonly maxNames?: number;
+  /** Called once, when the first request goes to `OTHER_NAMES` (here or in a merged delta). */
+  readonly onOverflow?: (maxNames: number) => void;
 }
 
-function* each(table: EndpointTable): Iterable<EndpointStats> {
-  for (const byName of table.values()) yield* byName.values();
+/** How the name cap was used: names recorded, and what went past it. */
+export interface NameCounts {
+  readonly max: number;
+  /** Distinct names recorded under their own name. */
+  readonly recorded: number;
+  /** Estimated distinct names past the cap (1.6% standard error), recorded as `OTHER_NAMES`. */
+  readonly overflowNames: number;
+  readonly overflowRequests: number;
+}
+
+class Endpoint implements EndpointStats {
+  requests = 0;
+  failures = 0;
+  bytes = 0;
+  readonly latency = new LatencyRecord();
+
+  constructor(
+    readonly method: string,
+    readonly name: string,
+  ) {}
+
+  get histogram(): Histogram {
+    return this.latency.histogram;
+  }
+}
+
+/**
+ * Endpoint stats by method, then name (no key string is built per request), with at most
+ * `maxNames` names: a run with per-id URLs stays the size of its cap.
+ */
+class EndpointTable {
+  readonly #byMethod = new Map<string, Map<string, Endpoint>>();
+  readonly #overflow: Endpoint[] = [];
+  #names = 0;
+  readonly overflowNames = new DistinctCounter();
+  readonly maxNames: number;
+  readonly #onOverflow: ((maxNames: number) => void) | undefined;
+
+  constructor(options: RecorderOptions) {
+    this.maxNames = options.maxNames ?? DEFAULT_MAX_NAMES;
+    this.#onOverflow = options.onOverflow;
+  }
+
+  get(method: string, name: string): Endpoint {
+    let byName = this.#byMethod.get(method);
+    if (!byName) {
+      byName = new Map();
+      this.#byMethod.set(method, byName);
+    }
+    const found = byName.get(name);
+    if (found) return found;
+    if (name !== OTHER_NAMES && this.#names < this.maxNames) {
+      this.#names++;
+      const stats = new Endpoint(method, name);
+      byName.set(name, stats);
+      return stats;
+    }
+    if (name !== OTHER_NAMES) this.overflowNames.add(`${method} ${name}`);
+    let other = byName.get(OTHER_NAMES);
+    if (!other) {
+      other = new Endpoint(method, OTHER_NAMES);
+      byName.set(OTHER_NAMES, other);
+      this.#overflow.push(other);
+      if (this.#overflow.length === 1) this.#onOverflow?.(this.maxNames);
+    }
+    return other;
+  }
+
+  *values(): Iterable<Endpoint> {
+    for (const byName of this.#byMethod.values()) yield* byName.values();
+  }
+
+  counts(): NameCounts {
+    return {
+      max: this.maxNames,
+      recorded: this.#names,
+      overflowNames: this.#overflow.length === 0 ? 0 : this.overflowNames.estimate,
+      overflowRequests: this.#overflow.reduce((sum, e) => sum + e.requests, 0),
+    };
+  }
 }
 
 /** The most per-second rows kept in memory; a day of seconds is about 10 MB. */
@@ -89,10 +169,11 @@ const MAX_ROWS = 86_400;
 
 /**
  * The run's statistics: per-endpoint and total HDR histograms, errors by kind, and a per-second
- * series. Memory is fixed per endpoint; only the per-second rows grow, by one small row a second.
+ * series. Memory is bounded per endpoint and endpoints are capped (`maxNames`); only the
+ * per-second rows grow, by one small row a second.
  */
 export class StatsRecorder implements RequestSink {
-  private readonly table: EndpointTable = new Map();
+  private readonly table: EndpointTable;
   readonly total = createHistogram();
   readonly errors = new ErrorTable();
   readonly series: SecondRow[] = [];
@@ -104,20 +185,29 @@ export class StatsRecorder implements RequestSink {
   private intervalFailures = 0;
   private lastTick: number;
 
-  constructor(readonly startedAt: number = Date.now()) {
+  constructor(
+    readonly startedAt: number = Date.now(),
+    options: RecorderOptions = {},
+  ) {
     this.lastTick = startedAt;
+    this.table = new EndpointTable(options);
   }
 
   /** Every endpoint seen, keyed by `METHOD name`. */
   get endpoints(): Map<string, EndpointStats> {
-    return new Map([...each(this.table)].map((s) => [`${s.method} ${s.name}`, s]));
+    return new Map([...this.table.values()].map((s) => [`${s.method} ${s.name}`, s]));
+  }
+
+  /** How many names were recorded, and what went past the cap. */
+  get names(): NameCounts {
+    return this.table.counts();
   }
 
   record(method: string, name: string, micros: number, bytes: number, failure?: Failure): void {
-    const stats = entry(this.table, method, name);
+    const stats = this.table.get(method, name);
     stats.requests++;
     stats.bytes += bytes;
-    recordMicros(stats.histogram, micros);
+    stats.latency.record(micros);
     recordMicros(this.total, micros);
     recordMicros(this.interval, micros);
     this.requests++;
@@ -127,7 +217,7 @@ export class StatsRecorder implements RequestSink {
       stats.failures++;
       this.failures++;
       this.intervalFailures++;
-      this.errors.add(method, name, failure);
+      this.errors.add(method, stats.name, failure);
     }
   }
 
@@ -138,12 +228,19 @@ export class StatsRecorder implements RequestSink {
   /** Adds a worker's delta; histograms are added bucket by bucket, so the merge is exact. */
   merge(delta: StatsDelta): void {
     for (const d of delta.endpoints) {
-      const stats = entry(this.table, d.method, d.name);
-      const histogram = decodeHistogram(d.histogram);
-      stats.histogram.add(histogram);
-      this.total.add(histogram);
-      this.interval.add(histogram);
-      histogram.destroy();
+      const stats = this.table.get(d.method, d.name);
+      if (d.samples) {
+        for (const micros of d.samples) {
+          stats.latency.record(micros);
+          recordMicros(this.total, micros);
+          recordMicros(this.interval, micros);
+        }
+      } else if (d.histogram) {
+        const histogram = decodeHistogram(d.histogram);
+        stats.latency.add(histogram);
+        this.total.add(histogram);
+        this.interval.add(histogram);
+      }
       stats.requests += d.requests;
       stats.failures += d.failures;
       stats.bytes += d.bytes;
@@ -153,6 +250,7 @@ export class StatsRecorder implements RequestSink {
       this.intervalRequests += d.requests;
       this.intervalFailures += d.failures;
     }
+    if (delta.overflowNames) this.table.overflowNames.merge(delta.overflowNames);
     for (const group of delta.errors) this.errors.addGroup(group);
   }
 
@@ -193,17 +291,21 @@ export class StatsRecorder implements RequestSink {
 
 /** A worker's recorder: keeps only what happened since the last `take()`. */
 export class DeltaRecorder implements RequestSink {
-  private readonly table: EndpointTable = new Map();
+  private readonly table: EndpointTable;
   private readonly errors = new ErrorTable();
 
+  constructor(options: RecorderOptions = {}) {
+    this.table = new EndpointTable(options);
+  }
+
   record(method: string, name: string, micros: number, bytes: number, failure?: Failure): void {
-    const stats = entry(this.table, method, name);
+    const stats = this.table.get(method, name);
     stats.requests++;
     stats.bytes += bytes;
-    recordMicros(stats.histogram, micros);
+    stats.latency.record(micros);
     if (failure) {
       stats.failures++;
-      this.errors.add(method, name, failure);
+      this.errors.add(method, stats.name, failure);
     }
   }
 
@@ -211,26 +313,34 @@ export class DeltaRecorder implements RequestSink {
     this.errors.add(method, name, failure);
   }
 
-  /** The delta since the last call, with histograms encoded; resets the recorder. */
+  /**
+   * The delta since the last call; resets the recorder. A name that was quiet since the last call
+   * gives its histogram back, so only the names in use hold one.
+   */
   take(): StatsDelta {
-    const endpoints = [...each(this.table)]
-      .filter((s) => s.requests > 0)
-      .map((s) => ({
+    const endpoints: StatsDelta['endpoints'][number][] = [];
+    for (const s of this.table.values()) {
+      if (s.requests === 0) {
+        s.latency.clear(true);
+        continue;
+      }
+      const samples = s.latency.samples;
+      endpoints.push({
         method: s.method,
         name: s.name,
         requests: s.requests,
         failures: s.failures,
         bytes: s.bytes,
-        histogram: encodeHistogram(s.histogram),
-      }));
-    for (const s of each(this.table)) {
+        ...(samples ? { samples } : { histogram: encodeHistogram(s.latency.histogram) }),
+      });
       s.requests = 0;
       s.failures = 0;
       s.bytes = 0;
-      s.histogram.reset();
+      s.latency.clear(false);
     }
     const errors = this.errors.list();
     this.errors.clear();
-    return { endpoints, errors };
+    const overflowNames = this.table.overflowNames.takeChange();
+    return overflowNames ? { endpoints, errors, overflowNames } : { endpoints, errors };
   }
 }

@@ -1,6 +1,6 @@
 import type { ErrorGroup } from './errors.js';
 import { encodeHistogram, type LatencyMs, latencyMs } from './histogram.js';
-import type { SecondRow, StatsRecorder } from './recorder.js';
+import type { NameCounts, SecondRow, StatsRecorder } from './recorder.js';
 
 /** Bump when a field changes meaning or goes away; adding fields keeps the version. */
 export const RESULT_SCHEMA_VERSION = 1;
@@ -56,6 +56,8 @@ export interface RunResult {
     readonly endpoints: Readonly<Record<string, string>>;
   };
   readonly generator: GeneratorHealth;
+  /** How requests were named, and what the cap on distinct names did (absent before 0.1.1). */
+  readonly names?: NameCounts & { readonly templated: boolean };
   readonly config: Readonly<Record<string, unknown>>;
 }
 
@@ -67,6 +69,8 @@ export interface RunMeta {
   readonly endedAt: number;
   readonly interrupted: boolean;
   readonly generator: GeneratorHealth;
+  /** Whether requests without a name were named by their URL template (not `--raw-names`). */
+  readonly templatedNames: boolean;
   readonly config: Readonly<Record<string, unknown>>;
 }
 
@@ -136,6 +140,7 @@ export function buildResult(recorder: StatsRecorder, meta: RunMeta): RunResult {
     errors: recorder.errors.list(),
     histograms: { unit: 'us', total: encodeHistogram(recorder.total), endpoints: encoded },
     generator: meta.generator,
+    names: { ...recorder.names, templated: meta.templatedNames },
     config: meta.config,
   };
 }

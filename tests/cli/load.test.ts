@@ -286,6 +286,51 @@ describe('fiml-perf load: a .js scenario outside the repository', () => {
   });
 });
 
+describe('fiml-perf load: request names', () => {
+  const perId = () =>
+    scenario(
+      'per-id.mjs',
+      "import { task, User } from 'fiml-perf';\nexport default class PerId extends User {\n  static tasks = [task(1, 'go')];\n  async go() {\n    await this.client.get('/item/' + this.random.int(1, 1000000));\n  }\n}\n",
+    );
+  const runPerId = (name: string, extra: string[]) => {
+    const prefix = join(dir, name);
+    const args = ['load', '-f', perId(), '--host', server.url, '-u', '4', '-t', '1s', '-q'];
+    return runCli([...args, '--json', `${prefix}.json`, '--csv', prefix, ...extra]).then((run) => ({
+      run,
+      prefix,
+    }));
+  };
+
+  it('names per-id URLs by their template in the result and the CSV', async () => {
+    const { run, prefix } = await runPerId('templated', []);
+    expect(run.code, run.stderr).toBe(0);
+    expect(read(`${prefix}.json`).endpoints.map((e) => e.name)).toEqual(['/item/:id']);
+    const rows = readFileSync(`${prefix}_stats.csv`, 'utf8').trim().split('\n');
+    expect(rows.map((r) => r.split(',')[1])).toEqual(['Name', '/item/:id', 'Aggregated']);
+    expect(run.stdout).not.toMatch(/other names/);
+  });
+
+  it('--raw-names and --max-names: past the cap, one overflow row in every output and one warning, with workers', async () => {
+    const { run, prefix } = await runPerId('raw', ['--raw-names', '--max-names', '5', '-w', '2']);
+    expect(run.code, run.stderr).toBe(0);
+    const result = read(`${prefix}.json`);
+    expect(result.endpoints.map((e) => e.name)).toHaveLength(6);
+    expect(result.endpoints.map((e) => e.name)).toContain('(other names)');
+    expect(result.names).toMatchObject({ max: 5, recorded: 5, templated: false });
+    const named = result.endpoints.filter((e) => e.name !== '(other names)');
+    expect(result.names!.overflowRequests + named.reduce((n, e) => n + e.requests, 0)).toBe(
+      result.totals.requests,
+    );
+    expect(result.names!.overflowRequests).toBeGreaterThan(100);
+    const rows = readFileSync(`${prefix}_stats.csv`, 'utf8').trim().split('\n');
+    expect(rows.map((r) => r.split(',')[1])).toContain('(other names)');
+    expect(run.stderr.match(/WARNING: more than 5 distinct request names/g)).toHaveLength(1);
+    expect(run.stdout).toMatch(
+      /WARNING: about [\d,]+ request names past the first 5 \([\d,]+ requests\) were recorded as '\(other names\)'/,
+    );
+  });
+});
+
 describe('fiml-perf check', () => {
   it('shows the classes of the standard scenario and each task share', async () => {
     const run = await runCli(['check', '-f', 'scenarios/fiml.ts']);

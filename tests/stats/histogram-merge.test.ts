@@ -54,11 +54,17 @@ describe('merging worker histograms', () => {
     expect(latencyMs(decoded)).toEqual(latencyMs(recorder.total));
   });
 
-  it('keeps memory flat: a histogram does not grow with samples', () => {
+  it('keeps memory flat: a histogram grows with the largest latency, not with samples', () => {
     const recorder = new StatsRecorder(0);
+    const samples = latencies(3, 200_000);
+    const largest = samples.reduce((a, b) => Math.max(a, b));
+    recorder.record('GET', 'x', largest, 0);
     const before = recorder.total.estimatedFootprintInBytes;
-    for (const micros of latencies(3, 200_000)) recorder.record('GET', 'x', micros, 0);
+    for (const micros of samples) recorder.record('GET', 'x', micros, 0);
     expect(recorder.total.estimatedFootprintInBytes).toBe(before);
+    // Even an hour-long reply stays within the old fixed size (93 KB).
+    recorder.record('GET', 'x', 7_200_000_000, 0);
+    expect(recorder.total.estimatedFootprintInBytes).toBeLessThanOrEqual(95_232);
   });
 
   it('computes percentiles of known values to 3 significant digits', () => {

@@ -42,6 +42,7 @@ function syntheticResult() {
     endedAt: 100_000,
     interrupted: false,
     generator: GENERATOR,
+    templatedNames: true,
     config: {},
   });
 }

@@ -1,0 +1,55 @@
+const INTEGER = /^\d+$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A hash or database id: md5, sha1, a MongoDB ObjectId; eight hex digits or more, some digits. */
+const HEX = /^(?=[a-f]*\d)[0-9a-f]{8,}$/i;
+const DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
+/** Sixteen or more base64url characters with a digit and a letter (tokens, random keys). */
+const TOKEN = /^(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9_-]{16,}={0,2}$/;
+const LOWER = 1;
+const UPPER = 2;
+const DIGIT = 3;
+
+function charClass(code: number): number {
+  if (code >= 97 && code <= 122) return LOWER;
+  if (code >= 65 && code <= 90) return UPPER;
+  if (code >= 48 && code <= 57) return DIGIT;
+  return 0;
+}
+
+/**
+ * Whether a token reads as random rather than as words: random base64 changes between lower case,
+ * upper case and digits at almost every character; `get_market_data_2024` never does inside a word.
+ */
+function looksRandom(segment: string): boolean {
+  let changes = 0;
+  let last = 0;
+  for (let i = 0; i < segment.length; i++) {
+    const now = charClass(segment.charCodeAt(i));
+    if (now !== 0 && last !== 0 && now !== last) changes++;
+    last = now;
+  }
+  return changes >= 4;
+}
+
+function templateSegment(segment: string): string {
+  if (segment === '') return segment;
+  if (INTEGER.test(segment) || UUID.test(segment) || HEX.test(segment)) return ':id';
+  if (DATE.test(segment)) return ':date';
+  if (segment.includes('@') || /%40/i.test(segment)) return ':id';
+  if (TOKEN.test(segment) && looksRandom(segment)) return ':id';
+  return segment;
+}
+
+/**
+ * The name a request without `name` is recorded under: its path without the query, with each
+ * segment that is a variable replaced: integers, UUIDs, hex ids of 8+ digits, base64-like tokens
+ * of 16+ characters and e-mail addresses become `:id`, ISO dates `:date`. Words, versions (`v2`,
+ * `1.2.3`) and file names stay as they are: `/v2/item/123?x=1` is `/v2/item/:id`.
+ */
+export function templatePath(path: string): string {
+  const end = path.search(/[?#]/);
+  const bare = end === -1 ? path : path.slice(0, end);
+  // Every rule needs a digit or an @, so most paths of a scenario return here, unchanged.
+  if (!/[\d@]/.test(bare)) return bare;
+  return bare.split('/').map(templateSegment).join('/');
+}

@@ -1,0 +1,61 @@
+import { clampMicros, createHistogram, type Histogram } from './histogram.js';
+
+/**
+ * How many latencies a name keeps as a plain list before it gets a histogram: 64 numbers take
+ * about 0.6 KB, an HDR histogram 9 to 93 KB, and most names of a run with per-id URLs are rare.
+ */
+const LIST_LIMIT = 64;
+
+/**
+ * One request name's latencies in microseconds: a short list while the name is rare, an HDR
+ * histogram once it is not. Both give the same figures, since the histogram is built from the
+ * list's exact (clamped, whole-microsecond) values.
+ */
+export class LatencyRecord {
+  #list: number[] = [];
+  #histogram: Histogram | undefined;
+
+  /** Latencies recorded since the last clear. */
+  get count(): number {
+    return this.#histogram ? this.#histogram.totalCount : this.#list.length;
+  }
+
+  record(micros: number): void {
+    const value = clampMicros(micros);
+    if (this.#histogram) this.#histogram.recordValue(value);
+    else {
+      this.#list.push(value);
+      if (this.#list.length > LIST_LIMIT) this.#grow();
+    }
+  }
+
+  /** Adds a histogram's counts (a worker's delta). */
+  add(histogram: Histogram): void {
+    (this.#histogram ?? this.#grow()).add(histogram);
+  }
+
+  /** The latencies as a histogram, built from the list when there is none yet. */
+  get histogram(): Histogram {
+    return this.#histogram ?? this.#grow();
+  }
+
+  /** The latencies while they are still a list (a delta sends them as they are), else undefined. */
+  get samples(): readonly number[] | undefined {
+    return this.#histogram ? undefined : this.#list;
+  }
+
+  /** Forgets every latency; `release` drops the histogram too, for a name that went quiet. */
+  clear(release: boolean): void {
+    this.#list = [];
+    if (release) this.#histogram = undefined;
+    else this.#histogram?.reset();
+  }
+
+  #grow(): Histogram {
+    const histogram = createHistogram();
+    for (const value of this.#list) histogram.recordValue(value);
+    this.#list = [];
+    this.#histogram = histogram;
+    return histogram;
+  }
+}

@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest';
+import { Random } from '../../src/load/index.js';
+import {
+  DeltaRecorder,
+  DistinctCounter,
+  latencyMs,
+  OTHER_NAMES,
+  StatsRecorder,
+} from '../../src/stats/index.js';
+
+const failure = { kind: 'http' as const, status: 404, message: 'HTTP 404' };
+
+describe('the cap on distinct request names', () => {
+  it('records names up to the cap, the rest under one overflow name, and says so once', () => {
+    const warnings: number[] = [];
+    const recorder = new StatsRecorder(0, {
+      maxNames: 100,
+      onOverflow: (max) => warnings.push(max),
+    });
+    for (let i = 0; i < 5000; i++) recorder.record('GET', `/item/${i}`, 1000 + i, 10, failure);
+    const endpoints = [...recorder.endpoints.values()];
+    expect(endpoints).toHaveLength(101);
+    const other = recorder.endpoints.get(`GET ${OTHER_NAMES}`)!;
+    expect(other.requests).toBe(4900);
+    expect(other.failures).toBe(4900);
+    expect(other.histogram.totalCount).toBe(4900);
+    expect(warnings).toEqual([100]);
+    const names = recorder.names;
+    expect(names.max).toBe(100);
+    expect(names.recorded).toBe(100);
+    expect(names.overflowRequests).toBe(4900);
+    expect(Math.abs(names.overflowNames - 4900) / 4900).toBeLessThan(0.05);
+    // Nothing is lost: the totals count every request.
+    expect(recorder.requests).toBe(5000);
+    expect(recorder.total.totalCount).toBe(5000);
+    // Errors of overflowed requests are grouped under the overflow name, not one group a URL.
+    expect(recorder.errors.list().map((e) => e.name)).toContain(OTHER_NAMES);
+    expect(recorder.errors.list().length).toBeLessThanOrEqual(101);
+  });
+
+  it('keeps recording a name it already has after the cap is reached', () => {
+    const recorder = new StatsRecorder(0, { maxNames: 2 });
+    recorder.record('GET', 'a', 1000, 0);
+    recorder.record('GET', 'b', 1000, 0);
+    recorder.record('GET', 'c', 1000, 0);
+    recorder.record('GET', 'a', 1000, 0);
+    expect(recorder.endpoints.get('GET a')!.requests).toBe(2);
+    expect(recorder.endpoints.get(`GET ${OTHER_NAMES}`)!.requests).toBe(1);
+    expect(recorder.names.overflowNames).toBe(1);
+  });
+
+  it('says nothing and reports no overflow when the names fit', () => {
+    const warnings: number[] = [];
+    const recorder = new StatsRecorder(0, {
+      maxNames: 10,
+      onOverflow: (max) => warnings.push(max),
+    });
+    for (let i = 0; i < 1000; i++) recorder.record('GET', `/n/${i % 10}`, 500, 0);
+    expect(warnings).toEqual([]);
+    expect(recorder.names).toEqual({
+      max: 10,
+      recorded: 10,
+      overflowNames: 0,
+      overflowRequests: 0,
+    });
+  });
+
+  it('merges workers with overflowed names exactly: every request counted once', () => {
+    const whole = new StatsRecorder(0, { maxNames: 50 });
+    const warnings: number[] = [];
+    const merged = new StatsRecorder(0, { maxNames: 50, onOverflow: (m) => warnings.push(m) });
+    const workers = [0, 1, 2].map(() => new DeltaRecorder({ maxNames: 50 }));
+    const random = new Random(11);
+    for (let i = 0; i < 30_000; i++) {
+      const w = i % 3;
+      // Each worker has 20 names of its own and shares 20 (60 + 20 = 80 names, past 50),
+      // plus a stream of one-off names.
+      const name =
+        i % 10 === 0
+          ? `/once/${i}`
+          : random.next() < 0.5
+            ? `/w${w}/${i % 20}`
+            : `/shared/${i % 20}`;
+      const micros = Math.exp(random.between(4, 14));
+      whole.record('GET', name, micros, 100);
+      workers[w]!.record('GET', name, micros, 100);
+      if (i % 4000 === 3999) for (const worker of workers) merged.merge(worker.take());
+    }
+    for (const worker of workers) merged.merge(worker.take());
+
+    expect(merged.requests).toBe(30_000);
+    expect(latencyMs(merged.total)).toEqual(latencyMs(whole.total));
+    expect(merged.endpoints.size).toBeLessThanOrEqual(51);
+    // Each request is in exactly one endpoint: recorded names plus the overflow add up.
+    const sum = [...merged.endpoints.values()].reduce((n, e) => n + e.histogram.totalCount, 0);
+    expect(sum).toBe(30_000);
+    // A name recorded in the merged table holds exactly what one recorder would have given it,
+    // unless a worker overflowed it (then the rest are under the overflow name).
+    for (const [key, stats] of merged.endpoints) {
+      if (stats.name === OTHER_NAMES) continue;
+      const single = whole.endpoints.get(key);
+      if (single) expect(stats.requests).toBeLessThanOrEqual(single.requests);
+    }
+    expect(warnings).toEqual([50]);
+    // The distinct names past the cap: the one-off names (3000) and 30 of the 80 regular ones,
+    // estimated from the workers' and the merge's own counters together.
+    const names = merged.names;
+    expect(names.overflowRequests).toBe(merged.endpoints.get(`GET ${OTHER_NAMES}`)!.requests);
+    expect(names.overflowNames).toBeGreaterThan(3000 * 0.95);
+    expect(names.overflowNames).toBeLessThan(3080 * 1.05);
+  });
+
+  it('sends a rare name as its latencies, a busy one as a histogram, with the same figures', () => {
+    const worker = new DeltaRecorder();
+    for (let i = 0; i < 3; i++) worker.record('GET', 'rare', 1000 * (i + 1), 0);
+    for (let i = 0; i < 500; i++) worker.record('GET', 'busy', 700 + i, 0);
+    const delta = worker.take();
+    const rare = delta.endpoints.find((e) => e.name === 'rare')!;
+    const busy = delta.endpoints.find((e) => e.name === 'busy')!;
+    expect(rare.samples).toEqual([1000, 2000, 3000]);
+    expect(rare.histogram).toBeUndefined();
+    expect(busy.histogram).toBeTypeOf('string');
+    const merged = new StatsRecorder(0);
+    merged.merge(delta);
+    const direct = new StatsRecorder(0);
+    for (let i = 0; i < 3; i++) direct.record('GET', 'rare', 1000 * (i + 1), 0);
+    expect(latencyMs(merged.endpoints.get('GET rare')!.histogram)).toEqual(
+      latencyMs(direct.endpoints.get('GET rare')!.histogram),
+    );
+    // A quiet second sends nothing for either name.
+    expect(worker.take().endpoints).toEqual([]);
+  });
+});
+
+describe('counting distinct names in fixed memory', () => {
+  it.each([1, 10, 1000, 38_807, 250_000])('estimates %i distinct names within 5%%', (n) => {
+    const counter = new DistinctCounter();
+    for (let i = 0; i < n; i++) {
+      counter.add(`GET /item/${i}`);
+      if (i % 3 === 0) counter.add(`GET /item/${i}`); // repeats do not count
+    }
+    expect(Math.abs(counter.estimate - n) / n).toBeLessThan(0.05);
+  });
+
+  it('merges counters as their union', () => {
+    const a = new DistinctCounter();
+    const b = new DistinctCounter();
+    for (let i = 0; i < 20_000; i++) a.add(`x${i}`);
+    for (let i = 10_000; i < 30_000; i++) b.add(`x${i}`);
+    const union = new DistinctCounter();
+    union.merge(a.takeChange()!);
+    union.merge(b.takeChange()!);
+    expect(Math.abs(union.estimate - 30_000) / 30_000).toBeLessThan(0.05);
+    expect(a.takeChange()).toBeUndefined();
+  });
+});
