@@ -31,14 +31,18 @@ function looksRandom(segment: string): boolean {
   return changes >= 4;
 }
 
-function templateSegment(segment: string): string {
-  if (segment === '') return segment;
+/** The placeholder for a segment with a digit, `@` or `%` in it, or undefined to keep it. */
+function placeholder(segment: string): string | undefined {
   if (INTEGER.test(segment) || UUID.test(segment) || HEX.test(segment)) return ':id';
   if (DATE.test(segment)) return ':date';
   if (segment.includes('@') || /%40/i.test(segment)) return ':id';
   if (TOKEN.test(segment) && looksRandom(segment)) return ':id';
-  return segment;
+  return undefined;
 }
+
+const SLASH = 47;
+const AT = 64;
+const PERCENT = 37;
 
 /**
  * The name a request without `name` is recorded under: its path without the query, with each
@@ -47,9 +51,25 @@ function templateSegment(segment: string): string {
  * `1.2.3`) and file names stay as they are: `/v2/item/123?x=1` is `/v2/item/:id`.
  */
 export function templatePath(path: string): string {
-  const end = path.search(/[?#]/);
-  const bare = end === -1 ? path : path.slice(0, end);
-  // Every rule needs a digit or an @, so most paths of a scenario return here, unchanged.
-  if (!/[\d@]/.test(bare)) return bare;
-  return bare.split('/').map(templateSegment).join('/');
+  // Runs on every request: one pass, a second look only at segments with a digit, @ or %, and a
+  // new string only when a segment is replaced.
+  const query = path.search(/[?#]/);
+  const end = query === -1 ? path.length : query;
+  let out = '';
+  let copied = 0;
+  let start = 0;
+  let candidate = false;
+  for (let i = 0; i <= end; i++) {
+    const c = i === end ? SLASH : path.charCodeAt(i);
+    if (c === SLASH) {
+      const name = candidate ? placeholder(path.slice(start, i)) : undefined;
+      if (name) {
+        out += path.slice(copied, start) + name;
+        copied = i;
+      }
+      start = i + 1;
+      candidate = false;
+    } else if ((c >= 48 && c <= 57) || c === AT || c === PERCENT) candidate = true;
+  }
+  return copied === 0 ? path.slice(0, end) : out + path.slice(copied, end);
 }

@@ -21,6 +21,8 @@ describe('naming requests by their URL template', () => {
     ['/item/123?currency=usd&n=5', '/item/:id'],
     ['/search?q=42', '/search'],
     ['/page#section-2', '/page'],
+    ['/a/123#top', '/a/:id'],
+    ['/users/7/avatar.png?size=64', '/users/:id/avatar.png'],
     // Words, versions and file names stay literal.
     ['/api/v2/items', '/api/v2/items'],
     ['/v1.2.3/schema', '/v1.2.3/schema'],
@@ -37,6 +39,8 @@ describe('naming requests by their URL template', () => {
     ['/', '/'],
     ['/item/123/', '/item/:id/'],
     ['//item//9', '//item//:id'],
+    ['item/77', 'item/:id'],
+    ['', ''],
   ])('%s is named %s', (path, name) => {
     expect(templatePath(path)).toBe(name);
   });
