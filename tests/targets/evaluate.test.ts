@@ -106,6 +106,30 @@ describe('evaluating targets on a run', () => {
     expect(outcomes[3]!.detail).toBe('20 of 1000 requests failed');
   });
 
+  it('judges the overflow name of a run past its name cap like any other endpoint', () => {
+    const recorder = new StatsRecorder(0, { maxNames: 2 });
+    for (let i = 0; i < 100; i++) recorder.record('GET', `/item/${i}`, 20_000, 100);
+    const capped = buildResult(recorder, {
+      version: 'test',
+      model: 'closed',
+      executor: 'constant-users',
+      target: 'http://127.0.0.1:1',
+      endedAt: 10_000,
+      interrupted: false,
+      generator: GENERATOR,
+      templatedNames: false,
+      config: {},
+    });
+    const outcomes = evaluateTargets(
+      targets('endpoint["(other names)"].p95 < 10ms', 'endpoint["GET /item/0"].p95 < 50ms'),
+      resultFigures(capped, new ServiceFigures(before, after), { ok: 1, total: 1 }),
+    );
+    expect(outcomes.map((o) => [o.actual, o.verdict])).toEqual([
+      ['20ms', 'fail'],
+      ['20ms', 'pass'],
+    ]);
+  });
+
   it('differences the scraped counters for the service figures', () => {
     const outcomes = evaluateTargets(
       targets(
