@@ -98,21 +98,20 @@ describe('fiml-perf bench', () => {
     });
   });
 
+  it('runs a .ts bench file in a folder with no package.json (an ES module there)', async () => {
+    const root = join(dir, 'no-package');
+    mkdirSync(root, { recursive: true });
+    writeFileSync(
+      join(root, 'c.bench.ts'),
+      "import { bench } from 'fiml-perf';\nbench('c', () => Math.sqrt(2));\n",
+    );
+    const run = await runCli(['bench', '--dir', root, '--time', '50']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/\bc\b/);
+  });
+
   it.each([
     ['a missing folder', () => ['--dir', join(dir, 'none')], /no benchmark folder .*none/],
-    [
-      'a .ts file loaded as CommonJS',
-      () => {
-        const root = join(dir, 'cjs');
-        mkdirSync(root, { recursive: true });
-        writeFileSync(
-          join(root, 'c.bench.ts'),
-          "import { bench } from 'fiml-perf';\nbench('c', () => 1);\n",
-        );
-        return ['--dir', root];
-      },
-      /name it \.mts, or add "type": "module"/,
-    ],
     ['no match', () => ['zzz', '--dir', good], /no benchmark matches zzz/],
     [
       'a bench file that does not compile',

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -254,35 +254,67 @@ describe('fiml-perf load: results', () => {
   });
 });
 
-describe('fiml-perf load: a .js scenario outside the repository', () => {
-  it('runs its default export, importing fiml-perf without an install of its own', async () => {
-    const file = scenario(
-      'plain.mjs',
-      "import { constant, task, User } from 'fiml-perf';\nexport default class Plain extends User {\n  static waitTime = constant(0.01);\n  static tasks = [task(1, 'go')];\n  async go() {\n    await this.client.get('/ok', { name: 'plain' });\n  }\n}\n",
+describe('fiml-perf load: a scenario outside the repository', () => {
+  // A folder of its own with no package.json anywhere above it but /tmp's (none), as a user's.
+  const outside = mkdtempSync(join(tmpdir(), 'fiml-perf-outside-'));
+  afterAll(() => rmSync(outside, { recursive: true, force: true }));
+  const source = (cls: string) =>
+    `import { constant, task, User } from 'fiml-perf';\nexport default class ${cls} extends User {\n  static waitTime = constant(0.01);\n  static tasks = [task(1, 'go')];\n  async go() {\n    await this.client.get('/ok', { name: 'plain' });\n  }\n}\n`;
+
+  it.each(['ts', 'mts', 'cts', 'js', 'mjs'])(
+    'a .%s file imports fiml-perf without an install of its own, and runs',
+    async (ext) => {
+      const file = join(outside, `price-${ext}.${ext}`);
+      writeFileSync(file, source(`Price${ext}`));
+      const json = join(outside, `${ext}.json`);
+      const args = ['-f', file, '--host', server.url, '-u', '2', '-t', '1s'];
+      const run = await runCli(['load', ...args, '--no-typecheck', '--json', json, '-q']);
+      expect(run.code, run.stderr).toBe(0);
+      const result = read(json);
+      expect(result.endpoints.map((e) => e.name)).toEqual(['plain']);
+      expect(result.totals.requests).toBeGreaterThan(10);
+      expect(result.config).toMatchObject({
+        embeddedFiml: false,
+        userClasses: [{ name: `Price${ext}`, weight: 1 }],
+      });
+    },
+  );
+
+  it('a .ts file is an ES module there: top-level await and import.meta work', async () => {
+    writeFileSync(join(outside, 'symbols.txt'), 'AAPL\n');
+    const file = join(outside, 'tla.ts');
+    writeFileSync(
+      file,
+      "import { readFile } from 'node:fs/promises';\nimport { task, User } from 'fiml-perf';\nconst symbol = (await readFile(new URL('symbols.txt', import.meta.url), 'utf8')).trim();\nexport default class Tla extends User {\n  static override tasks = [task(1, 'go')];\n  async go() {\n    await this.client.get('/ok', { name: symbol });\n  }\n}\n",
     );
-    const json = join(dir, 'plain.json');
-    const run = await runCli([
+    const run = await runCli(['check', '-f', file]);
+    expect(run.code, run.stderr).toBe(0);
+    const json = join(outside, 'tla.json');
+    const load = await runCli([
       'load',
       '-f',
       file,
       '--host',
       server.url,
-      '-u',
-      '2',
       '-t',
       '1s',
       '--json',
       json,
       '-q',
     ]);
-    expect(run.code).toBe(0);
-    const result = read(json);
-    expect(result.endpoints.map((e) => e.name)).toEqual(['plain']);
-    expect(result.totals.requests).toBeGreaterThan(10);
-    expect(result.config).toMatchObject({
-      embeddedFiml: false,
-      userClasses: [{ name: 'Plain', weight: 1 }],
-    });
+    expect(load.code, load.stderr).toBe(0);
+    expect(read(json).endpoints.map((e) => e.name)).toEqual(['AAPL']);
+  });
+
+  it('a .ts file in a package that says "type": "commonjs" is CommonJS, and still imports fiml-perf', async () => {
+    const pkg = join(outside, 'cjs');
+    mkdirSync(pkg);
+    writeFileSync(join(pkg, 'package.json'), '{"type":"commonjs"}');
+    const file = join(pkg, 'price.ts');
+    writeFileSync(file, source('InCjs'));
+    const run = await runCli(['check', '-f', file]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/InCjs \(default\)/);
   });
 });
 
