@@ -37,9 +37,10 @@ export const abOptions = {
     schema: z.string().min(1).default('bench'),
   },
   threshold: {
-    flags: '--threshold <fraction>',
-    description: "change past which a slowdown is a regression (default: each benchmark's own)",
-    schema: flag.optionalNumber(0.001, 10),
+    flags: '--threshold <share>',
+    description:
+      "change past which a slowdown is a regression, as 10% or 0.1 (default: each benchmark's own)",
+    schema: flag.optionalShare(0.001, 10),
   },
   ...reportOptions,
 } satisfies OptionTable;

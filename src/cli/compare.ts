@@ -44,20 +44,21 @@ export function report(
 
 export const compareOptions = {
   threshold: {
-    flags: '--threshold <fraction>',
+    flags: '--threshold <share>',
     description:
-      "change past which a slowdown is a regression, such as 0.1 for 10% (default: each benchmark's own, 0.1)",
-    schema: flag.optionalNumber(0.001, 10),
+      "change past which a slowdown is a regression, as 10% or 0.1 (default: each benchmark's own, 10%)",
+    schema: flag.optionalShare(0.001, 10),
   },
   errorThreshold: {
-    flags: '--error-threshold <fraction>',
-    description: 'load tests: error-rate rise past which it is a regression, in fraction points',
-    schema: flag.number(0.0001, 1, 0.01),
+    flags: '--error-threshold <share>',
+    description:
+      'load tests: error-rate rise past which it is a regression, in points, as 1% or 0.01',
+    schema: flag.share(0.0001, 1, 0.01),
   },
   alpha: {
-    flags: '--alpha <fraction>',
-    description: 'false-discovery rate across the suite (Benjamini-Hochberg)',
-    schema: flag.number(0.0001, 0.5, 0.05),
+    flags: '--alpha <share>',
+    description: 'false-discovery rate across the suite (Benjamini-Hochberg), as 5% or 0.05',
+    schema: flag.share(0.0001, 0.5, 0.05),
   },
   ...reportOptions,
   force: {
@@ -76,7 +77,7 @@ export function registerCompare(program: Command): void {
     )
     .argument('<current>', 'a result of the same kind to judge against the baseline')
     .description(
-      'statistical verdict per benchmark or endpoint: regression, improvement, unchanged or inconclusive',
+      'statistical verdict per benchmark or endpoint: regression, improvement, within threshold, no change or inconclusive',
     )
     .addHelpText(
       'after',

@@ -28,9 +28,10 @@ function defaultOf(spec: OptionSpec): unknown {
 export function addOptions(command: Command, table: OptionTable): Command {
   for (const spec of Object.values(table)) {
     const fallback = defaultOf(spec);
+    const shown = (spec.schema.meta() as { shown?: string } | undefined)?.shown;
     const notes = [
       fallback !== undefined && typeof fallback !== 'boolean'
-        ? `default: ${JSON.stringify(fallback)}`
+        ? `default: ${shown ?? JSON.stringify(fallback)}`
         : '',
       spec.env ? `env: ${spec.env}` : '',
     ].filter(Boolean);
@@ -92,6 +93,25 @@ function anyNumber(min: number, max: number) {
   );
 }
 
+/** A share written as a percentage (`5%`) or a fraction (`0.05`), as a fraction; else undefined. */
+export function parseShare(text: string): number | undefined {
+  const match = /^\s*(-?(?:\d+\.?\d*|\.\d+)(?:e-?\d+)?)\s*(%?)\s*$/i.exec(text);
+  if (!match) return undefined;
+  const n = Number(match[1]);
+  return match[2] ? n / 100 : n;
+}
+
+/** A fraction as a percentage, for help and messages: 0.05 is 5%. */
+export const asPercent = (fraction: number) => `${Number((fraction * 100).toPrecision(6))}%`;
+
+function share(min: number, max: number) {
+  const message = `expected a share such as 5% or 0.05, from ${asPercent(min)} to ${asPercent(max)}`;
+  return z.preprocess(
+    (v) => (typeof v === 'string' ? (parseShare(v) ?? v) : v),
+    z.number({ error: message }).min(min, message).max(max, message),
+  );
+}
+
 /** Flag values arrive as text; these schemas accept text and check the range. */
 export const flag = {
   int: (min: number, max: number, fallback: number) => wholeNumber(min, max).default(fallback),
@@ -100,4 +120,10 @@ export const flag = {
   number: (min: number, max: number, fallback: number) => anyNumber(min, max).default(fallback),
   optionalNumber: (min: number, max: number) => anyNumber(min, max).optional(),
   bool: (fallback: boolean) => z.boolean().default(fallback),
+  /** A share, fraction or percentage: `5%` or `0.05` (every such flag takes both), as a fraction. */
+  share: (min: number, max: number, fallback: number) =>
+    share(min, max)
+      .default(fallback)
+      .meta({ shown: asPercent(fallback) }),
+  optionalShare: (min: number, max: number) => share(min, max).optional(),
 };

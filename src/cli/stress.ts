@@ -29,19 +29,6 @@ const duration = (example: string, fallback?: string) => {
   return fallback === undefined ? schema.optional() : schema.default(fallback);
 };
 
-/** A share as 5% or 0.05. */
-const share = (fallback: string) =>
-  z
-    .string()
-    .refine((v) => toShare(v) !== undefined, 'expected a share such as 5% or 0.05')
-    .default(fallback);
-
-function toShare(v: string): number | undefined {
-  const percent = /^\s*([\d.]+)\s*%\s*$/.exec(v);
-  const n = percent ? Number(percent[1]) / 100 : Number(v);
-  return Number.isFinite(n) && n >= 0 && n <= 1 ? n : undefined;
-}
-
 const ms = (v: string) => parseDuration(v) as number;
 
 /** Flags of every stress kind. */
@@ -136,8 +123,8 @@ const peak: Kind<Record<string, OptionTable[string]>> = {
     },
     maxErrorRate: {
       flags: '--max-error-rate <share>',
-      description: 'pass only below this error rate',
-      schema: share('5%'),
+      description: 'pass only below this error rate, as 5% or 0.05',
+      schema: flag.share(0, 1, 0.05),
     },
     maxP95: {
       flags: '--max-p95 <duration>',
@@ -150,7 +137,7 @@ const peak: Kind<Record<string, OptionTable[string]>> = {
       normalRate: c.normal,
       factor: f.factor as number,
       durationMs: ms(f.runTime as string),
-      maxErrorRate: toShare(f.maxErrorRate as string) as number,
+      maxErrorRate: f.maxErrorRate as number,
       maxP95Ms: ms(f.maxP95 as string),
     }),
 };
@@ -220,18 +207,18 @@ const endurance: Kind<Record<string, OptionTable[string]>> = {
     },
     maxP95Growth: {
       flags: '--max-p95-growth <share>',
-      description: 'degrading past this fitted p95 growth over the run',
-      schema: share('20%'),
+      description: 'degrading past this fitted p95 growth over the run, as 20% or 0.2',
+      schema: flag.share(0, 100, 0.2),
     },
     maxErrorGrowth: {
       flags: '--max-error-growth <share>',
-      description: 'degrading past this fitted error-rate growth (points)',
-      schema: share('1%'),
+      description: 'degrading past this fitted error-rate growth, in points, as 1% or 0.01',
+      schema: flag.share(0, 1, 0.01),
     },
     maxMemoryGrowth: {
       flags: '--max-memory-growth <share>',
-      description: "leaking past this fitted growth of the service's memory",
-      schema: share('10%'),
+      description: "leaking past this fitted growth of the service's memory, as 10% or 0.1",
+      schema: flag.share(0, 100, 0.1),
     },
   },
   run: (env, f, c) =>
@@ -239,9 +226,9 @@ const endurance: Kind<Record<string, OptionTable[string]>> = {
       normalRate: c.normal,
       durationMs: ms(f.runTime as string),
       windowMs: f.window ? ms(f.window as string) : undefined,
-      maxP95Growth: toShare(f.maxP95Growth as string) as number,
-      maxErrorGrowth: toShare(f.maxErrorGrowth as string) as number,
-      maxMemoryGrowth: toShare(f.maxMemoryGrowth as string) as number,
+      maxP95Growth: f.maxP95Growth as number,
+      maxErrorGrowth: f.maxErrorGrowth as number,
+      maxMemoryGrowth: f.maxMemoryGrowth as number,
     }),
 };
 

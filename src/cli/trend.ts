@@ -14,9 +14,9 @@ export const trendOptions = {
     schema: z.string().min(1).default('.benchmarks/history.jsonl'),
   },
   threshold: {
-    flags: '--threshold <fraction>',
-    description: 'drift or change past which a benchmark is flagged',
-    schema: flag.number(0.001, 10, 0.1),
+    flags: '--threshold <share>',
+    description: 'drift or change past which a benchmark is flagged, as 10% or 0.1',
+    schema: flag.share(0.001, 10, 0.1),
   },
   ci: {
     flags: '--ci',

@@ -31,6 +31,7 @@ export function compareBenchmarks(
     comparisons.push({
       id: now.id,
       verdict,
+      significant: sameClock && judged.significant,
       threshold,
       baseline: median(x),
       current: median(y),

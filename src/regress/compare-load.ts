@@ -1,6 +1,6 @@
 import { decodeHistogram, type Histogram, type RunResult } from '../stats/index.js';
 import { normalCdf, normalQuantile, type ShiftEstimate } from './statistics.js';
-import { type Comparison, judge, onlyIn, shiftFields } from './verdict.js';
+import { type Comparison, classify, judge, onlyIn, shiftFields } from './verdict.js';
 
 const Z = normalQuantile(0.975);
 
@@ -50,17 +50,11 @@ function errorRate(
   const diff = pb - pa;
   const low = diff - Z * se;
   const high = diff + Z * se;
-  const verdict =
-    low > threshold
-      ? 'regression'
-      : high < -threshold
-        ? 'improvement'
-        : low >= -threshold && high <= threshold
-          ? 'unchanged'
-          : 'inconclusive';
+  const verdict = classify(low, high, threshold);
   return {
     id,
     verdict,
+    significant: low > 0 || high < 0,
     threshold,
     baseline: pa,
     current: pb,
@@ -109,10 +103,11 @@ export function compareLoadResults(
       const pb = percentileLog(hb, q);
       if (!pa || !pb) continue;
       const shift = shiftOf(pa, pb);
-      const { verdict, detectable } = judge(shift, threshold);
+      const { verdict, detectable, significant } = judge(shift, threshold);
       comparisons.push({
         id: `${key} ${label}`,
         verdict,
+        significant,
         threshold,
         baseline: Math.exp(pa.value) / 1000,
         current: Math.exp(pb.value) / 1000,

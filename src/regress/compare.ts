@@ -29,7 +29,7 @@ export interface ComparisonReport {
     readonly createdAt: string;
     readonly commit: string | null;
   };
-  /** Regressions first, then improvements, inconclusive, unchanged. */
+  /** Regressions first, then improvements, inconclusive, within threshold, no change. */
   readonly comparisons: readonly Comparison[];
   readonly onlyBaseline: readonly string[];
   readonly onlyCurrent: readonly string[];
@@ -42,7 +42,8 @@ const ORDER: Record<Verdict, number> = {
   regression: 0,
   improvement: 1,
   inconclusive: 2,
-  unchanged: 3,
+  'within-threshold': 3,
+  'no-change': 4,
 };
 
 /** Compares two result files of the same kind. @throws RegressError */
@@ -106,7 +107,13 @@ export function compareResults(
   const comparisons = raw.comparisons
     .map((c, i) => adjust(c, q[i] as number, alpha))
     .sort((x, y) => ORDER[x.verdict] - ORDER[y.verdict] || x.id.localeCompare(y.id));
-  const summary = { regression: 0, improvement: 0, inconclusive: 0, unchanged: 0 };
+  const summary: Record<Verdict, number> = {
+    regression: 0,
+    improvement: 0,
+    inconclusive: 0,
+    'within-threshold': 0,
+    'no-change': 0,
+  };
   for (const c of comparisons) summary[c.verdict]++;
   return {
     schemaVersion: 1,

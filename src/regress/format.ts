@@ -31,6 +31,8 @@ function change(c: Comparison): { estimate: string; interval: string } {
 function verdictText(c: Comparison): string {
   if (c.verdict === 'inconclusive' && c.detectable !== null)
     return `inconclusive (could detect > ${isErrorRate(c) ? points(c.detectable) : `${(c.detectable * 100).toFixed(0)}%`})`;
+  if (c.verdict === 'within-threshold') return `within threshold, ${change(c).estimate}`;
+  if (c.verdict === 'no-change') return 'no change';
   return c.verdict;
 }
 
@@ -38,7 +40,7 @@ function verdictText(c: Comparison): string {
 export function summaryLine(report: ComparisonReport): string {
   const s = report.summary;
   const n = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
-  return `${n(s.regression, 'regression')}, ${n(s.improvement, 'improvement')}, ${s.unchanged} unchanged, ${s.inconclusive} inconclusive (95% intervals; a verdict needs the whole interval past the threshold and a Benjamini-Hochberg adjusted p below ${report.alpha})`;
+  return `${n(s.regression, 'regression')}, ${n(s.improvement, 'improvement')}, ${s['within-threshold']} within threshold, ${s['no-change']} no change, ${s.inconclusive} inconclusive (95% intervals; a verdict needs the whole interval past the threshold and a Benjamini-Hochberg adjusted p below ${report.alpha})`;
 }
 
 /** The terminal table. */
@@ -88,7 +90,8 @@ const ICON: Record<Comparison['verdict'], string> = {
   regression: ':red_circle: regression',
   improvement: ':green_circle: improvement',
   inconclusive: ':white_circle: inconclusive',
-  unchanged: 'unchanged',
+  'within-threshold': 'within threshold',
+  'no-change': 'no change',
 };
 
 /** Markdown for a PR comment: the summary line, then the changes, regressions first. */
@@ -107,7 +110,9 @@ export function comparisonMarkdown(report: ComparisonReport): string {
     const verdict =
       c.verdict === 'inconclusive'
         ? `${ICON.inconclusive}${verdictText(c).slice('inconclusive'.length)}`
-        : ICON[c.verdict];
+        : c.verdict === 'within-threshold'
+          ? verdictText(c)
+          : ICON[c.verdict];
     lines.push(
       `| \`${c.id}\` | ${value(c, 'baseline', report.kind)} | ${value(c, 'current', report.kind)} | ${estimate} | ${interval} | ${verdict} |`,
     );

@@ -1,6 +1,15 @@
 import type { ShiftEstimate } from './statistics.js';
 
-export type Verdict = 'regression' | 'improvement' | 'unchanged' | 'inconclusive';
+/**
+ * `within-threshold`: the interval lies inside ±threshold but not around zero (a small, real
+ * change); `no-change`: it lies inside ±threshold and around zero.
+ */
+export type Verdict =
+  | 'regression'
+  | 'improvement'
+  | 'within-threshold'
+  | 'no-change'
+  | 'inconclusive';
 
 /** One benchmark's or endpoint figure's comparison. Ratios are current / baseline. */
 export interface Comparison {
@@ -14,6 +23,8 @@ export interface Comparison {
   readonly ratio: number;
   readonly low: number;
   readonly high: number;
+  /** The interval excludes no change, and (after adjustment) the adjusted p is below alpha. */
+  readonly significant: boolean;
   readonly p: number;
   /** Benjamini-Hochberg adjusted p-value across the comparison. */
   readonly q: number;
@@ -25,24 +36,29 @@ export interface Comparison {
 }
 
 /**
- * The verdict from a shift on the log scale: a regression only when the whole interval lies
- * beyond the threshold, an improvement when it lies beyond it the other way, unchanged when it
- * lies within, inconclusive otherwise. `higherIsWorse` is false for figures like rps.
+ * The verdict of an interval of change against ±bound, on a scale where 0 is no change: a
+ * regression only when the whole interval lies beyond the bound, an improvement when it lies
+ * beyond it the other way, within threshold or no change when it lies inside (around zero or
+ * not), inconclusive otherwise.
  */
+export function classify(low: number, high: number, bound: number): Verdict {
+  if (low > bound) return 'regression';
+  if (high < -bound) return 'improvement';
+  if (low >= -bound && high <= bound) return low > 0 || high < 0 ? 'within-threshold' : 'no-change';
+  return 'inconclusive';
+}
+
+/** The verdict from a shift on the log scale, with the smallest change it could have detected. */
 export function judge(
   shift: ShiftEstimate,
   threshold: number,
-): { verdict: Verdict; detectable: number | null } {
+): { verdict: Verdict; detectable: number | null; significant: boolean } {
   const bound = Math.log1p(threshold);
-  let verdict: Verdict;
-  if (shift.low > bound) verdict = 'regression';
-  else if (shift.high < -bound) verdict = 'improvement';
-  else if (shift.low >= -bound && shift.high <= bound) verdict = 'unchanged';
-  else verdict = 'inconclusive';
+  const verdict = classify(shift.low, shift.high, bound);
   const halfWidth = (shift.high - shift.low) / 2;
   const detectable =
     verdict === 'inconclusive' && Number.isFinite(halfWidth) ? Math.expm1(bound + halfWidth) : null;
-  return { verdict, detectable };
+  return { verdict, detectable, significant: shift.low > 0 || shift.high < 0 };
 }
 
 /** A log-scale shift as a comparison's ratio, interval and p-value (q until adjusted). */
@@ -64,16 +80,21 @@ export function onlyIn(ids: readonly string[], others: readonly string[]): strin
   return ids.filter((id) => !seen.has(id));
 }
 
-/** A significant-looking verdict whose adjusted p-value is not small enough becomes inconclusive. */
+/**
+ * A significant-looking verdict whose adjusted p-value is not small enough becomes inconclusive,
+ * and no change is significant then.
+ */
 export function adjust(comparison: Comparison, q: number, alpha: number): Comparison {
   const decisive = comparison.verdict === 'regression' || comparison.verdict === 'improvement';
+  const significant = comparison.significant && q < alpha;
   if (decisive && q >= alpha) {
     return {
       ...comparison,
       q,
+      significant,
       verdict: 'inconclusive',
       note: `adjusted p ${q.toPrecision(2)} >= ${alpha} across the suite`,
     };
   }
-  return { ...comparison, q };
+  return { ...comparison, q, significant };
 }

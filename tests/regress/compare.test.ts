@@ -20,6 +20,7 @@ const baseline = benchResult([
   entry('suite > slower', processMedians(1, 1000, 0.03)),
   entry('suite > faster', processMedians(2, 1000, 0.03)),
   entry('suite > same', processMedians(3, 1000, 0.03)),
+  entry('suite > small', processMedians(6, 1000, 0.005)),
   entry('suite > noisy', processMedians(4, 1000, 0.4)),
   entry('suite > removed', processMedians(5, 1000, 0.03)),
 ]);
@@ -27,6 +28,7 @@ const current = benchResult([
   entry('suite > slower', processMedians(11, 1300, 0.03)),
   entry('suite > faster', processMedians(12, 700, 0.03)),
   entry('suite > same', processMedians(13, 1000, 0.03)),
+  entry('suite > small', processMedians(16, 1084, 0.005)),
   entry('suite > noisy', processMedians(14, 1150, 0.4)),
   entry('suite > added', processMedians(15, 1000, 0.03)),
 ]);
@@ -40,7 +42,13 @@ describe('compare on synthetic benchmark runs', () => {
   it('gives each benchmark the verdict its data supports', () => {
     expect(verdict('suite > slower')).toBe('regression');
     expect(verdict('suite > faster')).toBe('improvement');
-    expect(verdict('suite > same')).toBe('unchanged');
+    expect(verdict('suite > same')).toBe('no-change');
+    // +8.4% with a tight interval inside the 10% threshold: a real change, named as such.
+    expect(verdict('suite > small')).toBe('within-threshold');
+    const small = report.comparisons.find((c) => c.id === 'suite > small')!;
+    expect(small.significant).toBe(true);
+    expect(small.ratio).toBeGreaterThan(1.07);
+    expect(report.comparisons.find((c) => c.id === 'suite > same')!.significant).toBe(false);
     expect(verdict('suite > noisy')).toBe('inconclusive');
     const noisy = report.comparisons.find((c) => c.id === 'suite > noisy')!;
     expect(noisy.detectable).toBeGreaterThan(0.2);
@@ -49,7 +57,8 @@ describe('compare on synthetic benchmark runs', () => {
     expect(report.summary).toEqual({
       regression: 1,
       improvement: 1,
-      unchanged: 1,
+      'within-threshold': 1,
+      'no-change': 1,
       inconclusive: 1,
     });
   });
@@ -59,7 +68,8 @@ describe('compare on synthetic benchmark runs', () => {
       'regression',
       'improvement',
       'inconclusive',
-      'unchanged',
+      'within-threshold',
+      'no-change',
     ]);
     const slower = report.comparisons[0]!;
     expect(slower.ratio).toBeGreaterThan(1.25);

@@ -78,9 +78,17 @@ describe('verdicts', () => {
     expect(judge(shift(1.3, 1.05, 1.6), 0.1).verdict).toBe('inconclusive');
   });
 
-  it('calls improvement, unchanged and inconclusive with what could have been detected', () => {
+  it('calls improvement, no change, within threshold and inconclusive with what could have been detected', () => {
     expect(judge(shift(0.7, 0.6, 0.8), 0.1).verdict).toBe('improvement');
-    expect(judge(shift(1.01, 0.97, 1.05), 0.1).verdict).toBe('unchanged');
+    expect(judge(shift(1.01, 0.97, 1.05), 0.1)).toMatchObject({
+      verdict: 'no-change',
+      significant: false,
+    });
+    expect(judge(shift(1.084, 1.08, 1.089), 0.1)).toMatchObject({
+      verdict: 'within-threshold',
+      significant: true,
+    });
+    expect(judge(shift(0.95, 0.93, 0.97), 0.1).verdict).toBe('within-threshold');
     const noisy = judge(shift(1.0, 0.7, 1.4), 0.1);
     expect(noisy.verdict).toBe('inconclusive');
     // Half-width of the log interval added to the threshold: exp(log 1.1 + log(2)/2) - 1.
