@@ -1,14 +1,8 @@
 import { z } from 'zod';
 import { PerfError } from '../errors.js';
-import {
-  type ExecutorConfig,
-  type LoadPlan,
-  parseDuration,
-  parseStages,
-  type Stage,
-  type Workload,
-} from '../load/index.js';
-import { DEFAULT_MAX_NAMES, OTHER_NAMES } from '../stats/index.js';
+import type { ExecutorConfig, LoadPlan, Workload } from '../load/index.js';
+import { DEFAULT_MAX_NAMES, OTHER_NAMES } from '../names.js';
+import { parseDuration, parseStages, type Stage } from '../util/duration.js';
 import { packageFile } from '../util/package-file.js';
 import { flag, type OptionTable, type ResolvedOptions } from './option-table.js';
 

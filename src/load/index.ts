@@ -1,5 +1,5 @@
-export type { Stage } from './duration.js';
-export { formatDuration, parseDuration, parseStages } from './duration.js';
+export type { Stage } from '../util/duration.js';
+export { formatDuration, parseDuration, parseStages } from '../util/duration.js';
 export type {
   ConstantArrivalRateConfig,
   ConstantUsersConfig,

@@ -3,8 +3,11 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** A hash or database id: md5, sha1, a MongoDB ObjectId; eight hex digits or more, some digits. */
 const HEX = /^(?=[a-f]*\d)[0-9a-f]{8,}$/i;
 const DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
-/** Sixteen or more base64url characters with a digit and a letter (tokens, random keys). */
-const TOKEN = /^(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9_-]{16,}={0,2}$/;
+/** Sixteen or more base64url characters with two digits and a letter (tokens, random keys). */
+const TOKEN = /^(?=(?:.*\d){2})(?=.*[A-Za-z])[A-Za-z0-9_-]{16,}={0,2}$/;
+/** An e-mail address, but not a file name such as logo@2x.png. */
+const EMAIL =
+  /^[^@/]+(?:@|%40)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?!(?:png|jpe?g|gif|svg|webp|ico|css|js|json|html?|pdf|txt)$)[A-Za-z]{2,}$/i;
 const LOWER = 1;
 const UPPER = 2;
 const DIGIT = 3;
@@ -35,7 +38,7 @@ function looksRandom(segment: string): boolean {
 function placeholder(segment: string): string | undefined {
   if (INTEGER.test(segment) || UUID.test(segment) || HEX.test(segment)) return ':id';
   if (DATE.test(segment)) return ':date';
-  if (segment.includes('@') || /%40/i.test(segment)) return ':id';
+  if (EMAIL.test(segment)) return ':id';
   if (TOKEN.test(segment) && looksRandom(segment)) return ':id';
   return undefined;
 }

@@ -1,6 +1,4 @@
-import { extname } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import {
   buildResult,
@@ -10,6 +8,7 @@ import {
   type SecondRow,
   StatsRecorder,
 } from '../stats/index.js';
+import { workerUrl } from '../util/worker-url.js';
 import {
   createExecutor,
   type Executor,
@@ -69,16 +68,26 @@ function until(signal: AbortSignal | undefined): Promise<void> {
   });
 }
 
+interface RunState {
+  users: number;
+  interrupted: boolean;
+  /** Workers: tells them the names to keep once the run's name cap is reached. */
+  onNamesFull: ((recorded: ReadonlyArray<readonly [string, string]>) => void) | undefined;
+}
+
 /** Runs a load plan to its end (or a stop) and returns the versioned result. */
 export async function runLoad(options: RunLoadOptions): Promise<RunResult> {
   const workers = options.workers ?? 1;
   const executor = createExecutor(options.plan.executor);
+  const state: RunState = { users: 0, interrupted: false, onNamesFull: undefined };
   const recorder = new StatsRecorder(Date.now(), {
     maxNames: options.plan.maxNames,
-    onOverflow: (max) => options.onWarning?.(namesWarning(max)),
+    onOverflow: (max, recorded) => {
+      options.onWarning?.(namesWarning(max));
+      state.onNamesFull?.(recorded);
+    },
   });
   const monitor = new GeneratorMonitor();
-  const state = { users: 0, interrupted: false };
   const startWall = performance.now();
   const tick = () => {
     const cpuPercent = monitor.sample();
@@ -158,23 +167,12 @@ async function runHere(
   }
 }
 
-function workerUrl(): URL {
-  // Built: dist/src/load/worker.js, which Node runs as it is.
-  const ext = extname(fileURLToPath(import.meta.url));
-  const url = new URL(`./worker${ext}`, import.meta.url);
-  if (ext === '.js') return url;
-  // From source (tsx): workers do not inherit tsx's loader, so register it first.
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const source = `const { register } = await import(${JSON.stringify(tsx)}); register(); await import(${JSON.stringify(url.href)});`;
-  return new URL(`data:text/javascript,${encodeURIComponent(source)}`);
-}
-
 async function runInWorkers(
   options: RunLoadOptions,
   count: number,
   recorder: StatsRecorder,
   monitor: GeneratorMonitor,
-  state: { users: number },
+  state: RunState,
 ): Promise<void> {
   const startAt = Date.now() + 300; // time for every worker to load before the common start
   const users = new Array<number>(count).fill(0);
@@ -185,7 +183,7 @@ async function runInWorkers(
       ...options.plan,
       executor: splitExecutor(options.plan.executor, index, count),
     };
-    const worker = new Worker(workerUrl(), {
+    const worker = new Worker(workerUrl('worker', import.meta.url), {
       workerData: { plan, index, startAt, grace: options.graceMs ?? 5000 },
     });
     threads.push(worker);
@@ -219,6 +217,7 @@ async function runInWorkers(
   const send = (message: ToWorker) => {
     for (const worker of threads) worker.postMessage(message);
   };
+  state.onNamesFull = (recorded) => send({ type: 'names', recorded });
   options.stop?.addEventListener(
     'abort',
     () => send({ type: 'stop', graceMs: options.graceMs ?? 5000 }),

@@ -2,7 +2,10 @@ import type { StatsDelta } from '../stats/index.js';
 import type { LoopLag } from './generator-monitor.js';
 
 /** Messages between the run and its worker threads. */
-export type ToWorker = { readonly type: 'stop'; readonly graceMs: number };
+export type ToWorker =
+  | { readonly type: 'stop'; readonly graceMs: number }
+  /** The run's name cap is reached: record these names, everything else as the overflow. */
+  | { readonly type: 'names'; readonly recorded: ReadonlyArray<readonly [string, string]> };
 
 export type FromWorker =
   | { readonly type: 'delta'; readonly delta: StatsDelta; readonly users: number }

@@ -17,7 +17,7 @@ const { plan, index, startAt, grace } = workerData as {
 const port = parentPort!;
 const post = (message: FromWorker) => port.postMessage(message);
 
-const recorder = new DeltaRecorder({ maxNames: plan.maxNames });
+const recorder = new DeltaRecorder();
 const monitor = new GeneratorMonitor(false);
 const controller = new AbortController();
 let graceMs = grace;
@@ -25,7 +25,7 @@ port.on('message', (message: ToWorker) => {
   if (message.type === 'stop') {
     graceMs = message.graceMs;
     controller.abort();
-  }
+  } else if (message.type === 'names') recorder.restrict(message.recorded);
 });
 
 const classes =

@@ -4,9 +4,17 @@ const REGISTERS = 1 << BITS;
 const ALPHA = 0.7213 / (1 + 1.079 / REGISTERS);
 const TWO_32 = 2 ** 32;
 
-/** FNV-1a over UTF-16 code units, then murmur3's finalizer so every bit depends on every input. */
-function hash32(text: string): number {
+/**
+ * FNV-1a over the UTF-16 code units of `prefix`, a separator and `text` (no string is built), then
+ * murmur3's finalizer so every bit depends on every input.
+ */
+function hash32(text: string, prefix: string): number {
   let h = 0x811c9dc5;
+  for (let i = 0; i < prefix.length; i++) {
+    h ^= prefix.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  h = Math.imul(h ^ 0xffff, 0x01000193);
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
@@ -29,8 +37,9 @@ export class DistinctCounter {
   /** True when a register changed since the last `takeChange()`. */
   #changed = false;
 
-  add(text: string): void {
-    const h = hash32(text);
+  /** Counts `text` (within `prefix`: the same text under two prefixes counts twice). */
+  add(text: string, prefix = ''): void {
+    const h = hash32(text, prefix);
     const index = h >>> (32 - BITS);
     const rest = (h << BITS) >>> 0;
     const rank = rest === 0 ? 32 - BITS + 1 : Math.clz32(rest) + 1;

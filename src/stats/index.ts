@@ -1,3 +1,4 @@
+export { DEFAULT_MAX_NAMES, OTHER_NAMES } from '../names.js';
 export { DistinctCounter } from './distinct-count.js';
 export type { LinearFit } from './distributions.js';
 export { linearFit, normalCdf, normalQuantile, tQuantile } from './distributions.js';
@@ -23,6 +24,6 @@ export type {
   SecondRow,
   StatsDelta,
 } from './recorder.js';
-export { DEFAULT_MAX_NAMES, DeltaRecorder, OTHER_NAMES, StatsRecorder } from './recorder.js';
+export { DeltaRecorder, StatsRecorder } from './recorder.js';
 export type { EndpointResult, GeneratorHealth, RunMeta, RunResult } from './result.js';
 export { buildResult, RESULT_SCHEMA_VERSION } from './result.js';

@@ -34,9 +34,15 @@ export class LatencyRecord {
     (this.#histogram ?? this.#grow()).add(histogram);
   }
 
-  /** The latencies as a histogram, built from the list when there is none yet. */
+  /**
+   * The latencies as a histogram. While they are a list, a new histogram built from it each time
+   * (the record stays a list: reading figures once a second must not make every name big).
+   */
   get histogram(): Histogram {
-    return this.#histogram ?? this.#grow();
+    if (this.#histogram) return this.#histogram;
+    const histogram = createHistogram();
+    for (const value of this.#list) histogram.recordValue(value);
+    return histogram;
   }
 
   /** The latencies while they are still a list (a delta sends them as they are), else undefined. */
@@ -52,8 +58,7 @@ export class LatencyRecord {
   }
 
   #grow(): Histogram {
-    const histogram = createHistogram();
-    for (const value of this.#list) histogram.recordValue(value);
+    const histogram = this.histogram;
     this.#list = [];
     this.#histogram = histogram;
     return histogram;

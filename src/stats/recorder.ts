@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_NAMES, OTHER_NAMES } from '../names.js';
 import { DistinctCounter } from './distinct-count.js';
 import { type ErrorGroup, ErrorTable, type Failure } from './errors.js';
 import {
@@ -69,17 +70,17 @@ export interface SecondRow {
   readonly totalFailures: number;
 }
 
-/** Where requests go once a run has seen `maxNames` distinct names. */
-export const OTHER_NAMES = '(other names)';
-
-/** The most distinct request names a run records by default; past it, `OTHER_NAMES`. */
-export const DEFAULT_MAX_NAMES = 1000;
-
 export interface RecorderOptions {
   /** Distinct `METHOD name` pairs recorded before new ones go to `OTHER_NAMES`. @default 1000 */
   readonly maxNames?: number;
-  /** Called once, when the first request goes to `OTHER_NAMES` (here or in a merged delta). */
-  readonly onOverflow?: (maxNames: number) => void;
+  /**
+   * Called once, when the first request goes to `OTHER_NAMES`, with the names recorded (the
+   * cap's worth): workers are told to keep exactly these (`DeltaRecorder.restrict`).
+   */
+  readonly onOverflow?: (
+    maxNames: number,
+    recorded: ReadonlyArray<readonly [string, string]>,
+  ) => void;
 }
 
 /** How the name cap was used: names recorded, and what went past it. */
@@ -110,15 +111,19 @@ class Endpoint implements EndpointStats {
 
 /**
  * Endpoint stats by method, then name (no key string is built per request), with at most
- * `maxNames` names: a run with per-id URLs stays the size of its cap.
+ * `maxNames` names: a run with per-id URLs stays the size of its cap. A worker's table has no cap
+ * of its own (the run's table decides which names are recorded) until it is told the names to
+ * keep (`restrict`); until then it forgets the names that were quiet for a delta.
  */
 class EndpointTable {
   readonly #byMethod = new Map<string, Map<string, Endpoint>>();
   readonly #overflow: Endpoint[] = [];
   #names = 0;
+  /** The names a worker keeps, once the run's table is full. */
+  #allowed: Map<string, Set<string>> | undefined;
   readonly overflowNames = new DistinctCounter();
   readonly maxNames: number;
-  readonly #onOverflow: ((maxNames: number) => void) | undefined;
+  readonly #onOverflow: RecorderOptions['onOverflow'];
 
   constructor(options: RecorderOptions) {
     this.maxNames = options.maxNames ?? DEFAULT_MAX_NAMES;
@@ -133,21 +138,65 @@ class EndpointTable {
     }
     const found = byName.get(name);
     if (found) return found;
-    if (name !== OTHER_NAMES && this.#names < this.maxNames) {
+    if (name !== OTHER_NAMES && this.#accepts(method, name)) {
       this.#names++;
       const stats = new Endpoint(method, name);
       byName.set(name, stats);
       return stats;
     }
-    if (name !== OTHER_NAMES) this.overflowNames.add(`${method} ${name}`);
+    if (name !== OTHER_NAMES) this.overflowNames.add(name, method);
     let other = byName.get(OTHER_NAMES);
     if (!other) {
       other = new Endpoint(method, OTHER_NAMES);
       byName.set(OTHER_NAMES, other);
       this.#overflow.push(other);
-      if (this.#overflow.length === 1) this.#onOverflow?.(this.maxNames);
+      if (this.#overflow.length === 1) this.#onOverflow?.(this.maxNames, this.recorded());
     }
     return other;
+  }
+
+  #accepts(method: string, name: string): boolean {
+    if (this.#allowed) return this.#allowed.get(method)?.has(name) === true;
+    return this.#names < this.maxNames;
+  }
+
+  /** The name a request's error is grouped under: its own, or `OTHER_NAMES` past the cap. */
+  nameFor(method: string, name: string): string {
+    if (name === OTHER_NAMES || this.#byMethod.get(method)?.has(name)) return name;
+    return this.#accepts(method, name) ? name : OTHER_NAMES;
+  }
+
+  /** Every name recorded under its own name, as `[method, name]`. */
+  recorded(): Array<readonly [string, string]> {
+    return [...this.values()].filter((e) => e.name !== OTHER_NAMES).map((e) => [e.method, e.name]);
+  }
+
+  /** From now on, record only these names; everything else goes to `OTHER_NAMES`. */
+  restrict(names: ReadonlyArray<readonly [string, string]>): void {
+    this.#allowed = new Map();
+    for (const [method, name] of names) {
+      let set = this.#allowed.get(method);
+      if (!set) {
+        set = new Set();
+        this.#allowed.set(method, set);
+      }
+      set.add(name);
+    }
+  }
+
+  /** After a delta: forgets every name (before `restrict`), or the names it excludes. */
+  prune(): void {
+    if (!this.#allowed) {
+      this.#byMethod.clear();
+      this.#names = 0;
+      return;
+    }
+    for (const [method, byName] of this.#byMethod)
+      for (const name of byName.keys())
+        if (name !== OTHER_NAMES && !this.#accepts(method, name)) {
+          byName.delete(name);
+          this.#names--;
+        }
   }
 
   *values(): Iterable<Endpoint> {
@@ -251,7 +300,13 @@ export class StatsRecorder implements RequestSink {
       this.intervalFailures += d.failures;
     }
     if (delta.overflowNames) this.table.overflowNames.merge(delta.overflowNames);
-    for (const group of delta.errors) this.errors.addGroup(group);
+    for (const group of delta.errors)
+      this.errors.addGroup(
+        // A task's exception is not a request: its name is the class, not an endpoint.
+        group.kind === 'exception'
+          ? group
+          : { ...group, name: this.table.nameFor(group.method, group.name) },
+      );
   }
 
   /** Closes the current second: appends its row and starts the next. */
@@ -291,11 +346,16 @@ export class StatsRecorder implements RequestSink {
 
 /** A worker's recorder: keeps only what happened since the last `take()`. */
 export class DeltaRecorder implements RequestSink {
-  private readonly table: EndpointTable;
+  private readonly table = new EndpointTable({ maxNames: Number.POSITIVE_INFINITY });
   private readonly errors = new ErrorTable();
 
-  constructor(options: RecorderOptions = {}) {
-    this.table = new EndpointTable(options);
+  /**
+   * Records only these names from now on, the rest as `OTHER_NAMES`: the run's table is full,
+   * and these are the names it records, so a name is never split between its row and the
+   * overflow.
+   */
+  restrict(names: ReadonlyArray<readonly [string, string]>): void {
+    this.table.restrict(names);
   }
 
   record(method: string, name: string, micros: number, bytes: number, failure?: Failure): void {
@@ -314,8 +374,9 @@ export class DeltaRecorder implements RequestSink {
   }
 
   /**
-   * The delta since the last call; resets the recorder. A name that was quiet since the last call
-   * gives its histogram back, so only the names in use hold one.
+   * The delta since the last call; resets the recorder. Before `restrict` every name is then
+   * forgotten; after it, a name that was quiet gives its histogram back. Either way a worker holds
+   * only the names in use.
    */
   take(): StatsDelta {
     const endpoints: StatsDelta['endpoints'][number][] = [];
@@ -338,6 +399,7 @@ export class DeltaRecorder implements RequestSink {
       s.bytes = 0;
       s.latency.clear(false);
     }
+    this.table.prune();
     const errors = this.errors.list();
     this.errors.clear();
     const overflowNames = this.table.overflowNames.takeChange();

@@ -87,11 +87,11 @@ interface Snapshot {
   readonly endpoints: Map<string, { histogram: Histogram; requests: number; failures: number }>;
 }
 
-/** `withEndpoints`: copy each endpoint's histogram too (about 90 KB each). */
-function snapshot(recorder: StatsRecorder, at: number, withEndpoints: boolean): Snapshot {
+/** Copies the run's histogram, and those of the endpoints `wanted` names (up to 93 KB each). */
+function snapshot(recorder: StatsRecorder, at: number, wanted: (key: string) => boolean): Snapshot {
   const endpoints = new Map<string, { histogram: Histogram; requests: number; failures: number }>();
-  if (withEndpoints)
-    for (const [key, s] of recorder.endpoints)
+  for (const [key, s] of recorder.endpoints)
+    if (wanted(key))
       endpoints.set(key, {
         histogram: copy(s.histogram),
         requests: s.requests,
@@ -139,6 +139,8 @@ export class TargetSession {
   #recorder: StatsRecorder | undefined;
   #last: Snapshot | undefined;
   #checking = false;
+  /** The endpoints targets name. */
+  readonly #endpointNames: Set<string>;
   #abortedBy: TargetsReport['abortedBy'] = null;
 
   private constructor(
@@ -152,6 +154,11 @@ export class TargetSession {
     this.#before = before;
     this.#windowScrape = before;
     this.#healthProblem = healthProblem;
+    this.#endpointNames = new Set(
+      options.targets.flatMap((t) =>
+        t.expr.metric.scope === 'endpoint' ? [t.expr.metric.name] : [],
+      ),
+    );
   }
 
   /** Takes the first scrape and health probe, then probes every second until finish(). */
@@ -217,16 +224,24 @@ export class TargetSession {
     return this.#prober.count(from, to);
   }
 
+  /**
+   * Whether a target names this endpoint (`METHOD name`, or the name alone): windows and live
+   * checks keep only those, since an endpoint's histogram costs up to 93 KB in every window.
+   */
+  readonly #named = (key: string): boolean =>
+    this.#endpointNames.has(key) || this.#endpointNames.has(key.slice(key.indexOf(' ') + 1));
+
   async #liveFigures(recorder: StatsRecorder, now: number): Promise<FigureSource> {
     const seconds = (now - recorder.startedAt) / 1000;
     const endpoints = new Map<string, ClientSlice>();
     for (const [key, s] of recorder.endpoints)
-      endpoints.set(key, {
-        histogram: s.histogram,
-        requests: s.requests,
-        failures: s.failures,
-        seconds,
-      });
+      if (this.#named(key))
+        endpoints.set(key, {
+          histogram: s.histogram,
+          requests: s.requests,
+          failures: s.failures,
+          seconds,
+        });
     const needsService = this.#options.targets.some((t) => isServiceMetric(t.expr.metric));
     const after = needsService ? await scrapeMetrics(this.#metricsUrl) : 'not scraped yet';
     return {
@@ -264,9 +279,7 @@ export class TargetSession {
 
   #closeWindow(recorder: StatsRecorder, now: number): void {
     const previous = this.#last as Snapshot;
-    // Per-endpoint windows only when a target asks for an endpoint: they cost a histogram each.
-    const perEndpoint = this.#options.targets.some((t) => t.expr.metric.scope === 'endpoint');
-    const current = snapshot(recorder, now, perEndpoint);
+    const current = snapshot(recorder, now, this.#named);
     this.#last = current;
     const seconds = (now - previous.at) / 1000;
     const endpoints = new Map<string, ClientSlice>();

@@ -33,6 +33,10 @@ describe('naming requests by their URL template', () => {
     ['/oauth2/token', '/oauth2/token'],
     ['/get_market_data_2024/history', '/get_market_data_2024/history'],
     ['/CamelCaseResourceName', '/CamelCaseResourceName'],
+    ['/rpc/listUsersV2ByOrgId', '/rpc/listUsersV2ByOrgId'],
+    ['/rpc/getOrdersV2ByUserId', '/rpc/getOrdersV2ByUserId'],
+    ['/img/logo@2x.png', '/img/logo@2x.png'],
+    ['/npm/@types/node', '/npm/@types/node'],
     ['/deadbeef', '/deadbeef'],
     ['/assets/app.3f2a1b9c.js', '/assets/app.3f2a1b9c.js'],
     // Edges: the root, trailing and doubled slashes are kept.

@@ -1,4 +1,4 @@
-import { formatDuration } from '../duration.js';
+import { formatDuration } from '../../util/duration.js';
 import type { Executor, ExecutorContext } from './executor.js';
 import { runSchedule } from './open-schedule.js';
 

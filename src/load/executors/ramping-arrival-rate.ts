@@ -1,4 +1,4 @@
-import { formatDuration, type Stage, stagesDuration, stageValue } from '../duration.js';
+import { formatDuration, type Stage, stagesDuration, stageValue } from '../../util/duration.js';
 import type { Executor, ExecutorContext } from './executor.js';
 import { runSchedule } from './open-schedule.js';
 

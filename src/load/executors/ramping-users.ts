@@ -1,4 +1,4 @@
-import { formatDuration, type Stage, stagesDuration, stageValue } from '../duration.js';
+import { formatDuration, type Stage, stagesDuration, stageValue } from '../../util/duration.js';
 import { driveUsers, type Executor, type ExecutorContext } from './executor.js';
 
 export interface RampingUsersConfig {
