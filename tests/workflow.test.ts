@@ -15,7 +15,7 @@ interface Workflow {
 
 const workflow = parse(readFileSync('.github/workflows/performance.yml', 'utf8')) as Workflow;
 const scripts = Object.keys(JSON.parse(readFileSync('package.json', 'utf8')).scripts as object);
-const program = buildProgram();
+const program = await buildProgram();
 const commands = program.commands.map((c) => c.name());
 const stressKinds = program.commands
   .find((c) => c.name() === 'stress')!

@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { BenchError, runInterleaved } from '../bench/index.js';
 import { PerfError } from '../errors.js';
-import { compareResults, RegressError } from '../regress/index.js';
+
 import { report, reportOptions } from './compare.js';
 import { addOptions, flag, type OptionTable, resolveOptions } from './option-table.js';
 
@@ -100,13 +99,9 @@ function prepareBase(ref: string): { path: string; remove: () => void } {
   return { path, remove };
 }
 
-export function registerAb(program: Command): void {
-  const command = program
-    .command('ab')
+export function registerAb(command: Command): void {
+  command
     .argument('[filter...]', 'only benchmarks whose file path or name contains one of these')
-    .description(
-      'benchmark the working tree against a git ref in alternating fresh processes, then compare',
-    )
     .addHelpText(
       'after',
       `
@@ -119,6 +114,10 @@ until every verdict is clear or --processes is reached. Docs: docs/regression.md
   addOptions(command, abOptions).action(async (filters: string[], raw: Record<string, unknown>) => {
     const options = resolveOptions(abOptions, raw);
     const base = prepareBase(options.base);
+    const [{ BenchError, runInterleaved }, { compareResults, RegressError }] = await Promise.all([
+      import('../bench/index.js'),
+      import('../regress/index.js'),
+    ]);
     try {
       execFileSync(
         process.execPath,
@@ -161,7 +160,7 @@ until every verdict is clear or --processes is reached. Docs: docs/regression.md
         if (error instanceof RegressError) throw new PerfError('FP_ERR_BASELINE', error.message);
         throw error;
       }
-      process.exitCode = report(comparison, options);
+      process.exitCode = await report(comparison, options);
     } finally {
       base.remove();
     }

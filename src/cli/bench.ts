@@ -2,9 +2,8 @@ import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { type BenchEntry, BenchError, type BenchResult, runBenchmarks } from '../bench/index.js';
+import type { BenchEntry, BenchResult } from '../bench/index.js';
 import { PerfError } from '../errors.js';
-import { writeFileAtomic } from '../report/index.js';
 import { EXIT } from './exit-codes.js';
 import { addOptions, flag, type OptionTable, resolveOptions } from './option-table.js';
 
@@ -71,11 +70,12 @@ function line(entry: BenchEntry): string {
 export const BENCH_HEADER = `${'benchmark'.padEnd(64)} ${'clock'.padStart(5)} ${'median'.padStart(10)} ${'rme'.padStart(7)} ${'p99'.padStart(10)} ${'ops'.padStart(14)} ${'n'.padStart(6)}`;
 
 /** Writes the result where asked; `--save` also appends a line to the history. */
-function persist(
+async function persist(
   result: BenchResult,
   json: string | undefined,
   save: string | undefined,
-): string[] {
+): Promise<string[]> {
+  const { writeFileAtomic } = await import('../report/index.js');
   const written: string[] = [];
   const text = `${JSON.stringify(result, null, 2)}\n`;
   if (json) {
@@ -98,13 +98,9 @@ function persist(
   return written;
 }
 
-export function registerBench(program: Command): void {
-  const command = program
-    .command('bench')
+export function registerBench(command: Command): void {
+  command
     .argument('[filter...]', 'run only benchmarks whose file path or name contains one of these')
-    .description(
-      'run component benchmarks (bench/**/*.bench.ts) with calibrated sampling and statistics',
-    )
     .addHelpText(
       'after',
       `
@@ -128,6 +124,7 @@ Docs: docs/bench.md`,
         if (!options.quiet) process.stdout.write(`${text}\n`);
       };
       print(BENCH_HEADER);
+      const { BenchError, runBenchmarks } = await import('../bench/index.js');
       let result: BenchResult;
       try {
         result = await runBenchmarks({
@@ -149,7 +146,7 @@ Docs: docs/bench.md`,
           'FP_ERR_BENCH',
           `no benchmark matches ${filters.join(', ') || '(none)'} in ${options.dir}`,
         );
-      for (const path of persist(result, options.json, options.save)) print(`wrote ${path}`);
+      for (const path of await persist(result, options.json, options.save)) print(`wrote ${path}`);
       process.exitCode = EXIT.ok;
     },
   );

@@ -1,13 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { PerfError } from '../errors.js';
-import {
-  formatProblem,
-  loadScenario,
-  pickerOf,
-  ScenarioError,
-  typecheckScenario,
-} from '../load/index.js';
+
 import { EXIT } from './exit-codes.js';
 import { addOptions, type OptionTable, resolveOptions } from './option-table.js';
 
@@ -26,6 +20,9 @@ const percent = (share: number) => `${(share * 100).toFixed(1)}%`;
  * line (exit 2), or its user classes and each task's share of the traffic (exit 0).
  */
 export async function check(file: string, print: (line: string) => void): Promise<number> {
+  const { formatProblem, loadScenario, pickerOf, ScenarioError, typecheckScenario } = await import(
+    '../load/index.js'
+  );
   if (/\.[mc]?tsx?$/.test(file)) {
     const problems = await typecheckScenario(file);
     if (problems.length > 0) {
@@ -52,13 +49,8 @@ export async function check(file: string, print: (line: string) => void): Promis
   }
 }
 
-export function registerCheck(program: Command): void {
-  const command = program
-    .command('check')
-    .description(
-      'type-check a scenario file and show its user classes and task mix, without running it',
-    )
-    .addHelpText('after', '\nExample:\n  fiml-perf check -f scenarios/fiml.ts');
+export function registerCheck(command: Command): void {
+  command.addHelpText('after', '\nExample:\n  fiml-perf check -f scenarios/fiml.ts');
   addOptions(command, checkOptions).action(async (raw: Record<string, unknown>) => {
     const options = resolveOptions(checkOptions, raw);
     process.exitCode = await check(options.file, (line) => process.stdout.write(`${line}\n`));

@@ -1,14 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { PerfError } from '../errors.js';
-import {
-  type ComparisonReport,
-  compareFiles,
-  comparisonMarkdown,
-  comparisonTable,
-  RegressError,
-} from '../regress/index.js';
-import { writeFileAtomic } from '../report/index.js';
+import type { ComparisonReport } from '../regress/index.js';
 import { EXIT } from './exit-codes.js';
 import { addOptions, flag, type OptionTable, resolveOptions } from './option-table.js';
 
@@ -32,10 +25,14 @@ export const reportOptions = {
 } satisfies OptionTable;
 
 /** Prints the table, writes what was asked for, and returns the exit code. */
-export function report(
+export async function report(
   comparison: ComparisonReport,
   options: { markdown?: string | undefined; json?: string | undefined; ci: boolean },
-): number {
+): Promise<number> {
+  const [{ comparisonMarkdown, comparisonTable }, { writeFileAtomic }] = await Promise.all([
+    import('../regress/index.js'),
+    import('../report/index.js'),
+  ]);
   process.stdout.write(`${comparisonTable(comparison)}\n`);
   if (options.markdown) writeFileAtomic(options.markdown, comparisonMarkdown(comparison));
   if (options.json) writeFileAtomic(options.json, `${JSON.stringify(comparison, null, 2)}\n`);
@@ -68,29 +65,26 @@ export const compareOptions = {
   },
 } satisfies OptionTable;
 
-export function registerCompare(program: Command): void {
-  const command = program
-    .command('compare')
+export function registerCompare(command: Command): void {
+  command
     .argument(
       '<baseline>',
       'a result of fiml-perf bench (--json/--save) or fiml-perf load (--json)',
     )
     .argument('<current>', 'a result of the same kind to judge against the baseline')
-    .description(
-      'statistical verdict per benchmark or endpoint: regression, improvement, within threshold, no change or inconclusive',
-    )
     .addHelpText(
       'after',
       `
 Examples:
   fiml-perf compare bench/baseline.json current.json --markdown comment.md --ci
-  fiml-perf compare before.json after.json --threshold 0.05     load-test results
+  fiml-perf compare before.json after.json --threshold 5%       load-test results
 
 Docs: docs/regression.md`,
     );
   addOptions(command, compareOptions).action(
     async (baseline: string, current: string, raw: Record<string, unknown>) => {
       const options = resolveOptions(compareOptions, raw);
+      const { compareFiles, RegressError } = await import('../regress/index.js');
       let comparison: ComparisonReport;
       try {
         comparison = compareFiles(baseline, current, {
@@ -103,7 +97,7 @@ Docs: docs/regression.md`,
         if (error instanceof RegressError) throw new PerfError('FP_ERR_BASELINE', error.message);
         throw error;
       }
-      process.exitCode = report(comparison, options);
+      process.exitCode = await report(comparison, options);
     },
   );
 }

@@ -1,16 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isPerfError } from '../errors.js';
-import { registerAb } from './ab.js';
-import { registerBench } from './bench.js';
-import { registerCheck } from './check.js';
-import { registerCompare } from './compare.js';
 import { EXIT, EXIT_BUG } from './exit-codes.js';
-import { registerLoad } from './load.js';
-import { registerRun } from './run.js';
-import { registerServe } from './serve.js';
-import { registerStress } from './stress.js';
-import { registerTargets } from './targets.js';
-import { registerTrend } from './trend.js';
 import { VERSION } from './version.js';
 
 export { VERSION } from './version.js';
@@ -25,8 +15,88 @@ const stdio: Io = {
   err: (text) => process.stderr.write(text),
 };
 
-/** The `fiml-perf` command and its subcommands; errors throw instead of exiting. */
-export function buildProgram(io: Io = stdio): Command {
+/**
+ * Every command, with what the root help shows; a command's module (its options, and everything
+ * it runs) is imported only when that command runs, so `--help` and a wrong flag answer at once.
+ */
+const COMMANDS: ReadonlyArray<{
+  readonly name: string;
+  readonly description: string;
+  readonly register: () => Promise<(command: Command) => void>;
+}> = [
+  {
+    name: 'serve',
+    description: 'run FIML, the financial-data API that fiml-perf tests by default',
+    register: async () => (await import('./serve.js')).registerServe,
+  },
+  {
+    name: 'run',
+    description:
+      'the main job (npm start): embedded FIML, the standard scenario, the six targets, reports/',
+    register: async () => (await import('./run.js')).registerRun,
+  },
+  {
+    name: 'load',
+    description:
+      'run a load test: a TypeScript scenario (closed or open model), or one URL (quick mode)',
+    register: async () => (await import('./load.js')).registerLoad,
+  },
+  {
+    name: 'targets',
+    description:
+      'run a short standard load and judge it against performance targets; exit 1 when one fails',
+    register: async () => (await import('./targets.js')).registerTargets,
+  },
+  {
+    name: 'stress',
+    description: 'stress suite: peak, spike, endurance, breakpoint, faults',
+    register: async () => (await import('./stress.js')).registerStress,
+  },
+  {
+    name: 'check',
+    description:
+      'type-check a scenario file and show its user classes and task mix, without running it',
+    register: async () => (await import('./check.js')).registerCheck,
+  },
+  {
+    name: 'bench',
+    description:
+      'run component benchmarks (bench/**/*.bench.ts) with calibrated sampling and statistics',
+    register: async () => (await import('./bench.js')).registerBench,
+  },
+  {
+    name: 'compare',
+    description:
+      'statistical verdict per benchmark or endpoint: regression, improvement, within threshold, no change or inconclusive',
+    register: async () => (await import('./compare.js')).registerCompare,
+  },
+  {
+    name: 'ab',
+    description:
+      'benchmark the working tree against a git ref in alternating fresh processes, then compare',
+    register: async () => (await import('./ab.js')).registerAb,
+  },
+  {
+    name: 'trend',
+    description:
+      'each benchmark across saved runs: drift and change points (a creeping regression no single PR showed)',
+    register: async () => (await import('./trend.js')).registerTrend,
+  },
+];
+
+/** The command an argument list runs (`help X` and `X --help` included), if it names one. */
+function commandOf(argv: readonly string[]): string | undefined {
+  const words = argv.slice(2).filter((a) => !a.startsWith('-'));
+  const first = words[0] === 'help' ? words[1] : words[0];
+  return COMMANDS.some((c) => c.name === first) ? first : undefined;
+}
+
+/**
+ * The `fiml-perf` command and its subcommands; errors throw instead of exiting. Only the command
+ * `argv` runs is loaded whole; the others are listed by name and description. Without `argv`,
+ * every command is loaded (what the workflow test inspects).
+ */
+export async function buildProgram(io: Io = stdio, argv?: readonly string[]): Promise<Command> {
   const program = new Command('fiml-perf')
     .description(
       'Performance testing for HTTP services, with FIML as the service it tests by default',
@@ -34,16 +104,11 @@ export function buildProgram(io: Io = stdio): Command {
     .version(VERSION, '-V, --version')
     .showSuggestionAfterError(true)
     .addHelpText('after', '\nDocs: README.md and docs/ in the fiml-perf repository.');
-  registerServe(program);
-  registerRun(program);
-  registerLoad(program);
-  registerTargets(program);
-  registerStress(program);
-  registerCheck(program);
-  registerBench(program);
-  registerCompare(program);
-  registerAb(program);
-  registerTrend(program);
+  const wanted = argv ? commandOf(argv) : undefined;
+  for (const { name, description, register } of COMMANDS) {
+    const command = program.command(name).description(description);
+    if (!argv || name === wanted) (await register())(command);
+  }
   const configure = (command: Command) => {
     command.exitOverride().configureOutput({
       writeOut: io.out,
@@ -67,7 +132,7 @@ export function buildProgram(io: Io = stdio): Command {
 
 /** Runs the CLI with `argv` (as process.argv) and returns the exit code; never exits itself. */
 export async function runCli(argv: readonly string[], io: Io = stdio): Promise<number> {
-  const program = buildProgram(io);
+  const program = await buildProgram(io, argv);
   if (argv.length <= 2) {
     program.outputHelp();
     return EXIT.usage;

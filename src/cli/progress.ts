@@ -1,4 +1,5 @@
-import { formatDuration, type Progress } from '../load/index.js';
+import type { Progress } from '../load/index.js';
+import { formatDuration } from '../util/duration.js';
 
 /** The live status line: redrawn in place on a terminal, one line a second otherwise. */
 export class ProgressPrinter {

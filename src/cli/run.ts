@@ -3,8 +3,6 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { PerfError } from '../errors.js';
-import { runMarkdown, writeFileAtomic } from '../report/index.js';
-import { runLoadJob } from './load.js';
 import { loadOptions, resolveLoad } from './load-options.js';
 import { addOptions, type OptionTable, resolveOptions } from './option-table.js';
 import { resolveTargets, targetOptions } from './target-options.js';
@@ -37,16 +35,10 @@ function pointLatest(out: string, folder: string): void {
   renameSync(temporary, link);
 }
 
-export function registerRun(program: Command): void {
-  const command = program
-    .command('run')
-    .argument('[users...]', 'user classes of the scenario to run')
-    .description(
-      'the main job (npm start): embedded FIML, the standard scenario, the six targets, reports/',
-    )
-    .addHelpText(
-      'after',
-      `
+export function registerRun(command: Command): void {
+  command.argument('[users...]', 'user classes of the scenario to run').addHelpText(
+    'after',
+    `
 Starts the embedded FIML (unless --host), runs the standard scenario (100 users, 30 s), judges
 the six standard targets, and writes OUT/<timestamp>/ (result.json, junit.xml, summary.md) with
 OUT/latest pointing at it. Exits 1 when a target failed.
@@ -57,7 +49,7 @@ Examples:
   fiml-perf run --host http://127.0.0.1:8000 --targets my-targets.yaml
 
 Docs: docs/run.md`,
-    );
+  );
   const table = { ...loadOptions, ...targetOptions, ...runOptions };
   addOptions(command, table).action(async (args: string[], raw: Record<string, unknown>) => {
     const flags = resolveOptions(table, raw);
@@ -72,9 +64,13 @@ Docs: docs/run.md`,
       ...resolveLoad(withStandardLoad(flags), args),
       json: join(dir, 'result.json'),
     };
-    const targets = resolveTargets({ ...flags, junit: join(dir, 'junit.xml') }, true);
+    const targets = await resolveTargets({ ...flags, junit: join(dir, 'junit.xml') }, true);
     const classNames =
       request.plan.workload.kind === 'scenario' ? request.plan.workload.classNames : [];
+    const [{ runLoadJob }, { runMarkdown, writeFileAtomic }] = await Promise.all([
+      import('./load-job.js'),
+      import('../report/index.js'),
+    ]);
     const { result, code } = await runLoadJob({ request, classNames, targets });
     try {
       writeFileAtomic(join(dir, 'summary.md'), `${runMarkdown(result)}\n`);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { FimlOptionsError, type RunningFiml, startServer } from '../../fiml/index.js';
+import type { RunningFiml } from '../../fiml/index.js';
 import { PerfError } from '../errors.js';
 import { EXIT } from './exit-codes.js';
 import { addOptions, flag, type OptionTable, resolveOptions } from './option-table.js';
@@ -92,6 +92,7 @@ const LISTEN_ERRORS: Record<string, (port: number, host: string) => PerfError> =
 async function start(
   options: ReturnType<typeof resolveOptions<typeof serveOptions>>,
 ): Promise<RunningFiml> {
+  const { FimlOptionsError, startServer } = await import('../../fiml/index.js');
   try {
     return await startServer({
       port: options.port,
@@ -176,14 +177,11 @@ function untilSignal(server: RunningFiml, log: (line: string) => void): Promise<
   });
 }
 
-export function registerServe(program: Command): void {
-  const command = program
-    .command('serve')
-    .description('run FIML, the financial-data API that fiml-perf tests by default')
-    .addHelpText(
-      'after',
-      '\nExample:\n  fiml-perf serve --port 8000 --redis redis://127.0.0.1:6379 --enable-fault-injection',
-    );
+export function registerServe(command: Command): void {
+  command.addHelpText(
+    'after',
+    '\nExample:\n  fiml-perf serve --port 8000 --redis redis://127.0.0.1:6379 --enable-fault-injection',
+  );
   addOptions(command, serveOptions).action(async (raw: Record<string, unknown>) => {
     const options = resolveOptions(serveOptions, raw);
     const server = await start(options);

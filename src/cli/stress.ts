@@ -1,26 +1,17 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { PerfError } from '../errors.js';
-import { parseDuration, probeHost } from '../load/index.js';
-import { writeJson } from '../report/index.js';
-import {
-  FaultInjectionError,
-  runBreakpoint,
-  runEndurance,
-  runFaults,
-  runPeak,
-  runSpike,
-  type StressEnv,
-  type StressOutcome,
-} from '../stress/index.js';
-import { TargetsError, targetFromFlag } from '../targets/index.js';
-import { type EmbeddedFiml, startEmbeddedFiml } from './embedded-fiml.js';
+import type { StressEnv, StressOutcome } from '../stress/index.js';
+import type { Target } from '../targets/index.js';
+import { parseDuration } from '../util/duration.js';
+import type { EmbeddedFiml } from './embedded-fiml.js';
 import { EXIT } from './exit-codes.js';
-import { prepareScenario } from './load.js';
 import { bundledScenario } from './load-options.js';
 import { addOptions, flag, type OptionTable, resolveOptions } from './option-table.js';
-import { ProgressPrinter } from './progress.js';
 import { VERSION } from './version.js';
+
+/** The stress suite, loaded when a kind runs (not for --help or a wrong flag). */
+const suite = () => import('../stress/index.js');
 
 const duration = (example: string, fallback?: string) => {
   const schema = z
@@ -132,8 +123,8 @@ const peak: Kind<Record<string, OptionTable[string]>> = {
       schema: duration('1s', '1s'),
     },
   },
-  run: (env, f, c) =>
-    runPeak(env, {
+  run: async (env, f, c) =>
+    (await suite()).runPeak(env, {
       normalRate: c.normal,
       factor: f.factor as number,
       durationMs: ms(f.runTime as string),
@@ -175,8 +166,8 @@ const spike: Kind<Record<string, OptionTable[string]>> = {
       schema: duration('15s', '15s'),
     },
   },
-  run: (env, f, c) =>
-    runSpike(env, {
+  run: async (env, f, c) =>
+    (await suite()).runSpike(env, {
       normalRate: c.normal,
       factor: f.factor as number,
       beforeMs: ms(f.before as string),
@@ -221,8 +212,8 @@ const endurance: Kind<Record<string, OptionTable[string]>> = {
       schema: flag.share(0, 100, 0.1),
     },
   },
-  run: (env, f, c) =>
-    runEndurance(env, {
+  run: async (env, f, c) =>
+    (await suite()).runEndurance(env, {
       normalRate: c.normal,
       durationMs: ms(f.runTime as string),
       windowMs: f.window ? ms(f.window as string) : undefined,
@@ -273,8 +264,9 @@ const breakpoint: Kind<Record<string, OptionTable[string]>> = {
       schema: z.array(z.string().min(1)).default([]),
     },
   },
-  run: (env, f, c) => {
-    let targets: ReturnType<typeof targetFromFlag>[] | undefined;
+  run: async (env, f, c) => {
+    const { TargetsError, targetFromFlag } = await import('../targets/index.js');
+    let targets: Target[] | undefined;
     try {
       targets = (f.target as string[]).length
         ? (f.target as string[]).map((e) => targetFromFlag(e))
@@ -283,7 +275,7 @@ const breakpoint: Kind<Record<string, OptionTable[string]>> = {
       if (error instanceof TargetsError) throw new PerfError('FP_ERR_TARGETS', error.message);
       throw error;
     }
-    return runBreakpoint(env, {
+    return (await suite()).runBreakpoint(env, {
       startRate: f.start as number,
       stepRate: f.step as number,
       stepMs: ms(f.stepDuration as string),
@@ -331,6 +323,7 @@ providers) and --max-connections 200 (so a flood can exhaust them).`,
   },
   fimlArgs: () => ['--enable-fault-injection', '--cache-ttl', '1', '--max-connections', '200'],
   run: async (env, f) => {
+    const { FaultInjectionError, runFaults } = await suite();
     try {
       return await runFaults(env, {
         rate: f.rate as number,
@@ -354,6 +347,19 @@ async function stress(
   const table = { ...common, ...kind.options };
   const flags = resolveOptions(table, raw);
   const c = flags as unknown as CommonFlags;
+  const [
+    { prepareScenario },
+    { startEmbeddedFiml },
+    { probeHost },
+    { writeJson },
+    { ProgressPrinter },
+  ] = await Promise.all([
+    import('./load-job.js'),
+    import('./embedded-fiml.js'),
+    import('../load/index.js'),
+    import('../report/index.js'),
+    import('./progress.js'),
+  ]);
   const err = (line: string) => process.stderr.write(`${line}\n`);
   const file = c.file ?? bundledScenario();
   const classes =
@@ -426,18 +432,15 @@ async function stress(
   return outcome.passed ? EXIT.ok : EXIT.failed;
 }
 
-export function registerStress(program: Command): void {
-  const group = program
-    .command('stress')
-    .description('stress suite: peak, spike, endurance, breakpoint, faults')
-    .addHelpText(
-      'after',
-      `
+export function registerStress(group: Command): void {
+  group.addHelpText(
+    'after',
+    `
 Each kind writes the standard result JSON (--json) with its own "stress" section and exits 1
 when its verdict fails. Normal load is --normal iterations a second of the scenario (50/s).
 
 Docs: docs/stress.md`,
-    );
+  );
   for (const kind of KINDS) {
     const command = group
       .command(kind.name)

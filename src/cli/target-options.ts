@@ -1,14 +1,7 @@
 import { z } from 'zod';
 import { PerfError } from '../errors.js';
-import { parseDuration } from '../load/index.js';
-import {
-  readTargetsFile,
-  selectTargets,
-  standardTargetsFile,
-  type Target,
-  TargetsError,
-  targetFromFlag,
-} from '../targets/index.js';
+import type { Target } from '../targets/index.js';
+import { parseDuration } from '../util/duration.js';
 import { flag, type OptionTable, type ResolvedOptions } from './option-table.js';
 
 /** Flags that judge a run against targets; `load`, `targets` and `run` share them. */
@@ -94,10 +87,13 @@ export interface TargetsRequest {
  * The targets of a run: the file, the --target flags, or (when `standardByDefault`) the six
  * standard ones; narrowed by --only. @throws PerfError FP_ERR_TARGETS
  */
-export function resolveTargets(
+export async function resolveTargets(
   flags: TargetFlags,
   standardByDefault: boolean,
-): TargetsRequest | null {
+): Promise<TargetsRequest | null> {
+  // Loaded here, not with the flags: a command's --help and flag errors stay fast.
+  const { readTargetsFile, selectTargets, standardTargetsFile, TargetsError, targetFromFlag } =
+    await import('../targets/index.js');
   try {
     const fromFlags = flags.target.map((expr) => targetFromFlag(expr));
     const file =

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { runLoadJob } from './load.js';
 import { type LoadFlags, loadOptions, resolveLoad } from './load-options.js';
 import { addOptions, resolveOptions } from './option-table.js';
 import { resolveTargets, targetOptions } from './target-options.js';
@@ -15,16 +14,10 @@ export function withStandardLoad(flags: LoadFlags): LoadFlags {
   return shaped ? flags : { ...flags, users: 100, spawnRate: 20 };
 }
 
-export function registerTargets(program: Command): void {
-  const command = program
-    .command('targets')
-    .argument('[users...]', 'user classes of the scenario to run')
-    .description(
-      'run a short standard load and judge it against performance targets; exit 1 when one fails',
-    )
-    .addHelpText(
-      'after',
-      `
+export function registerTargets(command: Command): void {
+  command.argument('[users...]', 'user classes of the scenario to run').addHelpText(
+    'after',
+    `
 Runs the standard scenario (100 users, 30 s; embedded FIML unless --host) and judges the six
 standard targets (targets/standard.yaml) unless --targets or --target say otherwise.
 
@@ -36,14 +29,15 @@ Examples:
   fiml-perf targets -t 5m --window 30s               every target in every 30 s window too
 
 Docs: docs/targets.md`,
-    );
+  );
   const table = { ...loadOptions, ...targetOptions };
   addOptions(command, table).action(async (args: string[], raw: Record<string, unknown>) => {
     const flags = resolveOptions(table, raw);
     const request = resolveLoad(withStandardLoad(flags), args);
-    const targets = resolveTargets(flags, true);
+    const targets = await resolveTargets(flags, true);
     const classNames =
       request.plan.workload.kind === 'scenario' ? request.plan.workload.classNames : [];
+    const { runLoadJob } = await import('./load-job.js');
     process.exitCode = (await runLoadJob({ request, classNames, targets })).code;
   });
 }

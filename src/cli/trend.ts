@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { matches } from '../bench/index.js';
 import { PerfError } from '../errors.js';
-import { RegressError, readHistory, trends } from '../regress/index.js';
+
 import { formatNs } from './bench.js';
 import { EXIT } from './exit-codes.js';
 import { addOptions, flag, type OptionTable, resolveOptions } from './option-table.js';
@@ -27,20 +26,20 @@ export const trendOptions = {
 
 const pct = (ratio: number) => `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(1)}%`;
 
-export function registerTrend(program: Command): void {
-  const command = program
-    .command('trend')
+export function registerTrend(command: Command): void {
+  command
     .argument('[filter...]', 'only benchmarks whose name contains one of these')
-    .description(
-      'each benchmark across saved runs: drift and change points (a creeping regression no single PR showed)',
-    )
     .addHelpText(
       'after',
-      '\nExample:\n  fiml-perf trend --threshold 0.1\n\nDocs: docs/regression.md',
+      '\nExample:\n  fiml-perf trend --threshold 10%\n\nDocs: docs/regression.md',
     );
   addOptions(command, trendOptions).action(
     async (filters: string[], raw: Record<string, unknown>) => {
       const options = resolveOptions(trendOptions, raw);
+      const [{ matches }, { RegressError, readHistory, trends }] = await Promise.all([
+        import('../bench/index.js'),
+        import('../regress/index.js'),
+      ]);
       let all: ReturnType<typeof trends>;
       try {
         all = trends(readHistory(options.history), options.threshold).filter((t) =>

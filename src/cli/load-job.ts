@@ -1,0 +1,257 @@
+import { existsSync } from 'node:fs';
+import { PerfError } from '../errors.js';
+import {
+  createExecutor,
+  formatProblem,
+  loadScenario,
+  probeHost,
+  runLoad,
+  ScenarioError,
+  selectClasses,
+  typecheckScenario,
+  type UserClass,
+} from '../load/index.js';
+import {
+  errorTable,
+  generatorLine,
+  namesLine,
+  summaryTable,
+  targetsJunit,
+  targetsTable,
+  writeCsv,
+  writeFileAtomic,
+  writeJson,
+} from '../report/index.js';
+import type { RunResult } from '../stats/index.js';
+import { type TargetedResult, TargetSession, type TargetsReport } from '../targets/index.js';
+import { type EmbeddedFiml, startEmbeddedFiml } from './embedded-fiml.js';
+import { EXIT } from './exit-codes.js';
+import type { LoadRequest } from './load-options.js';
+import { ProgressPrinter } from './progress.js';
+import type { TargetsRequest } from './target-options.js';
+import { VERSION } from './version.js';
+
+/**
+ * Loads and checks the scenario's user classes; `typecheck` type-checks a .ts file first (the
+ * bundled scenario is checked by this repository's CI). @throws PerfError FP_ERR_SCENARIO
+ */
+export async function prepareScenario(
+  file: string,
+  typecheck: boolean,
+  classNames: readonly string[],
+): Promise<UserClass[]> {
+  if (!existsSync(file))
+    throw new PerfError(
+      'FP_ERR_SCENARIO',
+      `scenario file ${file} not found; pass a .ts or .js file with -f`,
+    );
+  if (typecheck && /\.[mc]?tsx?$/.test(file)) {
+    const problems = await typecheckScenario(file);
+    if (problems.length > 0) {
+      const more =
+        problems.length > 1 ? ` (and ${problems.length - 1} more: fiml-perf check -f ${file})` : '';
+      throw new PerfError(
+        'FP_ERR_SCENARIO',
+        `${formatProblem(problems[0]!)}${more}; fix it or pass --no-typecheck`,
+      );
+    }
+  }
+  try {
+    return selectClasses(await loadScenario(file), classNames);
+  } catch (error) {
+    if (error instanceof ScenarioError) throw new PerfError('FP_ERR_SCENARIO', error.message);
+    throw error;
+  }
+}
+
+/** Writes the result files; a failure to write is reported but the summary still prints. */
+function writeResults(
+  result: RunResult,
+  request: LoadRequest,
+  log: (line: string) => void,
+): string[] {
+  const problems: string[] = [];
+  if (request.json) {
+    try {
+      writeJson(result, request.json);
+      log(`Result: ${request.json}`);
+    } catch (error) {
+      problems.push(`cannot write ${request.json}: ${(error as Error).message}`);
+    }
+  }
+  if (request.csv) {
+    try {
+      log(`CSV: ${writeCsv(result, request.csv).join(', ')}`);
+    } catch (error) {
+      problems.push(`cannot write CSV ${request.csv}_*.csv: ${(error as Error).message}`);
+    }
+  }
+  return problems;
+}
+
+/** A load run as a command asks for it. */
+export interface LoadJob {
+  readonly request: LoadRequest;
+  readonly classNames: readonly string[];
+  /** Targets to judge the run by; null for none. */
+  readonly targets: TargetsRequest | null;
+  /** Extra `fiml-perf serve` flags for the embedded FIML. */
+  readonly fimlArgs?: readonly string[];
+}
+
+/** Whether the targets let the run pass: none failed, and none unknown unless allowed. */
+export function targetsPassed(report: TargetsReport, allowUnknown: boolean): boolean {
+  return report.summary.fail === 0 && (allowUnknown || report.summary.unknown === 0);
+}
+
+/**
+ * Runs a load job: embedded FIML or --host, the run, targets, results written, tables printed.
+ * Returns the result and the exit code.
+ */
+export async function runLoadJob(
+  job: LoadJob,
+): Promise<{ result: RunResult | TargetedResult; code: number }> {
+  const { request, classNames } = job;
+  const err = (line: string) => process.stderr.write(`${line}\n`);
+  const classes =
+    request.plan.workload.kind === 'scenario'
+      ? await prepareScenario(
+          request.scenarioFile as string,
+          request.typecheck && !request.bundledScenario,
+          classNames,
+        )
+      : [];
+  let fiml: EmbeddedFiml | undefined;
+  let host = request.plan.host ?? classes.find((c) => c.host)?.host;
+  if (!host) {
+    fiml = await startEmbeddedFiml(job.fimlArgs);
+    host = fiml.url;
+    err(`Embedded FIML started at ${host}`);
+  } else {
+    const problem = await probeHost(
+      request.plan.workload.kind === 'quick' ? request.plan.workload.url : host,
+    );
+    if (problem)
+      throw new PerfError(
+        'FP_ERR_HOST_UNREACHABLE',
+        `cannot reach ${host}: ${problem}; start the service or fix --host/the URL`,
+      );
+  }
+  const stop = new AbortController();
+  const abort = new AbortController();
+  const progress = new ProgressPrinter();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!stop.signal.aborted) {
+      progress.note(
+        `${signal}: stopping; in-flight requests get ${request.graceMs / 1000}s (again to stop now)`,
+      );
+      stop.abort();
+    } else if (!abort.signal.aborted) {
+      progress.note(`${signal} again: stopping now and writing what was recorded`);
+      abort.abort();
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const plan = { ...request.plan, host };
+  const workload =
+    plan.workload.kind === 'quick'
+      ? `${plan.workload.method} ${plan.workload.url}`
+      : `${plan.workload.file} (${classes.map((c) => c.name).join(', ')})`;
+  let result: RunResult | TargetedResult;
+  let session: TargetSession | undefined;
+  try {
+    if (job.targets) {
+      const targets = job.targets;
+      session = await TargetSession.start({
+        host,
+        targets: targets.targets,
+        windowMs: targets.windowMs,
+        abortOnFail: targets.abortOnFail,
+        abortDelayMs: targets.abortDelayMs,
+        healthPath: targets.healthPath,
+        metricsPath: targets.metricsPath,
+        onAbort: (outcome, at) => {
+          progress.note(
+            `Target '${outcome.name}' (${outcome.expression}) failed at ${at.toFixed(0)}s with ${outcome.actual}: stopping (--abort-on-fail)`,
+          );
+          stop.abort();
+        },
+      });
+    }
+    err(
+      `Running ${workload} against ${host}: ${createExecutor(plan.executor).describe()}${request.workers > 1 ? `, ${request.workers} workers` : ''}`,
+    );
+    result = await runLoad({
+      plan,
+      classes,
+      workers: request.workers,
+      graceMs: request.graceMs,
+      stop: stop.signal,
+      abort: abort.signal,
+      onProgress: request.quiet ? undefined : (p) => progress.update(p),
+      onWarning: (message) => progress.note(`WARNING: ${message}`),
+      onTick: session?.onTick,
+      version: VERSION,
+      config: {
+        workload: plan.workload,
+        executor: plan.executor,
+        host,
+        embeddedFiml: fiml !== undefined,
+        workers: request.workers,
+        seed: plan.seed,
+        timeoutMs: plan.timeoutMs,
+        graceMs: request.graceMs,
+        userClasses: classes.map((c) => ({
+          name: c.name,
+          weight: c.weight,
+          waitTime: c.waitTime.description,
+        })),
+      },
+    });
+    if (session) result = await session.finish(result);
+  } finally {
+    progress.clear();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await fiml?.stop();
+  }
+  const problems = writeResults(result, request, err);
+  const targeted = 'targets' in result ? result : undefined;
+  if (targeted && job.targets?.junit) {
+    try {
+      writeFileAtomic(
+        job.targets.junit,
+        targetsJunit(targeted.targets, {
+          suite: `fiml-perf targets (${targeted.target})`,
+          timestamp: targeted.startedAt,
+          seconds: targeted.durationS,
+          allowUnknown: job.targets.allowUnknown,
+        }),
+      );
+      err(`JUnit: ${job.targets.junit}`);
+    } catch (error) {
+      problems.push(`cannot write ${job.targets.junit}: ${(error as Error).message}`);
+    }
+  }
+  const abortedBy = targeted?.targets.abortedBy;
+  const out = [
+    '',
+    summaryTable(result),
+    errorTable(result),
+    generatorLine(result),
+    namesLine(result),
+    targeted ? targetsTable(targeted.targets) : '',
+    result.interrupted && !abortedBy
+      ? `Stopped early after ${result.durationS}s (interrupted).`
+      : '',
+  ].filter(Boolean);
+  process.stdout.write(`${out.join('\n\n')}\n`);
+  if (problems.length > 0)
+    throw new PerfError('FP_ERR_WRITE', `${problems.join('; ')}; pick a writable path`);
+  let code: number = EXIT.ok;
+  if (result.interrupted && !abortedBy) code = EXIT.interrupted;
+  else if (targeted && !targetsPassed(targeted.targets, job.targets?.allowUnknown ?? false))
+    code = EXIT.failed;
+  return { result, code };
+}
