@@ -1,8 +1,10 @@
 /**
- * The load generator measured against its peers: fiml-perf quick mode, autocannon and wrk each
- * hammer one nginx worker serving static JSON on loopback, in interleaved rounds. nginx is
- * pinned to core 1, the generator to core 0. Reports requests/s and the generator's CPU time
- * per request (user + system, from the shell's `times`), medians of the rounds.
+ * The load generator measured against its peers: fiml-perf quick mode, fiml-perf scenario mode
+ * (one user class, one GET task, zero think time), autocannon, wrk and Locust's FastHttpUser
+ * (the same scenario in Python) each hammer one nginx worker serving static JSON on loopback, in
+ * interleaved rounds. nginx is pinned to core 1, the generator to core 0. Reports requests/s and
+ * the generator's CPU time per request (user + system, from the shell's `times`), medians of the
+ * rounds; --tools picks some of fiml-perf,scenario,autocannon,wrk,locust.
  *
  *   node --import tsx scripts/bench-load.ts [--rounds 5] [--duration 10] [--connections 50]
  *   node --import tsx scripts/bench-load.ts --open 10000 --duration 60     open model accuracy
@@ -15,7 +17,8 @@
  * under --raw-names (every URL a name, so the cap of 1,000 names and '(other names)' take it).
  * It prints each one's requests/s, its RSS every minute, and the size of its result JSON.
  *
- * Needs nginx (apt-get install nginx) and a built dist (npm run build). Loopback only.
+ * Needs nginx, and wrk and python3-locust for their rows (apt-get install nginx wrk
+ * python3-locust), and a built dist (npm run build). Loopback only.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -31,7 +34,7 @@ const { values } = parseArgs({
     port: { type: 'string', default: '18090' },
     open: { type: 'string' },
     soak: { type: 'string' },
-    tools: { type: 'string', default: 'fiml-perf,autocannon,wrk' },
+    tools: { type: 'string', default: 'fiml-perf,scenario,autocannon,wrk,locust' },
     names: { type: 'string' },
     users: { type: 'string', default: '50' },
   },
@@ -116,7 +119,96 @@ const fimlPerf = (json: string, seconds: number, ...extra: string[]) => [
   '--json',
   json,
 ];
+/** `fiml-perf load` running a scenario file against nginx with `users` users. */
+const fimlPerfScenario = (
+  file: string,
+  json: string,
+  users: number,
+  seconds: number,
+  ...extra: string[]
+) => [
+  node,
+  'bin/fiml-perf.js',
+  'load',
+  '-f',
+  file,
+  '--host',
+  `http://127.0.0.1:${port}`,
+  '-u',
+  String(users),
+  '-t',
+  `${seconds}s`,
+  '-q',
+  '--json',
+  json,
+  ...extra,
+];
+
+/** The scenario both fiml-perf's scenario mode and Locust run: one GET, no think time. */
+const SCENARIO = `import { task, User } from 'fiml-perf';
+export default class Price extends User {
+  static tasks = [task(1, 'price')];
+  async price() {
+    await this.client.get('/price', { name: 'price' });
+  }
+}
+`;
+const LOCUSTFILE = `from locust import task
+from locust.contrib.fasthttp import FastHttpUser
+
+class Price(FastHttpUser):
+    @task
+    def price(self):
+        self.client.get("/price", name="price")
+`;
+
 const tools: Record<string, () => Measured> = {
+  scenario: () => {
+    const file = join(work, 'price.mjs');
+    writeFileSync(file, SCENARIO);
+    const json = join(work, 'scenario.json');
+    const { cpuSeconds } = timed(fimlPerfScenario(file, json, connections, duration));
+    const r = JSON.parse(readFileSync(json, 'utf8'));
+    return {
+      rps: r.totals.requests / r.durationS,
+      cpuUsPerRequest: (cpuSeconds * 1e6) / r.totals.requests,
+      p99Ms: r.totals.latencyMs.p99,
+    };
+  },
+  locust: () => {
+    const file = join(work, 'locustfile.py');
+    writeFileSync(file, LOCUSTFILE);
+    const prefix = join(work, 'locust');
+    const { cpuSeconds } = timed([
+      'locust',
+      '-f',
+      file,
+      '--headless',
+      '--only-summary',
+      '-u',
+      String(connections),
+      '-r',
+      String(connections),
+      '-t',
+      `${duration}s`,
+      '--host',
+      `http://127.0.0.1:${port}`,
+      '--csv',
+      prefix,
+      '--loglevel',
+      'WARNING',
+    ]);
+    const rows = readFileSync(`${prefix}_stats.csv`, 'utf8').trim().split('\n');
+    const header = (rows[0] as string).split(',');
+    const total = (rows.at(-1) as string).split(',');
+    const field = (name: string) => Number(total[header.indexOf(name)]);
+    const requests = field('Request Count');
+    return {
+      rps: field('Requests/s'),
+      cpuUsPerRequest: (cpuSeconds * 1e6) / requests,
+      p99Ms: field('99%'),
+    };
+  },
   'fiml-perf': () => {
     const json = join(work, 'fp.json');
     const { cpuSeconds } = timed(fimlPerf(json, duration));
@@ -183,17 +275,18 @@ async function throughput(): Promise<void> {
     }
   }
   const autocannon = median(results.get('autocannon')?.map((m) => m.rps) ?? [Number.NaN]);
+  const locust = median(results.get('locust')?.map((m) => m.rps) ?? [Number.NaN]);
   console.log(
     `\n${rounds} rounds x ${duration}s, ${connections} connections, nginx 1 worker on core 1, generator on core 0\n`,
   );
   console.log(
-    '| generator | req/s (median) | vs autocannon | CPU us/request (median) | p99 ms (median) |',
+    '| generator | req/s (median) | vs autocannon | vs Locust | CPU us/request (median) | p99 ms (median) |',
   );
-  console.log('| --- | ---: | ---: | ---: | ---: |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
   for (const [name, ms] of results) {
     const rps = median(ms.map((m) => m.rps));
     console.log(
-      `| ${name} | ${Math.round(rps)} | ${(rps / autocannon).toFixed(2)}x | ${median(ms.map((m) => m.cpuUsPerRequest)).toFixed(1)} | ${median(ms.map((m) => m.p99Ms))} |`,
+      `| ${name} | ${Math.round(rps)} | ${(rps / autocannon).toFixed(2)}x | ${(rps / locust).toFixed(2)}x | ${median(ms.map((m) => m.cpuUsPerRequest)).toFixed(1)} | ${median(ms.map((m) => m.p99Ms))} |`,
     );
   }
 }
@@ -257,23 +350,7 @@ export default class PerId extends User {
     const file = join(work, `per-id-${i}.mjs`);
     const json = join(work, `names-${i}.json`);
     writeFileSync(file, variant.source);
-    const command = [
-      node,
-      'bin/fiml-perf.js',
-      'load',
-      '-f',
-      file,
-      '--host',
-      `http://127.0.0.1:${port}`,
-      '-u',
-      values.users as string,
-      '-t',
-      `${seconds}s`,
-      '-q',
-      '--json',
-      json,
-      ...variant.flags,
-    ];
+    const command = fimlPerfScenario(file, json, Number(values.users), seconds, ...variant.flags);
     const [cmd, ...args] = pinned(0, command);
     const child = spawn(cmd as string, args, { stdio: ['ignore', 'ignore', 'inherit'] });
     const marks: number[] = [];

@@ -118,6 +118,12 @@ export const loadOptions = {
       'write Locust-style PREFIX_stats.csv, PREFIX_stats_history.csv, PREFIX_failures.csv',
     schema: z.string().min(1).optional(),
   },
+  sharedPool: {
+    flags: '--shared-pool',
+    description:
+      'scenarios: users share one connection pool per origin (default: each user has its own connections, as in Locust and k6)',
+    schema: flag.bool(false),
+  },
   rawNames: {
     flags: '--raw-names',
     description:
@@ -289,6 +295,7 @@ export function resolveLoad(flags: LoadFlags, args: readonly string[]): LoadRequ
       headers: quick ? {} : headers(flags.header),
       rawNames: flags.rawNames,
       maxNames: flags.maxNames,
+      sharedPool: flags.sharedPool,
     },
     scenarioFile: file,
     bundledScenario: !quick && flags.file === undefined,

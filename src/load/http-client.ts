@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
-import { Pool } from 'undici';
+import type { Dispatcher } from 'undici';
 import { classifyError, type Failure, type RequestSink } from '../stats/index.js';
+import type { Connections, Lease } from './connections.js';
 import { templatePath } from './request-name.js';
 
 /** What a check returns: true accepts, false or a string (the reason) fails, nothing keeps the default. */
@@ -65,41 +66,113 @@ export interface HttpClientOptions {
   readonly rawNames?: boolean;
 }
 
-/** Connection pools per origin, shared by the users of one thread. */
-export class Pools {
-  private readonly pools = new Map<string, Pool>();
-
-  get(origin: string): Pool {
-    let pool = this.pools.get(origin);
-    if (!pool) {
-      pool = new Pool(origin, { connections: null, pipelining: 1, keepAliveTimeout: 30_000 });
-      this.pools.set(origin, pool);
-    }
-    return pool;
+/** Raw header lines (name, value, name, value...) as an object; repeated names become lists. */
+function parseHeaders(raw: readonly Buffer[]): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = (raw[i] as Buffer).toString('latin1').toLowerCase();
+    const value = (raw[i + 1] as Buffer).toString('latin1');
+    const seen = out[name];
+    if (seen === undefined) out[name] = value;
+    else if (Array.isArray(seen)) seen.push(value);
+    else out[name] = [seen, value];
   }
-
-  /** Drops every connection at once, failing what is in flight. */
-  async destroy(): Promise<void> {
-    await Promise.all([...this.pools.values()].map((p) => p.destroy().catch(() => undefined)));
-    this.pools.clear();
-  }
-
-  async close(): Promise<void> {
-    await Promise.all([...this.pools.values()].map((p) => p.close().catch(() => undefined)));
-    this.pools.clear();
-  }
+  return out;
 }
 
-class Response implements HttpResponse {
-  constructor(
-    readonly status: number,
-    readonly headers: Readonly<Record<string, string | string[] | undefined>>,
-    readonly text: string,
-    readonly truncated: boolean,
-    readonly bytes: number,
-    readonly latencyMs: number,
-    public failure: Failure | undefined,
-  ) {}
+/**
+ * One request and its response, as undici's dispatcher drives it: the body is collected here (its
+ * first `maxBodyBytes` kept), without the stream and promise per chunk of `request()`, and the
+ * headers and text are decoded only if a task reads them.
+ */
+class Exchange implements Dispatcher.DispatchHandler, HttpResponse {
+  status = 0;
+  bytes = 0;
+  latencyMs = 0;
+  failure: Failure | undefined;
+  #raw: Buffer[] | undefined;
+  #headers: Record<string, string | string[] | undefined> | undefined;
+  #chunks: Buffer[] = [];
+  #kept = 0;
+  #text: string | undefined;
+  #done: ((exchange: Exchange) => void) | undefined;
+  #lease: Lease | undefined;
+
+  constructor(private readonly maxBodyBytes: number) {}
+
+  /** Resolves when the response has ended or the request failed. */
+  start(lease: Lease, options: Dispatcher.DispatchOptions): Promise<Exchange> {
+    return new Promise((resolve) => {
+      this.#done = resolve;
+      this.#lease = lease;
+      lease.dispatcher.dispatch(options, this);
+    });
+  }
+
+  #end(): void {
+    this.#lease?.release();
+    this.#lease = undefined;
+    this.#done?.(this);
+  }
+
+  onConnect(): void {}
+
+  onHeaders(statusCode: number, headers: Buffer[]): boolean {
+    this.status = statusCode;
+    this.#raw = headers;
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    this.bytes += chunk.length;
+    if (this.#kept < this.maxBodyBytes) {
+      const part =
+        this.#kept + chunk.length > this.maxBodyBytes
+          ? chunk.subarray(0, this.maxBodyBytes - this.#kept)
+          : chunk;
+      this.#chunks.push(part);
+      this.#kept += part.length;
+    }
+    return true;
+  }
+
+  onComplete(): void {
+    if (this.status >= 400)
+      this.failure = { kind: 'http', status: this.status, message: `HTTP ${this.status}` };
+    this.#end();
+  }
+
+  onError(error: Error): void {
+    this.status = 0;
+    this.#raw = undefined;
+    this.#chunks = [];
+    this.#kept = 0;
+    this.bytes = 0;
+    this.failure = classifyError(error);
+    this.#end();
+  }
+
+  get headers(): Readonly<Record<string, string | string[] | undefined>> {
+    this.#headers ??= this.#raw ? parseHeaders(this.#raw) : NO_HEADERS;
+    return this.#headers;
+  }
+
+  get text(): string {
+    if (this.#text === undefined) {
+      const chunks = this.#chunks;
+      this.#text =
+        chunks.length === 0
+          ? ''
+          : chunks.length === 1
+            ? (chunks[0] as Buffer).toString()
+            : Buffer.concat(chunks).toString();
+    }
+    return this.#text;
+  }
+
+  get truncated(): boolean {
+    return this.bytes > this.#kept;
+  }
 
   get ok(): boolean {
     return this.failure === undefined;
@@ -121,13 +194,16 @@ export class UserHttpClient implements HttpClient {
   intendedStart: number | undefined;
   /** Cleared when the run stops, so requests cut off by the stop are not counted. */
   recording = true;
+  /** Requests sent so far: a task that sent one has waited on I/O (see the runner's loop). */
+  requests = 0;
   private readonly origin: string;
   private readonly basePath: string;
   private readonly timeoutMs: number;
   private readonly maxBodyBytes: number;
 
   constructor(
-    private readonly pools: Pools,
+    /** The user's own connections, or the pool users share. */
+    readonly connections: Connections,
     private readonly options: HttpClientOptions,
   ) {
     const url = new URL(options.host);
@@ -169,7 +245,7 @@ export class UserHttpClient implements HttpClient {
     }
     const name =
       options.name ??
-      (this.options.rawNames ? (fullPath.split('?')[0] as string) : templatePath(fullPath));
+      (this.options.rawNames ? (fullPath.split(/[?#]/)[0] as string) : templatePath(fullPath));
     let headers: Record<string, string> | undefined = this.options.headers
       ? { ...this.options.headers, ...options.headers }
       : (options.headers as Record<string, string> | undefined);
@@ -181,57 +257,17 @@ export class UserHttpClient implements HttpClient {
     const timeout = options.timeout ?? this.timeoutMs;
     const started = this.intendedStart ?? performance.now();
     this.intendedStart = undefined;
-
-    let response: Response;
-    try {
-      const res = await this.pools.get(origin).request({
-        method,
-        path: fullPath,
-        headers,
-        body,
-        headersTimeout: timeout,
-        bodyTimeout: timeout,
-      });
-      const chunks: Buffer[] = [];
-      let kept = 0;
-      let bytes = 0;
-      for await (const chunk of res.body as AsyncIterable<Buffer>) {
-        bytes += chunk.length;
-        if (kept < this.maxBodyBytes) {
-          const part =
-            kept + chunk.length > this.maxBodyBytes
-              ? chunk.subarray(0, this.maxBodyBytes - kept)
-              : chunk;
-          chunks.push(part);
-          kept += part.length;
-        }
-      }
-      const text =
-        chunks.length === 1 ? (chunks[0] as Buffer).toString() : Buffer.concat(chunks).toString();
-      const failure: Failure | undefined =
-        res.statusCode >= 400
-          ? { kind: 'http', status: res.statusCode, message: `HTTP ${res.statusCode}` }
-          : undefined;
-      response = new Response(
-        res.statusCode,
-        res.headers ?? NO_HEADERS,
-        text,
-        bytes > kept,
-        bytes,
-        performance.now() - started,
-        failure,
-      );
-    } catch (error) {
-      response = new Response(
-        0,
-        NO_HEADERS,
-        '',
-        false,
-        0,
-        performance.now() - started,
-        classifyError(error),
-      );
-    }
+    this.requests++;
+    const response = await new Exchange(this.maxBodyBytes).start(this.connections.lease(origin), {
+      origin,
+      method,
+      path: fullPath,
+      headers,
+      body,
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
+    });
+    response.latencyMs = performance.now() - started;
     if (options.check && response.status !== 0) applyCheck(response, options.check);
     if (this.recording)
       this.options.sink.record(
@@ -245,7 +281,7 @@ export class UserHttpClient implements HttpClient {
   }
 }
 
-function applyCheck(response: Response, check: (r: HttpResponse) => CheckResult): void {
+function applyCheck(response: Exchange, check: (r: HttpResponse) => CheckResult): void {
   let verdict: CheckResult;
   try {
     verdict = check(response);

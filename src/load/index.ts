@@ -1,5 +1,7 @@
 export type { Stage } from '../util/duration.js';
 export { formatDuration, parseDuration, parseStages } from '../util/duration.js';
+export type { Connections, Lease } from './connections.js';
+export { MAX_CONNECTIONS_PER_USER, SharedPool, UserConnections } from './connections.js';
 export type {
   ConstantArrivalRateConfig,
   ConstantUsersConfig,
@@ -18,7 +20,7 @@ export type {
   HttpResponse,
   RequestOptions,
 } from './http-client.js';
-export { Pools, UserHttpClient } from './http-client.js';
+export { UserHttpClient } from './http-client.js';
 export type { LoadTarget } from './load-target.js';
 export type { LoadPlan, Workload } from './plan.js';
 export { createTarget } from './plan.js';

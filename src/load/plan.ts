@@ -1,6 +1,5 @@
 import type { RequestSink } from '../stats/index.js';
 import type { ExecutorConfig } from './executors/index.js';
-import { Pools } from './http-client.js';
 import type { LoadTarget } from './load-target.js';
 import { QuickRunner } from './quick-runner.js';
 import type { UserClass } from './scenario.js';
@@ -31,6 +30,8 @@ export interface LoadPlan {
   readonly rawNames?: boolean;
   /** Distinct request names recorded before new ones go to `(other names)`. @default 1000 */
   readonly maxNames?: number;
+  /** Users share one connection pool per origin instead of each having its own. @default false */
+  readonly sharedPool?: boolean;
 }
 
 function maxUsersOf(config: ExecutorConfig): number | undefined {
@@ -56,12 +57,11 @@ export function createTarget(
     });
     return { target, close: async () => undefined };
   }
-  const pools = new Pools();
   const target = new ScenarioRunner({
     classes,
     host: plan.host,
     sink,
-    pools,
+    sharedPool: plan.sharedPool,
     seed: plan.seed + workerIndex,
     maxUsers: maxUsersOf(plan.executor),
     firstId: workerIndex * 1_000_000,
@@ -69,5 +69,5 @@ export function createTarget(
     headers: plan.headers,
     rawNames: plan.rawNames,
   });
-  return { target, close: () => pools.close() };
+  return { target, close: () => target.closeConnections() };
 }

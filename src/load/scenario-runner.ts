@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { RequestSink } from '../stats/index.js';
-import { type Pools, UserHttpClient } from './http-client.js';
+import { type Connections, SharedPool, UserConnections } from './connections.js';
+import { UserHttpClient } from './http-client.js';
 import type { LoadTarget } from './load-target.js';
 import { Random, userSeed } from './random.js';
 import type { TaskSet, TaskSetClass, User, UserClass } from './scenario.js';
@@ -10,7 +11,8 @@ export interface ScenarioRunnerOptions {
   readonly classes: readonly UserClass[];
   readonly host: string;
   readonly sink: RequestSink;
-  readonly pools: Pools;
+  /** Users share one pool per origin instead of each having its own connections. */
+  readonly sharedPool?: boolean;
   readonly seed: number;
   /** Open model: the most users that may exist at once. */
   readonly maxUsers?: number;
@@ -45,12 +47,14 @@ export class ScenarioRunner implements LoadTarget {
   private nextId: number;
   private stopping = false;
   private readonly clients: UserHttpClient[] = [];
+  private readonly shared: SharedPool | undefined;
   private settled: (() => void) | undefined;
 
   constructor(private readonly options: ScenarioRunnerOptions) {
     this.nextId = options.firstId ?? 0;
     this.weights = options.classes.map((c) => c.weight ?? 1);
     this.current = this.weights.map(() => 0);
+    this.shared = options.sharedPool ? new SharedPool() : undefined;
     for (const cls of options.classes) pickerOf(cls);
   }
 
@@ -73,7 +77,8 @@ export class ScenarioRunner implements LoadTarget {
   private create(): VirtualUser {
     const cls = this.nextClass();
     const id = this.nextId++;
-    const client = new UserHttpClient(this.options.pools, {
+    const connections: Connections = this.shared ?? new UserConnections();
+    const client = new UserHttpClient(connections, {
       host: this.options.host,
       sink: this.options.sink,
       timeoutMs: this.options.timeoutMs,
@@ -132,14 +137,18 @@ export class ScenarioRunner implements LoadTarget {
     await this.hook(vu, 'onStart');
     while (!vu.stopped) {
       const started = performance.now();
+      const sent = vu.client.requests;
       await this.runTask(vu);
       if (vu.stopped) break;
       const wait = vu.cls.waitTime.next(vu.user.random, (performance.now() - started) / 1000);
       if (wait > 0) await this.sleep(vu, wait * 1000);
-      // A task that never awaited I/O would otherwise starve the event loop.
-      else await new Promise((resolve) => setImmediate(resolve));
+      // A task that sent no request may not have waited on I/O at all, and would starve the
+      // event loop; one that did has let the loop turn already.
+      else if (vu.client.requests === sent) await new Promise((resolve) => setImmediate(resolve));
     }
     await this.hook(vu, 'onStop');
+    // A stopped user's connections go with it (a shared pool stays for the others).
+    if (!this.shared) await vu.client.connections.close();
   }
 
   setUsers(count: number): void {
@@ -188,6 +197,16 @@ export class ScenarioRunner implements LoadTarget {
     }
   }
 
+  /** Every user's connections (or the shared pool), each once. */
+  #connections(): Connections[] {
+    return [...new Set(this.clients.map((c) => c.connections))];
+  }
+
+  /** Closes every connection once its requests have ended (after `stop`). */
+  async closeConnections(): Promise<void> {
+    await Promise.all(this.#connections().map((c) => c.close()));
+  }
+
   async stop(graceMs: number): Promise<void> {
     const loops = this.running.map((vu) => vu.done);
     this.setUsers(0);
@@ -201,7 +220,7 @@ export class ScenarioRunner implements LoadTarget {
     clearTimeout(timer);
     if (outcome === 'timeout') {
       for (const client of this.clients) client.recording = false;
-      await this.options.pools.destroy();
+      await Promise.all(this.#connections().map((c) => c.destroy()));
     }
     await Promise.all(this.idle.map((vu) => this.hook(vu, 'onStop')));
     this.idle.length = 0;

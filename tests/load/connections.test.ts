@@ -1,0 +1,69 @@
+import type { Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { constant, task, User } from '../../src/load/index.js';
+import { startHttpServer, type TestServer } from '../helpers/http-server.js';
+import { closed, runScenario } from '../helpers/load.js';
+
+let server: TestServer;
+const opened = new Set<Socket>();
+const open = new Set<Socket>();
+beforeAll(async () => {
+  server = await startHttpServer((_req, res) => {
+    setTimeout(() => res.end('ok'), 5);
+  });
+  server.server.on('connection', (socket: Socket) => {
+    opened.add(socket);
+    open.add(socket);
+    socket.on('close', () => open.delete(socket));
+  });
+});
+afterAll(() => server.close());
+
+const reset = () => {
+  opened.clear();
+};
+
+class Browsing extends User {
+  static override waitTime = constant(0.1);
+  static override tasks = [task(1, 'go')];
+  async go() {
+    await this.client.get('/', { name: 'page' });
+  }
+}
+
+class Parallel extends User {
+  static override waitTime = constant(0.1);
+  static override tasks = [task(1, 'go')];
+  async go() {
+    await Promise.all([1, 2, 3].map(() => this.client.get('/', { name: 'part' })));
+  }
+}
+
+describe('connections', () => {
+  it('each user has its own: the server sees as many connections as users, closed when they stop', async () => {
+    reset();
+    const result = await runScenario(server.url, [Browsing], closed(20, 1000));
+    expect(result.totals.failures).toBe(0);
+    expect(result.totals.requests).toBeGreaterThan(100);
+    expect(opened.size).toBe(20);
+    // Stopped users close their connections.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(open.size).toBe(0);
+  });
+
+  it('a user with requests in flight at once opens more, up to six', async () => {
+    reset();
+    await runScenario(server.url, [Parallel], closed(4, 600));
+    expect(opened.size).toBe(12);
+  });
+
+  it('--shared-pool: users share connections, fewer than users when they think between tasks', async () => {
+    reset();
+    // Users start 50 ms apart, so few requests are ever in flight at once.
+    const ramp = { type: 'constant-users' as const, users: 20, spawnRate: 20, durationMs: 1500 };
+    const result = await runScenario(server.url, [Browsing], ramp, { sharedPool: true });
+    expect(result.totals.failures).toBe(0);
+    expect(opened.size).toBeGreaterThan(0);
+    expect(opened.size).toBeLessThan(10);
+  });
+});
