@@ -57,6 +57,19 @@ describe('the scenario runner', () => {
     expect(result.generator.dropped).toBe(0);
   });
 
+  it('a request that fails before it leaves (an invalid header) does not starve the run', async () => {
+    class Broken extends User {
+      static override tasks = [task(1, 'go')];
+      async go() {
+        await this.client.get('/', { name: 'broken', headers: { 'x-bad': 'a\nb' } });
+      }
+    }
+    const result = await runScenario(server.url, [Broken], closed(2, 300));
+    expect(result.totals.requests).toBeGreaterThan(10);
+    expect(result.totals.failures).toBe(result.totals.requests);
+    expect(result.errors[0]).toMatchObject({ kind: 'other', name: 'broken' });
+  });
+
   it('open model: drops what it cannot start when every user is busy', async () => {
     class Slow extends User {
       static override tasks = [task(1, async (u: User) => u.client.get('/slow'))];
