@@ -52,6 +52,15 @@ function git(args: string[], cwd = process.cwd()): string {
   }).trim();
 }
 
+/** Builds a tree as its `npm run build` does: its build script where it has one, else tsc. */
+function buildTree(cwd: string): void {
+  const script = join(cwd, 'scripts/build.mjs');
+  const args = existsSync(script)
+    ? [script]
+    : [resolve('node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'];
+  execFileSync(process.execPath, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
 /** Checks out `ref` in a temporary worktree sharing this tree's node_modules, and builds it. */
 function prepareBase(ref: string): { path: string; remove: () => void } {
   let commit: string;
@@ -74,14 +83,7 @@ function prepareBase(ref: string): { path: string; remove: () => void } {
   };
   try {
     symlinkSync(resolve('node_modules'), join(path, 'node_modules'), 'dir');
-    execFileSync(
-      process.execPath,
-      [resolve('node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
-      {
-        cwd: path,
-        stdio: ['ignore', 'ignore', 'pipe'],
-      },
-    );
+    buildTree(path);
   } catch (error) {
     remove();
     throw new PerfError(
@@ -119,13 +121,7 @@ until every verdict is clear or --processes is reached. Docs: docs/regression.md
       import('../regress/index.js'),
     ]);
     try {
-      execFileSync(
-        process.execPath,
-        [resolve('node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
-        {
-          stdio: ['ignore', 'ignore', 'pipe'],
-        },
-      );
+      buildTree(process.cwd());
       const a = { cli: join(base.path, 'bin/fiml-perf.js'), cwd: base.path };
       const b = { cli: resolve('bin/fiml-perf.js'), cwd: process.cwd() };
       const paths = [`${options.base} (base)`, 'working tree'] as const;

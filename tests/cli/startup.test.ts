@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -56,5 +57,27 @@ describe('the CLI loads a command only to run it', () => {
     const run = packagesLoaded(['check', '-f', 'scenarios/fiml.ts']);
     expect(run.code).toBe(0);
     expect(run.packages).toContain('undici');
+  });
+});
+
+// The built CLI (what npm start and users run) reads zod from one bundled file (scripts/build.mjs).
+describe.skipIf(!existsSync(`${root}dist/vendor/zod.js`))('the built CLI', () => {
+  it('imports the bundled zod, and validates flags with it', () => {
+    const built = readFileSync(`${root}dist/src/cli/option-table.js`, 'utf8');
+    expect(built).toContain("from '../../vendor/zod.js'");
+    expect(built).not.toContain("from 'zod'");
+    const run = spawnSync(process.execPath, [`${root}bin/fiml-perf.js`, 'load', '-u', '0'], {
+      encoding: 'utf8',
+    });
+    expect(run.status).toBe(2);
+    expect(run.stderr.trim()).toBe(
+      'fiml-perf: --users "0": expected a whole number from 1 to 1000000',
+    );
+    const share = spawnSync(
+      process.execPath,
+      [`${root}bin/fiml-perf.js`, 'compare', 'none.json', 'b.json', '--threshold', '5%'],
+      { encoding: 'utf8' },
+    );
+    expect(share.stderr).toMatch(/none\.json does not exist/);
   });
 });
