@@ -3,7 +3,7 @@
 // bundled, the same zod loads in two thirds of the time. Source and tests use zod as installed.
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -39,7 +39,7 @@ for (const dir of ['src', 'fiml'])
   for (const file of emitted(join(dist, dir))) {
     const text = readFileSync(file, 'utf8');
     if (!text.includes("from 'zod';")) continue;
-    let target = relative(dirname(file), vendored);
+    let target = relative(dirname(file), vendored).split(sep).join('/');
     if (!target.startsWith('.')) target = `./${target}`;
     writeFileSync(file, text.replaceAll("from 'zod';", `from '${target}';`));
   }

@@ -115,11 +115,11 @@ until every verdict is clear or --processes is reached. Docs: docs/regression.md
     );
   addOptions(command, abOptions).action(async (filters: string[], raw: Record<string, unknown>) => {
     const options = resolveOptions(abOptions, raw);
-    const base = prepareBase(options.base);
     const [{ BenchError, runInterleaved }, { compareResults, RegressError }] = await Promise.all([
       import('../bench/index.js'),
       import('../regress/index.js'),
     ]);
+    const base = prepareBase(options.base);
     try {
       buildTree(process.cwd());
       const a = { cli: join(base.path, 'bin/fiml-perf.js'), cwd: base.path };

@@ -25,6 +25,20 @@ export interface Connections {
   destroy(): Promise<void>;
 }
 
+/**
+ * What a request gets once its connections are closed (a task still running after the run's
+ * grace period): it fails at once instead of opening a connection nobody will close.
+ */
+const CLOSED: Lease = {
+  dispatcher: {
+    dispatch(_options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler) {
+      handler.onError?.(new Error('the run has stopped: its connections are closed'));
+      return false;
+    },
+  } as unknown as Dispatcher,
+  release() {},
+};
+
 /** One connection of a user, with the requests it has in flight. */
 class Slot implements Lease {
   busy = 0;
@@ -43,8 +57,10 @@ class Slot implements Lease {
  */
 export class UserConnections implements Connections {
   readonly #byOrigin = new Map<string, Slot[]>();
+  #closed = false;
 
   lease(origin: string): Lease {
+    if (this.#closed) return CLOSED;
     let slots = this.#byOrigin.get(origin);
     if (!slots) {
       slots = [];
@@ -75,19 +91,19 @@ export class UserConnections implements Connections {
   }
 
   #each(action: (client: Client) => Promise<void>): Promise<void>[] {
-    const all = [...this.#byOrigin.values()]
-      .flat()
-      .map((s) => action(s.dispatcher).catch(() => {}));
-    this.#byOrigin.clear();
-    return all;
+    this.#closed = true;
+    // The slots stay listed, so that destroy() after close() still reaches every connection.
+    return [...this.#byOrigin.values()].flat().map((s) => action(s.dispatcher).catch(() => {}));
   }
 }
 
 /** One pool per origin that every user of a thread shares (`--shared-pool`). */
 export class SharedPool implements Connections {
   readonly #pools = new Map<string, Lease>();
+  #closed = false;
 
   lease(origin: string): Lease {
+    if (this.#closed) return CLOSED;
     let lease = this.#pools.get(origin);
     if (!lease) {
       const pool = new Pool(origin, {
@@ -110,8 +126,7 @@ export class SharedPool implements Connections {
   }
 
   #each(action: (pool: Dispatcher) => Promise<void>): Promise<void>[] {
-    const all = [...this.#pools.values()].map((l) => action(l.dispatcher).catch(() => {}));
-    this.#pools.clear();
-    return all;
+    this.#closed = true;
+    return [...this.#pools.values()].map((l) => action(l.dispatcher).catch(() => {}));
   }
 }

@@ -68,7 +68,8 @@ export interface HttpClientOptions {
 
 /** Raw header lines (name, value, name, value...) as an object; repeated names become lists. */
 function parseHeaders(raw: readonly Buffer[]): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
+  // No prototype: a header named constructor or __proto__ is a header like any other.
+  const out: Record<string, string | string[]> = Object.create(null);
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = (raw[i] as Buffer).toString('latin1').toLowerCase();
     const value = (raw[i + 1] as Buffer).toString('latin1');
@@ -180,6 +181,12 @@ class Exchange implements Dispatcher.DispatchHandler, HttpResponse {
 
   json<T = unknown>(): T {
     return JSON.parse(this.text) as T;
+  }
+
+  /** The response as plain data (JSON.stringify, logging), its getters included. */
+  toJSON(): Omit<HttpResponse, 'json'> {
+    const { status, headers, text, truncated, bytes, latencyMs, failure, ok } = this;
+    return { status, headers, text, truncated, bytes, latencyMs, failure, ok };
   }
 }
 

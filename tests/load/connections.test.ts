@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { constant, task, User } from '../../src/load/index.js';
+import { constant, task, User, UserConnections, UserHttpClient } from '../../src/load/index.js';
 import { startHttpServer, type TestServer } from '../helpers/http-server.js';
 import { closed, runScenario } from '../helpers/load.js';
 
@@ -55,6 +55,26 @@ describe('connections', () => {
     reset();
     await runScenario(server.url, [Parallel], closed(4, 600));
     expect(opened.size).toBe(12);
+  });
+
+  it("after a user's connections close, its requests fail at once instead of reconnecting", async () => {
+    const connections = new UserConnections();
+    const sink = { record() {}, error() {} };
+    const client = new UserHttpClient(connections, { host: server.url, sink });
+    const response = await client.get('/');
+    expect(response.status).toBe(200);
+    // A response is plain data to JSON.stringify, its decoded text and headers included.
+    expect(JSON.parse(JSON.stringify(response))).toMatchObject({
+      status: 200,
+      text: 'ok',
+      ok: true,
+    });
+    await connections.close();
+    reset();
+    const late = await client.get('/');
+    expect(late.status).toBe(0);
+    expect(late.failure?.message).toMatch(/connections are closed/);
+    expect(opened.size).toBe(0);
   });
 
   it('--shared-pool: users share connections, fewer than users when they think between tasks', async () => {
