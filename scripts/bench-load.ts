@@ -162,18 +162,22 @@ class Price(FastHttpUser):
         self.client.get("/price", name="price")
 `;
 
+/** A fiml-perf run's figures, from its result JSON and the CPU it used. */
+function measuredRun(json: string, { cpuSeconds }: { cpuSeconds: number }): Measured {
+  const r = JSON.parse(readFileSync(json, 'utf8'));
+  return {
+    rps: r.totals.requests / r.durationS,
+    cpuUsPerRequest: (cpuSeconds * 1e6) / r.totals.requests,
+    p99Ms: r.totals.latencyMs.p99,
+  };
+}
+
 const tools: Record<string, () => Measured> = {
   scenario: () => {
     const file = join(work, 'price.mjs');
     writeFileSync(file, SCENARIO);
     const json = join(work, 'scenario.json');
-    const { cpuSeconds } = timed(fimlPerfScenario(file, json, connections, duration));
-    const r = JSON.parse(readFileSync(json, 'utf8'));
-    return {
-      rps: r.totals.requests / r.durationS,
-      cpuUsPerRequest: (cpuSeconds * 1e6) / r.totals.requests,
-      p99Ms: r.totals.latencyMs.p99,
-    };
+    return measuredRun(json, timed(fimlPerfScenario(file, json, connections, duration)));
   },
   locust: () => {
     const file = join(work, 'locustfile.py');
@@ -211,13 +215,7 @@ const tools: Record<string, () => Measured> = {
   },
   'fiml-perf': () => {
     const json = join(work, 'fp.json');
-    const { cpuSeconds } = timed(fimlPerf(json, duration));
-    const r = JSON.parse(readFileSync(json, 'utf8'));
-    return {
-      rps: r.totals.requests / r.durationS,
-      cpuUsPerRequest: (cpuSeconds * 1e6) / r.totals.requests,
-      p99Ms: r.totals.latencyMs.p99,
-    };
+    return measuredRun(json, timed(fimlPerf(json, duration)));
   },
   autocannon: () => {
     const { out, cpuSeconds } = timed([

@@ -39,6 +39,30 @@ const CLOSED: Lease = {
   release() {},
 };
 
+/** Close and destroy over a set of connections; once either is called, leases fail at once. */
+abstract class ConnectionSet implements Connections {
+  protected closed = false;
+
+  abstract lease(origin: string): Lease;
+
+  /** Every connection (or pool) opened so far. */
+  protected abstract dispatchers(): Dispatcher[];
+
+  async close(): Promise<void> {
+    await this.#each((d) => d.close());
+  }
+
+  async destroy(): Promise<void> {
+    await this.#each((d) => d.destroy());
+  }
+
+  // The connections stay listed, so that destroy() after close() still reaches every one.
+  async #each(action: (dispatcher: Dispatcher) => Promise<void>): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.dispatchers().map((d) => action(d).catch(() => {})));
+  }
+}
+
 /** One connection of a user, with the requests it has in flight. */
 class Slot implements Lease {
   busy = 0;
@@ -55,12 +79,11 @@ class Slot implements Lease {
  * to the service, so a run opens as many connections as it has users (and a load balancer that
  * spreads connections sees them all).
  */
-export class UserConnections implements Connections {
+export class UserConnections extends ConnectionSet {
   readonly #byOrigin = new Map<string, Slot[]>();
-  #closed = false;
 
   lease(origin: string): Lease {
-    if (this.#closed) return CLOSED;
+    if (this.closed) return CLOSED;
     let slots = this.#byOrigin.get(origin);
     if (!slots) {
       slots = [];
@@ -82,28 +105,17 @@ export class UserConnections implements Connections {
     return slot;
   }
 
-  async close(): Promise<void> {
-    await Promise.all(this.#each((c) => c.close()));
-  }
-
-  async destroy(): Promise<void> {
-    await Promise.all(this.#each((c) => c.destroy()));
-  }
-
-  #each(action: (client: Client) => Promise<void>): Promise<void>[] {
-    this.#closed = true;
-    // The slots stay listed, so that destroy() after close() still reaches every connection.
-    return [...this.#byOrigin.values()].flat().map((s) => action(s.dispatcher).catch(() => {}));
+  protected dispatchers(): Dispatcher[] {
+    return [...this.#byOrigin.values()].flat().map((s) => s.dispatcher);
   }
 }
 
 /** One pool per origin that every user of a thread shares (`--shared-pool`). */
-export class SharedPool implements Connections {
+export class SharedPool extends ConnectionSet {
   readonly #pools = new Map<string, Lease>();
-  #closed = false;
 
   lease(origin: string): Lease {
-    if (this.#closed) return CLOSED;
+    if (this.closed) return CLOSED;
     let lease = this.#pools.get(origin);
     if (!lease) {
       const pool = new Pool(origin, {
@@ -117,16 +129,7 @@ export class SharedPool implements Connections {
     return lease;
   }
 
-  async close(): Promise<void> {
-    await Promise.all(this.#each((p) => p.close()));
-  }
-
-  async destroy(): Promise<void> {
-    await Promise.all(this.#each((p) => p.destroy()));
-  }
-
-  #each(action: (pool: Dispatcher) => Promise<void>): Promise<void>[] {
-    this.#closed = true;
-    return [...this.#pools.values()].map((l) => action(l.dispatcher).catch(() => {}));
+  protected dispatchers(): Dispatcher[] {
+    return [...this.#pools.values()].map((l) => l.dispatcher);
   }
 }
