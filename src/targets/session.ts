@@ -193,7 +193,9 @@ export class TargetSession {
       endpoints: new Map(),
     };
     const windowMs = this.#options.windowMs;
-    if (windowMs && now - this.#last.at >= windowMs) this.#closeWindow(recorder, now);
+    // Ticks come about once a second, a little early or late: a window closes on the tick nearest
+    // its end, not on the first one past it (which, a millisecond short, turned 2 s into 3 s).
+    if (windowMs && now - this.#last.at >= windowMs - 500) this.#closeWindow(recorder, now);
     if (
       this.#options.abortOnFail &&
       this.#abortedBy === null &&
