@@ -58,7 +58,10 @@ describe('the benchmark harness', () => {
     expect(cpu!.stats.median).toBeLessThan(0.5e6);
   });
 
-  it('warns when a benchmark is indistinguishable from an empty function', async () => {
+  // A statistical call on a busy machine (the whole suite runs in parallel): retried, not loosened.
+  it('warns when a benchmark is indistinguishable from an empty function', {
+    retry: 2,
+  }, async () => {
     const [entry] = await runInProcess([define('nothing', () => undefined)], 200);
     expect(entry!.warnings.join()).toMatch(/indistinguishable from an empty function/);
   });
