@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { PerfError } from '../errors.js';
-import type { ExecutorConfig, LoadPlan, Workload } from '../load/index.js';
+import type { ClientConfig, ExecutorConfig, LoadPlan, Workload } from '../load/index.js';
 import { DEFAULT_MAX_NAMES, OTHER_NAMES } from '../names.js';
 import { parseDuration, parseStages, type Stage } from '../util/duration.js';
 import { packageFile } from '../util/package-file.js';
@@ -124,6 +125,46 @@ export const loadOptions = {
       'scenarios: users share one connection pool per origin (default: each user has its own connections, as in Locust and k6)',
     schema: flag.bool(false),
   },
+  insecure: {
+    flags: '--insecure',
+    description:
+      'accept any TLS certificate, self-signed or expired (k6: --insecure-skip-tls-verify); by default certificates are verified',
+    schema: flag.bool(false),
+  },
+  ca: {
+    flags: '--ca <file>',
+    description:
+      'trust the CA certificates in this PEM file (a private CA) instead of the bundled ones',
+    schema: z.string().min(1).optional(),
+  },
+  cert: {
+    flags: '--cert <file>',
+    description:
+      'client certificate (PEM) shown to servers that ask for one (mutual TLS); with --key',
+    schema: z.string().min(1).optional(),
+  },
+  key: {
+    flags: '--key <file>',
+    description: "the client certificate's private key (PEM); with --cert",
+    schema: z.string().min(1).optional(),
+  },
+  http2: {
+    flags: '--http2',
+    description: 'speak HTTP/2: negotiated by ALPN over https, prior knowledge (h2c) over http',
+    schema: flag.bool(false),
+  },
+  streams: {
+    flags: '-p, --streams <n>',
+    description:
+      'quick mode with --http2: requests in flight on each connection (h2load -m) (default: 1)',
+    schema: flag.optionalInt(1, 1000),
+  },
+  phases: {
+    flags: '--phases',
+    description:
+      'print where the time went per endpoint: connect, TLS handshake, time to first byte, receiving',
+    schema: flag.bool(false),
+  },
   rawNames: {
     flags: '--raw-names',
     description:
@@ -182,6 +223,8 @@ export interface LoadRequest {
   readonly csv: string | undefined;
   readonly typecheck: boolean;
   readonly quiet: boolean;
+  /** Print the timing phases per endpoint. */
+  readonly phases: boolean;
 }
 
 /** The bundled standard scenario, from source or from dist. */
@@ -238,6 +281,10 @@ export function resolveLoad(flags: LoadFlags, args: readonly string[]): LoadRequ
   const timed = flags.runTime ?? flags.duration;
   if ((flags.stages || flags.rateStages) && timed)
     throw fail('stages set their own length; drop --run-time');
+  if ((flags.cert === undefined) !== (flags.key === undefined))
+    throw fail('--cert and --key go together: give the client certificate and its key');
+  if (flags.streams !== undefined && !(quick && flags.http2))
+    throw fail('-p/--streams is for quick mode over HTTP/2; add --http2 and a URL');
   if (flags.maxUsers !== undefined && flags.rate === undefined && !flags.rateStages)
     throw fail('--max-users caps the open model; use it with --rate or --rate-stages');
 
@@ -296,6 +343,7 @@ export function resolveLoad(flags: LoadFlags, args: readonly string[]): LoadRequ
       rawNames: flags.rawNames,
       maxNames: flags.maxNames,
       sharedPool: flags.sharedPool,
+      client: clientConfig(flags),
     },
     scenarioFile: file,
     bundledScenario: !quick && flags.file === undefined,
@@ -305,5 +353,33 @@ export function resolveLoad(flags: LoadFlags, args: readonly string[]): LoadRequ
     csv: flags.csv,
     typecheck: flags.typecheck,
     quiet: flags.quiet,
+    phases: flags.phases,
+  };
+}
+
+/** A PEM file's text, or a one-line error naming the flag. */
+function readPem(option: string, file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw fail(
+      `${option} ${file}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}; give a PEM file`,
+    );
+  }
+  if (!text.includes('-----BEGIN '))
+    throw fail(`${option} ${file} is not PEM (no '-----BEGIN' line); convert it with openssl`);
+  return text;
+}
+
+function clientConfig(flags: LoadFlags): ClientConfig {
+  return {
+    insecure: flags.insecure,
+    ...(flags.ca ? { ca: readPem('--ca', flags.ca) } : {}),
+    ...(flags.cert ? { cert: readPem('--cert', flags.cert) } : {}),
+    ...(flags.key ? { key: readPem('--key', flags.key) } : {}),
+    http2: flags.http2,
+    ...(flags.streams !== undefined ? { streams: flags.streams } : {}),
   };
 }

@@ -1,4 +1,5 @@
 import { Client, type Dispatcher, Pool } from 'undici';
+import type { ClientConfig } from './client-config.js';
 
 /** Keep-alive connections stay open this long without a request. */
 const KEEP_ALIVE_MS = 30_000;
@@ -82,6 +83,10 @@ class Slot implements Lease {
 export class UserConnections extends ConnectionSet {
   readonly #byOrigin = new Map<string, Slot[]>();
 
+  constructor(readonly config?: ClientConfig) {
+    super();
+  }
+
   lease(origin: string): Lease {
     if (this.closed) return CLOSED;
     let slots = this.#byOrigin.get(origin);
@@ -113,6 +118,10 @@ export class UserConnections extends ConnectionSet {
 /** One pool per origin that every user of a thread shares (`--shared-pool`). */
 export class SharedPool extends ConnectionSet {
   readonly #pools = new Map<string, Lease>();
+
+  constructor(readonly config?: ClientConfig) {
+    super();
+  }
 
   lease(origin: string): Lease {
     if (this.closed) return CLOSED;

@@ -1,4 +1,5 @@
 import type { RequestSink } from '../stats/index.js';
+import type { ClientConfig } from './client-config.js';
 import type { ExecutorConfig } from './executors/index.js';
 import type { LoadTarget } from './load-target.js';
 import { QuickRunner } from './quick-runner.js';
@@ -32,6 +33,8 @@ export interface LoadPlan {
   readonly maxNames?: number;
   /** Users share one connection pool per origin instead of each having its own. @default false */
   readonly sharedPool?: boolean;
+  /** TLS trust, client certificate and protocol, for both clients. */
+  readonly client?: ClientConfig;
 }
 
 function maxUsersOf(config: ExecutorConfig): number | undefined {
@@ -54,6 +57,7 @@ export function createTarget(
       sink,
       timeoutMs: plan.timeoutMs,
       maxConnections: maxUsersOf(plan.executor),
+      client: plan.client,
     });
     return { target, close: async () => undefined };
   }
@@ -68,6 +72,7 @@ export function createTarget(
     timeoutMs: plan.timeoutMs,
     headers: plan.headers,
     rawNames: plan.rawNames,
+    client: plan.client,
   });
   return { target, close: () => target.closeConnections() };
 }

@@ -2,6 +2,7 @@ import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
 import { classifyError, type Failure, type RequestSink } from '../stats/index.js';
+import { type ClientConfig, tlsOptions } from './client-config.js';
 import type { LoadTarget } from './load-target.js';
 
 export interface QuickRequest {
@@ -18,6 +19,8 @@ export interface QuickRunnerOptions extends QuickRequest {
   readonly maxConnections?: number;
   /** Milliseconds without a byte before a request times out. @default 30000 */
   readonly timeoutMs?: number;
+  /** TLS trust, client certificate and protocol. */
+  readonly client?: ClientConfig;
 }
 
 const CRLF2 = Buffer.from('\r\n\r\n');
@@ -91,12 +94,7 @@ class Connection {
     const host = url.hostname.replace(/^\[|\]$/g, '');
     const socket =
       url.protocol === 'https:'
-        ? tls.connect({
-            host,
-            port,
-            servername: net.isIP(host) ? undefined : host,
-            rejectUnauthorized: false,
-          })
+        ? tls.connect({ host, port, ...tlsOptions(this.runner.client, host) })
         : net.connect({
             host,
             port,
@@ -317,6 +315,7 @@ export class QuickRunner implements LoadTarget {
   readonly method: string;
   readonly isHead: boolean;
   readonly timeoutMs: number;
+  readonly client: ClientConfig | undefined;
   private readonly active: Connection[] = [];
   private readonly idle: Connection[] = [];
   private allocated = 0;
@@ -335,6 +334,7 @@ export class QuickRunner implements LoadTarget {
     this.method = (options.method ?? 'GET').toUpperCase();
     this.isHead = this.method === 'HEAD';
     this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.client = options.client;
   }
 
   get users(): number {

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { RequestSink } from '../stats/index.js';
+import type { ClientConfig } from './client-config.js';
 import { type Connections, SharedPool, UserConnections } from './connections.js';
 import { UserHttpClient } from './http-client.js';
 import type { LoadTarget } from './load-target.js';
@@ -21,6 +22,8 @@ export interface ScenarioRunnerOptions {
   readonly timeoutMs?: number;
   readonly headers?: Readonly<Record<string, string>>;
   readonly rawNames?: boolean;
+  /** TLS trust, client certificate and protocol. */
+  readonly client?: ClientConfig;
 }
 
 interface VirtualUser {
@@ -56,7 +59,7 @@ export class ScenarioRunner implements LoadTarget {
     this.nextId = options.firstId ?? 0;
     this.weights = options.classes.map((c) => c.weight ?? 1);
     this.current = this.weights.map(() => 0);
-    this.shared = options.sharedPool ? new SharedPool() : undefined;
+    this.shared = options.sharedPool ? new SharedPool(options.client) : undefined;
     for (const cls of options.classes) pickerOf(cls);
   }
 
@@ -79,7 +82,7 @@ export class ScenarioRunner implements LoadTarget {
   private create(): VirtualUser {
     const cls = this.nextClass();
     const id = this.nextId++;
-    const connections: Connections = this.shared ?? new UserConnections();
+    const connections: Connections = this.shared ?? new UserConnections(this.options.client);
     const client = new UserHttpClient(connections, {
       host: this.options.host,
       sink: this.options.sink,

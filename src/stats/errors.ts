@@ -8,6 +8,8 @@ export type FailureKind =
   | 'timeout'
   | 'http'
   | 'check'
+  | 'tls'
+  | 'redirect'
   | 'exception'
   | 'other';
 
@@ -92,11 +94,15 @@ const CODES: Record<string, FailureKind> = {
   UND_ERR_ABORTED: 'timeout',
 };
 
+/** OpenSSL's and Node's codes for a certificate that was refused or a handshake that failed. */
+const TLS_CODE =
+  /^(ERR_TLS_|ERR_SSL_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|UNABLE_TO_|CERT_|ERR_OSSL_)/;
+
 /** Classifies a transport error (from undici or a socket) into a failure kind. */
 export function classifyError(error: unknown): Failure {
   const err = error as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
   const code = err?.code ?? err?.cause?.code ?? '';
-  const kind = CODES[code] ?? 'other';
+  const kind = CODES[code] ?? (TLS_CODE.test(code) ? 'tls' : 'other');
   const message = `${code ? `${code}: ` : ''}${err?.message ?? String(error)}`;
   return { kind, message };
 }
