@@ -159,6 +159,12 @@ export const loadOptions = {
       'quick mode with --http2: requests in flight on each connection (h2load -m) (default: 1)',
     schema: flag.optionalInt(1, 1000),
   },
+  maxRedirects: {
+    flags: '--max-redirects <n>',
+    description:
+      'scenarios: redirects followed before a request fails as a loop; 0 returns every 3xx as it is',
+    schema: flag.int(0, 100, 10),
+  },
   phases: {
     flags: '--phases',
     description:
@@ -380,6 +386,7 @@ function clientConfig(flags: LoadFlags): ClientConfig {
     ...(flags.cert ? { cert: readPem('--cert', flags.cert) } : {}),
     ...(flags.key ? { key: readPem('--key', flags.key) } : {}),
     http2: flags.http2,
+    maxRedirects: flags.maxRedirects,
     ...(flags.streams !== undefined ? { streams: flags.streams } : {}),
   };
 }

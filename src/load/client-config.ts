@@ -17,6 +17,8 @@ export interface ClientConfig {
   readonly http2?: boolean;
   /** Quick mode over HTTP/2: streams in flight on each connection. @default 1 */
   readonly streams?: number;
+  /** Scenarios: redirects followed before a request fails as a loop. @default 10 */
+  readonly maxRedirects?: number;
 }
 
 /** Where a TLS connection to `hostname` goes: verification, CAs, client certificate, SNI. */

@@ -1,4 +1,6 @@
-import { Client, type Dispatcher, Pool } from 'undici';
+import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { buildConnector, Client, type Dispatcher } from 'undici';
 import type { ClientConfig } from './client-config.js';
 
 /** Keep-alive connections stay open this long without a request. */
@@ -10,9 +12,23 @@ const KEEP_ALIVE_MS = 30_000;
  */
 export const MAX_CONNECTIONS_PER_USER = 6;
 
+/** Streams one HTTP/2 connection carries at once (Node's servers allow 100 by default). */
+const MAX_STREAMS = 100;
+
+/** How long the connection a request opened took: TCP connect, then the TLS handshake (ms). */
+export interface ConnectTimes {
+  readonly connectMs: number;
+  readonly tlsMs: number;
+}
+
 /** A connection (or a pool) a request goes out on; `release()` when its response has ended. */
 export interface Lease {
   readonly dispatcher: Dispatcher;
+  /**
+   * When the request is about to be written: how long its connection took to open, if this
+   * request is the one that opened it; undefined on a connection that was already open.
+   */
+  takeConnectTimes(): ConnectTimes | undefined;
   release(): void;
 }
 
@@ -37,17 +53,149 @@ const CLOSED: Lease = {
       return false;
     },
   } as unknown as Dispatcher,
+  takeConnectTimes: () => undefined,
   release() {},
 };
 
-/** Close and destroy over a set of connections; once either is called, leases fail at once. */
+type Connector = buildConnector.connector;
+
+/**
+ * One socket maker per client configuration, shared by every user of a thread (a connector per
+ * user would cost each one a session cache). TLS sessions are not cached, so every new connection
+ * is a full handshake, as it is for as many distinct clients.
+ */
+const connectors = new WeakMap<object, Connector>();
+const DEFAULT_CONFIG: ClientConfig = {};
+
+function connectorFor(config: ClientConfig): Connector {
+  let connector = connectors.get(config);
+  if (!connector) {
+    connector = buildConnector({
+      rejectUnauthorized: config.insecure !== true,
+      ...(config.ca ? { ca: config.ca } : {}),
+      ...(config.cert ? { cert: config.cert } : {}),
+      ...(config.key ? { key: config.key } : {}),
+      maxCachedSessions: 0,
+      ...(config.http2 ? { allowH2: true, useH2c: true } : {}),
+    } as buildConnector.BuildOptions);
+    connectors.set(config, connector);
+  }
+  return connector;
+}
+
+/** One connection (an undici Client) with the requests it has in flight. */
+class Slot implements Lease {
+  busy = 0;
+  /** The connection speaks HTTP/2: every request can share it. */
+  multiplexed = false;
+  readonly dispatcher: Client;
+  #times: ConnectTimes | undefined;
+
+  constructor(
+    origin: string,
+    config: ClientConfig,
+    private readonly onIdle: (slot: Slot) => void,
+  ) {
+    const base = connectorFor(config);
+    this.dispatcher = new Client(origin, {
+      pipelining: 1,
+      keepAliveTimeout: KEEP_ALIVE_MS,
+      ...(config.http2 ? { allowH2: true, maxConcurrentStreams: MAX_STREAMS } : {}),
+      // Times the connection it opens; the request that opened it takes the times when written.
+      connect: (options, callback) => {
+        const started = performance.now();
+        let tcp = 0;
+        // undici sends the host name as SNI (never an address), as tlsOptions does.
+        const socket = (base as (...args: Parameters<Connector>) => unknown)(
+          options,
+          (error, opened) => {
+            if (!error) {
+              const now = performance.now();
+              this.#times = {
+                connectMs: (tcp || now) - started,
+                tlsMs: tcp ? now - tcp : 0,
+              };
+              this.multiplexed =
+                (opened as Socket & { alpnProtocol?: string }).alpnProtocol === 'h2';
+            }
+            (callback as (error: Error | null, socket: Socket | null) => void)(error, opened);
+          },
+        );
+        if (options.protocol === 'https:')
+          (socket as Socket).once('connect', () => {
+            tcp = performance.now();
+          });
+      },
+    });
+  }
+
+  takeConnectTimes(): ConnectTimes | undefined {
+    const times = this.#times;
+    this.#times = undefined;
+    return times;
+  }
+
+  release(): void {
+    if (--this.busy === 0) this.onIdle(this);
+  }
+}
+
+/** The connections to one origin: idle ones first, a new one while under `max`, else queue. */
+class OriginSlots {
+  readonly all: Slot[] = [];
+  readonly #idle: Slot[] = [];
+  // An HTTP/2 connection is never parked: every request takes it anyway.
+  readonly #release = (slot: Slot) => {
+    if (!slot.multiplexed) this.#idle.push(slot);
+  };
+
+  constructor(
+    private readonly origin: string,
+    private readonly config: ClientConfig,
+    private readonly max: number,
+  ) {}
+
+  lease(): Slot {
+    let slot: Slot | undefined;
+    // HTTP/2: one connection carries every request, as a browser's does.
+    if (this.all[0]?.multiplexed) slot = this.all[0];
+    while (!slot && this.#idle.length > 0) {
+      const idle = this.#idle.pop() as Slot;
+      if (idle.busy === 0) slot = idle;
+    }
+    if (!slot && this.all.length < this.max) {
+      slot = new Slot(this.origin, this.config, this.#release);
+      this.all.push(slot);
+    }
+    // Every connection busy: queue on the least busy one.
+    slot ??= this.all.reduce((a, b) => (b.busy < a.busy ? b : a));
+    slot.busy++;
+    return slot;
+  }
+}
+
+/**
+ * Connections by origin, each origin's capped at `max`; once closed or destroyed, leases fail at
+ * once (and destroy() after close() still reaches every connection).
+ */
 abstract class ConnectionSet implements Connections {
-  protected closed = false;
+  #closed = false;
+  readonly #byOrigin = new Map<string, OriginSlots>();
 
-  abstract lease(origin: string): Lease;
+  constructor(
+    private readonly config: ClientConfig,
+    private readonly max: number,
+  ) {}
 
-  /** Every connection (or pool) opened so far. */
-  protected abstract dispatchers(): Dispatcher[];
+  lease(origin: string): Lease {
+    if (this.#closed) return CLOSED;
+    let slots = this.#byOrigin.get(origin);
+    if (!slots) {
+      slots = new OriginSlots(origin, this.config, this.max);
+      this.#byOrigin.set(origin, slots);
+    }
+    return slots.lease();
+  }
 
   async close(): Promise<void> {
     await this.#each((d) => d.close());
@@ -57,88 +205,30 @@ abstract class ConnectionSet implements Connections {
     await this.#each((d) => d.destroy());
   }
 
-  // The connections stay listed, so that destroy() after close() still reaches every one.
   async #each(action: (dispatcher: Dispatcher) => Promise<void>): Promise<void> {
-    this.closed = true;
-    await Promise.all(this.dispatchers().map((d) => action(d).catch(() => {})));
-  }
-}
-
-/** One connection of a user, with the requests it has in flight. */
-class Slot implements Lease {
-  busy = 0;
-
-  constructor(readonly dispatcher: Client) {}
-
-  release(): void {
-    this.busy--;
+    this.#closed = true;
+    const slots = [...this.#byOrigin.values()].flatMap((s) => s.all);
+    await Promise.all(slots.map((s) => action(s.dispatcher).catch(() => {})));
   }
 }
 
 /**
  * A user's own connections, kept across its tasks as Locust's and k6's are: a user is one client
  * to the service, so a run opens as many connections as it has users (and a load balancer that
- * spreads connections sees them all).
+ * spreads connections sees them all). Over HTTP/2 a user has one connection per origin.
  */
 export class UserConnections extends ConnectionSet {
-  readonly #byOrigin = new Map<string, Slot[]>();
-
-  constructor(readonly config?: ClientConfig) {
-    super();
-  }
-
-  lease(origin: string): Lease {
-    if (this.closed) return CLOSED;
-    let slots = this.#byOrigin.get(origin);
-    if (!slots) {
-      slots = [];
-      this.#byOrigin.set(origin, slots);
-    }
-    let slot: Slot | undefined;
-    for (const s of slots)
-      if (s.busy === 0) {
-        slot = s;
-        break;
-      }
-    if (!slot && slots.length < MAX_CONNECTIONS_PER_USER) {
-      slot = new Slot(new Client(origin, { pipelining: 1, keepAliveTimeout: KEEP_ALIVE_MS }));
-      slots.push(slot);
-    }
-    // Every connection busy: queue on the least busy one.
-    slot ??= slots.reduce((a, b) => (b.busy < a.busy ? b : a));
-    slot.busy++;
-    return slot;
-  }
-
-  protected dispatchers(): Dispatcher[] {
-    return [...this.#byOrigin.values()].flat().map((s) => s.dispatcher);
+  constructor(config: ClientConfig = DEFAULT_CONFIG) {
+    super(config, MAX_CONNECTIONS_PER_USER);
   }
 }
 
-/** One pool per origin that every user of a thread shares (`--shared-pool`). */
+/**
+ * Connections every user of a thread shares (`--shared-pool`): a request takes an idle one, or
+ * opens one, so there are as many as requests were ever in flight at once.
+ */
 export class SharedPool extends ConnectionSet {
-  readonly #pools = new Map<string, Lease>();
-
-  constructor(readonly config?: ClientConfig) {
-    super();
-  }
-
-  lease(origin: string): Lease {
-    if (this.closed) return CLOSED;
-    let lease = this.#pools.get(origin);
-    if (!lease) {
-      const pool = new Pool(origin, {
-        connections: null,
-        pipelining: 1,
-        keepAliveTimeout: KEEP_ALIVE_MS,
-      });
-      lease = { dispatcher: pool, release: () => {} };
-      this.#pools.set(origin, lease);
-    }
-    return lease;
-  }
-
-  protected dispatchers(): Dispatcher[] {
-    return [...this.#pools.values()].map((l) => l.dispatcher);
+  constructor(config: ClientConfig = DEFAULT_CONFIG) {
+    super(config, Number.POSITIVE_INFINITY);
   }
 }

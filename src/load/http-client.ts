@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
+import { CookieJar } from 'tough-cookie';
 import type { Dispatcher } from 'undici';
-import { classifyError, type Failure, type RequestSink } from '../stats/index.js';
+import { classifyError, type Failure, type Phases, type RequestSink } from '../stats/index.js';
 import type { Connections, Lease } from './connections.js';
 import { templatePath } from './request-name.js';
 
@@ -23,6 +24,11 @@ export interface RequestOptions {
   /** Milliseconds to wait for the headers, and for each gap in the body. @default 30000 */
   readonly timeout?: number;
   /**
+   * Follow redirects (301, 302, 303, 307, 308) up to the client's limit (10 unless
+   * `--max-redirects`); `false` returns the 3xx as it is. @default true
+   */
+  readonly redirect?: boolean;
+  /**
    * Judges the response, as Locust's `catch_response`: return `true` to accept (even a 404),
    * `false` or a reason to fail it. Without a check, a status >= 400 fails.
    */
@@ -39,6 +45,10 @@ export interface HttpResponse {
   readonly truncated: boolean;
   readonly bytes: number;
   readonly latencyMs: number;
+  /** The URL the response came from: the last one of a redirect chain. */
+  readonly url: string;
+  /** Redirects followed to get here. */
+  readonly redirects: number;
   /** Why the request counted as failed, if it did. */
   readonly failure?: Failure;
   readonly ok: boolean;
@@ -52,6 +62,22 @@ export interface HttpClient {
   put(path: string, options?: RequestOptions): Promise<HttpResponse>;
   delete(path: string, options?: RequestOptions): Promise<HttpResponse>;
   request(method: string, path: string, options?: RequestOptions): Promise<HttpResponse>;
+  /** The user's cookies: set by responses, sent with its requests, its own and no one else's. */
+  readonly cookies: Cookies;
+}
+
+/**
+ * A user's cookie jar, kept across its tasks as a browser's is: cookies set by responses are sent
+ * back to the domain and path they are for until they expire (RFC 6265).
+ */
+export interface Cookies {
+  /** The cookies a request to `url` (a path, or a full URL; default the host) would send. */
+  get(url?: string): Record<string, string>;
+  /** Stores a cookie as a response's `Set-Cookie` would (`'session=abc; Path=/'`), for `url`. */
+  set(cookie: string, url?: string): void;
+  /** Forgets one cookie by name (for `url`), or every cookie. */
+  delete(name: string, url?: string): void;
+  clear(): void;
 }
 
 export interface HttpClientOptions {
@@ -64,7 +90,13 @@ export interface HttpClientOptions {
   readonly headers?: Readonly<Record<string, string>>;
   /** Name requests without `name` by their exact path rather than its template. @default false */
   readonly rawNames?: boolean;
+  /** Redirects followed before a request fails as a `redirect` loop. @default 10 */
+  readonly maxRedirects?: number;
 }
+
+/** Statuses whose Location is followed. */
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+export const DEFAULT_MAX_REDIRECTS = 10;
 
 /** Raw header lines (name, value, name, value...) as an object; repeated names become lists. */
 function parseHeaders(raw: readonly Buffer[]): Record<string, string | string[]> {
@@ -98,6 +130,15 @@ class Exchange implements Dispatcher.DispatchHandler, HttpResponse {
   #text: string | undefined;
   #done: ((exchange: Exchange) => void) | undefined;
   #lease: Lease | undefined;
+  url = '';
+  redirects = 0;
+  /** When the request was written, its first response byte arrived, and its last (ms). */
+  sentAt = 0;
+  headersAt = 0;
+  endedAt = 0;
+  connectMs = 0;
+  tlsMs = 0;
+  newConnection = false;
 
   constructor(private readonly maxBodyBytes: number) {}
 
@@ -116,9 +157,20 @@ class Exchange implements Dispatcher.DispatchHandler, HttpResponse {
     this.#done?.(this);
   }
 
-  onConnect(): void {}
+  onConnect(): void {
+    this.sentAt = performance.now();
+    const times = this.#lease?.takeConnectTimes();
+    if (times) {
+      this.newConnection = true;
+      this.connectMs = times.connectMs;
+      this.tlsMs = times.tlsMs;
+    }
+  }
 
   onHeaders(statusCode: number, headers: Buffer[]): boolean {
+    // 1xx (100 Continue, 103 Early Hints) is not the response: its headers are skipped.
+    if (statusCode < 200) return true;
+    this.headersAt = performance.now();
     this.status = statusCode;
     this.#raw = headers;
     return true;
@@ -138,6 +190,7 @@ class Exchange implements Dispatcher.DispatchHandler, HttpResponse {
   }
 
   onComplete(): void {
+    this.endedAt = performance.now();
     if (this.status >= 400)
       this.failure = { kind: 'http', status: this.status, message: `HTTP ${this.status}` };
     this.#end();
@@ -185,12 +238,66 @@ class Exchange implements Dispatcher.DispatchHandler, HttpResponse {
 
   /** The response as plain data (JSON.stringify, logging), its getters included. */
   toJSON(): Omit<HttpResponse, 'json'> {
-    const { status, headers, text, truncated, bytes, latencyMs, failure, ok } = this;
-    return { status, headers, text, truncated, bytes, latencyMs, failure, ok };
+    const { status, headers, text, truncated, bytes, latencyMs, url, redirects, failure, ok } =
+      this;
+    return { status, headers, text, truncated, bytes, latencyMs, url, redirects, failure, ok };
+  }
+
+  /**
+   * Every value of one header (lower-case name), read from the raw lines without decoding the
+   * rest: the client looks for Set-Cookie in every response.
+   */
+  headerValues(name: string): string[] | undefined {
+    const raw = this.#raw;
+    if (!raw) return undefined;
+    let out: string[] | undefined;
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const key = raw[i] as Buffer;
+      if (key.length === name.length && key.toString('latin1').toLowerCase() === name)
+        (out ??= []).push((raw[i + 1] as Buffer).toString('latin1'));
+    }
+    return out;
   }
 }
 
 const NO_HEADERS = Object.freeze({});
+
+/** A request's time split into phases (microseconds) that add up to its latency. */
+function phasesOf(hops: readonly Exchange[], latencyMs: number): Phases {
+  let connect = 0;
+  let tls = 0;
+  let ttfb = 0;
+  let receive = 0;
+  let newConnection = false;
+  for (const hop of hops) {
+    connect += hop.connectMs;
+    tls += hop.tlsMs;
+    ttfb += hop.headersAt - hop.sentAt;
+    receive += hop.endedAt - hop.headersAt;
+    newConnection ||= hop.newConnection;
+  }
+  const blocked = Math.max(latencyMs - connect - tls - ttfb - receive, 0);
+  return {
+    blocked: blocked * 1000,
+    connect: connect * 1000,
+    tls: tls * 1000,
+    ttfb: ttfb * 1000,
+    receive: receive * 1000,
+    newConnection,
+  };
+}
+
+/** The method and body of the next hop of a redirect, as browsers and fetch do. */
+function redirected(status: number, method: string): { method: string; keepBody: boolean } {
+  if (status === 307 || status === 308) return { method, keepBody: true };
+  if (status === 303 && method !== 'HEAD') return { method: 'GET', keepBody: false };
+  if ((status === 301 || status === 302) && method === 'POST')
+    return { method: 'GET', keepBody: false };
+  return { method, keepBody: false };
+}
+
+/** The header names that describe a body, dropped when a redirect turns a request into a GET. */
+const BODY_HEADERS = /^content-(type|length|encoding|language|location)$/i;
 
 /**
  * The client a virtual user's tasks call. Every request is recorded under its name; failures are
@@ -207,6 +314,10 @@ export class UserHttpClient implements HttpClient {
   private readonly basePath: string;
   private readonly timeoutMs: number;
   private readonly maxBodyBytes: number;
+  private readonly maxRedirects: number;
+  /** Made at the first cookie: most users of a load test never get one. */
+  #jar: CookieJar | undefined;
+  #cookies: Cookies | undefined;
 
   constructor(
     /** The user's own connections, or the pool users share. */
@@ -218,6 +329,12 @@ export class UserHttpClient implements HttpClient {
     this.basePath = url.pathname.replace(/\/$/, '');
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.maxBodyBytes = options.maxBodyBytes ?? 1 << 20;
+    this.maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
+  }
+
+  get cookies(): Cookies {
+    this.#cookies ??= this.#cookieAccess();
+    return this.#cookies;
   }
 
   get(path: string, options?: RequestOptions): Promise<HttpResponse> {
@@ -237,22 +354,18 @@ export class UserHttpClient implements HttpClient {
   }
 
   async request(method: string, path: string, options: RequestOptions = {}): Promise<HttpResponse> {
-    let origin = this.origin;
-    let fullPath = path;
-    if (/^https?:\/\//.test(path)) {
-      const url = new URL(path);
-      origin = url.origin;
-      fullPath = url.pathname + url.search;
-    } else fullPath = this.basePath + (path.startsWith('/') ? path : `/${path}`);
+    let url = this.#resolve(path);
     if (options.query) {
       const qs = new URLSearchParams(
         Object.entries(options.query).map(([k, v]): [string, string] => [k, String(v)]),
       ).toString();
-      if (qs) fullPath += (fullPath.includes('?') ? '&' : '?') + qs;
+      if (qs) url += (url.includes('?') ? '&' : '?') + qs;
     }
     const name =
       options.name ??
-      (this.options.rawNames ? (fullPath.split(/[?#]/)[0] as string) : templatePath(fullPath));
+      (this.options.rawNames
+        ? (pathOf(url).split(/[?#]/)[0] as string)
+        : templatePath(pathOf(url)));
     let headers: Record<string, string> | undefined = this.options.headers
       ? { ...this.options.headers, ...options.headers }
       : (options.headers as Record<string, string> | undefined);
@@ -262,18 +375,47 @@ export class UserHttpClient implements HttpClient {
       headers = { 'content-type': 'application/json', ...headers };
     }
     const timeout = options.timeout ?? this.timeoutMs;
+    const follow = options.redirect !== false;
     const started = this.intendedStart ?? performance.now();
     this.intendedStart = undefined;
     this.requests++;
-    const response = await new Exchange(this.maxBodyBytes).start(this.connections.lease(origin), {
-      origin,
-      method,
-      path: fullPath,
-      headers,
-      body,
-      headersTimeout: timeout,
-      bodyTimeout: timeout,
-    });
+    const hops: Exchange[] = [];
+    let sentMethod = method;
+    let bytes = 0;
+    let response: Exchange;
+    for (;;) {
+      response = await this.#send(url, sentMethod, headers, body, timeout);
+      hops.push(response);
+      bytes += response.bytes;
+      const location =
+        follow && REDIRECTS.has(response.status) && response.headerValues('location')?.[0];
+      if (!location) break;
+      if (hops.length > this.maxRedirects) {
+        response.failure = {
+          kind: 'redirect',
+          status: response.status,
+          message: `more than ${this.maxRedirects} redirects (the last to ${location}): a loop? pass redirect: false to see the ${response.status}`,
+        };
+        break;
+      }
+      const next = new URL(location, url);
+      if (next.protocol !== 'http:' && next.protocol !== 'https:') break;
+      const hop = redirected(response.status, sentMethod);
+      sentMethod = hop.method;
+      if (!hop.keepBody && body !== undefined) {
+        body = undefined;
+        headers = headers && dropBodyHeaders(headers);
+      }
+      // Credentials stay with the origin they were given for, as fetch does.
+      if (next.origin !== new URL(url).origin && headers?.authorization !== undefined)
+        headers = Object.fromEntries(
+          Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'authorization'),
+        );
+      url = next.href;
+    }
+    response.url = url;
+    response.redirects = hops.length - 1;
+    response.bytes = bytes;
     response.latencyMs = performance.now() - started;
     if (options.check && response.status !== 0) applyCheck(response, options.check);
     if (this.recording)
@@ -283,9 +425,97 @@ export class UserHttpClient implements HttpClient {
         response.latencyMs * 1000,
         response.bytes,
         response.failure,
+        response.status === 0 ? undefined : phasesOf(hops, response.latencyMs),
       );
     return response;
   }
+
+  /** A path (joined to the host's base path) or a full URL, as a full URL. */
+  #resolve(path: string): string {
+    if (/^https?:\/\//.test(path)) return path;
+    return this.origin + this.basePath + (path.startsWith('/') ? path : `/${path}`);
+  }
+
+  /** One request, cookies sent and stored. */
+  async #send(
+    url: string,
+    method: string,
+    headers: Record<string, string> | undefined,
+    body: string | Uint8Array | undefined,
+    timeout: number,
+  ): Promise<Exchange> {
+    const origin = originOf(url);
+    let sent = headers;
+    if (this.#jar) {
+      const cookie = this.#jar.getCookieStringSync(url);
+      if (cookie) {
+        const own = headers?.cookie ?? headers?.Cookie;
+        sent = { ...headers, cookie: own ? `${own}; ${cookie}` : cookie };
+      }
+    }
+    const exchange = await new Exchange(this.maxBodyBytes).start(this.connections.lease(origin), {
+      origin,
+      method,
+      path: url.slice(origin.length) || '/',
+      headers: sent,
+      body,
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
+    });
+    if (exchange.status !== 0) {
+      const setCookie = exchange.headerValues('set-cookie');
+      if (setCookie) {
+        this.#jar ??= new CookieJar();
+        // A cookie the jar refuses (wrong domain, malformed) is dropped, as a browser drops it.
+        for (const line of setCookie) this.#jar.setCookieSync(line, url, { ignoreError: true });
+      }
+    }
+    return exchange;
+  }
+
+  #cookieAccess(): Cookies {
+    const at = (url: string | undefined) => this.#resolve(url ?? '/');
+    const jar = () => {
+      this.#jar ??= new CookieJar();
+      return this.#jar;
+    };
+    return {
+      get: (url) => {
+        const out: Record<string, string> = {};
+        if (this.#jar) for (const c of this.#jar.getCookiesSync(at(url))) out[c.key] = c.value;
+        return out;
+      },
+      set: (cookie, url) => {
+        jar().setCookieSync(cookie, at(url));
+      },
+      delete: (name, url) => {
+        if (!this.#jar) return;
+        for (const c of this.#jar.getCookiesSync(at(url)))
+          if (c.key === name)
+            // An expiry in the past removes it, as a server's Max-Age=0 would.
+            this.#jar.setCookieSync(
+              `${c.key}=; Max-Age=0; Path=${c.path ?? '/'}${c.domain && !c.hostOnly ? `; Domain=${c.domain}` : ''}`,
+              at(url),
+            );
+      },
+      clear: () => {
+        this.#jar?.removeAllCookiesSync();
+      },
+    };
+  }
+}
+
+function originOf(url: string): string {
+  const end = url.indexOf('/', url.indexOf('//') + 2);
+  return end === -1 ? url : url.slice(0, end);
+}
+
+function pathOf(url: string): string {
+  return url.slice(originOf(url).length) || '/';
+}
+
+function dropBodyHeaders(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([k]) => !BODY_HEADERS.test(k)));
 }
 
 function applyCheck(response: Exchange, check: (r: HttpResponse) => CheckResult): void {

@@ -89,6 +89,7 @@ export class ScenarioRunner implements LoadTarget {
       timeoutMs: this.options.timeoutMs,
       headers: this.options.headers,
       rawNames: this.options.rawNames,
+      maxRedirects: this.options.client?.maxRedirects,
     });
     this.clients.push(client);
     const random = new Random(userSeed(this.options.seed, id));

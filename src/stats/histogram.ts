@@ -10,11 +10,11 @@ export const HIGHEST_TRACKABLE_US = 3_600_000_000;
  * the largest latency recorded, never past 93 KB (one hour), so memory does not grow with the
  * number of samples: 17 KB when nothing took over 5 ms, 46 KB up to 1 s.
  */
-export function createHistogram(): Histogram {
+export function createHistogram(significantDigits: 2 | 3 = 3): Histogram {
   return hdr.build({
     lowestDiscernibleValue: 1,
     highestTrackableValue: 2,
-    numberOfSignificantValueDigits: 3,
+    numberOfSignificantValueDigits: significantDigits,
     bitBucketSize: 32,
     autoResize: true,
   });
@@ -35,11 +35,11 @@ export function encodeHistogram(histogram: Histogram): string {
   return hdr.encodeIntoCompressedBase64(histogram);
 }
 
-export function decodeHistogram(encoded: string): Histogram {
+export function decodeHistogram(encoded: string, significantDigits: 2 | 3 = 3): Histogram {
   const decoded = hdr.decodeFromCompressedBase64(encoded, 32, false);
   // Decoded histograms are sized to their content and do not grow; copy into the standard shape,
   // which does.
-  const histogram = createHistogram();
+  const histogram = createHistogram(significantDigits);
   histogram.add(decoded);
   decoded.destroy();
   return histogram;

@@ -15,10 +15,14 @@ export {
   percentileMs,
   recordMicros,
 } from './histogram.js';
+export type { LatencyWire } from './latency-record.js';
 export { LatencyRecord } from './latency-record.js';
+export type { PhaseResult, PhaseWire } from './phases.js';
+export { PhaseRecord } from './phases.js';
 export type {
   EndpointStats,
   NameCounts,
+  Phases,
   RecorderOptions,
   RequestSink,
   SecondRow,

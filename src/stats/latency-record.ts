@@ -1,4 +1,16 @@
-import { clampMicros, createHistogram, type Histogram } from './histogram.js';
+import {
+  clampMicros,
+  createHistogram,
+  decodeHistogram,
+  encodeHistogram,
+  type Histogram,
+} from './histogram.js';
+
+/** A record as a worker sends it: its latencies while they are few, else its histogram. */
+export interface LatencyWire {
+  readonly samples?: readonly number[];
+  readonly histogram?: string;
+}
 
 /**
  * How many latencies a name keeps as a plain list before it gets a histogram: 64 numbers take
@@ -14,6 +26,9 @@ const LIST_LIMIT = 64;
 export class LatencyRecord {
   #list: number[] = [];
   #histogram: Histogram | undefined;
+
+  /** 3 significant digits for latencies; 2 (a histogram a fraction of the size) for phases. */
+  constructor(private readonly digits: 2 | 3 = 3) {}
 
   /** Latencies recorded since the last clear. */
   get count(): number {
@@ -40,7 +55,7 @@ export class LatencyRecord {
    */
   get histogram(): Histogram {
     if (this.#histogram) return this.#histogram;
-    const histogram = createHistogram();
+    const histogram = createHistogram(this.digits);
     for (const value of this.#list) histogram.recordValue(value);
     return histogram;
   }
@@ -48,6 +63,21 @@ export class LatencyRecord {
   /** The latencies while they are still a list (a delta sends them as they are), else undefined. */
   get samples(): readonly number[] | undefined {
     return this.#histogram ? undefined : this.#list;
+  }
+
+  /** What a worker sends: the list as it is, or the histogram encoded. */
+  toWire(): LatencyWire {
+    const samples = this.samples;
+    return samples ? { samples } : { histogram: encodeHistogram(this.histogram) };
+  }
+
+  /** Adds what another record sent (`toWire`). */
+  addWire(wire: LatencyWire): void {
+    if (wire.samples) for (const micros of wire.samples) this.record(micros);
+    else if (wire.histogram) {
+      const histogram = decodeHistogram(wire.histogram, this.digits);
+      this.add(histogram);
+    }
   }
 
   /** Forgets every latency; `release` drops the histogram too, for a name that went quiet. */

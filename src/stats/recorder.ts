@@ -10,6 +10,7 @@ import {
   recordMicros,
 } from './histogram.js';
 import { LatencyRecord } from './latency-record.js';
+import { PhaseRecord, type PhaseWire } from './phases.js';
 
 /**
  * Where a request's time went, in microseconds; the parts add up to its latency. `connect` and
@@ -57,6 +58,8 @@ export interface EndpointStats {
   failures: number;
   bytes: number;
   readonly histogram: Histogram;
+  /** Where its time went, once a request with a response reported phases. */
+  readonly phases: PhaseRecord | undefined;
 }
 
 /** What a worker sends every second: what happened since the last delta. */
@@ -70,6 +73,7 @@ export interface StatsDelta {
     /** The latencies encoded as a histogram, or (for a rarely used name) as they are. */
     histogram?: string;
     samples?: readonly number[];
+    phases?: PhaseWire;
   }>;
   readonly errors: readonly ErrorGroup[];
   /** The distinct-count registers of the names past the cap, when they changed. */
@@ -96,6 +100,8 @@ export interface SecondRow {
   readonly p999: number;
   readonly p9999: number;
   readonly max: number;
+  /** Connections opened in that second. */
+  readonly newConnections: number;
   readonly totalRequests: number;
   readonly totalFailures: number;
 }
@@ -128,6 +134,7 @@ class Endpoint implements EndpointStats {
   failures = 0;
   bytes = 0;
   readonly latency = new LatencyRecord();
+  phases: PhaseRecord | undefined;
 
   constructor(
     readonly method: string,
@@ -256,12 +263,15 @@ export class StatsRecorder implements RequestSink {
   readonly total = createHistogram();
   readonly errors = new ErrorTable();
   readonly series: SecondRow[] = [];
+  /** Where the time of every request went, once one reported phases. */
+  phases: PhaseRecord | undefined;
   requests = 0;
   failures = 0;
   bytes = 0;
   private readonly interval = createHistogram();
   private intervalRequests = 0;
   private intervalFailures = 0;
+  private intervalConnections = 0;
   private lastTick: number;
 
   constructor(
@@ -282,11 +292,23 @@ export class StatsRecorder implements RequestSink {
     return this.table.counts();
   }
 
-  record(method: string, name: string, micros: number, bytes: number, failure?: Failure): void {
+  record(
+    method: string,
+    name: string,
+    micros: number,
+    bytes: number,
+    failure?: Failure,
+    phases?: Phases,
+  ): void {
     const stats = this.table.get(method, name);
     stats.requests++;
     stats.bytes += bytes;
     stats.latency.record(micros);
+    if (phases) {
+      (stats.phases ??= new PhaseRecord()).record(phases);
+      (this.phases ??= new PhaseRecord()).record(phases);
+      if (phases.newConnection) this.intervalConnections++;
+    }
     recordMicros(this.total, micros);
     recordMicros(this.interval, micros);
     this.requests++;
@@ -319,6 +341,11 @@ export class StatsRecorder implements RequestSink {
         stats.latency.add(histogram);
         this.total.add(histogram);
         this.interval.add(histogram);
+      }
+      if (d.phases) {
+        (stats.phases ??= new PhaseRecord()).addWire(d.phases);
+        (this.phases ??= new PhaseRecord()).addWire(d.phases);
+        this.intervalConnections += d.phases.newConnections;
       }
       stats.requests += d.requests;
       stats.failures += d.failures;
@@ -361,6 +388,7 @@ export class StatsRecorder implements RequestSink {
       p999: percentileMs(h, 99.9),
       p9999: percentileMs(h, 99.99),
       max: percentileMs(h, 100),
+      newConnections: this.intervalConnections,
       totalRequests: this.requests,
       totalFailures: this.failures,
     };
@@ -369,6 +397,7 @@ export class StatsRecorder implements RequestSink {
     h.reset();
     this.intervalRequests = 0;
     this.intervalFailures = 0;
+    this.intervalConnections = 0;
     this.lastTick = now;
     return row;
   }
@@ -388,11 +417,19 @@ export class DeltaRecorder implements RequestSink {
     this.table.restrict(names);
   }
 
-  record(method: string, name: string, micros: number, bytes: number, failure?: Failure): void {
+  record(
+    method: string,
+    name: string,
+    micros: number,
+    bytes: number,
+    failure?: Failure,
+    phases?: Phases,
+  ): void {
     const stats = this.table.get(method, name);
     stats.requests++;
     stats.bytes += bytes;
     stats.latency.record(micros);
+    if (phases) (stats.phases ??= new PhaseRecord()).record(phases);
     if (failure) {
       stats.failures++;
       this.errors.add(method, stats.name, failure);
@@ -413,6 +450,7 @@ export class DeltaRecorder implements RequestSink {
     for (const s of this.table.values()) {
       if (s.requests === 0) {
         s.latency.clear(true);
+        s.phases = undefined;
         continue;
       }
       const samples = s.latency.samples;
@@ -423,11 +461,13 @@ export class DeltaRecorder implements RequestSink {
         failures: s.failures,
         bytes: s.bytes,
         ...(samples ? { samples } : { histogram: encodeHistogram(s.latency.histogram) }),
+        ...(s.phases && s.phases.count > 0 ? { phases: s.phases.toWire() } : {}),
       });
       s.requests = 0;
       s.failures = 0;
       s.bytes = 0;
       s.latency.clear(false);
+      s.phases?.clear(false);
     }
     this.table.prune();
     const errors = this.errors.list();

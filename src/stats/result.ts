@@ -1,5 +1,6 @@
 import type { ErrorGroup } from './errors.js';
 import { encodeHistogram, type LatencyMs, latencyMs } from './histogram.js';
+import type { PhaseRecord, PhaseResult } from './phases.js';
 import type { NameCounts, SecondRow, StatsRecorder } from './recorder.js';
 
 /** Bump when a field changes meaning or goes away; adding fields keeps the version. */
@@ -14,6 +15,8 @@ export interface EndpointResult {
   readonly rps: number;
   readonly avgBytes: number;
   readonly latencyMs: LatencyMs;
+  /** Where the time went (absent when no request got a response, and before 0.1.1). */
+  readonly phases?: PhaseResult;
 }
 
 /** How the load generator itself fared; `saturated` means the figures measure it, not the target. */
@@ -84,6 +87,7 @@ function endpointResult(
   bytes: number,
   latency: LatencyMs,
   seconds: number,
+  phases: PhaseRecord | undefined,
 ): EndpointResult {
   return {
     name,
@@ -94,6 +98,7 @@ function endpointResult(
     rps: round(requests / seconds),
     avgBytes: requests === 0 ? 0 : Math.round(bytes / requests),
     latencyMs: latency,
+    ...(phases ? { phases: phases.result() } : {}),
   };
 }
 
@@ -111,6 +116,7 @@ export function buildResult(recorder: StatsRecorder, meta: RunMeta): RunResult {
         s.bytes,
         latencyMs(s.histogram),
         seconds,
+        s.phases,
       ),
     );
   const encoded: Record<string, string> = {};
@@ -134,6 +140,7 @@ export function buildResult(recorder: StatsRecorder, meta: RunMeta): RunResult {
       recorder.bytes,
       latencyMs(recorder.total),
       seconds,
+      recorder.phases,
     ),
     endpoints,
     timeseries: recorder.series,
