@@ -15,6 +15,8 @@ export const ERROR_CODES = {
   FP_ERR_SCENARIO:
     'A scenario file cannot run: missing, a syntax or type error, no user class, bad task weights.',
   FP_ERR_HOST_UNREACHABLE: 'The service to load (--host or URL) does not accept connections.',
+  FP_ERR_TLS:
+    'The TLS handshake with the service fails: a certificate not trusted, not for its name, or a client certificate missing.',
   FP_ERR_EMBEDDED_FIML:
     'The embedded FIML service, started when no --host is given, did not start.',
   FP_ERR_BENCH:

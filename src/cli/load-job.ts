@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { PerfError } from '../errors.js';
 import {
+  assertReachable,
   createExecutor,
   formatProblem,
   loadScenario,
-  probeHost,
   runLoad,
   ScenarioError,
   selectClasses,
@@ -15,6 +15,7 @@ import {
   errorTable,
   generatorLine,
   namesLine,
+  phasesTable,
   summaryTable,
   targetsJunit,
   targetsTable,
@@ -128,14 +129,11 @@ export async function runLoadJob(
     host = fiml.url;
     err(`Embedded FIML started at ${host}`);
   } else {
-    const problem = await probeHost(
+    await assertReachable(
       request.plan.workload.kind === 'quick' ? request.plan.workload.url : host,
+      request.plan.client,
+      'start the service or fix --host/the URL',
     );
-    if (problem)
-      throw new PerfError(
-        'FP_ERR_HOST_UNREACHABLE',
-        `cannot reach ${host}: ${problem}; start the service or fix --host/the URL`,
-      );
   }
   const stop = new AbortController();
   const abort = new AbortController();
@@ -238,6 +236,7 @@ export async function runLoadJob(
   const out = [
     '',
     summaryTable(result),
+    request.phases ? phasesTable(result) : '',
     errorTable(result),
     generatorLine(result),
     namesLine(result),

@@ -287,8 +287,6 @@ export function resolveLoad(flags: LoadFlags, args: readonly string[]): LoadRequ
   const timed = flags.runTime ?? flags.duration;
   if ((flags.stages || flags.rateStages) && timed)
     throw fail('stages set their own length; drop --run-time');
-  if ((flags.cert === undefined) !== (flags.key === undefined))
-    throw fail('--cert and --key go together: give the client certificate and its key');
   if (flags.streams !== undefined && !(quick && flags.http2))
     throw fail('-p/--streams is for quick mode over HTTP/2; add --http2 and a URL');
   if (flags.maxUsers !== undefined && flags.rate === undefined && !flags.rateStages)
@@ -379,13 +377,19 @@ function readPem(option: string, file: string): string {
   return text;
 }
 
-function clientConfig(flags: LoadFlags): ClientConfig {
+/** The client settings from the TLS and protocol flags (PEM files read here). @throws PerfError */
+export function clientConfig(
+  flags: Pick<LoadFlags, 'insecure' | 'ca' | 'cert' | 'key'> &
+    Partial<Pick<LoadFlags, 'http2' | 'maxRedirects' | 'streams'>>,
+): ClientConfig {
+  if ((flags.cert === undefined) !== (flags.key === undefined))
+    throw fail('--cert and --key go together: give the client certificate and its key');
   return {
     insecure: flags.insecure,
     ...(flags.ca ? { ca: readPem('--ca', flags.ca) } : {}),
     ...(flags.cert ? { cert: readPem('--cert', flags.cert) } : {}),
     ...(flags.key ? { key: readPem('--key', flags.key) } : {}),
-    http2: flags.http2,
+    http2: flags.http2 ?? false,
     maxRedirects: flags.maxRedirects,
     ...(flags.streams !== undefined ? { streams: flags.streams } : {}),
   };

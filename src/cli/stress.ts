@@ -6,7 +6,7 @@ import type { Target } from '../targets/index.js';
 import { parseDuration } from '../util/duration.js';
 import type { EmbeddedFiml } from './embedded-fiml.js';
 import { EXIT } from './exit-codes.js';
-import { bundledScenario } from './load-options.js';
+import { bundledScenario, clientConfig, loadOptions } from './load-options.js';
 import { addOptions, flag, type OptionTable, resolveOptions } from './option-table.js';
 import { VERSION } from './version.js';
 
@@ -76,6 +76,10 @@ const common = {
     description: 'no progress line',
     schema: flag.bool(false),
   },
+  insecure: loadOptions.insecure,
+  ca: loadOptions.ca,
+  cert: loadOptions.cert,
+  key: loadOptions.key,
 } satisfies OptionTable;
 
 type CommonFlags = ReturnType<typeof resolveOptions<typeof common>>;
@@ -347,10 +351,11 @@ async function stress(
   const table = { ...common, ...kind.options };
   const flags = resolveOptions(table, raw);
   const c = flags as unknown as CommonFlags;
+  const client = clientConfig(c);
   const [
     { prepareScenario },
     { startEmbeddedFiml },
-    { probeHost },
+    { assertReachable },
     { writeJson },
     { ProgressPrinter },
   ] = await Promise.all([
@@ -374,12 +379,7 @@ async function stress(
     host = fiml.url;
     err(`Embedded FIML started at ${host}`);
   } else {
-    const problem = await probeHost(host);
-    if (problem)
-      throw new PerfError(
-        'FP_ERR_HOST_UNREACHABLE',
-        `cannot reach ${host}: ${problem}; start the service or fix --host`,
-      );
+    await assertReachable(host, client, 'start the service or fix --host');
   }
   const stop = new AbortController();
   const abort = new AbortController();
@@ -401,6 +401,7 @@ async function stress(
       seed: c.seed,
       maxUsers: c.maxUsers,
       timeoutMs: ms(c.timeout as string),
+      client,
       graceMs: 5000,
       stop: stop.signal,
       abort: abort.signal,

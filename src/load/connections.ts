@@ -88,6 +88,8 @@ class Slot implements Lease {
   busy = 0;
   /** The connection speaks HTTP/2: every request can share it. */
   multiplexed = false;
+  /** Its protocol is known: it has connected once. */
+  negotiated = false;
   readonly dispatcher: Client;
   #times: ConnectTimes | undefined;
 
@@ -117,6 +119,9 @@ class Slot implements Lease {
               };
               this.multiplexed =
                 (opened as Socket & { alpnProtocol?: string }).alpnProtocol === 'h2';
+              this.negotiated = true;
+              // HTTP/1.1 one request at a time (no pipelining), HTTP/2 as many streams as allowed.
+              this.dispatcher.pipelining = this.multiplexed ? MAX_STREAMS : 1;
             }
             (callback as (error: Error | null, socket: Socket | null) => void)(error, opened);
           },
@@ -157,8 +162,10 @@ class OriginSlots {
 
   lease(): Slot {
     let slot: Slot | undefined;
-    // HTTP/2: one connection carries every request, as a browser's does.
-    if (this.all[0]?.multiplexed) slot = this.all[0];
+    const first = this.all[0];
+    // HTTP/2: one connection carries every request, as a browser's does; until the first one
+    // has connected, requests wait for it rather than open connections HTTP/2 would not need.
+    if (first && (first.multiplexed || (this.config.http2 && !first.negotiated))) slot = first;
     while (!slot && this.#idle.length > 0) {
       const idle = this.#idle.pop() as Slot;
       if (idle.busy === 0) slot = idle;

@@ -254,7 +254,7 @@ class Exchange implements Dispatcher.DispatchHandler, HttpResponse {
     for (let i = 0; i + 1 < raw.length; i += 2) {
       const key = raw[i] as Buffer;
       if (key.length === name.length && key.toString('latin1').toLowerCase() === name)
-        (out ??= []).push((raw[i + 1] as Buffer).toString('latin1'));
+        out = [...(out ?? []), (raw[i + 1] as Buffer).toString('latin1')];
     }
     return out;
   }

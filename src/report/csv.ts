@@ -91,6 +91,7 @@ export function historyCsv(result: RunResult): string {
     ...PERCENTILE_HEADERS,
     'Total Request Count',
     'Total Failure Count',
+    'New Connections',
   ]);
   for (const row of result.timeseries) {
     const perSecond = row.requests === 0 ? 0 : row.rps / row.requests;
@@ -114,6 +115,7 @@ export function historyCsv(result: RunResult): string {
       row.max,
       row.totalRequests,
       row.totalFailures,
+      row.newConnections ?? 0,
     ]);
   }
   return out;
@@ -127,12 +129,43 @@ export function failuresCsv(result: RunResult): string {
   return out;
 }
 
-/** Writes PREFIX_stats.csv, PREFIX_stats_history.csv and PREFIX_failures.csv; returns the paths. */
+const PHASES = ['blocked', 'connect', 'tls', 'ttfb', 'receive'] as const;
+const PHASE_FIGURES = ['min', 'mean', 'p50', 'p90', 'p95', 'p99', 'max'] as const;
+
+/**
+ * `_phases.csv` (ours; Locust has none): per endpoint and in aggregate, the connections opened and
+ * each phase's figures in ms. Connect and TLS are over the requests that opened a connection.
+ */
+export function phasesCsv(result: RunResult): string {
+  let out = line([
+    'Type',
+    'Name',
+    'New Connections',
+    ...PHASES.flatMap((phase) => PHASE_FIGURES.map((f) => `${phase} ${f}`)),
+  ]);
+  for (const e of [...result.endpoints, result.totals]) {
+    const p = e.phases;
+    if (!p) continue;
+    out += line([
+      e.method,
+      e.name,
+      p.newConnections,
+      ...PHASES.flatMap((phase) => PHASE_FIGURES.map((f) => p[`${phase}Ms`][f])),
+    ]);
+  }
+  return out;
+}
+
+/**
+ * Writes PREFIX_stats.csv, PREFIX_stats_history.csv and PREFIX_failures.csv as Locust does, and
+ * PREFIX_phases.csv; returns the paths.
+ */
 export function writeCsv(result: RunResult, prefix: string): string[] {
   const files: Array<[string, string]> = [
     [`${prefix}_stats.csv`, statsCsv(result)],
     [`${prefix}_stats_history.csv`, historyCsv(result)],
     [`${prefix}_failures.csv`, failuresCsv(result)],
+    [`${prefix}_phases.csv`, phasesCsv(result)],
   ];
   for (const [path, content] of files) writeFileAtomic(path, content);
   return files.map(([path]) => path);

@@ -38,18 +38,67 @@ export function summaryTable(result: RunResult): string {
     ms(e.latencyMs.p99),
     num(e.rps, 1),
   ];
-  const rows = result.endpoints.map(row);
-  const total = row(result.totals);
+  return columns(header, result.endpoints.map(row), 2, row(result.totals));
+}
+
+/** Cells in columns (the first `left` aligned left), a rule under the header and over a footer. */
+function columns(header: string[], rows: string[][], left: number, footer?: string[]): string {
+  const all = footer ? [...rows, footer] : rows;
   const widths = header.map((h, i) =>
-    Math.max(h.length, ...[...rows, total].map((r) => (r[i] as string).length)),
+    Math.max(h.length, ...all.map((r) => (r[i] as string).length)),
   );
   const format = (cells: string[]) =>
     cells
-      .map((c, i) => pad(c, widths[i] as number, i < 2))
+      .map((c, i) => pad(c, widths[i] as number, i < left))
       .join('  ')
       .trimEnd();
   const rule = '-'.repeat(widths.reduce((a, b) => a + b + 2, -2));
-  return [format(header), rule, ...rows.map(format), rule, format(total)].join('\n');
+  const body = [format(header), rule, ...rows.map(format)];
+  return (footer ? [...body, rule, format(footer)] : body).join('\n');
+}
+
+/**
+ * Where the time went per endpoint (`--phases`), as medians and p95 in ms: waiting for a
+ * connection, TCP connect and TLS handshake (over the requests that opened a connection), time to
+ * first byte, receiving. A slow server shows in TTFB; a slow network or handshake before it.
+ */
+export function phasesTable(result: RunResult): string {
+  if (!result.totals.phases) return '';
+  const header = [
+    'Type',
+    'Name',
+    'Conns',
+    'Blocked p50',
+    'Connect p50',
+    'TLS p50',
+    'TTFB p50',
+    'TTFB p95',
+    'Receive p50',
+    'Receive p95',
+  ];
+  const row = (e: EndpointResult) => {
+    const p = e.phases as NonNullable<EndpointResult['phases']>;
+    const opened = p.newConnections > 0;
+    return [
+      e.method,
+      e.name,
+      num(p.newConnections),
+      ms(p.blockedMs.p50),
+      opened ? ms(p.connectMs.p50) : '-',
+      opened && p.tlsMs.max > 0 ? ms(p.tlsMs.p50) : '-',
+      ms(p.ttfbMs.p50),
+      ms(p.ttfbMs.p95),
+      ms(p.receiveMs.p50),
+      ms(p.receiveMs.p95),
+    ];
+  };
+  const table = columns(
+    header,
+    result.endpoints.filter((e) => e.phases).map(row),
+    2,
+    result.totals.phases ? row(result.totals) : undefined,
+  );
+  return `Where the time went (ms; connect and TLS over the requests that opened a connection):\n${table}`;
 }
 
 /** Errors by kind, largest first. */

@@ -136,6 +136,12 @@ class Endpoint implements EndpointStats {
   readonly latency = new LatencyRecord();
   phases: PhaseRecord | undefined;
 
+  /** Its phase record, made when the first request with phases arrives. */
+  phaseRecord(): PhaseRecord {
+    this.phases ??= new PhaseRecord();
+    return this.phases;
+  }
+
   constructor(
     readonly method: string,
     readonly name: string,
@@ -305,8 +311,8 @@ export class StatsRecorder implements RequestSink {
     stats.bytes += bytes;
     stats.latency.record(micros);
     if (phases) {
-      (stats.phases ??= new PhaseRecord()).record(phases);
-      (this.phases ??= new PhaseRecord()).record(phases);
+      stats.phaseRecord().record(phases);
+      this.#phaseRecord().record(phases);
       if (phases.newConnection) this.intervalConnections++;
     }
     recordMicros(this.total, micros);
@@ -326,6 +332,11 @@ export class StatsRecorder implements RequestSink {
     this.errors.add(method, name, failure);
   }
 
+  #phaseRecord(): PhaseRecord {
+    this.phases ??= new PhaseRecord();
+    return this.phases;
+  }
+
   /** Adds a worker's delta; histograms are added bucket by bucket, so the merge is exact. */
   merge(delta: StatsDelta): void {
     for (const d of delta.endpoints) {
@@ -343,8 +354,8 @@ export class StatsRecorder implements RequestSink {
         this.interval.add(histogram);
       }
       if (d.phases) {
-        (stats.phases ??= new PhaseRecord()).addWire(d.phases);
-        (this.phases ??= new PhaseRecord()).addWire(d.phases);
+        stats.phaseRecord().addWire(d.phases);
+        this.#phaseRecord().addWire(d.phases);
         this.intervalConnections += d.phases.newConnections;
       }
       stats.requests += d.requests;
@@ -429,7 +440,7 @@ export class DeltaRecorder implements RequestSink {
     stats.requests++;
     stats.bytes += bytes;
     stats.latency.record(micros);
-    if (phases) (stats.phases ??= new PhaseRecord()).record(phases);
+    if (phases) stats.phaseRecord().record(phases);
     if (failure) {
       stats.failures++;
       this.errors.add(method, stats.name, failure);

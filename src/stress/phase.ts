@@ -1,4 +1,5 @@
 import {
+  type ClientConfig,
   type ExecutorConfig,
   type Progress,
   runLoad,
@@ -19,6 +20,8 @@ export interface StressEnv {
   /** Open model: most users busy at once. */
   readonly maxUsers: number;
   readonly timeoutMs: number;
+  /** TLS trust and client certificate (`--insecure`, `--ca`, `--cert`, `--key`). */
+  readonly client?: ClientConfig;
   readonly graceMs: number;
   /** Stops cleanly (Ctrl-C); the kind ends its current phase and reports what it has. */
   readonly stop?: AbortSignal;
@@ -82,6 +85,7 @@ export async function runPhase(
         seed: env.seed,
         timeoutMs: env.timeoutMs,
         headers: {},
+        client: env.client,
       },
       classes: workload.kind === 'scenario' ? env.classes : [],
       graceMs: env.graceMs,
