@@ -4,7 +4,8 @@
  * (the same scenario in Python) each hammer one nginx worker serving static JSON on loopback, in
  * interleaved rounds. nginx is pinned to core 1, the generator to core 0. Reports requests/s and
  * the generator's CPU time per request (user + system, from the shell's `times`), medians of the
- * rounds; --tools picks some of fiml-perf,scenario,autocannon,wrk,locust.
+ * rounds; --tools picks some of fiml-perf,scenario,scenario-shared (--shared-pool),autocannon,wrk,
+ * locust.
  *
  *   node --import tsx scripts/bench-load.ts [--rounds 5] [--duration 10] [--connections 50]
  *   node --import tsx scripts/bench-load.ts --open 10000 --duration 60     open model accuracy
@@ -178,6 +179,15 @@ const tools: Record<string, () => Measured> = {
     writeFileSync(file, SCENARIO);
     const json = join(work, 'scenario.json');
     return measuredRun(json, timed(fimlPerfScenario(file, json, connections, duration)));
+  },
+  'scenario-shared': () => {
+    const file = join(work, 'price.mjs');
+    writeFileSync(file, SCENARIO);
+    const json = join(work, 'scenario-shared.json');
+    return measuredRun(
+      json,
+      timed(fimlPerfScenario(file, json, connections, duration, '--shared-pool')),
+    );
   },
   locust: () => {
     const file = join(work, 'locustfile.py');

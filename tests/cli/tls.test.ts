@@ -68,6 +68,18 @@ describe('fiml-perf load over TLS', () => {
     expect(result.stdout).toMatch(/TTFB/);
   });
 
+  it('with workers, phases and new connections merge exactly', async () => {
+    const json = join(dir, 'workers.json');
+    const result = await run(selfSigned.url, '--insecure', '-u', '4', '-w', '2', '--json', json);
+    expect(result.code, result.stderr).toBe(0);
+    const written = JSON.parse(readFileSync(json, 'utf8')) as RunResult;
+    expect(written.generator.workers).toBe(2);
+    expect(written.totals.phases?.newConnections).toBe(4);
+    expect(written.endpoints[0]?.phases?.newConnections).toBe(4);
+    expect(written.timeseries.reduce((n, row) => n + row.newConnections, 0)).toBe(4);
+    expect(written.totals.phases?.tlsMs.p50).toBeGreaterThan(0);
+  });
+
   it('mutual TLS: without a client certificate the probe says which flags to add', async () => {
     const ca = tlsFixturePath('ca');
     expectUserError(
