@@ -1,0 +1,25 @@
+export { findBottlenecks } from './analyse.js';
+export type { AnalysisContext } from './context.js';
+export type { Rule } from './rules/index.js';
+export { RULES, slowQueriesFromFiml } from './rules/index.js';
+export { GATLING_BOUNDS_MS, THRESHOLDS } from './thresholds.js';
+export type {
+  Action,
+  Analysis,
+  CacheLayer,
+  DistributionBucket,
+  Evidence,
+  ExecutiveSummary,
+  Finding,
+  MissedTarget,
+  NextStep,
+  ReportInput,
+  ReportResult,
+  ResponseTimeRange,
+  ResponseTimeRanges,
+  Severity,
+  SlowQueries,
+  SlowQuery,
+  StressSection,
+  SummaryFigures,
+} from './types.js';
