@@ -1,5 +1,8 @@
 export { findBottlenecks } from './analyse.js';
 export type { AnalysisContext } from './context.js';
+export { DEFAULT_DISTRIBUTION_BUCKETS, latencyDistribution } from './distribution.js';
+export type { RangeBounds } from './ranges.js';
+export { rangeBounds, responseTimeRanges } from './ranges.js';
 export type { Rule } from './rules/index.js';
 export { RULES, slowQueriesFromFiml } from './rules/index.js';
 export { GATLING_BOUNDS_MS, THRESHOLDS } from './thresholds.js';
