@@ -1,6 +1,7 @@
-export { findBottlenecks } from './analyse.js';
+export { analyse, findBottlenecks, summarize } from './analyse.js';
 export type { AnalysisContext } from './context.js';
 export { DEFAULT_DISTRIBUTION_BUCKETS, latencyDistribution } from './distribution.js';
+export { MAX_NEXT_STEPS } from './next-steps.js';
 export type { RangeBounds } from './ranges.js';
 export { rangeBounds, responseTimeRanges } from './ranges.js';
 export type { Rule } from './rules/index.js';
