@@ -459,6 +459,9 @@ export class UserHttpClient implements HttpClient {
       path: url.slice(origin.length) || '/',
       headers: sent,
       body,
+      // undici closes the connection after a body on a method that expects none (the seed's GET
+      // with JSON): a real client keeps it alive, so the run would measure a connect per request.
+      ...(body !== undefined ? { reset: false } : {}),
       headersTimeout: timeout,
       bodyTimeout: timeout,
     });

@@ -51,6 +51,21 @@ describe('connections', () => {
     expect(open.size).toBe(0);
   });
 
+  it('a GET with a JSON body (as the seed sends) keeps its connection alive', async () => {
+    class JsonGet extends User {
+      static override waitTime = constant(0.05);
+      static override tasks = [task(1, 'go')];
+      async go() {
+        await this.client.get('/', { json: { symbol: 'AAPL' }, name: 'json get' });
+      }
+    }
+    reset();
+    const result = await runScenario(server.url, [JsonGet], closed(3, 500));
+    expect(result.totals.requests).toBeGreaterThan(15);
+    expect(opened.size).toBe(3);
+    expect(result.totals.phases?.newConnections).toBe(3);
+  });
+
   it('a user with requests in flight at once opens more, up to six', async () => {
     reset();
     await runScenario(server.url, [Parallel], closed(4, 600));
