@@ -2,7 +2,7 @@
 // most of what a command's --help and a wrong flag cost (docs/performance.md, "CLI start-up");
 // bundled, the same zod loads in two thirds of the time. Source and tests use zod as installed.
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -12,6 +12,11 @@ const dist = join(root, 'dist');
 const tsc = join(root, 'node_modules/typescript/bin/tsc');
 execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], {
   stdio: 'inherit',
+});
+
+// The report's page assets (its styles and script) are read from beside its module.
+cpSync(join(root, 'src/report/html/assets'), join(dist, 'src/report/html/assets'), {
+  recursive: true,
 });
 
 const vendored = join(dist, 'vendor/zod.js');

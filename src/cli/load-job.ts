@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
 import { PerfError } from '../errors.js';
 import {
   assertReachable,
@@ -88,6 +89,22 @@ function writeResults(
     }
   }
   return problems;
+}
+
+/** Writes the HTML report of a finished run; a failure to write is reported, not thrown. */
+export async function writeHtmlReport(
+  result: RunResult,
+  path: string,
+  log: (line: string) => void,
+): Promise<string | undefined> {
+  try {
+    const { buildRunReport } = await import('../report/html/build.js');
+    writeFileAtomic(path, buildRunReport(result, basename(path)).html);
+    log(`HTML report: ${path}`);
+    return undefined;
+  } catch (error) {
+    return `cannot write the HTML report ${path}: ${(error as Error).message}`;
+  }
 }
 
 /** A load run as a command asks for it. */
@@ -231,6 +248,10 @@ export async function runLoadJob(
     } catch (error) {
       problems.push(`cannot write ${job.targets.junit}: ${(error as Error).message}`);
     }
+  }
+  if (request.html) {
+    const problem = await writeHtmlReport(result, request.html, err);
+    if (problem) problems.push(problem);
   }
   const abortedBy = targeted?.targets.abortedBy;
   const out = [

@@ -113,6 +113,12 @@ export const loadOptions = {
     description: 'write the versioned result JSON here (atomically)',
     schema: z.string().min(1).optional(),
   },
+  html: {
+    flags: '--html <file>',
+    description:
+      'write the HTML report here (charts, targets, analysis; one file, offline; docs/report.md)',
+    schema: z.string().min(1).optional(),
+  },
   csv: {
     flags: '--csv <prefix>',
     description:
@@ -227,6 +233,8 @@ export interface LoadRequest {
   readonly graceMs: number;
   readonly json: string | undefined;
   readonly csv: string | undefined;
+  /** Where the HTML report goes, if anywhere. */
+  readonly html: string | undefined;
   readonly typecheck: boolean;
   readonly quiet: boolean;
   /** Print the timing phases per endpoint. */
@@ -355,6 +363,7 @@ export function resolveLoad(flags: LoadFlags, args: readonly string[]): LoadRequ
     graceMs: parseDuration(flags.stopTimeout) as number,
     json: flags.json,
     csv: flags.csv,
+    html: flags.html,
     typecheck: flags.typecheck,
     quiet: flags.quiet,
     phases: flags.phases,

@@ -53,6 +53,12 @@ const COMMANDS: ReadonlyArray<{
     register: async () => (await import('./stress.js')).registerStress,
   },
   {
+    name: 'report',
+    description:
+      'one self-contained HTML report (charts, targets, analysis) from stored results; --baseline compares',
+    register: async () => (await import('./report.js')).registerReport,
+  },
+  {
     name: 'check',
     description:
       'type-check a scenario file and show its user classes and task mix, without running it',

@@ -40,7 +40,8 @@ export function registerRun(command: Command): void {
     'after',
     `
 Starts the embedded FIML (unless --host), runs the standard scenario (100 users, 30 s), judges
-the six standard targets, and writes OUT/<timestamp>/ (result.json, junit.xml, summary.md) with
+the six standard targets, and writes OUT/<timestamp>/ (report.html, result.json, junit.xml,
+summary.md) with
 OUT/latest pointing at it. Exits 1 when a target failed.
 
 Examples:
@@ -53,27 +54,29 @@ Docs: docs/run.md`,
   const table = { ...loadOptions, ...targetOptions, ...runOptions };
   addOptions(command, table).action(async (args: string[], raw: Record<string, unknown>) => {
     const flags = resolveOptions(table, raw);
-    if (flags.json || flags.junit)
+    if (flags.json || flags.junit || flags.html)
       throw new PerfError(
         'FP_ERR_INVALID_FLAG',
-        'run writes result.json and junit.xml into its report folder; use --out to move it',
+        'run writes result.json, junit.xml and report.html into its report folder; use --out to move it',
       );
     const folder = folderStamp(new Date());
     const dir = join(flags.out, folder);
     const request = {
       ...resolveLoad(withStandardLoad(flags), args),
       json: join(dir, 'result.json'),
+      html: join(dir, 'report.html'),
     };
     const targets = await resolveTargets({ ...flags, junit: join(dir, 'junit.xml') }, true);
     const classNames =
       request.plan.workload.kind === 'scenario' ? request.plan.workload.classNames : [];
-    const [{ runLoadJob }, { runMarkdown, writeFileAtomic }] = await Promise.all([
+    const [{ runLoadJob }, { writeFileAtomic }, { buildRunReport }] = await Promise.all([
       import('./load-job.js'),
       import('../report/index.js'),
+      import('../report/html/build.js'),
     ]);
     const { result, code } = await runLoadJob({ request, classNames, targets });
     try {
-      writeFileAtomic(join(dir, 'summary.md'), `${runMarkdown(result)}\n`);
+      writeFileAtomic(join(dir, 'summary.md'), buildRunReport(result).markdown);
       pointLatest(flags.out, folder);
     } catch (error) {
       if (error instanceof PerfError) throw error;
@@ -83,7 +86,7 @@ Docs: docs/run.md`,
       );
     }
     process.stderr.write(
-      `Report: ${dir}/ (summary.md, result.json, junit.xml); ${join(flags.out, 'latest')} -> ${folder}\n`,
+      `Report: ${dir}/report.html (and summary.md, result.json, junit.xml); ${join(flags.out, 'latest')} -> ${folder}\n`,
     );
     process.exitCode = code;
   });

@@ -1,3 +1,4 @@
+import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { PerfError } from '../errors.js';
@@ -76,6 +77,7 @@ const common = {
     description: 'no progress line',
     schema: flag.bool(false),
   },
+  html: loadOptions.html,
   insecure: loadOptions.insecure,
   ca: loadOptions.ca,
   cert: loadOptions.cert,
@@ -427,6 +429,13 @@ async function stress(
         `cannot write ${c.json}: ${(error as Error).message}; pick a writable path`,
       );
     }
+  }
+  // The report goes beside the result, unless --html puts it elsewhere.
+  const html = c.html ?? (c.json ? join(dirname(c.json), 'report.html') : undefined);
+  if (html) {
+    const { writeHtmlReport } = await import('./load-job.js');
+    const problem = await writeHtmlReport(outcome.result, html, err);
+    if (problem) throw new PerfError('FP_ERR_WRITE', `${problem}; pick a writable path`);
   }
   process.stdout.write(`\nStress ${kind.name} against ${host}\n${outcome.lines.join('\n')}\n`);
   if (stop.signal.aborted) return EXIT.interrupted;

@@ -1,3 +1,4 @@
+import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { type LoadFlags, loadOptions, resolveLoad } from './load-options.js';
 import { addOptions, resolveOptions } from './option-table.js';
@@ -33,7 +34,13 @@ Docs: docs/targets.md`,
   const table = { ...loadOptions, ...targetOptions };
   addOptions(command, table).action(async (args: string[], raw: Record<string, unknown>) => {
     const flags = resolveOptions(table, raw);
-    const request = resolveLoad(withStandardLoad(flags), args);
+    const resolved = resolveLoad(withStandardLoad(flags), args);
+    // The report goes beside the result, unless --html puts it elsewhere.
+    const request = {
+      ...resolved,
+      html:
+        resolved.html ?? (resolved.json ? join(dirname(resolved.json), 'report.html') : undefined),
+    };
     const targets = await resolveTargets(flags, true);
     const classNames =
       request.plan.workload.kind === 'scenario' ? request.plan.workload.classNames : [];
