@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { benchResult, entry, processMedians, write } from '../helpers/bench-results.js';
 import { hasChromium, launchBrowser, openWatched } from '../helpers/browser.js';
 import { expectUserError, runCli } from '../helpers/cli.js';
 
@@ -169,6 +170,83 @@ describe('fiml-perf report', () => {
       expect(legend.join(' ')).toMatch(/baseline p99/);
     },
     60_000,
+  );
+
+  it.skipIf(!hasChromium)(
+    'a stress run writes its report with its own section',
+    async () => {
+      const json = join(dir, 'spike', 'result.json');
+      const run = await runCli([
+        'stress',
+        'spike',
+        '--normal',
+        '10',
+        '--before',
+        '2s',
+        '--spike',
+        '2s',
+        '--after',
+        '3s',
+        '--max-recovery',
+        '3s',
+        '--json',
+        json,
+        '-q',
+      ]);
+      expect([0, 1], run.stderr).toContain(run.code);
+      const html = join(dir, 'spike', 'report.html');
+      const { page, errors, requests } = await openWatched(
+        browser as Browser,
+        pathToFileURL(html).href,
+      );
+      await page.waitForSelector('html[data-ready="true"]');
+      expect(errors).toEqual([]);
+      expect(requests).toEqual([]);
+      await expect(page.locator('#run0-stress').textContent()).resolves.toMatch(/Stress: spike/);
+      await expect(page.locator('#run0-stress + p').textContent()).resolves.toMatch(
+        /Normal 10\/s for 2s, then 100\/s for 2s/,
+      );
+    },
+    90_000,
+  );
+
+  it.skipIf(!hasChromium)(
+    'benchmark results: a table with intervals, a plot per benchmark and the verdicts',
+    async () => {
+      const old = write(
+        dir,
+        'bench-old.json',
+        benchResult([
+          entry('cache > get', processMedians(1, 1000, 0.02)),
+          entry('dsl > parse', processMedians(2, 50_000, 0.02)),
+        ]),
+      );
+      const current = write(
+        dir,
+        'bench-new.json',
+        benchResult([
+          entry('cache > get', processMedians(3, 1500, 0.02)),
+          entry('dsl > parse', processMedians(4, 50_000, 0.02)),
+        ]),
+      );
+      const out = join(dir, 'bench.html');
+      const run = await runCli(['report', current, '--baseline', old, '-o', out]);
+      expect(run.code, run.stderr).toBe(0);
+      const { page, errors, requests } = await openWatched(
+        browser as Browser,
+        pathToFileURL(out).href,
+      );
+      await page.waitForSelector('html[data-ready="true"]');
+      expect(errors).toEqual([]);
+      expect(requests).toEqual([]);
+      const rows = page.locator('#bench0-table tbody tr');
+      expect(await rows.count()).toBe(2);
+      await expect(rows.filter({ hasText: 'cache > get' }).textContent()).resolves.toMatch(
+        /regression/,
+      );
+      expect(await page.locator('#bench0-table svg').count()).toBe(2);
+    },
+    30_000,
   );
 
   it('says in one line when a file is not a result', async () => {

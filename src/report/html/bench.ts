@@ -65,7 +65,7 @@ export function benchSection(
     const plot = boxPlot(b.samples, Math.min(...b.samples), Math.max(...b.samples));
     const v = verdicts.get(b.id);
     const verdict = v
-      ? `<td class="l"><span class="verdict-${v.verdict === 'regression' ? 'fail' : v.verdict === 'improvement' ? 'pass' : 'unknown'}">${esc(v.verdict)}</span> ${esc(`${((v.ratio - 1) * 100).toFixed(1)}% [${((v.low - 1) * 100).toFixed(1)}, ${((v.high - 1) * 100).toFixed(1)}]`)}</td>`
+      ? `<td class="l"><span class="verdict-${v.verdict === 'regression' ? 'fail' : v.verdict === 'improvement' ? 'pass' : 'unknown'}">${esc(v.verdict)}</span> ${esc(`${((v.ratio - 1) * 100).toFixed(1)}% [${((v.low - 1) * 100).toFixed(1)}%, ${((v.high - 1) * 100).toFixed(1)}%]`)}</td>`
       : comparison
         ? '<td class="l empty">new</td>'
         : '';
