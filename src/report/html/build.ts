@@ -43,11 +43,11 @@ function forPage(result: ReportResult, analysis: Analysis): RunAnalysis {
       evidence: f.evidence.map((e) => ({ name: e.name, value: e.text })),
       recommendation: f.recommendation,
     })),
-    nextSteps: analysis.nextSteps.map((s) =>
-      [s.text, s.command ? `(${s.command})` : '', s.doc ? `see ${s.doc}` : '']
-        .filter(Boolean)
-        .join(' '),
-    ),
+    nextSteps: analysis.nextSteps.map((s) => ({
+      text: s.text,
+      ...(s.command ? { command: s.command } : {}),
+      ...(s.doc ? { doc: s.doc } : {}),
+    })),
     ranges: [
       ...analysis.ranges.ranges.map((r) => ({ label: r.label, count: r.count, share: r.share })),
     ],

@@ -51,7 +51,9 @@ export function reportMarkdown(runs: readonly ReportRun[], benchmarks = 0): stri
     lines.push('', '## Next steps', '');
     if (a.nextSteps.length === 0) lines.push('Nothing failed or drifted.');
     a.nextSteps.forEach((s, i) => {
-      lines.push(`${i + 1}. ${s}`);
+      lines.push(
+        `${i + 1}. ${s.text}${s.command ? `: \`${s.command}\`` : ''}${s.doc ? ` (${s.doc})` : ''}`,
+      );
     });
     lines.push('');
     return lines.join('\n');

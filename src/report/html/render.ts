@@ -39,7 +39,11 @@ export interface RunAnalysis {
     readonly evidence: ReadonlyArray<{ readonly name: string; readonly value: string | number }>;
     readonly recommendation?: readonly string[];
   }>;
-  readonly nextSteps: readonly string[];
+  readonly nextSteps: ReadonlyArray<{
+    readonly text: string;
+    readonly command?: string;
+    readonly doc?: string;
+  }>;
   readonly ranges: ReadonlyArray<{
     readonly label: string;
     readonly count: number;
@@ -399,7 +403,7 @@ function findingsSection(analysis: RunAnalysis, id: string): string {
   const steps =
     analysis.nextSteps.length === 0
       ? '<p class="empty">Nothing failed or drifted.</p>'
-      : `<ol>${analysis.nextSteps.map((s) => `<li>${esc(s)}</li>`).join('')}</ol>`;
+      : `<ol>${analysis.nextSteps.map((s) => `<li>${esc(s.text)}${s.command ? `: <code>${esc(s.command)}</code>` : ''}${s.doc ? ` <span class="note">(${esc(s.doc)})</span>` : ''}</li>`).join('')}</ol>`;
   return `<section aria-labelledby="${id}-findings"><h2 id="${id}-findings">Bottlenecks and recommendations</h2>${body}</section>
 <section aria-labelledby="${id}-next"><h2 id="${id}-next">Next steps</h2>${steps}</section>`;
 }
