@@ -52,7 +52,10 @@ const shots: Array<[string, string]> = [
   ['report-findings.png', '#run0-findings'],
 ];
 for (const [name, selector] of shots) {
-  await page.locator(selector).first().evaluate((el) => el.scrollIntoView());
+  await page
+    .locator(selector)
+    .first()
+    .evaluate((el) => el.scrollIntoView());
   await page.screenshot({ path: join(out, name) });
   process.stderr.write(`docs/images/${name}\n`);
 }
