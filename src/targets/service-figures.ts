@@ -63,6 +63,24 @@ export class ServiceFigures {
     );
   }
 
+  /** Hits and misses of each cache layer over the run (l1, l2...), in layer order. */
+  cacheLayers(): Array<{ layer: string; hits: number; misses: number }> {
+    if (this.#missing(METRIC.cacheHits, METRIC.cacheMisses)) return [];
+    const hits = this.#name(METRIC.cacheHits);
+    const misses = this.#name(METRIC.cacheMisses);
+    const layers = [
+      ...new Set([
+        ...this.after.labelValues(hits, 'layer'),
+        ...this.after.labelValues(misses, 'layer'),
+      ]),
+    ].sort();
+    return layers.map((layer) => ({
+      layer,
+      hits: increase(this.before, this.after, hits, { layer }),
+      misses: increase(this.before, this.after, misses, { layer }),
+    }));
+  }
+
   /** Completed tasks over settled ones (failed and rejected ones count against it). */
   taskCompletionRate(): Figure {
     const missing = this.#missing(METRIC.tasks);

@@ -48,6 +48,68 @@ export interface ServiceReport {
   readonly residentMemoryMb: { readonly before: number; readonly after: number } | null;
   readonly healthUrl: string;
   readonly uptime: { readonly ok: number; readonly total: number } | null;
+  /** Each cache layer's hits and misses over the run, when the metrics have them. */
+  readonly cacheLayers?: ReadonlyArray<{
+    readonly layer: string;
+    readonly hits: number;
+    readonly misses: number;
+  }>;
+  /** The service's slow-query log over the run (FIML's `/api/metrics/performance`), if it has one. */
+  readonly slowQueries?: ServiceSlowQueries;
+}
+
+/** Slow operations the service logged during the run, newest first. */
+export interface ServiceSlowQueries {
+  /** Operations at least this slow are logged; null when unknown. */
+  readonly thresholdMs: number | null;
+  /** Slow operations during the run, including those the bounded log no longer holds. */
+  readonly total: number;
+  readonly entries: ReadonlyArray<{
+    readonly operation: string;
+    readonly query: string | null;
+    readonly durationMs: number;
+    readonly at: string;
+  }>;
+}
+
+/** FIML's slow-query log as `/api/metrics/performance` gives it. */
+interface SlowLog {
+  readonly threshold_ms: number | null;
+  readonly total: number;
+  readonly recent: ReadonlyArray<{
+    operation: string;
+    duration_ms: number;
+    at: string;
+    detail: string | null;
+  }>;
+}
+
+/** The service's slow-query log, or undefined when it has none (not FIML, or not reachable). */
+async function readSlowLog(url: string): Promise<SlowLog | undefined> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+    if (!response.ok) return undefined;
+    const body = (await response.json()) as { slow_queries?: SlowLog };
+    const log = body.slow_queries;
+    return log && typeof log.total === 'number' && Array.isArray(log.recent) ? log : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The slow queries of the run: the log after it, less what it held before (newest first). */
+function runSlowQueries(after: SlowLog, before: SlowLog | undefined): ServiceSlowQueries {
+  const total = Math.max(0, after.total - (before?.total ?? 0));
+  return {
+    thresholdMs: after.threshold_ms ?? null,
+    total,
+    entries: after.recent.slice(0, total).map((q) => ({
+      operation: q.operation,
+      query: q.detail ?? null,
+      durationMs: q.duration_ms,
+      at: q.at,
+    })),
+  };
 }
 
 /** The targets section of a result. */
@@ -131,6 +193,8 @@ export class TargetSession {
   readonly #prober: HealthProber;
   readonly #metricsUrl: string;
   readonly #before: Scrape | string;
+  readonly #slowLogUrl: string;
+  readonly #slowBefore: SlowLog | undefined;
   readonly #healthProblem: string | null;
   readonly #windows: Window[] = [];
   readonly #pending: Promise<void>[] = [];
@@ -147,8 +211,11 @@ export class TargetSession {
     options: TargetSessionOptions,
     before: Scrape | string,
     healthProblem: string | null,
+    slowBefore: SlowLog | undefined,
   ) {
     this.#options = options;
+    this.#slowLogUrl = `${options.host}/api/metrics/performance`;
+    this.#slowBefore = slowBefore;
     this.#metricsUrl = `${options.host}${options.metricsPath ?? '/metrics'}`;
     this.#prober = new HealthProber(`${options.host}${options.healthPath ?? '/health'}`);
     this.#before = before;
@@ -165,8 +232,12 @@ export class TargetSession {
   static async start(options: TargetSessionOptions): Promise<TargetSession> {
     const metricsUrl = `${options.host}${options.metricsPath ?? '/metrics'}`;
     const prober = new HealthProber(`${options.host}${options.healthPath ?? '/health'}`);
-    const [before, healthProblem] = await Promise.all([scrapeMetrics(metricsUrl), prober.check()]);
-    const session = new TargetSession(options, before, healthProblem);
+    const [before, healthProblem, slowBefore] = await Promise.all([
+      scrapeMetrics(metricsUrl),
+      prober.check(),
+      readSlowLog(`${options.host}/api/metrics/performance`),
+    ]);
+    const session = new TargetSession(options, before, healthProblem, slowBefore);
     if (healthProblem === null) session.#prober.start();
     return session;
   }
@@ -333,7 +404,10 @@ export class TargetSession {
     )
       this.#closeWindow(recorder, Date.parse(result.endedAt));
     await Promise.all(this.#pending);
-    const after = await scrapeMetrics(this.#metricsUrl);
+    const [after, slowAfter] = await Promise.all([
+      scrapeMetrics(this.#metricsUrl),
+      this.#slowBefore ? readSlowLog(this.#slowLogUrl) : Promise.resolve(undefined),
+    ]);
     const service = this.#service(after);
     const probes = this.#probes();
     const figures = resultFigures(result, service, probes);
@@ -388,6 +462,10 @@ export class TargetSession {
           : null,
         healthUrl: this.#prober.url,
         uptime: typeof probes === 'string' ? null : probes,
+        ...(typeof service === 'string' || unavailable
+          ? {}
+          : { cacheLayers: (service as ServiceFigures).cacheLayers() }),
+        ...(slowAfter ? { slowQueries: runSlowQueries(slowAfter, this.#slowBefore) } : {}),
       },
     };
   }

@@ -92,7 +92,13 @@ describe('the report of a run', () => {
       await page.waitForSelector('html[data-ready="true"]');
       expect(errors).toEqual([]);
       expect(requests).toEqual([]);
-      await expect(page.locator('.banner').first().textContent()).resolves.toMatch(/PASS|FAIL/);
+      await expect(page.locator('.banner').first().textContent()).resolves.toMatch(
+        /PASS|FAIL|Invalid run/,
+      );
+      // The service's figures, cache layers and slow-query log, from FIML's metrics.
+      const service = await page.locator('section[aria-labelledby="run0-service"]').textContent();
+      expect(service).toMatch(/Cache lookups by layer/);
+      expect(service).toMatch(/Slow queries/);
       // Three charts, each drawn.
       const drawn = await drawnPixels(page, '.chart canvas');
       expect(drawn.length).toBeGreaterThanOrEqual(3);

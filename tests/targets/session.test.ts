@@ -69,6 +69,32 @@ describe('targets against a real FIML', () => {
     expect(result.service.uptime?.total).toBeGreaterThanOrEqual(1);
   });
 
+  it("captures the run's slow queries and each cache layer's lookups", async () => {
+    // A threshold of a microsecond makes every operation slow.
+    const slowFiml = await startFiml({ slowQueryThresholdMs: 0.001, seed: 3 });
+    try {
+      await call(slowFiml.url, '/mcp/tools/get_price?symbol=MSFT');
+      const result = await judged(
+        `${slowFiml.url}/mcp/tools/get_price?symbol=TSLA`,
+        10,
+        ['p99 < 5s'],
+        slowFiml.url,
+      );
+      const slow = result.service.slowQueries;
+      expect(slow?.thresholdMs).toBe(0.001);
+      // Only the run's: the MSFT lookup before it is not counted.
+      expect(slow?.total).toBeGreaterThan(0);
+      expect(slow?.entries.every((q) => !String(q.query).includes('MSFT'))).toBe(true);
+      expect(slow?.entries[0]).toMatchObject({ operation: expect.any(String) });
+      expect(slow?.entries[0]?.durationMs).toBeGreaterThan(0);
+      expect(slow?.entries.some((q) => String(q.query).includes('TSLA'))).toBe(true);
+      const l1 = result.service.cacheLayers?.find((l) => l.layer === 'l1');
+      expect((l1?.hits ?? 0) + (l1?.misses ?? 0)).toBeGreaterThanOrEqual(10);
+    } finally {
+      await slowFiml.close();
+    }
+  });
+
   it('splits the run into windows that together hold every request', async () => {
     const result = await judged(`${fiml.url}/health`, 60, ['p99 < 10s'], fiml.url, 500);
     const counts = result.windows.map((w) => w.figures.run.requests);

@@ -77,8 +77,11 @@ export function reportRun(
   result: ReportResult,
   options: { source?: string; baseline?: ReportResult; comparison?: ComparisonReport } = {},
 ): ReportRun {
+  const service = result.service;
   const input: ReportInput = {
     result,
+    ...(service?.slowQueries ? { slowQueries: service.slowQueries } : {}),
+    ...(service?.cacheLayers ? { cacheLayers: service.cacheLayers } : {}),
     ...(options.comparison ? { comparison: options.comparison } : {}),
   };
   return {

@@ -383,8 +383,27 @@ function serviceSection(service: ServiceReport | undefined, id: string): string 
         : 'n/a',
     ],
   ];
+  const layers = service.cacheLayers?.length
+    ? `<table><caption>Cache lookups by layer (a lookup goes to the next layer on a miss).</caption><thead><tr>${th('Layer', false, 'l')}${th('Hits', false)}${th('Misses', false)}${th('Hit rate', false)}</tr></thead><tbody>${service.cacheLayers
+        .map(
+          (l) =>
+            `<tr><td class="l">${esc(l.layer)}</td><td>${num(l.hits)}</td><td>${num(l.misses)}</td><td>${l.hits + l.misses === 0 ? 'n/a' : pct(l.hits / (l.hits + l.misses))}</td></tr>`,
+        )
+        .join('')}</tbody></table>`
+    : '';
+  const slow = service.slowQueries;
+  const slowTable = !slow
+    ? ''
+    : slow.total === 0
+      ? `<h3>Slow queries</h3><p class="empty">No operation took ${slow.thresholdMs ?? '?'} ms or more during the run.</p>`
+      : `<h3>Slow queries</h3><table class="sortable" id="${id}-slow"><caption>${num(slow.total)} operations took ${slow.thresholdMs ?? '?'} ms or more during the run${slow.entries.length < slow.total ? ` (the service's log keeps the last ${slow.entries.length})` : ''}; newest first.</caption><thead><tr>${th('Operation', true, 'l')}${th('Query', true, 'l')}${th('Duration ms', true)}${th('When', true, 'l')}</tr></thead><tbody>${slow.entries
+          .map(
+            (q) =>
+              `<tr><td class="l">${esc(q.operation)}</td><td class="name">${esc(q.query ?? '')}</td>${td(ms(q.durationMs), q.durationMs)}<td class="l">${esc(q.at)}</td></tr>`,
+          )
+          .join('')}</tbody></table>`;
   return `<section aria-labelledby="${id}-service"><h2 id="${id}-service">Service</h2>
-<table><caption>From the service's metrics (<code>${esc(service.metricsUrl)}</code>) and health probes (<code>${esc(service.healthUrl)}</code>) during the run.</caption><tbody>${rows.map(([k, v]) => `<tr><th scope="row" class="l">${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</tbody></table></section>`;
+<table><caption>From the service's metrics (<code>${esc(service.metricsUrl)}</code>) and health probes (<code>${esc(service.healthUrl)}</code>) during the run.</caption><tbody>${rows.map(([k, v]) => `<tr><th scope="row" class="l">${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</tbody></table>${layers}${slowTable}</section>`;
 }
 
 function findingsSection(analysis: RunAnalysis, id: string): string {
