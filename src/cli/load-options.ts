@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { PerfError } from '../errors.js';
 import type { ClientConfig, ExecutorConfig, LoadPlan, Workload } from '../load/index.js';
@@ -402,4 +403,14 @@ export function clientConfig(
     maxRedirects: flags.maxRedirects,
     ...(flags.streams !== undefined ? { streams: flags.streams } : {}),
   };
+}
+
+/**
+ * Where the report of a result file goes: `report.html` beside `result.json`, else the file's
+ * own name (`stress-peak.json` gets `stress-peak.html`), so runs writing to one folder keep theirs.
+ */
+export function reportPathFor(json: string): string {
+  const name = basename(json);
+  if (name === 'result.json') return join(dirname(json), 'report.html');
+  return join(dirname(json), `${name.replace(/\.json$/i, '')}.html`);
 }

@@ -1,4 +1,3 @@
-import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { PerfError } from '../errors.js';
@@ -7,7 +6,7 @@ import type { Target } from '../targets/index.js';
 import { parseDuration } from '../util/duration.js';
 import type { EmbeddedFiml } from './embedded-fiml.js';
 import { EXIT } from './exit-codes.js';
-import { bundledScenario, clientConfig, loadOptions } from './load-options.js';
+import { bundledScenario, clientConfig, loadOptions, reportPathFor } from './load-options.js';
 import { addOptions, flag, type OptionTable, resolveOptions } from './option-table.js';
 import { VERSION } from './version.js';
 
@@ -431,7 +430,7 @@ async function stress(
     }
   }
   // The report goes beside the result, unless --html puts it elsewhere.
-  const html = c.html ?? (c.json ? join(dirname(c.json), 'report.html') : undefined);
+  const html = c.html ?? (c.json ? reportPathFor(c.json) : undefined);
   if (html) {
     const { writeHtmlReport } = await import('./load-job.js');
     const problem = await writeHtmlReport(outcome.result, html, err);

@@ -1,6 +1,5 @@
-import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
-import { type LoadFlags, loadOptions, resolveLoad } from './load-options.js';
+import { type LoadFlags, loadOptions, reportPathFor, resolveLoad } from './load-options.js';
 import { addOptions, resolveOptions } from './option-table.js';
 import { resolveTargets, targetOptions } from './target-options.js';
 
@@ -38,8 +37,7 @@ Docs: docs/targets.md`,
     // The report goes beside the result, unless --html puts it elsewhere.
     const request = {
       ...resolved,
-      html:
-        resolved.html ?? (resolved.json ? join(dirname(resolved.json), 'report.html') : undefined),
+      html: resolved.html ?? (resolved.json ? reportPathFor(resolved.json) : undefined),
     };
     const targets = await resolveTargets(flags, true);
     const classNames =
