@@ -136,6 +136,12 @@ describe('the report of a run', () => {
       await row.click();
       await expect(page.locator('select[data-endpoint-select]').inputValue()).resolves.toBe(key);
       await expect(page.locator('[data-showing]').first().textContent()).resolves.toBe(key);
+      // The ranges are that endpoint's too: they add up to its requests.
+      const endpointRequests = Number(await row.locator('td').nth(2).getAttribute('data-v'));
+      // Every row but the last ('of which failed', counted in the others too).
+      const counts = await page.locator('[data-range-rows] tr td:nth-child(2)').allTextContents();
+      const sum = counts.slice(0, -1).reduce((n, text) => n + Number(text.replaceAll(',', '')), 0);
+      expect(sum).toBe(endpointRequests);
       const redrawn = await drawnPixels(page, '.chart canvas');
       for (const n of redrawn) expect(n).toBeGreaterThan(100);
       expect(errors).toEqual([]);

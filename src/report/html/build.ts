@@ -12,6 +12,8 @@ import {
   analyse,
   latencyDistribution,
   type ReportInput,
+  rangeBounds,
+  responseTimeRanges,
 } from '../analysis/index.js';
 import { benchSection } from './bench.js';
 import { reportMarkdown } from './markdown.js';
@@ -52,6 +54,16 @@ function forPage(result: ReportResult, analysis: Analysis): RunAnalysis {
       ...analysis.ranges.ranges.map((r) => ({ label: r.label, count: r.count, share: r.share })),
     ],
     failed: analysis.ranges.failed,
+    rangesFor: (key: string) => {
+      const encoded = result.histograms.endpoints[key];
+      const endpoint = result.endpoints.find((e) => `${e.method} ${e.name}` === key);
+      if (!encoded || !endpoint) return undefined;
+      const r = responseTimeRanges(encoded, endpoint.failures, rangeBounds(result));
+      return {
+        ranges: r.ranges.map((x) => ({ label: x.label, count: x.count, share: x.share })),
+        failed: r.failed,
+      };
+    },
     distribution: (key?: string) => {
       if (!key) return toChart(analysis.distribution);
       const encoded = result.histograms.endpoints[key];

@@ -1,5 +1,10 @@
 import type { EndpointResult, ErrorGroup } from '../../stats/index.js';
-import type { ServiceReport, TargetOutcome, TargetsReport } from '../../targets/index.js';
+import {
+  parseTarget,
+  type ServiceReport,
+  type TargetOutcome,
+  type TargetsReport,
+} from '../../targets/index.js';
 import type { ReportResult as AnalysedResult } from '../analysis/index.js';
 import { loadAssets } from './assets.js';
 import { type ChartSeries, intendedRate, seriesFromRows } from './series.js';
@@ -29,6 +34,16 @@ export interface Distribution {
   readonly counts: readonly number[];
 }
 
+/** Requests by response-time range, Gatling's chart as a table. */
+export interface RangeTable {
+  readonly ranges: ReadonlyArray<{
+    readonly label: string;
+    readonly count: number;
+    readonly share: number;
+  }>;
+  readonly failed: { readonly count: number; readonly share: number };
+}
+
 /** What the analysis says about a run (src/report/analysis). */
 export interface RunAnalysis {
   readonly summary: readonly string[];
@@ -44,13 +59,11 @@ export interface RunAnalysis {
     readonly command?: string;
     readonly doc?: string;
   }>;
-  readonly ranges: ReadonlyArray<{
-    readonly label: string;
-    readonly count: number;
-    readonly share: number;
-  }>;
+  readonly ranges: RangeTable['ranges'];
   /** Failed requests, counted in the ranges too (a failure also has a response time). */
-  readonly failed: { readonly count: number; readonly share: number };
+  readonly failed: RangeTable['failed'];
+  /** One endpoint's ranges (same bounds), for its drill-down. */
+  readonly rangesFor: (key: string) => RangeTable | undefined;
   readonly distribution: (key?: string) => Distribution | undefined;
 }
 
@@ -101,19 +114,21 @@ interface RunChartData {
   readonly baseline?: ChartSeries;
   readonly endpoints: Record<string, ChartSeries>;
   readonly distribution: { all?: Distribution; byEndpoint: Record<string, Distribution> };
+  readonly ranges: { all: RangeTable; byEndpoint: Record<string, RangeTable> };
   readonly thresholds: ReadonlyArray<{ label: string; ms: number }>;
 }
 
-/** The latency targets as lines on the latency chart (`p99 < 500ms` at 500). */
+/** The run's latency targets as lines on the latency chart (`p99 < 500ms` at 500). */
 function thresholdLines(targets: TargetsReport | undefined): Array<{ label: string; ms: number }> {
   const lines: Array<{ label: string; ms: number }> = [];
   for (const o of targets?.outcomes ?? []) {
-    const m = /^(p\d+(?:\.\d+)?|avg|mean|p50|median)\s*<=?\s*([\d.]+)\s*(ms|s)$/i.exec(
-      o.expression.trim(),
-    );
-    if (!m) continue;
-    const value = Number(m[2]) * ((m[3] as string).toLowerCase() === 's' ? 1000 : 1);
-    lines.push({ label: o.expression, ms: value });
+    try {
+      const expr = parseTarget(o.expression);
+      if (expr.kind === 'latency' && expr.metric.scope === 'run')
+        lines.push({ label: o.expression, ms: expr.threshold });
+    } catch {
+      // An expression a later version wrote: no line for it.
+    }
   }
   return lines;
 }
@@ -146,15 +161,22 @@ function chartData(run: ReportRun): RunChartData {
   for (const [key, s] of Object.entries(result.endpointSeries ?? {}))
     endpoints[key] = endpointChartSeries(s);
   const byEndpoint: Record<string, Distribution> = {};
+  const rangesByEndpoint: Record<string, RangeTable> = {};
   for (const e of result.endpoints) {
     const d = run.analysis.distribution(keyOf(e));
     if (d) byEndpoint[keyOf(e)] = d;
+    const r = run.analysis.rangesFor(keyOf(e));
+    if (r) rangesByEndpoint[keyOf(e)] = r;
   }
   return {
     series,
     ...(run.baseline ? { baseline: seriesFromRows(run.baseline.timeseries) } : {}),
     endpoints,
     distribution: { all: run.analysis.distribution(), byEndpoint },
+    ranges: {
+      all: { ranges: run.analysis.ranges, failed: run.analysis.failed },
+      byEndpoint: rangesByEndpoint,
+    },
     thresholds: thresholdLines(result.targets),
   };
 }
@@ -257,8 +279,8 @@ ${perEndpoint}
 <figure><figcaption>Latency distribution of the whole run</figcaption><div class="chart" data-chart="distribution" role="img" aria-label="latency histogram"></div></figure>
 </div>
 <h3>Response-time ranges</h3>
-<div class="ranges" aria-hidden="true">${rangeBar}</div>
-<table><caption>Requests by latency range${result.targets ? ' (bounds from the latency targets when there are some)' : " (Gatling's bounds)"}; failed requests are counted in their range too.</caption><thead><tr>${th('Range', false, 'l')}${th('Requests', false)}${th('Share', false)}</tr></thead><tbody>${rangeRows}<tr><td class="l">of which failed</td><td>${num(analysis.failed.count)}</td><td>${pct(analysis.failed.share, 1)}</td></tr></tbody></table>
+<div class="ranges" aria-hidden="true" data-range-bar>${rangeBar}</div>
+<table><caption>Requests by latency range${result.targets ? ' (bounds from the latency targets when there are some)' : " (Gatling's bounds)"}; failed requests are counted in their range too. Showing <span data-showing>all endpoints</span>.</caption><thead><tr>${th('Range', false, 'l')}${th('Requests', false)}${th('Share', false)}</tr></thead><tbody data-range-rows>${rangeRows}<tr><td class="l">of which failed</td><td>${num(analysis.failed.count)}</td><td>${pct(analysis.failed.share, 1)}</td></tr></tbody></table>
 </section>`;
 }
 

@@ -178,9 +178,50 @@
       if (s && get('throughput')) drawn.push(throughputChart(get('throughput'), s, baseline));
       if (s && get('latency')) drawn.push(latencyChart(get('latency'), s, thresholds, baseline));
       if (dist && get('distribution')) drawn.push(distributionChart(get('distribution'), dist));
+      showRanges(state.endpoint ? run.ranges.byEndpoint[state.endpoint] : run.ranges.all);
       for (const label of root.querySelectorAll('[data-showing]'))
         label.textContent = state.endpoint ? state.endpoint : 'all endpoints';
     };
+    const bar = root.querySelector('[data-range-bar]');
+    const rows = root.querySelector('[data-range-rows]');
+    const RANGE_COLOURS = ['--c3', '--c2', '--c5', '--fail', '--c4'].map(colour);
+    const line = (label, count, share, swatchColour) => {
+      const tr = document.createElement('tr');
+      const name = document.createElement('td');
+      name.className = 'l';
+      if (swatchColour) {
+        const swatch = document.createElement('span');
+        swatch.className = 'legend-key';
+        swatch.style.background = swatchColour;
+        name.append(swatch);
+      }
+      name.append(label);
+      const n = document.createElement('td');
+      n.textContent = count.toLocaleString('en-US');
+      const s = document.createElement('td');
+      s.textContent = `${(share * 100).toFixed(1)}%`;
+      tr.append(name, n, s);
+      return tr;
+    };
+    function showRanges(table) {
+      if (!table || !bar || !rows) return;
+      const total = table.ranges.reduce((sum, r) => sum + r.count, 0) || 1;
+      bar.replaceChildren(
+        ...table.ranges.map((r, i) => {
+          const span = document.createElement('span');
+          span.style.flex = String(r.count / total);
+          span.style.background = RANGE_COLOURS[i % RANGE_COLOURS.length];
+          span.title = `${r.label}: ${r.count}`;
+          return span;
+        }),
+      );
+      rows.replaceChildren(
+        ...table.ranges.map((r, i) =>
+          line(r.label, r.count, r.share, RANGE_COLOURS[i % RANGE_COLOURS.length]),
+        ),
+        line('of which failed', table.failed.count, table.failed.share),
+      );
+    }
     const select = root.querySelector('select[data-endpoint-select]');
     const show = (key) => {
       state.endpoint = key;
