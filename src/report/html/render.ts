@@ -116,6 +116,26 @@ interface RunChartData {
   readonly distribution: { all?: Distribution; byEndpoint: Record<string, Distribution> };
   readonly ranges: { all: RangeTable; byEndpoint: Record<string, RangeTable> };
   readonly thresholds: ReadonlyArray<{ label: string; ms: number }>;
+  /** Moments marked on the time charts: a spike's start and end, its recovery, an abort. */
+  readonly markers: ReadonlyArray<{ t: number; label: string }>;
+}
+
+/** What happened when, as vertical lines on the time charts. */
+function markers(result: ReportResult): Array<{ t: number; label: string }> {
+  const out: Array<{ t: number; label: string }> = [];
+  const stress = result.stress;
+  if (stress?.kind === 'spike') {
+    const start = stress.phases.beforeS;
+    const end = start + stress.phases.spikeS;
+    out.push({ t: start, label: 'spike starts' }, { t: end, label: 'spike ends' });
+    if (stress.recoveryS !== null) out.push({ t: end + stress.recoveryS, label: 'recovered' });
+  }
+  const aborted = result.targets?.abortedBy;
+  if (aborted) out.push({ t: aborted.atSeconds, label: `stopped: ${aborted.target}` });
+  // Moments at the same second share one line (a spike that recovered at once).
+  const byTime = new Map<number, string[]>();
+  for (const m of out) byTime.set(m.t, [...(byTime.get(m.t) ?? []), m.label]);
+  return [...byTime].map(([t, labels]) => ({ t, label: labels.join(', ') }));
 }
 
 /** The run's latency targets as lines on the latency chart (`p99 < 500ms` at 500). */
@@ -177,6 +197,7 @@ function chartData(run: ReportRun): RunChartData {
       all: { ranges: run.analysis.ranges, failed: run.analysis.failed },
       byEndpoint: rangesByEndpoint,
     },
+    markers: markers(result),
     thresholds: thresholdLines(result.targets),
   };
 }

@@ -24,8 +24,33 @@
     return Math.max(320, Math.floor(el.getBoundingClientRect().width || 800));
   }
 
-  function chart(el, opts, series) {
-    const plot = new uPlot({ width: widthOf(el), height: 260, ...opts }, series, el);
+  /** Vertical lines at moments of the run (a spike's start and end, its recovery), labelled. */
+  const markerHook = (marks) => (u) => {
+    const ctx = u.ctx;
+    ctx.save();
+    ctx.strokeStyle = colour('--muted');
+    ctx.fillStyle = colour('--fg');
+    ctx.setLineDash([3, 3]);
+    ctx.font = `${11 * devicePixelRatio}px system-ui, sans-serif`;
+    for (const mark of marks) {
+      const x = Math.round(u.valToPos(mark.t, 'x', true));
+      if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) continue;
+      ctx.beginPath();
+      ctx.moveTo(x, u.bbox.top);
+      ctx.lineTo(x, u.bbox.top + u.bbox.height);
+      ctx.stroke();
+      ctx.fillText(mark.label, x + 4 * devicePixelRatio, u.bbox.top + 12 * devicePixelRatio);
+    }
+    ctx.restore();
+  };
+
+  function chart(el, opts, series, marks = []) {
+    const hooks = marks.length ? { draw: [markerHook(marks)] } : undefined;
+    const plot = new uPlot(
+      { width: widthOf(el), height: 260, ...opts, ...(hooks ? { hooks } : {}) },
+      series,
+      el,
+    );
     charts.push({ plot, el });
     return plot;
   }
@@ -37,7 +62,7 @@
     return { label: 'time into the run', values: (_u, ticks) => ticks.map(fmtSeconds) };
   }
 
-  function throughputChart(el, s, baseline) {
+  function throughputChart(el, s, baseline, marks) {
     const series = [
       {},
       { label: 'requests/s', stroke: C[0], width: 2 },
@@ -47,7 +72,7 @@
     ];
     const values = [s.t, s.rps, s.failures, s.users, s.conns];
     if (s.intended) {
-      series.push({ label: 'intended rate/s', stroke: C[1], dash: [6, 3] });
+      series.push({ label: 'scheduled iterations/s', stroke: C[1], dash: [6, 3] });
       values.push(s.intended);
     }
     if (baseline) {
@@ -66,10 +91,11 @@
         series,
       },
       values,
+      marks,
     );
   }
 
-  function latencyChart(el, s, thresholds, baseline) {
+  function latencyChart(el, s, thresholds, baseline, marks) {
     const series = [
       {},
       { label: 'p50', stroke: C[0], width: 2, value: (_u, v) => fmtMs(v) },
@@ -113,6 +139,7 @@
         ],
       },
       values,
+      marks,
     );
   }
 
@@ -175,8 +202,10 @@
         : run.distribution.all;
       const thresholds = state.endpoint ? [] : run.thresholds;
       const baseline = state.endpoint ? undefined : run.baseline;
-      if (s && get('throughput')) drawn.push(throughputChart(get('throughput'), s, baseline));
-      if (s && get('latency')) drawn.push(latencyChart(get('latency'), s, thresholds, baseline));
+      if (s && get('throughput'))
+        drawn.push(throughputChart(get('throughput'), s, baseline, run.markers));
+      if (s && get('latency'))
+        drawn.push(latencyChart(get('latency'), s, thresholds, baseline, run.markers));
       if (dist && get('distribution')) drawn.push(distributionChart(get('distribution'), dist));
       showRanges(state.endpoint ? run.ranges.byEndpoint[state.endpoint] : run.ranges.all);
       for (const label of root.querySelectorAll('[data-showing]'))
