@@ -13,7 +13,9 @@ export {
   HIGHEST_TRACKABLE_US,
   latencyMs,
   percentileMs,
+  percentilesMs,
   recordMicros,
+  sortedPercentileMs,
 } from './histogram.js';
 export type { LatencyWire } from './latency-record.js';
 export { LatencyRecord } from './latency-record.js';
