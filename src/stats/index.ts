@@ -33,4 +33,4 @@ export type {
 } from './recorder.js';
 export { DeltaRecorder, StatsRecorder } from './recorder.js';
 export type { EndpointResult, GeneratorHealth, RunMeta, RunResult } from './result.js';
-export { buildResult, RESULT_SCHEMA_VERSION } from './result.js';
+export { buildResult, READABLE_SCHEMA_VERSIONS, RESULT_SCHEMA_VERSION } from './result.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Random } from '../../src/load/index.js';
 import {
+  buildResult,
   createHistogram,
   DeltaRecorder,
   type EndpointSeriesResult,
@@ -115,5 +116,38 @@ describe('per-endpoint series in the recorder', () => {
     recorder.record('GET', 'a', 1000, 0);
     recorder.tick(10_000, 1);
     expect(series(recorder, 'GET a').requests).toEqual([20, 20, 20, 20, 2]);
+  });
+
+  it('writes the series into the result, keyed as the histograms', () => {
+    const recorder = new StatsRecorder(0);
+    recorder.record('GET', 'a', 1000, 0);
+    recorder.record('POST', 'b', 1000, 0);
+    recorder.tick(1000, 1);
+    recorder.record('POST', 'c', 1000, 0);
+    const result = buildResult(recorder, {
+      version: 'test',
+      model: 'closed',
+      executor: 'constant-users',
+      target: 'http://127.0.0.1',
+      endedAt: 1500,
+      interrupted: false,
+      generator: {
+        workers: 1,
+        cpuPercent: { mean: 0, max: 0 },
+        eventLoopLagMs: { p50: 0, p99: 0, max: 0 },
+        scheduleLagMs: null,
+        dropped: 0,
+        maxRssMb: 0,
+        saturated: false,
+        reasons: [],
+      },
+      templatedNames: true,
+      config: {},
+    });
+    expect(result.schemaVersion).toBe(2);
+    expect(Object.keys(result.endpointSeries!)).toEqual(Object.keys(result.histograms.endpoints));
+    expect(result.endpointSeries!['GET a']).toMatchObject({ stepS: 1, t: [1], requests: [1] });
+    // No tick since its request: no row yet.
+    expect(result.endpointSeries!['POST c']).toMatchObject({ stepS: 1, t: [], requests: [] });
   });
 });
