@@ -46,6 +46,7 @@ export {
 } from './monitor/index.js';
 export type {
   EndpointResult,
+  EndpointSeriesResult,
   ErrorGroup,
   FailureKind,
   GeneratorHealth,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { BenchResult } from '../bench/index.js';
-import type { RunResult } from '../stats/index.js';
+import { READABLE_SCHEMA_VERSIONS, type RunResult } from '../stats/index.js';
 
 /** A baseline or current file that cannot be compared: missing, not JSON, the wrong shape. */
 export class RegressError extends Error {
@@ -54,9 +54,45 @@ const endpoint = z
   })
   .passthrough();
 
+const newest = Math.max(...READABLE_SCHEMA_VERSIONS);
+
+/** A result's version: one this code reads, or a line saying a newer fiml-perf wrote it. */
+const loadVersion = z.literal(READABLE_SCHEMA_VERSIONS as [number, ...number[]], {
+  error: (issue) =>
+    typeof issue.input === 'number' && issue.input > newest
+      ? `version ${issue.input} was written by a newer fiml-perf (this one reads ${READABLE_SCHEMA_VERSIONS.join(', ')}); update fiml-perf`
+      : `expected one of ${READABLE_SCHEMA_VERSIONS.join(', ')}`,
+});
+
+/**
+ * A column is checked to be an array, not number by number: a long run's series hold over a
+ * million numbers, and comparing results does not read them.
+ */
+const column = z.custom<number[]>(Array.isArray, { error: 'expected an array of numbers' });
+const series = z
+  .object({
+    stepS: z.number().int().positive(),
+    t: column,
+    requests: column,
+    failures: column,
+    p50: column,
+    p90: column,
+    p95: column,
+    p99: column,
+    max: column,
+  })
+  .passthrough()
+  .refine(
+    (s) =>
+      [s.requests, s.failures, s.p50, s.p90, s.p95, s.p99, s.max].every(
+        (c) => c.length === s.t.length,
+      ),
+    { error: 'columns of different lengths' },
+  );
+
 const loadSchema = z
   .object({
-    schemaVersion: z.literal(1),
+    schemaVersion: loadVersion,
     model: z.enum(['closed', 'open']),
     startedAt: z.string(),
     totals: endpoint,
@@ -64,14 +100,27 @@ const loadSchema = z
     histograms: z
       .object({ total: z.string(), endpoints: z.record(z.string(), z.string()) })
       .passthrough(),
+    // Version 1 has none; version 2 always has it (checked below).
+    endpointSeries: z.record(z.string(), series).optional(),
   })
-  .passthrough();
+  .passthrough()
+  .superRefine((result, context) => {
+    if (result.schemaVersion >= 2 && result.endpointSeries === undefined)
+      context.addIssue({
+        code: 'custom',
+        path: ['endpointSeries'],
+        message: `expected per-endpoint series in a version ${result.schemaVersion} result`,
+      });
+  });
 
 export type ReadResult =
   | { kind: 'bench'; result: BenchResult }
   | { kind: 'load'; result: RunResult };
 
-/** Reads and validates a benchmark result or a load-test result. @throws RegressError */
+/**
+ * Reads and validates a benchmark result or a load-test result; load results of every version in
+ * `READABLE_SCHEMA_VERSIONS` (version 1 has no `endpointSeries`). @throws RegressError
+ */
 export function readResult(path: string): ReadResult {
   let text: string;
   try {

@@ -64,6 +64,78 @@ export function percentileMs(histogram: Histogram, percentile: number): number {
   return histogram.totalCount === 0 ? 0 : ms(histogram.getValueAtPercentile(percentile));
 }
 
+/** What every histogram built here has (hdr-histogram-js's JsHistogram), though its type omits it. */
+interface Buckets {
+  readonly countsArrayLength: number;
+  getCountAtIndex(index: number): number;
+  valueFromIndex(index: number): number;
+  highestEquivalentValue(value: number): number;
+}
+
+const hasBuckets = (histogram: object): histogram is Buckets =>
+  typeof (histogram as Partial<Buckets>).getCountAtIndex === 'function' &&
+  typeof (histogram as Partial<Buckets>).valueFromIndex === 'function' &&
+  typeof (histogram as Partial<Buckets>).highestEquivalentValue === 'function';
+
+/** The count a percentile falls at, as HdrHistogram rounds it (up, with 1 ulp of slack). */
+function rankAt(percentile: number, count: number): number {
+  const fp = (Math.min(percentile, 100) / 100) * count;
+  const ulp = fp > 0 ? 2 ** (Math.floor(Math.log2(fp)) - 52) : 0;
+  return Math.min(Math.max(Math.ceil(fp - ulp), 1), count);
+}
+
+/**
+ * `percentileMs` of each percentile (ascending, each above 0) in one walk of the buckets instead
+ * of one walk each: a thousand endpoints' five figures a second took 14 ms a tick the other way.
+ * Falls back to `percentileMs` for a histogram without the bucket methods.
+ */
+export function percentilesMs(histogram: Histogram, percentiles: readonly number[]): number[] {
+  if (histogram.totalCount === 0) return percentiles.map(() => 0);
+  if (!hasBuckets(histogram)) return percentiles.map((p) => percentileMs(histogram, p));
+  const out: number[] = [];
+  let next = rankAt(percentiles[0] as number, histogram.totalCount);
+  let seen = 0;
+  for (let i = 0; i < histogram.countsArrayLength && out.length < percentiles.length; i++) {
+    seen += histogram.getCountAtIndex(i);
+    while (seen >= next && out.length < percentiles.length) {
+      out.push(ms(histogram.highestEquivalentValue(histogram.valueFromIndex(i))));
+      const p = percentiles[out.length];
+      if (p !== undefined) next = rankAt(p, histogram.totalCount);
+    }
+  }
+  return out;
+}
+
+/**
+ * The top of the bucket a value falls in, in a histogram of `significantDigits` (1 us units): what
+ * the histogram reports for it. Buckets below `2^ceil(log2(2 * 10^digits))` hold one value each;
+ * above, each power of two halves the resolution (HdrHistogram's layout).
+ */
+function bucketTop(micros: number, significantDigits: 2 | 3): number {
+  // log2 of the sub-bucket count, ceil(log2(2 * 10^digits)), less one.
+  const halfMagnitude = significantDigits === 2 ? 7 : 10;
+  // floor(log2) of a whole number under 2^32 (the longest latency, one hour, is 3.6e9 us).
+  const bucket = 31 - Math.clz32(micros) - halfMagnitude;
+  if (bucket <= 0) return micros;
+  const width = 2 ** bucket;
+  return (Math.floor(micros / width) + 1) * width - 1;
+}
+
+/**
+ * `percentileMs` of a histogram of `significantDigits` holding exactly these latencies (whole
+ * microseconds, sorted ascending), without building it: for a few values, filling a histogram and
+ * walking its thousand buckets per percentile costs a hundred times more. Same rank rule as
+ * HdrHistogram (the count at the percentile rounded up, 1 ulp of slack), so the figure is the same.
+ */
+export function sortedPercentileMs(
+  sorted: ArrayLike<number>,
+  percentile: number,
+  significantDigits: 2 | 3 = 3,
+): number {
+  if (sorted.length === 0) return 0;
+  return ms(bucketTop(sorted[rankAt(percentile, sorted.length) - 1] as number, significantDigits));
+}
+
 export function latencyMs(histogram: Histogram): LatencyMs {
   if (histogram.totalCount === 0) {
     return { min: 0, mean: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0, max: 0 };

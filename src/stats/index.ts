@@ -2,6 +2,7 @@ export { DEFAULT_MAX_NAMES, OTHER_NAMES } from '../names.js';
 export { DistinctCounter } from './distinct-count.js';
 export type { LinearFit } from './distributions.js';
 export { linearFit, normalCdf, normalQuantile, tQuantile } from './distributions.js';
+export type { EndpointSeriesResult } from './endpoint-series.js';
 export type { ErrorGroup, Failure, FailureKind } from './errors.js';
 export { classifyError, ErrorTable } from './errors.js';
 export type { Histogram, LatencyMs } from './histogram.js';
@@ -13,7 +14,9 @@ export {
   HIGHEST_TRACKABLE_US,
   latencyMs,
   percentileMs,
+  percentilesMs,
   recordMicros,
+  sortedPercentileMs,
 } from './histogram.js';
 export type { LatencyWire } from './latency-record.js';
 export { LatencyRecord } from './latency-record.js';
@@ -30,4 +33,4 @@ export type {
 } from './recorder.js';
 export { DeltaRecorder, StatsRecorder } from './recorder.js';
 export type { EndpointResult, GeneratorHealth, RunMeta, RunResult } from './result.js';
-export { buildResult, RESULT_SCHEMA_VERSION } from './result.js';
+export { buildResult, READABLE_SCHEMA_VERSIONS, RESULT_SCHEMA_VERSION } from './result.js';

@@ -27,8 +27,16 @@ export class LatencyRecord {
   #list: number[] = [];
   #histogram: Histogram | undefined;
 
-  /** 3 significant digits for latencies; 2 (a histogram a fraction of the size) for phases. */
-  constructor(private readonly digits: 2 | 3 = 3) {}
+  /**
+   * 3 significant digits for latencies; 2 (a histogram a fraction of the size) for phases and a
+   * second's figures. `listLimit`: latencies kept as a list before the histogram, 64 for a name's
+   * whole run (a list is the smaller while few); a record cleared every second may keep more,
+   * since appending to a list costs a tenth of recording into a histogram.
+   */
+  constructor(
+    private readonly digits: 2 | 3 = 3,
+    private readonly listLimit = LIST_LIMIT,
+  ) {}
 
   /** Latencies recorded since the last clear. */
   get count(): number {
@@ -40,7 +48,7 @@ export class LatencyRecord {
     if (this.#histogram) this.#histogram.recordValue(value);
     else {
       this.#list.push(value);
-      if (this.#list.length > LIST_LIMIT) this.#grow();
+      if (this.#list.length > this.listLimit) this.#grow();
     }
   }
 

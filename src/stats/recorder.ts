@@ -1,5 +1,6 @@
 import { DEFAULT_MAX_NAMES, OTHER_NAMES } from '../names.js';
 import { DistinctCounter } from './distinct-count.js';
+import { EndpointSeries, type EndpointSeriesResult } from './endpoint-series.js';
 import { type ErrorGroup, ErrorTable, type Failure } from './errors.js';
 import {
   createHistogram,
@@ -7,7 +8,9 @@ import {
   encodeHistogram,
   type Histogram,
   percentileMs,
+  percentilesMs,
   recordMicros,
+  sortedPercentileMs,
 } from './histogram.js';
 import { LatencyRecord } from './latency-record.js';
 import { PhaseRecord, type PhaseWire } from './phases.js';
@@ -60,6 +63,8 @@ export interface EndpointStats {
   readonly histogram: Histogram;
   /** Where its time went, once a request with a response reported phases. */
   readonly phases: PhaseRecord | undefined;
+  /** Its figures second by second (the run's recorder only; empty before its first tick). */
+  readonly series: EndpointSeriesResult;
 }
 
 /** What a worker sends every second: what happened since the last delta. */
@@ -117,6 +122,11 @@ export interface RecorderOptions {
     maxNames: number,
     recorded: ReadonlyArray<readonly [string, string]>,
   ) => void;
+  /**
+   * Rows of the per-endpoint series kept over all endpoints; past it the longest series is
+   * coarsened (its rows merged in pairs) until the total fits. @default 200,000 (about 13 MB)
+   */
+  readonly maxSeriesRows?: number;
 }
 
 /** How the name cap was used: names recorded, and what went past it. */
@@ -129,12 +139,49 @@ export interface NameCounts {
   readonly overflowRequests: number;
 }
 
+/**
+ * Latencies of a second kept as a list: 8 KB, the size of the histogram after it, and a tenth of
+ * its cost a request (the tick sorts the list once instead).
+ */
+const SECOND_LIST_LIMIT = 1024;
+
+/** An endpoint with no series yet: it had no requests at a tick. */
+const NO_SERIES: EndpointSeriesResult = Object.freeze({
+  stepS: 1,
+  t: [],
+  requests: [],
+  failures: [],
+  p50: [],
+  p90: [],
+  p95: [],
+  p99: [],
+  max: [],
+});
+
 class Endpoint implements EndpointStats {
   requests = 0;
   failures = 0;
   bytes = 0;
   readonly latency = new LatencyRecord();
   phases: PhaseRecord | undefined;
+  /**
+   * The run's recorder only (a worker's delta is already one second): the latencies, requests
+   * and failures of the current second, for its row of the series. Undefined while the endpoint
+   * is quiet, so a rare endpoint holds nothing between its seconds.
+   */
+  second: LatencyRecord | undefined;
+  secondRequests = 0;
+  secondFailures = 0;
+  timeline: EndpointSeries | undefined;
+
+  /**
+   * The current second's latencies, made when a request arrives: a list, then a histogram of two
+   * significant digits, since the row is drawn, not tabled (8 KB where three digits take 46).
+   */
+  secondRecord(): LatencyRecord {
+    this.second ??= new LatencyRecord(2, SECOND_LIST_LIMIT);
+    return this.second;
+  }
 
   /** Its phase record, made when the first request with phases arrives. */
   phaseRecord(): PhaseRecord {
@@ -149,6 +196,10 @@ class Endpoint implements EndpointStats {
 
   get histogram(): Histogram {
     return this.latency.histogram;
+  }
+
+  get series(): EndpointSeriesResult {
+    return this.timeline?.result() ?? NO_SERIES;
   }
 }
 
@@ -260,8 +311,17 @@ class EndpointTable {
 const MAX_ROWS = 86_400;
 
 /**
- * The run's statistics: per-endpoint and total HDR histograms, errors by kind, and a per-second
- * series. Memory is bounded per endpoint and endpoints are capped (`maxNames`); only the
+ * Rows of per-endpoint series over all endpoints: 1,000 endpoints keep 200 rows each (a 1 h run
+ * at a row per 16 to 32 s), 10 endpoints a row a second for 5.5 h. At the budget, 12.5 MB of heap
+ * and 9 MB of JSON; a row a second for 1,000 endpoints over an hour would be 311 MB and 155 MB
+ * (docs/performance.md, "Per-endpoint series").
+ */
+const MAX_SERIES_ROWS = 200_000;
+
+/**
+ * The run's statistics: per-endpoint and total HDR histograms, errors by kind, a per-second
+ * series, and a series per endpoint for charts. Memory is bounded per endpoint and endpoints are
+ * capped (`maxNames`); the endpoints' series share a budget of rows (`maxSeriesRows`); only the
  * per-second rows grow, by one small row a second.
  */
 export class StatsRecorder implements RequestSink {
@@ -279,6 +339,11 @@ export class StatsRecorder implements RequestSink {
   private intervalFailures = 0;
   private intervalConnections = 0;
   private lastTick: number;
+  /** Ticks so far: the slot of a series row. */
+  #ticks = 0;
+  readonly #timelines: EndpointSeries[] = [];
+  #seriesRows = 0;
+  readonly #maxSeriesRows: number;
 
   constructor(
     readonly startedAt: number = Date.now(),
@@ -286,6 +351,7 @@ export class StatsRecorder implements RequestSink {
   ) {
     this.lastTick = startedAt;
     this.table = new EndpointTable(options);
+    this.#maxSeriesRows = options.maxSeriesRows ?? MAX_SERIES_ROWS;
   }
 
   /** Every endpoint seen, keyed by `METHOD name`. */
@@ -310,6 +376,8 @@ export class StatsRecorder implements RequestSink {
     stats.requests++;
     stats.bytes += bytes;
     stats.latency.record(micros);
+    stats.secondRequests++;
+    stats.secondRecord().record(micros);
     if (phases) {
       stats.phaseRecord().record(phases);
       this.#phaseRecord().record(phases);
@@ -322,6 +390,7 @@ export class StatsRecorder implements RequestSink {
     this.bytes += bytes;
     if (failure) {
       stats.failures++;
+      stats.secondFailures++;
       this.failures++;
       this.intervalFailures++;
       this.errors.add(method, stats.name, failure);
@@ -341,15 +410,19 @@ export class StatsRecorder implements RequestSink {
   merge(delta: StatsDelta): void {
     for (const d of delta.endpoints) {
       const stats = this.table.get(d.method, d.name);
+      const second = stats.secondRecord();
       if (d.samples) {
         for (const micros of d.samples) {
           stats.latency.record(micros);
+          second.record(micros);
           recordMicros(this.total, micros);
           recordMicros(this.interval, micros);
         }
       } else if (d.histogram) {
         const histogram = decodeHistogram(d.histogram);
         stats.latency.add(histogram);
+        // Into 2 digits from the worker's 3: each count lands in the coarser bucket of its value.
+        second.add(histogram);
         this.total.add(histogram);
         this.interval.add(histogram);
       }
@@ -361,6 +434,8 @@ export class StatsRecorder implements RequestSink {
       stats.requests += d.requests;
       stats.failures += d.failures;
       stats.bytes += d.bytes;
+      stats.secondRequests += d.requests;
+      stats.secondFailures += d.failures;
       this.requests += d.requests;
       this.failures += d.failures;
       this.bytes += d.bytes;
@@ -377,7 +452,10 @@ export class StatsRecorder implements RequestSink {
       );
   }
 
-  /** Closes the current second: appends its row and starts the next. */
+  /**
+   * Closes the current second: appends its row, and a row to the series of each endpoint that had
+   * requests in it, and starts the next.
+   */
   tick(now: number, users: number): SecondRow {
     const seconds = Math.max((now - this.lastTick) / 1000, 1e-3);
     const h = this.interval;
@@ -405,6 +483,7 @@ export class StatsRecorder implements RequestSink {
     };
     if (this.series.length >= MAX_ROWS) this.series.shift();
     this.series.push(row);
+    this.#endpointSeconds(row.t);
     h.reset();
     this.intervalRequests = 0;
     this.intervalFailures = 0;
@@ -412,6 +491,60 @@ export class StatsRecorder implements RequestSink {
     this.lastTick = now;
     return row;
   }
+
+  /** Every endpoint's row of the second that ends at `t`, then the series kept in budget. */
+  #endpointSeconds(t: number): void {
+    const tick = this.#ticks++;
+    for (const e of this.table.values()) {
+      const second = e.second;
+      if (!second) continue;
+      if (e.secondRequests === 0) {
+        // Quiet for a whole second: give its list or histogram back until it is busy again.
+        e.second = undefined;
+        continue;
+      }
+      if (!e.timeline) {
+        e.timeline = new EndpointSeries();
+        this.#timelines.push(e.timeline);
+      }
+      this.#seriesRows += e.timeline.add(tick, {
+        t,
+        requests: e.secondRequests,
+        failures: e.secondFailures,
+        ...secondPercentiles(second),
+      });
+      second.clear(false);
+      e.secondRequests = 0;
+      e.secondFailures = 0;
+    }
+    while (this.#seriesRows > this.#maxSeriesRows) {
+      let longest: EndpointSeries | undefined;
+      for (const s of this.#timelines) if (!longest || s.length > longest.length) longest = s;
+      // A row per endpoint is as coarse as a series gets; a budget below that is not kept.
+      if (!longest || longest.length <= 1) break;
+      this.#seriesRows -= longest.coarsen();
+    }
+  }
+}
+
+const SERIES_PERCENTILES = [50, 90, 95, 99, 100] as const;
+
+/**
+ * The percentiles of an endpoint's second, as its 2-digit histogram gives them, cheaply: a tick
+ * reads them for every endpoint, and filling and walking a histogram five times for each of a
+ * thousand endpoints took 15 ms a tick, against 2 to 3 ms now (scripts/series-memory.ts). A
+ * second's latencies are read sorted while they are a list; past it, the histogram is walked once
+ * for all five. The figures are the same either way.
+ */
+function secondPercentiles(record: LatencyRecord) {
+  const samples = record.samples;
+  let figures: readonly number[];
+  if (samples) {
+    const sorted = Float64Array.from(samples).sort();
+    figures = SERIES_PERCENTILES.map((p) => sortedPercentileMs(sorted, p, 2));
+  } else figures = percentilesMs(record.histogram, SERIES_PERCENTILES);
+  const [p50 = 0, p90 = 0, p95 = 0, p99 = 0, max = 0] = figures;
+  return { p50, p90, p95, p99, max };
 }
 
 /** A worker's recorder: keeps only what happened since the last `take()`. */

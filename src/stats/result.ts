@@ -1,10 +1,18 @@
+import type { EndpointSeriesResult } from './endpoint-series.js';
 import type { ErrorGroup } from './errors.js';
 import { encodeHistogram, type LatencyMs, latencyMs } from './histogram.js';
 import type { PhaseRecord, PhaseResult } from './phases.js';
 import type { NameCounts, SecondRow, StatsRecorder } from './recorder.js';
 
-/** Bump when a field changes meaning or goes away; adding fields keeps the version. */
-export const RESULT_SCHEMA_VERSION = 1;
+/**
+ * Bump when a field changes meaning or goes away, or when a reader must be able to count on a new
+ * field; adding an optional field keeps the version. 2: `endpointSeries` (a report draws every
+ * chart per endpoint from it, and says so when a version 1 result has none).
+ */
+export const RESULT_SCHEMA_VERSION = 2;
+
+/** The result versions this code reads. */
+export const READABLE_SCHEMA_VERSIONS: readonly number[] = [1, 2];
 
 export interface EndpointResult {
   readonly name: string;
@@ -51,6 +59,11 @@ export interface RunResult {
   readonly totals: EndpointResult;
   readonly endpoints: readonly EndpointResult[];
   readonly timeseries: readonly SecondRow[];
+  /**
+   * Per endpoint, keyed by `METHOD name` as in `histograms.endpoints`: `requests`, `failures` and
+   * latency of each second it had requests, for charts (absent in schema version 1).
+   */
+  readonly endpointSeries?: Readonly<Record<string, EndpointSeriesResult>>;
   readonly errors: readonly ErrorGroup[];
   readonly histograms: {
     readonly unit: 'us';
@@ -120,8 +133,11 @@ export function buildResult(recorder: StatsRecorder, meta: RunMeta): RunResult {
       ),
     );
   const encoded: Record<string, string> = {};
-  for (const s of recorder.endpoints.values())
+  const series: Record<string, EndpointSeriesResult> = {};
+  for (const s of recorder.endpoints.values()) {
     encoded[`${s.method} ${s.name}`] = encodeHistogram(s.histogram);
+    series[`${s.method} ${s.name}`] = s.series;
+  }
   return {
     schemaVersion: RESULT_SCHEMA_VERSION,
     tool: { name: 'fiml-perf', version: meta.version },
@@ -144,6 +160,7 @@ export function buildResult(recorder: StatsRecorder, meta: RunMeta): RunResult {
     ),
     endpoints,
     timeseries: recorder.series,
+    endpointSeries: series,
     errors: recorder.errors.list(),
     histograms: { unit: 'us', total: encodeHistogram(recorder.total), endpoints: encoded },
     generator: meta.generator,

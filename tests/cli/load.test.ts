@@ -112,7 +112,7 @@ describe('fiml-perf load: results', () => {
     expect(run.stdout).toMatch(/GET\s+\/ok\s+[\d,]+/);
     const result = read(json);
     expect(result).toMatchObject({
-      schemaVersion: 1,
+      schemaVersion: 2,
       model: 'closed',
       executor: 'constant-users',
       interrupted: false,

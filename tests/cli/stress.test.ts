@@ -41,7 +41,7 @@ describe('fiml-perf stress', () => {
     );
     expect(run.stdout).toMatch(/Verdict: FAIL/);
     const result = JSON.parse(readFileSync(json, 'utf8'));
-    expect(result.schemaVersion).toBe(1);
+    expect(result.schemaVersion).toBe(2);
     expect(result.stress).toMatchObject({ kind: 'peak', rate: 20, verdict: 'fail' });
     expect(result.totals.requests).toBeGreaterThan(0);
   });
