@@ -89,9 +89,17 @@ export async function runLoad(options: RunLoadOptions): Promise<RunResult> {
   });
   const monitor = new GeneratorMonitor();
   const startWall = performance.now();
+  // Dropped iterations a second, for the open model's rows.
+  let droppedBefore = 0;
+  const droppedSince = () => {
+    const since = monitor.dropped - droppedBefore;
+    droppedBefore = monitor.dropped;
+    return since;
+  };
+  const open = executor.model === 'open';
   const tick = () => {
     const cpuPercent = monitor.sample();
-    const row = recorder.tick(Date.now(), state.users);
+    const row = recorder.tick(Date.now(), state.users, open ? droppedSince() : undefined);
     options.onProgress?.({
       elapsedMs: performance.now() - startWall,
       durationMs: executor.durationMs,
@@ -114,7 +122,7 @@ export async function runLoad(options: RunLoadOptions): Promise<RunResult> {
     clearInterval(ticker);
   }
   // The last, partial second.
-  recorder.tick(Date.now(), 0);
+  recorder.tick(Date.now(), 0, open ? droppedSince() : undefined);
   return buildResult(recorder, {
     version: options.version,
     model: executor.model,

@@ -107,6 +107,8 @@ export interface SecondRow {
   readonly max: number;
   /** Connections opened in that second. */
   readonly newConnections: number;
+  /** Open model: iterations the schedule could not start in that second (every user busy). */
+  readonly dropped?: number;
   readonly totalRequests: number;
   readonly totalFailures: number;
 }
@@ -456,7 +458,7 @@ export class StatsRecorder implements RequestSink {
    * Closes the current second: appends its row, and a row to the series of each endpoint that had
    * requests in it, and starts the next.
    */
-  tick(now: number, users: number): SecondRow {
+  tick(now: number, users: number, dropped?: number): SecondRow {
     const seconds = Math.max((now - this.lastTick) / 1000, 1e-3);
     const h = this.interval;
     const row: SecondRow = {
@@ -478,6 +480,7 @@ export class StatsRecorder implements RequestSink {
       p9999: percentileMs(h, 99.99),
       max: percentileMs(h, 100),
       newConnections: this.intervalConnections,
+      ...(dropped === undefined ? {} : { dropped }),
       totalRequests: this.requests,
       totalFailures: this.failures,
     };

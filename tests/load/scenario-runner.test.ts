@@ -83,6 +83,10 @@ describe('the scenario runner', () => {
     // Two users, each busy 100 ms: about 10 of the 50 arrivals can start.
     expect(result.generator.dropped).toBeGreaterThan(30);
     expect(result.totals.requests + result.generator.dropped).toBe(50);
+    // Each second's row says how many it dropped (the report draws them).
+    expect(result.timeseries.reduce((n, row) => n + (row.dropped ?? 0), 0)).toBe(
+      result.generator.dropped,
+    );
   });
 
   it('paces tasks with constantPacing: a task starts every interval, whatever it took', async () => {

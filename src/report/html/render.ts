@@ -1,4 +1,4 @@
-import type { EndpointResult, ErrorGroup } from '../../stats/index.js';
+import type { EndpointResult, EndpointSeriesResult, ErrorGroup } from '../../stats/index.js';
 import {
   parseTarget,
   type ServiceReport,
@@ -10,23 +10,8 @@ import { loadAssets } from './assets.js';
 import { type ChartSeries, intendedRate, seriesFromRows } from './series.js';
 import { stressSection } from './stress.js';
 
-/** A load result as the report reads it, with its per-endpoint series (schema 2) if any. */
-export type ReportResult = AnalysedResult & {
-  readonly endpointSeries?: Readonly<Record<string, EndpointSeries>>;
-};
-
-/** One endpoint's per-second figures (result schema 2), as charts draw them. */
-export interface EndpointSeries {
-  readonly stepS?: number;
-  readonly t: readonly number[];
-  readonly requests: readonly number[];
-  readonly failures: readonly number[];
-  readonly p50: readonly number[];
-  readonly p90: readonly number[];
-  readonly p95: readonly number[];
-  readonly p99: readonly number[];
-  readonly max: readonly number[];
-}
+/** A load result as the report reads it (series per endpoint from result schema 2). */
+export type ReportResult = AnalysedResult;
 
 /** A latency histogram for a chart: request counts up to each bound. */
 export interface Distribution {
@@ -153,14 +138,15 @@ function thresholdLines(targets: TargetsReport | undefined): Array<{ label: stri
   return lines;
 }
 
-function endpointChartSeries(s: EndpointSeries): ChartSeries {
-  const step = s.stepS ?? 1;
+function endpointChartSeries(s: EndpointSeriesResult): ChartSeries {
+  const step = s.stepS;
   return {
     t: [...s.t],
     rps: s.requests.map((n) => Math.round((n / step) * 100) / 100),
     failures: s.failures.map((n) => Math.round((n / step) * 100) / 100),
-    users: [],
-    conns: [],
+    // Users and connections belong to the run, not to an endpoint: no line for them.
+    users: s.t.map(() => null),
+    conns: s.t.map(() => null),
     p50: [...s.p50],
     p90: [...s.p90],
     p95: [...s.p95],

@@ -5,8 +5,8 @@ export interface ChartSeries {
   readonly t: number[];
   readonly rps: number[];
   readonly failures: number[];
-  readonly users: number[];
-  readonly conns: number[];
+  readonly users: Array<number | null>;
+  readonly conns: Array<number | null>;
   readonly p50: number[];
   readonly p90: number[];
   readonly p95: number[];
@@ -14,6 +14,8 @@ export interface ChartSeries {
   readonly max: number[];
   /** Open model: the rate the schedule asked for, each second. */
   intended?: number[];
+  /** Open model: iterations the schedule could not start (every user busy), per second. */
+  dropped?: number[];
 }
 
 /**
@@ -65,6 +67,10 @@ export function seriesFromRows(rows: readonly SecondRow[], maxPoints = MAX_POINT
     out.p95.push(worst((r) => r.p95));
     out.p99.push(worst((r) => r.p99));
     out.max.push(worst((r) => r.max));
+    if (first.dropped !== undefined) {
+      out.dropped ??= [];
+      out.dropped.push(mean((r) => r.dropped ?? 0));
+    }
   }
   return out;
 }

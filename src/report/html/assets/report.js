@@ -75,6 +75,10 @@
       series.push({ label: 'scheduled iterations/s', stroke: C[1], dash: [6, 3] });
       values.push(s.intended);
     }
+    if (s.dropped) {
+      series.push({ label: 'dropped iterations/s', stroke: C[4], dash: [2, 2], width: 2 });
+      values.push(s.dropped);
+    }
     if (baseline) {
       series.push({ label: 'baseline requests/s', stroke: colour('--muted'), dash: [2, 4] });
       values.push(alignTo(s.t, baseline.t, baseline.rps));
