@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
-import { classifyError, type Failure, type RequestSink } from '../stats/index.js';
+import { classifyError, type Failure, type Phases, type RequestSink } from '../stats/index.js';
 import { type ClientConfig, tlsOptions } from './client-config.js';
 import type { LoadTarget } from './load-target.js';
 
@@ -75,7 +75,14 @@ class Connection {
   busy = false;
   /** Closed model: sends again as soon as a reply ends. */
   looping = false;
+  /** When the request was due (its latency counts from here) and when it was written. */
   private started = 0;
+  private sentAt = 0;
+  /** Whether this request opened the connection, and when the TCP and TLS handshakes ended. */
+  private opened = false;
+  private connected = 0;
+  private secured = 0;
+  private firstByte = 0;
   private head: Buffer | undefined;
   private status = 0;
   private bodyKind = Body.None;
@@ -90,6 +97,8 @@ class Connection {
 
   connect(): void {
     const { url } = this.runner;
+    this.connected = 0;
+    this.secured = 0;
     const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
     const host = url.hostname.replace(/^\[|\]$/g, '');
     const socket =
@@ -105,7 +114,15 @@ class Connection {
           });
     socket.setNoDelay(true);
     socket.setTimeout(this.runner.timeoutMs);
-    if (url.protocol === 'https:') socket.on('data', (data: Buffer) => this.onData(data));
+    socket.once('connect', () => {
+      this.connected = performance.now();
+    });
+    if (url.protocol === 'https:') {
+      socket.once('secureConnect', () => {
+        this.secured = performance.now();
+      });
+      socket.on('data', (data: Buffer) => this.onData(data));
+    }
     socket.on('timeout', () =>
       this.fail({ kind: 'timeout', message: `no byte for ${this.runner.timeoutMs} ms` }),
     );
@@ -120,10 +137,13 @@ class Connection {
     this.socket = socket;
   }
 
-  send(intended?: number): void {
-    if (!this.socket) this.connect();
+  /** Sends the request due at `started`, at `now` (both `performance.now()` times). */
+  send(started: number, now: number): void {
+    this.opened = !this.socket;
+    if (this.opened) this.connect();
     this.busy = true;
-    this.started = intended ?? performance.now();
+    this.started = started;
+    this.sentAt = now;
     this.inHead = true;
     this.head = undefined;
     this.bytes = 0;
@@ -136,7 +156,10 @@ class Connection {
     socket?.destroy();
     if (this.busy) {
       this.busy = false;
-      this.runner.done(this, performance.now() - this.started, this.bytes, failure);
+      const end = performance.now();
+      // A reply cut off after its head still says where the time went until then.
+      const phases = this.inHead ? undefined : this.phases(end);
+      this.runner.done(this, end - this.started, this.bytes, failure, phases);
     }
   }
 
@@ -151,7 +174,25 @@ class Connection {
       this.socket = undefined;
       socket?.destroy();
     }
-    this.runner.done(this, performance.now() - this.started, this.bytes, failure);
+    const end = performance.now();
+    this.runner.done(this, end - this.started, this.bytes, failure, this.phases(end));
+  }
+
+  /**
+   * The request's time from `started` to `end`, split where it went. The request is written on
+   * an open connection at once, or queued until the TCP (and TLS) handshake ends.
+   */
+  private phases(end: number): Phases {
+    const { started, sentAt, firstByte } = this;
+    const ready = this.opened ? this.secured || this.connected : sentAt;
+    return {
+      blocked: (sentAt - started) * 1000,
+      connect: this.opened ? (this.connected - sentAt) * 1000 : 0,
+      tls: this.opened && this.secured ? (this.secured - this.connected) * 1000 : 0,
+      ttfb: (firstByte - ready) * 1000,
+      receive: (end - firstByte) * 1000,
+      newConnection: this.opened,
+    };
   }
 
   private onRead(bytes: number): boolean {
@@ -161,6 +202,7 @@ class Connection {
 
   private onData(data: Buffer): void {
     if (!this.busy) return; // bytes nobody asked for; ignore
+    if (this.inHead && !this.head) this.firstByte = performance.now();
     if (!this.inHead) {
       this.bytes += data.length;
       this.readBody(data, 0);
@@ -347,7 +389,7 @@ export class QuickRunner implements LoadTarget {
       const connection = new Connection(this);
       connection.looping = true;
       this.active.push(connection);
-      this.start(connection);
+      this.start(connection, performance.now());
     }
     while (this.active.length > count) {
       const connection = this.active.pop() as Connection;
@@ -357,12 +399,12 @@ export class QuickRunner implements LoadTarget {
     }
   }
 
-  private start(connection: Connection, intended?: number): void {
+  private start(connection: Connection, started: number, now = started): void {
     this.busyCount++;
-    connection.send(intended);
+    connection.send(started, now);
   }
 
-  startIteration(intended: number): boolean {
+  startIteration(intended: number, now = performance.now()): boolean {
     if (this.stopping) return false;
     let connection = this.idle.pop();
     if (!connection) {
@@ -370,7 +412,7 @@ export class QuickRunner implements LoadTarget {
       connection = new Connection(this);
       this.allocated++;
     }
-    this.start(connection, intended);
+    this.start(connection, intended, now);
     return true;
   }
 
@@ -379,9 +421,16 @@ export class QuickRunner implements LoadTarget {
   }
 
   /** A request ended: record it, then send the next (closed) or park the connection (open). */
-  done(connection: Connection, ms: number, bytes: number, failure?: Failure): void {
+  done(
+    connection: Connection,
+    ms: number,
+    bytes: number,
+    failure: Failure | undefined,
+    phases: Phases | undefined,
+  ): void {
     this.busyCount--;
-    if (this.recording) this.options.sink.record(this.method, this.name, ms * 1000, bytes, failure);
+    if (this.recording)
+      this.options.sink.record(this.method, this.name, ms * 1000, bytes, failure, phases);
     if (this.stopping) {
       connection.destroy();
       if (this.busyCount === 0) this.drained?.();
@@ -396,10 +445,10 @@ export class QuickRunner implements LoadTarget {
     if (failure && failure.kind !== 'http') {
       const timer = setTimeout(() => {
         this.retrying.delete(timer);
-        if (!this.stopping && connection.looping) this.start(connection);
+        if (!this.stopping && connection.looping) this.start(connection, performance.now());
       }, RETRY_MS);
       this.retrying.add(timer);
-    } else this.start(connection);
+    } else this.start(connection, performance.now());
   }
 
   async stop(graceMs: number): Promise<void> {

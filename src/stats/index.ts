@@ -19,6 +19,7 @@ export { LatencyRecord } from './latency-record.js';
 export type {
   EndpointStats,
   NameCounts,
+  Phases,
   RecorderOptions,
   RequestSink,
   SecondRow,

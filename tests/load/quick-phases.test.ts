@@ -1,0 +1,89 @@
+import type http from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ClientConfig } from '../../src/load/index.js';
+import {
+  startHttpServer,
+  startHttpsServer,
+  type TestServer,
+  tlsFixture,
+} from '../helpers/http-server.js';
+import { phaseSum, type Recorded, recordQuick } from '../helpers/quick.js';
+
+const FIRST_BYTE_MS = 40;
+const REST_MS = 20;
+
+/** Answers with its head and half the body after FIRST_BYTE_MS, the rest REST_MS later. */
+function slowly(_req: unknown, res: http.ServerResponse): void {
+  setTimeout(() => {
+    res.writeHead(200, { 'content-length': '4' });
+    res.write('ab');
+    setTimeout(() => res.end('cd'), REST_MS);
+  }, FIRST_BYTE_MS);
+}
+
+const ca = tlsFixture('ca');
+const servers: Record<string, () => Promise<TestServer>> = {
+  'HTTP/1.1': () => startHttpServer(slowly),
+  'HTTP/1.1 over TLS': () => startHttpsServer(slowly),
+};
+const clients: Record<string, ClientConfig> = {
+  'HTTP/1.1': {},
+  'HTTP/1.1 over TLS': { ca },
+};
+
+/** Parts that must add up to the latency, to within float rounding. */
+function expectConsistent(call: Recorded): void {
+  expect(call.phases, JSON.stringify(call)).toBeDefined();
+  const phases = call.phases!;
+  expect(Math.abs(phaseSum(phases) - call.micros)).toBeLessThan(3);
+  for (const part of [phases.blocked, phases.connect, phases.tls, phases.ttfb, phases.receive])
+    expect(part).toBeGreaterThanOrEqual(0);
+}
+
+describe.each(Object.keys(servers))('quick mode phases, %s', (kind) => {
+  let server: TestServer;
+  const tls = kind.includes('TLS');
+  beforeAll(async () => {
+    server = await (servers[kind] as () => Promise<TestServer>)();
+  });
+  afterAll(() => server.close());
+
+  it('add up to the latency; ttfb and receive are where the server spent its time', async () => {
+    const { calls } = await recordQuick(`${server.url}/slow`, 4, { client: clients[kind] });
+    for (const call of calls) {
+      expectConsistent(call);
+      const { ttfb, receive, blocked } = call.phases!;
+      // Timers may fire a millisecond early; the upper bounds leave room for a busy machine.
+      expect(ttfb).toBeGreaterThanOrEqual((FIRST_BYTE_MS - 1) * 1000);
+      expect(ttfb).toBeLessThan(FIRST_BYTE_MS * 3 * 1000);
+      expect(receive).toBeGreaterThanOrEqual((REST_MS - 1) * 1000);
+      expect(receive).toBeLessThan(REST_MS * 5 * 1000);
+      // Closed model: a request goes out the moment it is due.
+      expect(blocked).toBe(0);
+    }
+  });
+
+  it('connect and tls only on the request that opened the connection', async () => {
+    const { calls } = await recordQuick(`${server.url}/slow`, 3, { client: clients[kind] });
+    const [first, ...rest] = calls.map((c) => c.phases!);
+    expect(first!.newConnection).toBe(true);
+    expect(first!.connect).toBeGreaterThan(0);
+    if (tls) expect(first!.tls).toBeGreaterThan(0);
+    else expect(first!.tls).toBe(0);
+    for (const phases of rest) {
+      expect(phases).toMatchObject({ newConnection: false, connect: 0, tls: 0 });
+    }
+  });
+
+  it('open model: how late a request went out is blocked, and the parts still add up', async () => {
+    const { calls } = await recordQuick(`${server.url}/slow`, 4, {
+      client: clients[kind],
+      open: { intervalMs: 5, maxConnections: 2, lateMs: 10 },
+    });
+    for (const call of calls) {
+      expectConsistent(call);
+      expect(call.phases!.blocked).toBeGreaterThanOrEqual(10_000);
+    }
+    expect(calls.filter((c) => c.phases!.newConnection)).toHaveLength(2);
+  });
+});
