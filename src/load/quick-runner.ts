@@ -4,14 +4,10 @@ import tls from 'node:tls';
 import { classifyError, type Failure, type Phases, type RequestSink } from '../stats/index.js';
 import { type ClientConfig, tlsOptions } from './client-config.js';
 import type { LoadTarget } from './load-target.js';
+import { H2Connections } from './quick-h2.js';
+import { type QuickRequest, requestParts } from './quick-request.js';
 
-export interface QuickRequest {
-  readonly url: string;
-  /** @default 'GET' */
-  readonly method?: string;
-  readonly headers?: Readonly<Record<string, string>>;
-  readonly body?: string;
-}
+export type { QuickRequest };
 
 export interface QuickRunnerOptions extends QuickRequest {
   readonly sink: RequestSink;
@@ -39,17 +35,7 @@ const RETRY_MS = 50;
 
 /** The request's bytes, built once and written as they are for every request. */
 export function encodeRequest(request: QuickRequest): { bytes: Buffer; url: URL; name: string } {
-  const url = new URL(request.url);
-  const method = (request.method ?? 'GET').toUpperCase();
-  const path = (url.pathname || '/') + url.search;
-  const headers: Record<string, string> = { host: url.host, 'user-agent': 'fiml-perf' };
-  for (const [k, v] of Object.entries(request.headers ?? {})) headers[k.toLowerCase()] = v;
-  const body = request.body === undefined ? undefined : Buffer.from(request.body);
-  if (body) {
-    headers['content-length'] = String(body.length);
-    headers['content-type'] ??=
-      body[0] === 0x7b || body[0] === 0x5b ? 'application/json' : 'text/plain';
-  }
+  const { url, method, path, headers, body } = requestParts(request);
   const head = `${method} ${path} HTTP/1.1\r\n${Object.entries(headers)
     .map(([k, v]) => `${k}: ${v}\r\n`)
     .join('')}\r\n`;
@@ -57,6 +43,20 @@ export function encodeRequest(request: QuickRequest): { bytes: Buffer; url: URL;
     ? Buffer.concat([Buffer.from(head, 'latin1'), body])
     : Buffer.from(head, 'latin1');
   return { bytes, url, name: url.pathname || '/' };
+}
+
+/**
+ * What QuickRunner drives: one request at a time, sent again at once in the closed model. An
+ * HTTP/1.1 connection, or one stream's place on an HTTP/2 connection (quick-h2.ts).
+ */
+export interface QuickExchange {
+  busy: boolean;
+  /** Closed model: sends again as soon as a reply ends. */
+  looping: boolean;
+  /** Sends the request due at `started`, at `now` (both `performance.now()` times). */
+  send(started: number, now: number): void;
+  /** Cuts off its request, unrecorded, and lets its connection go. */
+  destroy(): void;
 }
 
 enum Body {
@@ -70,10 +70,9 @@ enum Body {
  * One keep-alive connection sending one request at a time and reading the reply with a small
  * HTTP/1.1 parser that counts body bytes without keeping them: quick mode's hot loop.
  */
-class Connection {
+class Connection implements QuickExchange {
   socket: net.Socket | undefined;
   busy = false;
-  /** Closed model: sends again as soon as a reply ends. */
   looping = false;
   /** When the request was due (its latency counts from here) and when it was written. */
   private started = 0;
@@ -137,7 +136,6 @@ class Connection {
     this.socket = socket;
   }
 
-  /** Sends the request due at `started`, at `now` (both `performance.now()` times). */
   send(started: number, now: number): void {
     this.opened = !this.socket;
     if (this.opened) this.connect();
@@ -348,7 +346,8 @@ class Connection {
 
 /**
  * Quick mode: hammers one URL over raw keep-alive sockets, one request in flight per connection,
- * as autocannon and wrk do. Users are connections.
+ * as autocannon and wrk do; or over HTTP/2, `streams` in flight per connection, as h2load does.
+ * Users are connections.
  */
 export class QuickRunner implements LoadTarget {
   readonly url: URL;
@@ -358,8 +357,11 @@ export class QuickRunner implements LoadTarget {
   readonly isHead: boolean;
   readonly timeoutMs: number;
   readonly client: ClientConfig | undefined;
-  private readonly active: Connection[] = [];
-  private readonly idle: Connection[] = [];
+  /** Exchanges per connection: HTTP/2's streams, else 1. */
+  private readonly perConnection: number;
+  private readonly h2: H2Connections | undefined;
+  private readonly active: QuickExchange[] = [];
+  private readonly idle: QuickExchange[] = [];
   private allocated = 0;
   private stopping = false;
   private recording = true;
@@ -377,29 +379,37 @@ export class QuickRunner implements LoadTarget {
     this.isHead = this.method === 'HEAD';
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.client = options.client;
+    this.perConnection = options.client?.http2 ? (options.client.streams ?? 1) : 1;
+    this.h2 = options.client?.http2
+      ? new H2Connections(this, options, this.perConnection)
+      : undefined;
   }
 
   get users(): number {
-    return this.active.length + this.allocated;
+    return Math.ceil((this.active.length + this.allocated) / this.perConnection);
+  }
+
+  private exchange(): QuickExchange {
+    return this.h2 ? this.h2.stream() : new Connection(this);
   }
 
   setUsers(count: number): void {
     if (this.stopping) return;
-    while (this.active.length < count) {
-      const connection = new Connection(this);
+    while (this.active.length < count * this.perConnection) {
+      const connection = this.exchange();
       connection.looping = true;
       this.active.push(connection);
       this.start(connection, performance.now());
     }
-    while (this.active.length > count) {
-      const connection = this.active.pop() as Connection;
+    while (this.active.length > count * this.perConnection) {
+      const connection = this.active.pop() as QuickExchange;
       connection.looping = false;
       if (connection.busy) this.busyCount--;
       connection.destroy();
     }
   }
 
-  private start(connection: Connection, started: number, now = started): void {
+  private start(connection: QuickExchange, started: number, now = started): void {
     this.busyCount++;
     connection.send(started, now);
   }
@@ -408,8 +418,9 @@ export class QuickRunner implements LoadTarget {
     if (this.stopping) return false;
     let connection = this.idle.pop();
     if (!connection) {
-      if (this.allocated >= (this.options.maxConnections ?? Number.POSITIVE_INFINITY)) return false;
-      connection = new Connection(this);
+      const most = (this.options.maxConnections ?? Number.POSITIVE_INFINITY) * this.perConnection;
+      if (this.allocated >= most) return false;
+      connection = this.exchange();
       this.allocated++;
     }
     this.start(connection, intended, now);
@@ -422,7 +433,7 @@ export class QuickRunner implements LoadTarget {
 
   /** A request ended: record it, then send the next (closed) or park the connection (open). */
   done(
-    connection: Connection,
+    connection: QuickExchange,
     ms: number,
     bytes: number,
     failure: Failure | undefined,

@@ -36,6 +36,7 @@ export async function recordQuick(
     timeoutMs?: number;
     method?: string;
     body?: string;
+    headers?: Record<string, string>;
   } = {},
 ): Promise<QuickRecording> {
   const calls: Recorded[] = [];
@@ -55,6 +56,7 @@ export async function recordQuick(
     sink,
     method: options.method,
     body: options.body,
+    headers: options.headers,
     timeoutMs: options.timeoutMs ?? 5000,
     client: options.client,
     maxConnections: options.open?.maxConnections,

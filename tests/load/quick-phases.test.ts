@@ -2,6 +2,7 @@ import type http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientConfig } from '../../src/load/index.js';
 import {
+  startHttp2Server,
   startHttpServer,
   startHttpsServer,
   type TestServer,
@@ -25,10 +26,14 @@ const ca = tlsFixture('ca');
 const servers: Record<string, () => Promise<TestServer>> = {
   'HTTP/1.1': () => startHttpServer(slowly),
   'HTTP/1.1 over TLS': () => startHttpsServer(slowly),
+  'HTTP/2 (h2c)': () => startHttp2Server(slowly as never),
+  'HTTP/2 over TLS': () => startHttp2Server(slowly as never, { tls: true }),
 };
 const clients: Record<string, ClientConfig> = {
   'HTTP/1.1': {},
   'HTTP/1.1 over TLS': { ca },
+  'HTTP/2 (h2c)': { http2: true },
+  'HTTP/2 over TLS': { ca, http2: true },
 };
 
 /** Parts that must add up to the latency, to within float rounding. */
@@ -85,5 +90,28 @@ describe.each(Object.keys(servers))('quick mode phases, %s', (kind) => {
       expect(call.phases!.blocked).toBeGreaterThanOrEqual(10_000);
     }
     expect(calls.filter((c) => c.phases!.newConnection)).toHaveLength(2);
+  });
+});
+
+describe('quick mode phases, HTTP/2 with 4 streams on a connection', () => {
+  it('the first request on a new connection is charged its connect, the others waited for it', async () => {
+    const server = await startHttp2Server(slowly as never, { tls: true });
+    const { calls } = await recordQuick(`${server.url}/slow`, 8, {
+      client: { ca, http2: true, streams: 4 },
+    });
+    await server.close();
+    for (const call of calls) expectConsistent(call);
+    const first = calls.slice(0, 4).map((c) => c.phases!);
+    const opener = first.filter((p) => p.newConnection);
+    expect(opener).toHaveLength(1);
+    expect(opener[0]!.connect).toBeGreaterThan(0);
+    expect(opener[0]!.tls).toBeGreaterThan(0);
+    // Sent while the handshakes ran: they went out when the connection was ready.
+    for (const p of first.filter((p) => !p.newConnection)) {
+      expect(p).toMatchObject({ connect: 0, tls: 0 });
+      expect(p.blocked).toBeGreaterThan(0);
+    }
+    for (const call of calls.slice(4))
+      expect(call.phases).toMatchObject({ newConnection: false, blocked: 0, connect: 0, tls: 0 });
   });
 });
