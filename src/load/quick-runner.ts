@@ -362,7 +362,8 @@ export class QuickRunner implements LoadTarget {
   private readonly h2: H2Connections | undefined;
   private readonly active: QuickExchange[] = [];
   private readonly idle: QuickExchange[] = [];
-  private allocated = 0;
+  /** Open model: every exchange made, busy or idle, so that stop reaches the busy ones too. */
+  private readonly allocated: QuickExchange[] = [];
   private stopping = false;
   private recording = true;
   private drained: (() => void) | undefined;
@@ -386,7 +387,7 @@ export class QuickRunner implements LoadTarget {
   }
 
   get users(): number {
-    return Math.ceil((this.active.length + this.allocated) / this.perConnection);
+    return Math.ceil((this.active.length + this.allocated.length) / this.perConnection);
   }
 
   private exchange(): QuickExchange {
@@ -419,9 +420,9 @@ export class QuickRunner implements LoadTarget {
     let connection = this.idle.pop();
     if (!connection) {
       const most = (this.options.maxConnections ?? Number.POSITIVE_INFINITY) * this.perConnection;
-      if (this.allocated >= most) return false;
+      if (this.allocated.length >= most) return false;
       connection = this.exchange();
-      this.allocated++;
+      this.allocated.push(connection);
     }
     this.start(connection, intended, now);
     return true;
@@ -475,8 +476,9 @@ export class QuickRunner implements LoadTarget {
       });
     }
     this.recording = false;
-    for (const connection of [...this.active, ...this.idle]) connection.destroy();
+    for (const connection of [...this.active, ...this.allocated]) connection.destroy();
     this.active.length = 0;
     this.idle.length = 0;
+    this.allocated.length = 0;
   }
 }
