@@ -36,6 +36,8 @@ const clients: Record<string, ClientConfig> = {
   'HTTP/2 over TLS': { ca, http2: true },
 };
 
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] as number;
+
 /** Parts that must add up to the latency, to within float rounding. */
 function expectConsistent(call: Recorded): void {
   expect(call.phases, JSON.stringify(call)).toBeDefined();
@@ -54,18 +56,22 @@ describe.each(Object.keys(servers))('quick mode phases, %s', (kind) => {
   afterAll(() => server.close());
 
   it('add up to the latency; ttfb and receive are where the server spent its time', async () => {
-    const { calls } = await recordQuick(`${server.url}/slow`, 4, { client: clients[kind] });
+    const { calls } = await recordQuick(`${server.url}/slow`, 5, { client: clients[kind] });
     for (const call of calls) {
       expectConsistent(call);
       const { ttfb, receive, blocked } = call.phases!;
-      // Timers may fire a millisecond early; the upper bounds leave room for a busy machine.
+      // Timers may fire a millisecond early. A client busy when the first byte came sees it
+      // late, which moves time from receive to ttfb, never the other way.
       expect(ttfb).toBeGreaterThanOrEqual((FIRST_BYTE_MS - 1) * 1000);
-      expect(ttfb).toBeLessThan(FIRST_BYTE_MS * 3 * 1000);
-      expect(receive).toBeGreaterThanOrEqual((REST_MS - 1) * 1000);
-      expect(receive).toBeLessThan(REST_MS * 5 * 1000);
+      expect(ttfb + receive).toBeGreaterThanOrEqual((FIRST_BYTE_MS + REST_MS - 2) * 1000);
       // Closed model: a request goes out the moment it is due.
       expect(blocked).toBe(0);
     }
+    // The medians leave room for a busy machine, which may hold up any one request.
+    expect(median(calls.map((c) => c.phases!.ttfb))).toBeLessThan(FIRST_BYTE_MS * 3 * 1000);
+    const receive = median(calls.map((c) => c.phases!.receive));
+    expect(receive).toBeGreaterThan((REST_MS / 2) * 1000);
+    expect(receive).toBeLessThan(REST_MS * 5 * 1000);
   });
 
   it('connect and tls only on the request that opened the connection', async () => {
