@@ -50,16 +50,20 @@ const noH2 = (answer: string): Failure => ({
   message: `the server does not speak HTTP/2 over TLS (asked for ALPN h2, it ${answer}); drop --http2`,
 });
 
+/** The error behind a request cancelled because its session died (its cause), else the error. */
+function rootError(error: unknown): NodeJS.ErrnoException {
+  const err = error as NodeJS.ErrnoException & { cause?: unknown };
+  return err?.code === 'ERR_HTTP2_STREAM_CANCEL' && err.cause ? rootError(err.cause) : err;
+}
+
 /** What an error of a session, or of a request on it, counts as. */
 function h2Failure(error: unknown): Failure {
-  const err = error as NodeJS.ErrnoException & { cause?: unknown };
-  // A request cancelled because its session died carries the session's error as the cause.
-  if (err?.code === 'ERR_HTTP2_STREAM_CANCEL' && err.cause) return h2Failure(err.cause);
+  const err = rootError(error);
   if (err?.code === 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL') return noH2('refused it');
   // A stream or session the server reset (RST_STREAM, GOAWAY with an error): HTTP/2's reset.
   if (err?.code === 'ERR_HTTP2_STREAM_ERROR' || err?.code === 'ERR_HTTP2_SESSION_ERROR')
     return { kind: 'reset', message: `${err.code}: ${err.message}` };
-  return classifyError(error);
+  return classifyError(err);
 }
 
 /** One TCP (and TLS) connection and the session on it, with when its handshakes ended. */
@@ -71,6 +75,8 @@ class Dial {
   used = false;
   /** What ended the session, for every request it takes down with it. */
   failure: Failure | undefined;
+  /** Whether the server's SETTINGS came: it speaks HTTP/2. */
+  private spoken = false;
 
   constructor(owner: H2Connection) {
     const { url, client } = owner.pool.runner;
@@ -100,12 +106,27 @@ class Dial {
       const alpn = https ? (socket as tls.TLSSocket).alpnProtocol : 'h2';
       if (alpn !== 'h2') this.end(noH2(alpn ? `chose ${alpn}` : 'offered none'));
     });
+    session.once('remoteSettings', () => {
+      this.spoken = true;
+    });
     session.on('error', (error) => {
-      this.failure ??= h2Failure(error);
+      this.failure ??= this.failureOf(error);
     });
     // After a GOAWAY the session finishes the requests it has; new ones go to a new connection.
     session.once('goaway', () => owner.retire(this));
     session.once('close', () => owner.retire(this));
+  }
+
+  /** What an error on this session, or on a request on it, counts as. */
+  failureOf(error: unknown): Failure {
+    const err = rootError(error);
+    // An HTTP/1.1 server answers the HTTP/2 preface with a 400, which reads as a protocol error.
+    if (!this.spoken && err?.code === 'ERR_HTTP2_ERROR')
+      return {
+        kind: 'other',
+        message: `the server does not speak HTTP/2 with prior knowledge (h2c): ${err.message}; drop --http2`,
+      };
+    return h2Failure(err);
   }
 
   /** Ends the session; its requests fail with `failure`. */
@@ -184,7 +205,8 @@ class H2Stream implements QuickExchange {
       if (this === place.stream) place.finish();
     };
     this.onError = function (error) {
-      if (this === place.stream) place.fail(place.dial?.failure ?? h2Failure(error));
+      const dial = place.dial as Dial;
+      if (this === place.stream) place.fail(dial.failure ?? dial.failureOf(error));
     };
     this.onClose = function () {
       if (this !== place.stream) return;

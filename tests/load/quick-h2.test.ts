@@ -4,6 +4,7 @@ import { QuickRunner } from '../../src/load/index.js';
 import {
   closedPort,
   startHttp2Server,
+  startHttpServer,
   startHttpsServer,
   startTcpServer,
   type TestServer,
@@ -160,6 +161,14 @@ describe('quick mode over HTTP/2', () => {
       expect(call.failure?.kind).toBe('tls');
       expect(call.failure?.message).toMatch(/does not speak HTTP\/2.*drop --http2/);
     }
+  });
+
+  it('a plain-http server without HTTP/2 fails each request, saying so', async () => {
+    const server = await startHttpServer((_req, res) => res.end('ok'));
+    const { calls } = await recordQuick(`${server.url}/`, 2, { client: { http2: true } });
+    await server.close();
+    for (const call of calls)
+      expect(call.failure?.message).toMatch(/does not speak HTTP\/2 with prior knowledge/);
   });
 });
 
