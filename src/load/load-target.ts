@@ -4,10 +4,11 @@ export interface LoadTarget {
   setUsers(count: number): void;
   /**
    * Open model: start one iteration scheduled for `intended` (a `performance.now()` time), which
-   * its latency is measured from. Returns false when every user is busy and none may be added:
-   * the iteration is dropped.
+   * its latency is measured from; `now` is the clock the caller just read (one read fewer per
+   * request). Returns false when every user is busy and none may be added: the iteration is
+   * dropped.
    */
-  startIteration(intended: number): boolean;
+  startIteration(intended: number, now?: number): boolean;
   /**
    * Open model: a function to call whenever a request or iteration ends, so the schedule can
    * start what fell due while replies were being handled. Undefined unregisters it.

@@ -1,17 +1,13 @@
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
-import { classifyError, type Failure, type RequestSink } from '../stats/index.js';
+import { classifyError, type Failure, type Phases, type RequestSink } from '../stats/index.js';
 import { type ClientConfig, tlsOptions } from './client-config.js';
 import type { LoadTarget } from './load-target.js';
+import { H2Connections } from './quick-h2.js';
+import { type QuickRequest, requestParts } from './quick-request.js';
 
-export interface QuickRequest {
-  readonly url: string;
-  /** @default 'GET' */
-  readonly method?: string;
-  readonly headers?: Readonly<Record<string, string>>;
-  readonly body?: string;
-}
+export type { QuickRequest };
 
 export interface QuickRunnerOptions extends QuickRequest {
   readonly sink: RequestSink;
@@ -39,17 +35,7 @@ const RETRY_MS = 50;
 
 /** The request's bytes, built once and written as they are for every request. */
 export function encodeRequest(request: QuickRequest): { bytes: Buffer; url: URL; name: string } {
-  const url = new URL(request.url);
-  const method = (request.method ?? 'GET').toUpperCase();
-  const path = (url.pathname || '/') + url.search;
-  const headers: Record<string, string> = { host: url.host, 'user-agent': 'fiml-perf' };
-  for (const [k, v] of Object.entries(request.headers ?? {})) headers[k.toLowerCase()] = v;
-  const body = request.body === undefined ? undefined : Buffer.from(request.body);
-  if (body) {
-    headers['content-length'] = String(body.length);
-    headers['content-type'] ??=
-      body[0] === 0x7b || body[0] === 0x5b ? 'application/json' : 'text/plain';
-  }
+  const { url, method, path, headers, body } = requestParts(request);
   const head = `${method} ${path} HTTP/1.1\r\n${Object.entries(headers)
     .map(([k, v]) => `${k}: ${v}\r\n`)
     .join('')}\r\n`;
@@ -57,6 +43,20 @@ export function encodeRequest(request: QuickRequest): { bytes: Buffer; url: URL;
     ? Buffer.concat([Buffer.from(head, 'latin1'), body])
     : Buffer.from(head, 'latin1');
   return { bytes, url, name: url.pathname || '/' };
+}
+
+/**
+ * What QuickRunner drives: one request at a time, sent again at once in the closed model. An
+ * HTTP/1.1 connection, or one stream's place on an HTTP/2 connection (quick-h2.ts).
+ */
+export interface QuickExchange {
+  busy: boolean;
+  /** Closed model: sends again as soon as a reply ends. */
+  looping: boolean;
+  /** Sends the request due at `started`, at `now` (both `performance.now()` times). */
+  send(started: number, now: number): void;
+  /** Cuts off its request, unrecorded, and lets its connection go. */
+  destroy(): void;
 }
 
 enum Body {
@@ -70,12 +70,18 @@ enum Body {
  * One keep-alive connection sending one request at a time and reading the reply with a small
  * HTTP/1.1 parser that counts body bytes without keeping them: quick mode's hot loop.
  */
-class Connection {
+class Connection implements QuickExchange {
   socket: net.Socket | undefined;
   busy = false;
-  /** Closed model: sends again as soon as a reply ends. */
   looping = false;
+  /** When the request was due (its latency counts from here) and when it was written. */
   private started = 0;
+  private sentAt = 0;
+  /** Whether this request opened the connection, and when the TCP and TLS handshakes ended. */
+  private opened = false;
+  private connected = 0;
+  private secured = 0;
+  private firstByte = 0;
   private head: Buffer | undefined;
   private status = 0;
   private bodyKind = Body.None;
@@ -90,6 +96,8 @@ class Connection {
 
   connect(): void {
     const { url } = this.runner;
+    this.connected = 0;
+    this.secured = 0;
     const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
     const host = url.hostname.replace(/^\[|\]$/g, '');
     const socket =
@@ -105,7 +113,15 @@ class Connection {
           });
     socket.setNoDelay(true);
     socket.setTimeout(this.runner.timeoutMs);
-    if (url.protocol === 'https:') socket.on('data', (data: Buffer) => this.onData(data));
+    socket.once('connect', () => {
+      this.connected = performance.now();
+    });
+    if (url.protocol === 'https:') {
+      socket.once('secureConnect', () => {
+        this.secured = performance.now();
+      });
+      socket.on('data', (data: Buffer) => this.onData(data));
+    }
     socket.on('timeout', () =>
       this.fail({ kind: 'timeout', message: `no byte for ${this.runner.timeoutMs} ms` }),
     );
@@ -120,10 +136,12 @@ class Connection {
     this.socket = socket;
   }
 
-  send(intended?: number): void {
-    if (!this.socket) this.connect();
+  send(started: number, now: number): void {
+    this.opened = !this.socket;
+    if (this.opened) this.connect();
     this.busy = true;
-    this.started = intended ?? performance.now();
+    this.started = started;
+    this.sentAt = now;
     this.inHead = true;
     this.head = undefined;
     this.bytes = 0;
@@ -136,7 +154,10 @@ class Connection {
     socket?.destroy();
     if (this.busy) {
       this.busy = false;
-      this.runner.done(this, performance.now() - this.started, this.bytes, failure);
+      const end = performance.now();
+      // A reply cut off after its head still says where the time went until then.
+      const phases = this.inHead ? undefined : this.phases(end);
+      this.runner.done(this, end - this.started, this.bytes, failure, phases);
     }
   }
 
@@ -151,7 +172,25 @@ class Connection {
       this.socket = undefined;
       socket?.destroy();
     }
-    this.runner.done(this, performance.now() - this.started, this.bytes, failure);
+    const end = performance.now();
+    this.runner.done(this, end - this.started, this.bytes, failure, this.phases(end));
+  }
+
+  /**
+   * The request's time from `started` to `end`, split where it went. The request is written on
+   * an open connection at once, or queued until the TCP (and TLS) handshake ends.
+   */
+  private phases(end: number): Phases {
+    const { started, sentAt, firstByte } = this;
+    const ready = this.opened ? this.secured || this.connected : sentAt;
+    return {
+      blocked: (sentAt - started) * 1000,
+      connect: this.opened ? (this.connected - sentAt) * 1000 : 0,
+      tls: this.opened && this.secured ? (this.secured - this.connected) * 1000 : 0,
+      ttfb: (firstByte - ready) * 1000,
+      receive: (end - firstByte) * 1000,
+      newConnection: this.opened,
+    };
   }
 
   private onRead(bytes: number): boolean {
@@ -161,6 +200,7 @@ class Connection {
 
   private onData(data: Buffer): void {
     if (!this.busy) return; // bytes nobody asked for; ignore
+    if (this.inHead && !this.head) this.firstByte = performance.now();
     if (!this.inHead) {
       this.bytes += data.length;
       this.readBody(data, 0);
@@ -306,7 +346,8 @@ class Connection {
 
 /**
  * Quick mode: hammers one URL over raw keep-alive sockets, one request in flight per connection,
- * as autocannon and wrk do. Users are connections.
+ * as autocannon and wrk do; or over HTTP/2, `streams` in flight per connection, as h2load does.
+ * Users are connections.
  */
 export class QuickRunner implements LoadTarget {
   readonly url: URL;
@@ -316,9 +357,13 @@ export class QuickRunner implements LoadTarget {
   readonly isHead: boolean;
   readonly timeoutMs: number;
   readonly client: ClientConfig | undefined;
-  private readonly active: Connection[] = [];
-  private readonly idle: Connection[] = [];
-  private allocated = 0;
+  /** Exchanges per connection: HTTP/2's streams, else 1. */
+  private readonly perConnection: number;
+  private readonly h2: H2Connections | undefined;
+  private readonly active: QuickExchange[] = [];
+  private readonly idle: QuickExchange[] = [];
+  /** Open model: every exchange made, busy or idle, so that stop reaches the busy ones too. */
+  private readonly allocated: QuickExchange[] = [];
   private stopping = false;
   private recording = true;
   private drained: (() => void) | undefined;
@@ -335,42 +380,51 @@ export class QuickRunner implements LoadTarget {
     this.isHead = this.method === 'HEAD';
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.client = options.client;
+    this.perConnection = options.client?.http2 ? (options.client.streams ?? 1) : 1;
+    this.h2 = options.client?.http2
+      ? new H2Connections(this, options, this.perConnection)
+      : undefined;
   }
 
   get users(): number {
-    return this.active.length + this.allocated;
+    return Math.ceil((this.active.length + this.allocated.length) / this.perConnection);
+  }
+
+  private exchange(): QuickExchange {
+    return this.h2 ? this.h2.stream() : new Connection(this);
   }
 
   setUsers(count: number): void {
     if (this.stopping) return;
-    while (this.active.length < count) {
-      const connection = new Connection(this);
+    while (this.active.length < count * this.perConnection) {
+      const connection = this.exchange();
       connection.looping = true;
       this.active.push(connection);
-      this.start(connection);
+      this.start(connection, performance.now());
     }
-    while (this.active.length > count) {
-      const connection = this.active.pop() as Connection;
+    while (this.active.length > count * this.perConnection) {
+      const connection = this.active.pop() as QuickExchange;
       connection.looping = false;
       if (connection.busy) this.busyCount--;
       connection.destroy();
     }
   }
 
-  private start(connection: Connection, intended?: number): void {
+  private start(connection: QuickExchange, started: number, now = started): void {
     this.busyCount++;
-    connection.send(intended);
+    connection.send(started, now);
   }
 
-  startIteration(intended: number): boolean {
+  startIteration(intended: number, now = performance.now()): boolean {
     if (this.stopping) return false;
     let connection = this.idle.pop();
     if (!connection) {
-      if (this.allocated >= (this.options.maxConnections ?? Number.POSITIVE_INFINITY)) return false;
-      connection = new Connection(this);
-      this.allocated++;
+      const most = (this.options.maxConnections ?? Number.POSITIVE_INFINITY) * this.perConnection;
+      if (this.allocated.length >= most) return false;
+      connection = this.exchange();
+      this.allocated.push(connection);
     }
-    this.start(connection, intended);
+    this.start(connection, intended, now);
     return true;
   }
 
@@ -379,9 +433,16 @@ export class QuickRunner implements LoadTarget {
   }
 
   /** A request ended: record it, then send the next (closed) or park the connection (open). */
-  done(connection: Connection, ms: number, bytes: number, failure?: Failure): void {
+  done(
+    connection: QuickExchange,
+    ms: number,
+    bytes: number,
+    failure: Failure | undefined,
+    phases: Phases | undefined,
+  ): void {
     this.busyCount--;
-    if (this.recording) this.options.sink.record(this.method, this.name, ms * 1000, bytes, failure);
+    if (this.recording)
+      this.options.sink.record(this.method, this.name, ms * 1000, bytes, failure, phases);
     if (this.stopping) {
       connection.destroy();
       if (this.busyCount === 0) this.drained?.();
@@ -396,10 +457,10 @@ export class QuickRunner implements LoadTarget {
     if (failure && failure.kind !== 'http') {
       const timer = setTimeout(() => {
         this.retrying.delete(timer);
-        if (!this.stopping && connection.looping) this.start(connection);
+        if (!this.stopping && connection.looping) this.start(connection, performance.now());
       }, RETRY_MS);
       this.retrying.add(timer);
-    } else this.start(connection);
+    } else this.start(connection, performance.now());
   }
 
   async stop(graceMs: number): Promise<void> {
@@ -415,8 +476,9 @@ export class QuickRunner implements LoadTarget {
       });
     }
     this.recording = false;
-    for (const connection of [...this.active, ...this.idle]) connection.destroy();
+    for (const connection of [...this.active, ...this.allocated]) connection.destroy();
     this.active.length = 0;
     this.idle.length = 0;
+    this.allocated.length = 0;
   }
 }

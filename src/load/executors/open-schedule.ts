@@ -20,8 +20,9 @@ export function runSchedule(
   let owed = 1; // arrivals owed; starting at 1 puts the first one at the first instant
   const launch = (at: number) => {
     const intended = startedAt + at;
-    const lag = performance.now() - intended;
-    if (target.startIteration(intended)) context.recordLag(lag > 0 ? lag * 1000 : 0);
+    const now = performance.now();
+    const lag = now - intended;
+    if (target.startIteration(intended, now)) context.recordLag(lag > 0 ? lag * 1000 : 0);
     else context.dropped();
   };
   return new Promise((resolve) => {
