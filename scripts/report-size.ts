@@ -24,7 +24,8 @@ for (let second = 1; second <= seconds; second++) {
   for (const name of names)
     for (let k = 0; k < perSecond; k++) {
       x = (x * 48_271) % 2_147_483_647;
-      const failure = x % 500 === 0 ? { kind: 'http' as const, status: 503, message: 'HTTP 503' } : undefined;
+      const failure =
+        x % 500 === 0 ? { kind: 'http' as const, status: 503, message: 'HTTP 503' } : undefined;
       recorder.record('GET', name, 300 + (x % 60_000), 1200, failure);
     }
   recorder.tick(second * 1000, 100);
