@@ -148,13 +148,13 @@ describe('targets and run: exit codes and files', () => {
     expect(run.stdout).toMatch(/Stopped early at [\d.]+s: 'p50 < 1us' failed/);
   });
 
-  it('run writes result.json, junit.xml and summary.md into a timestamped folder, and latest', async () => {
+  it('run writes report.html, result.json, junit.xml and summary.md into a timestamped folder, and latest', async () => {
     const out = join(dir, 'reports');
     const run = await runCli(['run', ...short, '--target', 'requests > 0', '--out', out]);
     expect(run.code).toBe(0);
     const latest = join(out, 'latest');
     expect(lstatSync(latest).isSymbolicLink()).toBe(true);
-    for (const file of ['result.json', 'junit.xml', 'summary.md'])
+    for (const file of ['report.html', 'result.json', 'junit.xml', 'summary.md'])
       expect(existsSync(join(latest, file))).toBe(true);
     expect(readFileSync(join(latest, 'summary.md'), 'utf8')).toMatch(
       /\*\*All targets met\*\*: 1 passed/,
@@ -162,7 +162,7 @@ describe('targets and run: exit codes and files', () => {
     expect(read(join(latest, 'result.json')).targets.outcomes[0]!.verdict).toBe('pass');
     expectUserError(
       await runCli(['run', '--json', 'x.json']),
-      /run writes result\.json and junit\.xml into its report folder/,
+      /run writes result\.json, junit\.xml and report\.html into its report folder/,
     );
   });
 });
