@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { benchResult, entry, processMedians, write } from '../helpers/bench-results.js';
@@ -143,7 +143,10 @@ describe('the report of a run', () => {
       const sum = counts.slice(0, -1).reduce((n, text) => n + Number(text.replaceAll(',', '')), 0);
       expect(sum).toBe(endpointRequests);
       const redrawn = await drawnPixels(page, '.chart canvas');
+      expect(redrawn).toHaveLength(3);
       for (const n of redrawn) expect(n).toBeGreaterThan(100);
+      // The endpoint's own series (result schema 2), not the run's.
+      expect(await page.locator('text=no per-endpoint series').count()).toBe(0);
       expect(errors).toEqual([]);
     },
     60_000,
@@ -257,6 +260,29 @@ describe('fiml-perf report', () => {
         /regression/,
       );
       expect(await page.locator('#bench0-table svg').count()).toBe(2);
+    },
+    30_000,
+  );
+
+  it.skipIf(!hasChromium)(
+    "a schema 1 result still opens, and its drill-down keeps the run's time charts",
+    async () => {
+      const out = join(dir, 'v1.html');
+      const fixture = fileURLToPath(new URL('../fixtures/results/load-v1.json', import.meta.url));
+      const run = await runCli(['report', fixture, '-o', out]);
+      expect(run.code, run.stderr).toBe(0);
+      const { page, errors, requests } = await openWatched(
+        browser as Browser,
+        pathToFileURL(out).href,
+      );
+      await page.waitForSelector('html[data-ready="true"]');
+      await expect(page.locator('text=no per-endpoint series').count()).resolves.toBe(1);
+      await page.locator('#run0-endpoint-table tbody tr').first().click();
+      const drawn = await drawnPixels(page, '.chart canvas');
+      expect(drawn).toHaveLength(3);
+      for (const n of drawn) expect(n).toBeGreaterThan(100);
+      expect(errors).toEqual([]);
+      expect(requests).toEqual([]);
     },
     30_000,
   );

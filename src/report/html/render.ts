@@ -268,7 +268,7 @@ function chartsSection(result: ReportResult, analysis: RunAnalysis, id: string):
   const rangeBar = ranges
     .map(
       (r, i) =>
-        `<span style="flex:${r.count / total};background:${rangeColours[i % rangeColours.length]}" title="${esc(r.label)}: ${num(r.count)}"></span>`,
+        `<span style="flex:${r.count / total};${r.count === 0 ? 'min-width:0;' : ''}background:${rangeColours[i % rangeColours.length]}" title="${esc(r.label)}: ${num(r.count)}"></span>`,
     )
     .join('');
   const rangeRows = ranges

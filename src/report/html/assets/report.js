@@ -200,7 +200,8 @@
         if (at >= 0) charts.splice(at, 1);
       }
       drawn = [];
-      const s = state.endpoint ? run.endpoints[state.endpoint] : run.series;
+      // A result without per-endpoint series (schema 1) keeps the run's time charts (the page says so).
+      const s = (state.endpoint && run.endpoints[state.endpoint]) || run.series;
       const dist = state.endpoint
         ? run.distribution.byEndpoint[state.endpoint]
         : run.distribution.all;
@@ -243,6 +244,7 @@
         ...table.ranges.map((r, i) => {
           const span = document.createElement('span');
           span.style.flex = String(r.count / total);
+          if (r.count === 0) span.style.minWidth = '0';
           span.style.background = RANGE_COLOURS[i % RANGE_COLOURS.length];
           span.title = `${r.label}: ${r.count}`;
           return span;
