@@ -56,6 +56,12 @@ export interface ServiceReport {
   }>;
   /** The service's slow-query log over the run (FIML's `/api/metrics/performance`), if it has one. */
   readonly slowQueries?: ServiceSlowQueries;
+  /** With --window: the cache hit rate of each window (null when it had no lookups). */
+  readonly windows?: ReadonlyArray<{
+    readonly from: number;
+    readonly to: number;
+    readonly cacheHitRate: number | null;
+  }>;
 }
 
 /** Slow operations the service logged during the run, newest first. */
@@ -466,6 +472,18 @@ export class TargetSession {
           ? {}
           : { cacheLayers: (service as ServiceFigures).cacheLayers() }),
         ...(slowAfter ? { slowQueries: runSlowQueries(slowAfter, this.#slowBefore) } : {}),
+        ...(windows && windows.list.length > 0
+          ? {
+              windows: windows.list.map((w) => ({
+                from: w.from,
+                to: w.to,
+                cacheHitRate:
+                  typeof w.figures.service === 'string'
+                    ? null
+                    : value(w.figures.service.cacheHitRate()),
+              })),
+            }
+          : {}),
       },
     };
   }

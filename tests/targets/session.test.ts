@@ -104,6 +104,25 @@ describe('targets against a real FIML', () => {
     expect(sum).toBeLessThanOrEqual(result.totals.requests);
     expect(sum).toBeGreaterThanOrEqual(result.totals.requests * 0.9);
     expect(result.targets.outcomes[0]!.windows?.judged).toBe(counts.filter((n) => n > 0).length);
+    // The service's cache hit rate in each window (the report draws it over time).
+    expect(result.service.windows?.map((w) => [w.from, w.to])).toEqual(
+      result.windows.map((w) => [w.from, w.to]),
+    );
+  });
+
+  it('gives the cache hit rate of each window', async () => {
+    const result = await judged(
+      `${fiml.url}/mcp/tools/get_price?symbol=AAPL`,
+      40,
+      ['cache_hit_rate > 50%'],
+      fiml.url,
+      500,
+    );
+    const rates = result.service.windows?.map((w) => w.cacheHitRate) ?? [];
+    expect(rates.length).toBeGreaterThanOrEqual(2);
+    // AAPL is warm: every lookup of every window is a hit.
+    for (const rate of rates.filter((r) => r !== null)) expect(rate).toBe(1);
+    expect(rates.some((r) => r === 1)).toBe(true);
   });
 
   it('counts tasks, and fails the completion target when tasks fail', async () => {

@@ -420,6 +420,14 @@ function serviceSection(service: ServiceReport | undefined, id: string): string 
         )
         .join('')}</tbody></table>`
     : '';
+  const windows = service.windows?.length
+    ? `<table><caption>Cache hit rate in each --window (the target's figure over time).</caption><thead><tr>${th('Window', false, 'l')}${th('Cache hit rate', false)}${th('', false, 'l')}</tr></thead><tbody>${service.windows
+        .map(
+          (w) =>
+            `<tr><td class="l">${w.from}-${w.to}s</td><td>${w.cacheHitRate === null ? 'n/a' : pct(w.cacheHitRate, 1)}</td><td class="l"><span class="meter" style="width:${Math.round((w.cacheHitRate ?? 0) * 200)}px"></span></td></tr>`,
+        )
+        .join('')}</tbody></table>`
+    : '';
   const slow = service.slowQueries;
   const slowTable = !slow
     ? ''
@@ -432,7 +440,7 @@ function serviceSection(service: ServiceReport | undefined, id: string): string 
           )
           .join('')}</tbody></table>`;
   return `<section aria-labelledby="${id}-service"><h2 id="${id}-service">Service</h2>
-<table><caption>From the service's metrics (<code>${esc(service.metricsUrl)}</code>) and health probes (<code>${esc(service.healthUrl)}</code>) during the run.</caption><tbody>${rows.map(([k, v]) => `<tr><th scope="row" class="l">${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</tbody></table>${layers}${slowTable}</section>`;
+<table><caption>From the service's metrics (<code>${esc(service.metricsUrl)}</code>) and health probes (<code>${esc(service.healthUrl)}</code>) during the run.</caption><tbody>${rows.map(([k, v]) => `<tr><th scope="row" class="l">${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</tbody></table>${layers}${windows}${slowTable}</section>`;
 }
 
 function findingsSection(analysis: RunAnalysis, id: string): string {
