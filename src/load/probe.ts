@@ -17,6 +17,12 @@ export interface ProbeOptions {
   readonly client?: ClientConfig;
 }
 
+/** HTTP/2's client connection preface and an empty SETTINGS frame (RFC 9113, section 3.4). */
+const H2_PREFACE = Buffer.concat([
+  Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1'),
+  Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0]),
+]);
+
 /** An operating system's error (ECONNRESET, ETIMEDOUT), as opposed to a TLS one. */
 const SYSTEM_CODE = /^E[A-Z]+$/;
 
@@ -56,7 +62,7 @@ export function probeHost(
           host,
           port,
           ...tlsOptions(options.client, host),
-          ALPNProtocols: ['http/1.1'],
+          ALPNProtocols: options.client?.http2 ? ['h2', 'http/1.1'] : ['http/1.1'],
         })
       : net.connect({ host, port });
     const finish = (problem: ProbeProblem | undefined) => {
@@ -72,8 +78,12 @@ export function probeHost(
     if (secure) {
       socket.once('secureConnect', () => {
         handshaken = true;
+        // Over HTTP/2 the connection preface and empty settings, which the server answers with
+        // its own settings; else a HEAD request. Either way no request reaches the application.
         socket.write(
-          `HEAD ${parsed.pathname || '/'} HTTP/1.1\r\nHost: ${parsed.host}\r\nUser-Agent: fiml-perf\r\nConnection: close\r\n\r\n`,
+          (socket as tls.TLSSocket).alpnProtocol === 'h2'
+            ? H2_PREFACE
+            : `HEAD ${parsed.pathname || '/'} HTTP/1.1\r\nHost: ${parsed.host}\r\nUser-Agent: fiml-perf\r\nConnection: close\r\n\r\n`,
         );
       });
       // Any answer means the server accepted us; an alert arrives as an error instead.
