@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import {
   createHistogram,
   type Histogram,
@@ -90,14 +91,28 @@ interface SlowLog {
   }>;
 }
 
+const slowLogSchema = z.object({
+  threshold_ms: z.number().finite().nullable(),
+  total: z.number().int().nonnegative(),
+  recent: z.array(
+    z.object({
+      operation: z.string(),
+      duration_ms: z.number().finite(),
+      at: z.string(),
+      detail: z.string().nullable(),
+    }),
+  ),
+});
+
 /** The service's slow-query log, or undefined when it has none (not FIML, or not reachable). */
 async function readSlowLog(url: string): Promise<SlowLog | undefined> {
   try {
     const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
     if (!response.ok) return undefined;
-    const body = (await response.json()) as { slow_queries?: SlowLog };
-    const log = body.slow_queries;
-    return log && typeof log.total === 'number' && Array.isArray(log.recent) ? log : undefined;
+    const body = (await response.json()) as { slow_queries?: unknown };
+    const parsed = slowLogSchema.safeParse(body.slow_queries);
+    // Anything else is not a slow-query log we know: no section rather than data we cannot trust.
+    return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;
   }

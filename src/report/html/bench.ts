@@ -69,12 +69,15 @@ export function benchSection(
       : comparison
         ? '<td class="l empty">new</td>'
         : '';
-    return `<tr><td class="name">${esc(b.id)}</td><td data-v="${s.median}">${esc(duration(s.median))}</td><td data-v="${s.rme}">±${s.rme.toFixed(2)}%</td><td data-v="${s.opsPerSec}">${Math.round(s.opsPerSec).toLocaleString('en-US')}</td><td data-v="${s.p99}">${esc(duration(s.p99))}</td><td data-v="${s.samples}">${s.samples}</td><td>${s.outliers.low + s.outliers.high}</td>${verdict}<td class="l">${plot}</td></tr>`;
+    // A stored file is data from anywhere: its numbers are made numbers before they are written.
+    const n = (x: unknown) => Number(x);
+    const outliers = n(s.outliers?.low ?? 0) + n(s.outliers?.high ?? 0);
+    return `<tr><td class="name">${esc(b.id)}</td><td data-v="${n(s.median)}">${esc(duration(n(s.median)))}</td><td data-v="${n(s.rme)}">±${n(s.rme).toFixed(2)}%</td><td data-v="${n(s.opsPerSec)}">${Math.round(n(s.opsPerSec)).toLocaleString('en-US')}</td><td data-v="${n(s.p99)}">${esc(duration(n(s.p99)))}</td><td data-v="${n(s.samples)}">${n(s.samples)}</td><td>${outliers}</td>${verdict}<td class="l">${plot}</td></tr>`;
   });
   const env = result.environment;
   return `<article aria-labelledby="${id}-title">
 <h1 id="${id}-title">Benchmarks</h1>
-<p class="sub">${esc(source)} · ${esc(result.createdAt)} · ${esc(env.cpu)} (${env.cores} cores), Node ${esc(env.node)}${env.gitCommit ? `, commit ${esc(env.gitCommit.slice(0, 10))}${env.gitDirty ? ' (dirty)' : ''}` : ''} · ${result.config.processes} processes × ${result.config.timeMs} ms · ${all.length} samples</p>
+<p class="sub">${esc(source)} · ${esc(result.createdAt)} · ${esc(env.cpu)} (${Number(env.cores)} cores), Node ${esc(env.node)}${env.gitCommit ? `, commit ${esc(env.gitCommit.slice(0, 10))}${env.gitDirty ? ' (dirty)' : ''}` : ''} · ${Number(result.config.processes)} processes × ${Number(result.config.timeMs)} ms · ${all.length} samples</p>
 ${comparison ? `<div class="banner ${comparison.summary.regression > 0 ? 'fail' : 'pass'}" role="status"><strong>${comparison.summary.regression > 0 ? '&#10007; Regressions' : '&#10003; No regression'}</strong><span>${comparison.summary.regression} regression(s), ${comparison.summary.improvement} improvement(s), ${comparison.summary.inconclusive} inconclusive against ${esc(comparison.baseline.path)}.</span></div>` : ''}
 <table class="sortable" id="${id}-table"><caption>Time per iteration: median of the samples with the 95% margin of error of the mean; the plot shows every sample (box p25 to p75, bar the median).</caption>
 <thead><tr><th scope="col" class="l" aria-sort="none"><button type="button">Benchmark</button></th><th scope="col" aria-sort="none"><button type="button">Median</button></th><th scope="col" aria-sort="none"><button type="button">± (95%)</button></th><th scope="col" aria-sort="none"><button type="button">ops/s</button></th><th scope="col" aria-sort="none"><button type="button">p99</button></th><th scope="col" aria-sort="none"><button type="button">Samples</button></th><th scope="col">Outliers</th>${comparison ? '<th scope="col" class="l">Against the baseline</th>' : ''}<th scope="col" class="l">Distribution</th></tr></thead>

@@ -24,6 +24,7 @@ import {
   type RunAnalysis,
   renderReport,
 } from './render.js';
+import { reportResultProblem } from './validate.js';
 
 /** A report's input that cannot be used: says which file and why, in one line. */
 export class ReportError extends Error {
@@ -133,6 +134,13 @@ function read(path: string): ReadResult {
 export function buildReportFromFiles(paths: readonly string[], baselinePath?: string): BuiltReport {
   const results = paths.map((path) => ({ path, read: read(path) }));
   const baseline = baselinePath ? read(baselinePath) : undefined;
+  if (baseline?.kind === 'load') {
+    const problem = reportResultProblem(baseline.result);
+    if (problem)
+      throw new ReportError(
+        `--baseline ${baselinePath} is not a load result the report can read: ${problem}`,
+      );
+  }
   const runs: ReportRun[] = [];
   const benches: string[] = [];
   results.forEach(({ path, read: r }, index) => {
@@ -148,6 +156,13 @@ export function buildReportFromFiles(paths: readonly string[], baselinePath?: st
         if (error instanceof RegressError) throw new ReportError(error.message);
         throw error;
       }
+    }
+    if (r.kind === 'load') {
+      const problem = reportResultProblem(r.result);
+      if (problem)
+        throw new ReportError(
+          `${path} is not a load result the report can read: ${problem}; pass a file written by fiml-perf`,
+        );
     }
     if (r.kind === 'bench')
       benches.push(benchSection(r.result as BenchResult, index, basename(path), comparison));

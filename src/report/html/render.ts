@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { EndpointResult, EndpointSeriesResult, ErrorGroup } from '../../stats/index.js';
 import {
   parseTarget,
@@ -81,10 +82,14 @@ const ESCAPES: Record<string, string> = {
 export const esc = (text: unknown): string =>
   String(text ?? '').replace(/[&<>"']/g, (c) => ESCAPES[c] as string);
 
+// Numbers are made numbers before they are written: nothing but digits reaches the page from them.
 const num = (n: number, digits = 0) =>
-  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  Number(n).toLocaleString('en-US', {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  });
 const ms = (n: number) => (n >= 100 ? num(n) : n >= 10 ? num(n, 1) : num(n, 2));
-const pct = (x: number, digits = 2) => `${(x * 100).toFixed(digits)}%`;
+const pct = (x: number, digits = 2) => `${(Number(x) * 100).toFixed(digits)}%`;
 const keyOf = (e: { method: string; name: string }) => `${e.method} ${e.name}`;
 
 /** A table cell with a sort value, so sorting is by number and not by the formatted text. */
@@ -526,6 +531,10 @@ export function renderReport(
 ): string {
   const assets = loadAssets();
   const data = { runs: runs.map(chartData) };
+  // Only our two scripts may run: by their hashes, so no inline handler or injected script can.
+  const scriptHashes = [assets.uplotJs, assets.js]
+    .map((text) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`)
+    .join(' ');
   const heading =
     title ?? (runs[0] ? `fiml-perf report: ${runs[0].result.target}` : 'fiml-perf benchmarks');
   return `<!doctype html>
@@ -533,7 +542,7 @@ export function renderReport(
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; connect-src 'none'; form-action 'none'; base-uri 'none'">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src ${scriptHashes}; style-src 'unsafe-inline'; img-src data:; connect-src 'none'; form-action 'none'; base-uri 'none'">
 <title>${esc(heading)}</title>
 <style>${assets.uplotCss}</style>
 <style>${assets.css}</style>
