@@ -289,12 +289,15 @@ function phasesOf(hops: readonly Exchange[], latencyMs: number): Phases {
 
 /** The method and body of the next hop of a redirect, as browsers and fetch do. */
 function redirected(status: number, method: string): { method: string; keepBody: boolean } {
-  if (status === 307 || status === 308) return { method, keepBody: true };
   if (status === 303 && method !== 'HEAD') return { method: 'GET', keepBody: false };
   if ((status === 301 || status === 302) && method === 'POST')
     return { method: 'GET', keepBody: false };
-  return { method, keepBody: false };
+  // 307 and 308, and 301/302 of any other method (PUT, DELETE...), repeat the request as it was.
+  return { method, keepBody: true };
 }
+
+/** Headers that carry credentials: they are not sent on to another origin (as fetch does). */
+const CREDENTIALS = /^(authorization|proxy-authorization|cookie)$/i;
 
 /** The header names that describe a body, dropped when a redirect turns a request into a GET. */
 const BODY_HEADERS = /^content-(type|length|encoding|language|location)$/i;
@@ -375,7 +378,8 @@ export class UserHttpClient implements HttpClient {
       headers = { 'content-type': 'application/json', ...headers };
     }
     const timeout = options.timeout ?? this.timeoutMs;
-    const follow = options.redirect !== false;
+    // `--max-redirects 0` keeps every 3xx as it is, as `redirect: false` does.
+    const follow = options.redirect !== false && this.maxRedirects > 0;
     const started = this.intendedStart ?? performance.now();
     this.intendedStart = undefined;
     this.requests++;
@@ -398,7 +402,17 @@ export class UserHttpClient implements HttpClient {
         };
         break;
       }
-      const next = new URL(location, url);
+      let next: URL;
+      try {
+        next = new URL(location, url);
+      } catch {
+        response.failure = {
+          kind: 'redirect',
+          status: response.status,
+          message: `a ${response.status} to '${location.slice(0, 200)}', which is not a URL`,
+        };
+        break;
+      }
       if (next.protocol !== 'http:' && next.protocol !== 'https:') break;
       const hop = redirected(response.status, sentMethod);
       sentMethod = hop.method;
@@ -406,11 +420,10 @@ export class UserHttpClient implements HttpClient {
         body = undefined;
         headers = headers && dropBodyHeaders(headers);
       }
-      // Credentials stay with the origin they were given for, as fetch does.
-      if (next.origin !== new URL(url).origin && headers?.authorization !== undefined)
-        headers = Object.fromEntries(
-          Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'authorization'),
-        );
+      // Credentials stay with the origin they were given for, whatever their case; the jar
+      // still sends the next origin its own cookies.
+      if (headers && next.origin !== new URL(url).origin)
+        headers = Object.fromEntries(Object.entries(headers).filter(([k]) => !CREDENTIALS.test(k)));
       url = next.href;
     }
     response.url = url;
@@ -449,8 +462,13 @@ export class UserHttpClient implements HttpClient {
     if (this.#jar) {
       const cookie = this.#jar.getCookieStringSync(url);
       if (cookie) {
-        const own = headers?.cookie ?? headers?.Cookie;
-        sent = { ...headers, cookie: own ? `${own}; ${cookie}` : cookie };
+        // One Cookie header: the task's own (in any case) first, then the jar's.
+        const rest: Record<string, string> = {};
+        let own: string | undefined;
+        for (const [k, v] of Object.entries(headers ?? {}))
+          if (k.toLowerCase() === 'cookie') own = own ? `${own}; ${v}` : v;
+          else rest[k] = v;
+        sent = { ...rest, cookie: own ? `${own}; ${cookie}` : cookie };
       }
     }
     const exchange = await new Exchange(this.maxBodyBytes).start(this.connections.lease(origin), {

@@ -9,8 +9,11 @@ import { closed, runScenario } from '../helpers/load.js';
  * redirect loop, and a redirect that sets a cookie on the way.
  */
 let server: TestServer;
+/** Another origin, which shows the headers it got. */
+let other: TestServer;
 const seen: Array<{ method: string; url: string; body: string; cookie?: string }> = [];
 beforeAll(async () => {
+  other = await startHttpServer((req, res) => res.end(JSON.stringify(req.headers)));
   server = await startHttpServer((req, res) => {
     let body = '';
     req.on('data', (d) => {
@@ -41,6 +44,9 @@ beforeAll(async () => {
       } else if (url === '/loop') res.writeHead(302, { location: '/loop' }).end();
       else if (url === '/see-other') res.writeHead(303, { location: '/chain/0' }).end();
       else if (url === '/keep') res.writeHead(307, { location: '/echo' }).end();
+      else if (url === '/moved-put') res.writeHead(302, { location: '/echo' }).end();
+      else if (url === '/broken') res.writeHead(302, { location: 'http://[not-an-ip/x' }).end();
+      else if (url === '/away') res.writeHead(302, { location: `${other.url}/headers` }).end();
       else if (url === '/echo') res.end(`${req.method} ${body}`);
       else if (url === '/stamp')
         res.writeHead(302, { location: '/account', 'set-cookie': 'session=stamped; Path=/' }).end();
@@ -48,7 +54,7 @@ beforeAll(async () => {
     });
   });
 });
-afterAll(() => server.close());
+afterAll(() => Promise.all([server.close(), other.close()]));
 
 function client(recorder = new StatsRecorder()) {
   return {
@@ -141,6 +147,50 @@ describe('redirects', () => {
     const { client: c } = client();
     expect((await c.post('/see-other', { body: 'x' })).text).toBe('arrived by GET');
     expect((await c.post('/keep', { body: 'payload' })).text).toBe('POST payload');
+  });
+
+  it('301/302 repeat a PUT with its body; only POST becomes a GET', async () => {
+    const { client: c } = client();
+    expect((await c.put('/moved-put', { body: 'data' })).text).toBe('PUT data');
+  });
+
+  it('credentials are not sent on to another origin, whatever their case', async () => {
+    const { client: c } = client();
+    const response = await c.get('/away', {
+      headers: { Authorization: 'Bearer SECRET', Cookie: 'sid=mine', 'X-Trace': 'kept' },
+    });
+    const got = response.json<Record<string, string>>();
+    expect(got.authorization).toBeUndefined();
+    expect(got.cookie).toBeUndefined();
+    expect(got['x-trace']).toBe('kept');
+  });
+
+  it("a task's own Cookie header and the jar's cookies go out as one header", async () => {
+    const { client: c } = client();
+    c.cookies.set('session=jar; Path=/');
+    seen.length = 0;
+    await c.get('/account', { headers: { Cookie: 'extra=1' } });
+    expect(seen[0]?.cookie).toBe('extra=1; session=jar');
+  });
+
+  it('a Location that is not a URL fails the request as redirect, recorded', async () => {
+    const { client: c, recorder } = client();
+    const response = await c.get('/broken');
+    expect(response.failure).toMatchObject({ kind: 'redirect', status: 302 });
+    expect(response.failure?.message).toMatch(/not a URL/);
+    expect(recorder.failures).toBe(1);
+  });
+
+  it('--max-redirects 0 returns every 3xx as it is', async () => {
+    const recorder = new StatsRecorder();
+    const c = new UserHttpClient(new UserConnections(), {
+      host: server.url,
+      sink: recorder,
+      maxRedirects: 0,
+    });
+    const response = await c.get('/chain/1');
+    expect(response.status).toBe(302);
+    expect(response.ok).toBe(true);
   });
 
   it('a cookie set by a redirect is sent on the next hop', async () => {
