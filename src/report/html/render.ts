@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { EndpointResult, EndpointSeriesResult, ErrorGroup } from '../../stats/index.js';
+import type { EndpointResult, ErrorGroup } from '../../stats/index.js';
 import {
   parseTarget,
   type ServiceReport,
@@ -8,7 +8,7 @@ import {
 } from '../../targets/index.js';
 import type { ReportResult as AnalysedResult } from '../analysis/index.js';
 import { loadAssets } from './assets.js';
-import { type ChartSeries, intendedRate, seriesFromRows } from './series.js';
+import { type ChartSeries, intendedRate, seriesFromEndpoint, seriesFromRows } from './series.js';
 import { stressSection } from './stress.js';
 
 /** A load result as the report reads it (series per endpoint from result schema 2). */
@@ -143,23 +143,6 @@ function thresholdLines(targets: TargetsReport | undefined): Array<{ label: stri
   return lines;
 }
 
-function endpointChartSeries(s: EndpointSeriesResult): ChartSeries {
-  const step = s.stepS;
-  return {
-    t: [...s.t],
-    rps: s.requests.map((n) => Math.round((n / step) * 100) / 100),
-    failures: s.failures.map((n) => Math.round((n / step) * 100) / 100),
-    // Users and connections belong to the run, not to an endpoint: no line for them.
-    users: s.t.map(() => null),
-    conns: s.t.map(() => null),
-    p50: [...s.p50],
-    p90: [...s.p90],
-    p95: [...s.p95],
-    p99: [...s.p99],
-    max: [...s.max],
-  };
-}
-
 function chartData(run: ReportRun): RunChartData {
   const { result } = run;
   const series = seriesFromRows(result.timeseries);
@@ -170,7 +153,7 @@ function chartData(run: ReportRun): RunChartData {
   }
   const endpoints: Record<string, ChartSeries> = {};
   for (const [key, s] of Object.entries(result.endpointSeries ?? {}))
-    endpoints[key] = endpointChartSeries(s);
+    endpoints[key] = seriesFromEndpoint(s);
   const byEndpoint: Record<string, Distribution> = {};
   const rangesByEndpoint: Record<string, RangeTable> = {};
   for (const e of result.endpoints) {
@@ -233,16 +216,19 @@ function shape(result: ReportResult): string {
 
 function targetsSection(targets: TargetsReport | undefined, id: string): string {
   if (!targets) return '';
+  // The room left, relative to the threshold, both in the figure's base unit (the targets' own
+  // parser reads the threshold: `< 0.5s` is 500 ms, `> 80%` is 0.8).
   const margin = (o: TargetOutcome) => {
-    const m = /([<>]=?)\s*([\d.]+)/.exec(o.threshold);
-    if (!m || o.value === null) return { text: '-', value: '' };
-    const limit = Number(m[2]);
-    const unit = /%/.test(o.threshold) ? 100 : 1;
-    const actual = o.value * (unit === 100 && o.value <= 1 ? 100 : 1);
-    if (limit === 0) return { text: '-', value: '' };
-    const room = (m[1] as string).startsWith('<')
-      ? (limit - actual) / limit
-      : (actual - limit) / limit;
+    let expr: ReturnType<typeof parseTarget>;
+    try {
+      expr = parseTarget(o.expression);
+    } catch {
+      return { text: '-', value: '' };
+    }
+    if (o.value === null || expr.threshold === 0) return { text: '-', value: '' };
+    const room = expr.op.startsWith('<')
+      ? (expr.threshold - o.value) / expr.threshold
+      : (o.value - expr.threshold) / expr.threshold;
     return { text: `${room >= 0 ? '+' : ''}${(room * 100).toFixed(1)}%`, value: room };
   };
   const rows = targets.outcomes.map((o) => {

@@ -1,4 +1,4 @@
-import type { SecondRow } from '../../stats/index.js';
+import type { EndpointSeriesResult, SecondRow } from '../../stats/index.js';
 
 /** A chart's series, columnar: seconds into the run, then one array per figure. */
 export interface ChartSeries {
@@ -95,4 +95,45 @@ export function intendedRate(executor: unknown, t: number): number | undefined {
     from = stage.target;
   }
   return from;
+}
+
+/**
+ * One endpoint's series (result schema 2) as chart series, bucketed as the run's are: rates over
+ * the bucket's seconds, percentiles the bucket's worst row. Users and connections belong to the
+ * run, not to an endpoint: no line for them.
+ */
+export function seriesFromEndpoint(s: EndpointSeriesResult, maxPoints = MAX_POINTS): ChartSeries {
+  const size = Math.max(1, Math.ceil(s.t.length / maxPoints));
+  const out: ChartSeries = {
+    t: [],
+    rps: [],
+    failures: [],
+    users: [],
+    conns: [],
+    p50: [],
+    p90: [],
+    p95: [],
+    p99: [],
+    max: [],
+  };
+  const sum = (values: readonly number[], from: number, to: number) =>
+    values.slice(from, to).reduce((a, b) => a + b, 0);
+  const worst = (values: readonly number[], from: number, to: number) =>
+    Math.max(...values.slice(from, to));
+  for (let i = 0; i < s.t.length; i += size) {
+    const end = Math.min(i + size, s.t.length);
+    // A row stands for stepS seconds: rates are per second of what the bucket covers.
+    const seconds = (end - i) * s.stepS;
+    out.t.push(s.t[i] as number);
+    out.rps.push(round(sum(s.requests, i, end) / seconds));
+    out.failures.push(round(sum(s.failures, i, end) / seconds));
+    out.users.push(null);
+    out.conns.push(null);
+    out.p50.push(worst(s.p50, i, end));
+    out.p90.push(worst(s.p90, i, end));
+    out.p95.push(worst(s.p95, i, end));
+    out.p99.push(worst(s.p99, i, end));
+    out.max.push(worst(s.max, i, end));
+  }
+  return out;
 }
