@@ -186,6 +186,7 @@ export async function runLoadJob(
         abortDelayMs: targets.abortDelayMs,
         healthPath: targets.healthPath,
         metricsPath: targets.metricsPath,
+        client: request.plan.client,
         onAbort: (outcome, at) => {
           progress.note(
             `Target '${outcome.name}' (${outcome.expression}) failed at ${at.toFixed(0)}s with ${outcome.actual}: stopping (--abort-on-fail)`,

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { createSecureContext } from 'node:tls';
 import { z } from 'zod';
 import { PerfError } from '../errors.js';
 import type { ClientConfig, ExecutorConfig, LoadPlan, Workload } from '../load/index.js';
@@ -394,11 +395,30 @@ export function clientConfig(
 ): ClientConfig {
   if ((flags.cert === undefined) !== (flags.key === undefined))
     throw fail('--cert and --key go together: give the client certificate and its key');
+  const ca = flags.ca ? readPem('--ca', flags.ca) : undefined;
+  const cert = flags.cert ? readPem('--cert', flags.cert) : undefined;
+  const key = flags.key ? readPem('--key', flags.key) : undefined;
+  try {
+    // OpenSSL checks them now, so a mismatch is one line here and not an error per connection.
+    createSecureContext({ ca, cert, key });
+  } catch (error) {
+    const err = error as NodeJS.ErrnoException;
+    throw new PerfError(
+      'FP_ERR_TLS',
+      `${flags.cert ? `--cert ${flags.cert} and --key ${flags.key}` : `--ca ${flags.ca}`} cannot be used (${err.code ?? 'error'}: ${err.message}); ${
+        /MISMATCH/.test(err.code ?? '')
+          ? 'give the key that belongs to the certificate'
+          : /DECRYPT|PASS/i.test(`${err.code} ${err.message}`)
+            ? 'give a key without a passphrase (openssl pkey -in KEY -out PLAIN)'
+            : 'check the PEM files'
+      }`,
+    );
+  }
   return {
     insecure: flags.insecure,
-    ...(flags.ca ? { ca: readPem('--ca', flags.ca) } : {}),
-    ...(flags.cert ? { cert: readPem('--cert', flags.cert) } : {}),
-    ...(flags.key ? { key: readPem('--key', flags.key) } : {}),
+    ...(ca ? { ca } : {}),
+    ...(cert ? { cert } : {}),
+    ...(key ? { key } : {}),
     http2: flags.http2 ?? false,
     maxRedirects: flags.maxRedirects,
     ...(flags.streams !== undefined ? { streams: flags.streams } : {}),

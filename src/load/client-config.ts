@@ -21,15 +21,21 @@ export interface ClientConfig {
   readonly maxRedirects?: number;
 }
 
-/** Where a TLS connection to `hostname` goes: verification, CAs, client certificate, SNI. */
-export function tlsOptions(config: ClientConfig | undefined, hostname: string): ConnectionOptions {
-  const host = hostname.replace(/^\[|\]$/g, '');
+/** Whom a TLS client trusts and what it shows: verification, CAs, client certificate. */
+export function tlsTrust(
+  config: ClientConfig | undefined,
+): Pick<ConnectionOptions, 'rejectUnauthorized' | 'ca' | 'cert' | 'key'> {
   return {
     rejectUnauthorized: config?.insecure !== true,
-    // SNI carries names only, never addresses (RFC 6066).
-    ...(net.isIP(host) ? {} : { servername: host }),
     ...(config?.ca ? { ca: config.ca } : {}),
     ...(config?.cert ? { cert: config.cert } : {}),
     ...(config?.key ? { key: config.key } : {}),
   };
+}
+
+/** Where a TLS connection to `hostname` goes: `tlsTrust`, and SNI for a name. */
+export function tlsOptions(config: ClientConfig | undefined, hostname: string): ConnectionOptions {
+  const host = hostname.replace(/^\[|\]$/g, '');
+  // SNI carries names only, never addresses (RFC 6066).
+  return { ...tlsTrust(config), ...(net.isIP(host) ? {} : { servername: host }) };
 }

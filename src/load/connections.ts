@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { buildConnector, Client, type Dispatcher } from 'undici';
-import type { ClientConfig } from './client-config.js';
+import { type ClientConfig, tlsTrust } from './client-config.js';
 
 /** Keep-alive connections stay open this long without a request. */
 const KEEP_ALIVE_MS = 30_000;
@@ -71,10 +71,7 @@ function connectorFor(config: ClientConfig): Connector {
   let connector = connectors.get(config);
   if (!connector) {
     connector = buildConnector({
-      rejectUnauthorized: config.insecure !== true,
-      ...(config.ca ? { ca: config.ca } : {}),
-      ...(config.cert ? { cert: config.cert } : {}),
-      ...(config.key ? { key: config.key } : {}),
+      ...tlsTrust(config),
       maxCachedSessions: 0,
       ...(config.http2 ? { allowH2: true, useH2c: true } : {}),
     } as buildConnector.BuildOptions);

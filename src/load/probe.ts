@@ -57,14 +57,22 @@ export function probeHost(
   const host = parsed.hostname.replace(/^\[|\]$/g, '');
   return new Promise((resolve) => {
     let handshaken = false;
-    const socket = secure
-      ? tls.connect({
-          host,
-          port,
-          ...tlsOptions(options.client, host),
-          ALPNProtocols: options.client?.http2 ? ['h2', 'http/1.1'] : ['http/1.1'],
-        })
-      : net.connect({ host, port });
+    let socket: net.Socket;
+    try {
+      socket = secure
+        ? tls.connect({
+            host,
+            port,
+            ...tlsOptions(options.client, host),
+            ALPNProtocols: options.client?.http2 ? ['h2', 'http/1.1'] : ['http/1.1'],
+          })
+        : net.connect({ host, port });
+    } catch (error) {
+      // Settings OpenSSL refuses (a key that is not the certificate's) throw before connecting.
+      const err = error as NodeJS.ErrnoException;
+      resolve({ kind: 'tls', reason: tlsFix(err.code ?? '', err.message, options.client) });
+      return;
+    }
     const finish = (problem: ProbeProblem | undefined) => {
       socket.destroy();
       resolve(problem);

@@ -70,6 +70,7 @@ export async function runPhase(
       windowMs: options.windowMs,
       abortOnFail: options.abortOnFail,
       abortDelayMs: options.abortDelayMs,
+      client: env.client,
       onAbort: () => stop.abort(),
     });
     const workload: Workload = options.workload ?? {

@@ -1,16 +1,29 @@
-import { request } from 'undici';
+import { Agent, type Dispatcher, request } from 'undici';
+import { type ClientConfig, tlsTrust } from '../load/client-config.js';
 import { Scrape } from './prometheus.js';
 
+/**
+ * What the side requests of a run (health probes, metric scrapes) go out on: with the run's TLS
+ * settings (`--insecure`, `--ca`, `--cert`), so an https service is probed as it is loaded; the
+ * default dispatcher when there are none. Close it when done.
+ */
+export function serviceDispatcher(client: ClientConfig | undefined): Agent | undefined {
+  if (!client?.insecure && !client?.ca && !client?.cert) return undefined;
+  return new Agent({ connect: tlsTrust(client) });
+}
+
 /** GETs a URL; the status, or why it failed. */
-async function get(
+export async function get(
   url: string,
   timeoutMs: number,
+  dispatcher?: Dispatcher,
 ): Promise<{ status: number; body: string } | { error: string }> {
   try {
     const response = await request(url, {
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
       signal: AbortSignal.timeout(timeoutMs),
+      ...(dispatcher ? { dispatcher } : {}),
     });
     return { status: response.statusCode, body: await response.body.text() };
   } catch (error) {
@@ -32,11 +45,12 @@ export class HealthProber {
     readonly url: string,
     readonly intervalMs = 1000,
     readonly timeoutMs = 2000,
+    private readonly dispatcher?: Dispatcher,
   ) {}
 
   /** One probe now: null when healthy, else what is wrong. */
   async check(): Promise<string | null> {
-    const answer = await get(this.url, this.timeoutMs);
+    const answer = await get(this.url, this.timeoutMs, this.dispatcher);
     if ('error' in answer) return `${this.url} did not answer (${answer.error})`;
     return answer.status >= 200 && answer.status < 300
       ? null
@@ -75,9 +89,13 @@ export class HealthProber {
 }
 
 /** Scrapes Prometheus metrics: the scrape, or why there is none. */
-export async function scrapeMetrics(url: string, timeoutMs = 5000): Promise<Scrape | string> {
+export async function scrapeMetrics(
+  url: string,
+  timeoutMs = 5000,
+  dispatcher?: Dispatcher,
+): Promise<Scrape | string> {
   const at = Date.now();
-  const answer = await get(url, timeoutMs);
+  const answer = await get(url, timeoutMs, dispatcher);
   if ('error' in answer) return `no Prometheus metrics: ${url} did not answer (${answer.error})`;
   if (answer.status !== 200) return `no Prometheus metrics: ${url} answered ${answer.status}`;
   try {

@@ -1,4 +1,6 @@
+import type { Agent, Dispatcher } from 'undici';
 import { z } from 'zod';
+import type { ClientConfig } from '../load/client-config.js';
 import {
   createHistogram,
   type Histogram,
@@ -13,7 +15,7 @@ import {
   type Window,
 } from './evaluate.js';
 import { type ClientSlice, type FigureSource, isServiceMetric, resultFigures } from './figures.js';
-import { HealthProber, scrapeMetrics } from './probes.js';
+import { get, HealthProber, scrapeMetrics, serviceDispatcher } from './probes.js';
 import type { Scrape } from './prometheus.js';
 import { ScrapeError } from './prometheus.js';
 import { ServiceFigures } from './service-figures.js';
@@ -35,6 +37,8 @@ export interface TargetSessionOptions {
   readonly metricsPath?: string;
   /** Prefix of the service's metric names. @default 'fiml' */
   readonly metricPrefix?: string;
+  /** The run's TLS settings, which the probes and scrapes use too. */
+  readonly client?: ClientConfig;
 }
 
 /** What the service's metrics said about the run, beside its client-side figures. */
@@ -105,11 +109,14 @@ const slowLogSchema = z.object({
 });
 
 /** The service's slow-query log, or undefined when it has none (not FIML, or not reachable). */
-async function readSlowLog(url: string): Promise<SlowLog | undefined> {
+async function readSlowLog(
+  url: string,
+  dispatcher: Dispatcher | undefined,
+): Promise<SlowLog | undefined> {
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
-    if (!response.ok) return undefined;
-    const body = (await response.json()) as { slow_queries?: unknown };
+    const answer = await get(url, 2000, dispatcher);
+    if ('error' in answer || answer.status !== 200) return undefined;
+    const body = JSON.parse(answer.body) as { slow_queries?: unknown };
     const parsed = slowLogSchema.safeParse(body.slow_queries);
     // Anything else is not a slow-query log we know: no section rather than data we cannot trust.
     return parsed.success ? parsed.data : undefined;
@@ -228,17 +235,27 @@ export class TargetSession {
   readonly #endpointNames: Set<string>;
   #abortedBy: TargetsReport['abortedBy'] = null;
 
+  /** The run's TLS settings for the side requests, when it has some. */
+  readonly #dispatcher: Agent | undefined;
+
   private constructor(
     options: TargetSessionOptions,
     before: Scrape | string,
     healthProblem: string | null,
     slowBefore: SlowLog | undefined,
+    dispatcher: Agent | undefined,
   ) {
     this.#options = options;
+    this.#dispatcher = dispatcher;
     this.#slowLogUrl = `${options.host}/api/metrics/performance`;
     this.#slowBefore = slowBefore;
     this.#metricsUrl = `${options.host}${options.metricsPath ?? '/metrics'}`;
-    this.#prober = new HealthProber(`${options.host}${options.healthPath ?? '/health'}`);
+    this.#prober = new HealthProber(
+      `${options.host}${options.healthPath ?? '/health'}`,
+      1000,
+      2000,
+      dispatcher,
+    );
     this.#before = before;
     this.#windowScrape = before;
     this.#healthProblem = healthProblem;
@@ -252,13 +269,19 @@ export class TargetSession {
   /** Takes the first scrape and health probe, then probes every second until finish(). */
   static async start(options: TargetSessionOptions): Promise<TargetSession> {
     const metricsUrl = `${options.host}${options.metricsPath ?? '/metrics'}`;
-    const prober = new HealthProber(`${options.host}${options.healthPath ?? '/health'}`);
+    const dispatcher = serviceDispatcher(options.client);
+    const prober = new HealthProber(
+      `${options.host}${options.healthPath ?? '/health'}`,
+      1000,
+      2000,
+      dispatcher,
+    );
     const [before, healthProblem, slowBefore] = await Promise.all([
-      scrapeMetrics(metricsUrl),
+      scrapeMetrics(metricsUrl, 5000, dispatcher),
       prober.check(),
-      readSlowLog(`${options.host}/api/metrics/performance`),
+      readSlowLog(`${options.host}/api/metrics/performance`, dispatcher),
     ]);
-    const session = new TargetSession(options, before, healthProblem, slowBefore);
+    const session = new TargetSession(options, before, healthProblem, slowBefore, dispatcher);
     if (healthProblem === null) session.#prober.start();
     return session;
   }
@@ -337,7 +360,9 @@ export class TargetSession {
           seconds,
         });
     const needsService = this.#options.targets.some((t) => isServiceMetric(t.expr.metric));
-    const after = needsService ? await scrapeMetrics(this.#metricsUrl) : 'not scraped yet';
+    const after = needsService
+      ? await scrapeMetrics(this.#metricsUrl, 5000, this.#dispatcher)
+      : 'not scraped yet';
     return {
       run: {
         histogram: recorder.total,
@@ -388,7 +413,7 @@ export class TargetSession {
     const to = Math.round((now - recorder.startedAt) / 100) / 10;
     const probes = this.#probes(previous.at, now);
     const scrapeBefore = this.#windowScrape;
-    const closing = scrapeMetrics(this.#metricsUrl).then((after) => {
+    const closing = scrapeMetrics(this.#metricsUrl, 5000, this.#dispatcher).then((after) => {
       this.#windowScrape = after;
       const window: Window = {
         from,
@@ -426,9 +451,12 @@ export class TargetSession {
       this.#closeWindow(recorder, Date.parse(result.endedAt));
     await Promise.all(this.#pending);
     const [after, slowAfter] = await Promise.all([
-      scrapeMetrics(this.#metricsUrl),
-      this.#slowBefore ? readSlowLog(this.#slowLogUrl) : Promise.resolve(undefined),
+      scrapeMetrics(this.#metricsUrl, 5000, this.#dispatcher),
+      this.#slowBefore
+        ? readSlowLog(this.#slowLogUrl, this.#dispatcher)
+        : Promise.resolve(undefined),
     ]);
+    await this.#dispatcher?.close();
     const service = this.#service(after);
     const probes = this.#probes();
     const figures = resultFigures(result, service, probes);

@@ -68,6 +68,24 @@ describe('fiml-perf load over TLS', () => {
     expect(result.stdout).toMatch(/TTFB/);
   });
 
+  it("targets' health probes use the run's TLS settings too", async () => {
+    const json = join(dir, 'uptime.json');
+    const result = await run(
+      selfSigned.url,
+      '--insecure',
+      '--target',
+      'uptime > 99%',
+      '--json',
+      json,
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const written = JSON.parse(readFileSync(json, 'utf8')) as RunResult & {
+      service: { uptime: { ok: number; total: number } | null };
+    };
+    expect(written.service.uptime?.total).toBeGreaterThan(0);
+    expect(written.service.uptime?.ok).toBe(written.service.uptime?.total);
+  });
+
   it('with workers, phases and new connections merge exactly', async () => {
     const json = join(dir, 'workers.json');
     const result = await run(selfSigned.url, '--insecure', '-u', '4', '-w', '2', '--json', json);
@@ -111,6 +129,17 @@ describe('fiml-perf load over TLS', () => {
     expectUserError(
       await run(mutual.url, '-p', '4'),
       /-p\/--streams is for quick mode over HTTP\/2/,
+    );
+    // The server's key with the client's certificate.
+    expectUserError(
+      await run(
+        mutual.url,
+        '--cert',
+        tlsFixturePath('client'),
+        '--key',
+        tlsFixturePath('server-key'),
+      ),
+      /--cert .*client\.pem and --key .*server-key\.pem cannot be used .*give the key that belongs to the certificate/,
     );
   });
 });
