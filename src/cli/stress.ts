@@ -433,8 +433,9 @@ async function stress(
   const html = c.html ?? (c.json ? reportPathFor(c.json) : undefined);
   if (html) {
     const { writeHtmlReport } = await import('./load-job.js');
+    // The verdict matters more than the page: a report that cannot be written is a warning.
     const problem = await writeHtmlReport(outcome.result, html, err);
-    if (problem) throw new PerfError('FP_ERR_WRITE', `${problem}; pick a writable path`);
+    if (problem) err(`WARNING: ${problem}; pick a writable --html`);
   }
   process.stdout.write(`\nStress ${kind.name} against ${host}\n${outcome.lines.join('\n')}\n`);
   if (stop.signal.aborted) return EXIT.interrupted;

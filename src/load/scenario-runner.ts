@@ -51,7 +51,8 @@ export class ScenarioRunner implements LoadTarget {
   private allocated = 0;
   private nextId: number;
   private stopping = false;
-  private readonly clients: UserHttpClient[] = [];
+  /** The clients of users that exist (a stopped user's goes, with its cookies). */
+  private readonly clients = new Set<UserHttpClient>();
   private readonly shared: SharedPool | undefined;
   private settled: (() => void) | undefined;
 
@@ -91,7 +92,7 @@ export class ScenarioRunner implements LoadTarget {
       rawNames: this.options.rawNames,
       maxRedirects: this.options.client?.maxRedirects,
     });
-    this.clients.push(client);
+    this.clients.add(client);
     const random = new Random(userSeed(this.options.seed, id));
     const user = new cls({ id, client, random, host: this.options.host });
     return {
@@ -156,8 +157,10 @@ export class ScenarioRunner implements LoadTarget {
         await new Promise((resolve) => setImmediate(resolve));
     }
     await this.hook(vu, 'onStop');
-    // A stopped user's connections go with it (a shared pool stays for the others).
+    // A stopped user's connections go with it (a shared pool stays for the others), and its
+    // client, cookie jar included, is forgotten.
     if (!this.shared) await vu.client.connections.close();
+    this.clients.delete(vu.client);
   }
 
   setUsers(count: number): void {
@@ -208,7 +211,7 @@ export class ScenarioRunner implements LoadTarget {
 
   /** Every user's connections (or the shared pool), each once. */
   #connections(): Connections[] {
-    return [...new Set(this.clients.map((c) => c.connections))];
+    return [...new Set([...this.clients].map((c) => c.connections))];
   }
 
   /** Closes every connection once its requests have ended (after `stop`). */
