@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
 import { classifyError, type Failure, type Phases } from '../stats/index.js';
 import { tlsOptions } from './client-config.js';
-import { type QuickRequest, requestParts } from './quick-request.js';
+import { type QuickRequest, requestParts, splitPhases } from './quick-request.js';
 import type { QuickExchange, QuickRunner } from './quick-runner.js';
 
 const { NGHTTP2_CANCEL } = http2.constants;
@@ -314,35 +314,19 @@ class H2Stream implements QuickExchange {
     this.connection.pool.runner.done(this, end - this.started, this.bytes, failure, phases);
   }
 
-  /**
-   * The request's time from `started` to `end`, split where it went. A request sent while its
-   * connection was being opened went out when the handshakes ended: the first one on the
-   * connection is charged them, the others waited for it (blocked).
-   */
+  /** The request's time from `started` to `end`, split where it went (`splitPhases`). */
   private phases(end: number): Phases {
-    const { started, sentAt, firstByte } = this;
+    const { started, sentAt, firstByte, opened } = this;
     const dial = this.dial as Dial;
-    const ready = dial.secured || dial.connected;
-    const receive = (end - firstByte) * 1000;
-    if (!this.opened) {
-      const sent = Math.max(sentAt, ready);
-      return {
-        blocked: (sent - started) * 1000,
-        connect: 0,
-        tls: 0,
-        ttfb: (firstByte - sent) * 1000,
-        receive,
-        newConnection: false,
-      };
-    }
-    return {
-      blocked: (sentAt - started) * 1000,
-      connect: (dial.connected - sentAt) * 1000,
-      tls: dial.secured ? (dial.secured - dial.connected) * 1000 : 0,
-      ttfb: (firstByte - ready) * 1000,
-      receive,
-      newConnection: true,
-    };
+    return splitPhases({
+      started,
+      sentAt,
+      firstByte,
+      end,
+      opened,
+      connected: dial.connected,
+      secured: dial.secured,
+    });
   }
 
   destroy(): void {

@@ -1,3 +1,4 @@
+import type { Phases } from '../stats/index.js';
 /** The one request quick mode sends over and over. */
 export interface QuickRequest {
   readonly url: string;
@@ -21,4 +22,48 @@ export function requestParts(request: QuickRequest) {
       body[0] === 0x7b || body[0] === 0x5b ? 'application/json' : 'text/plain';
   }
   return { url, method, path, headers, body };
+}
+
+/** When a quick-mode request's moments happened (performance.now() ms). */
+export interface RequestTimes {
+  /** Measured from here: the intended start (open model) or when it was sent. */
+  readonly started: number;
+  /** When it was handed to its connection. */
+  readonly sentAt: number;
+  readonly firstByte: number;
+  readonly end: number;
+  /** Whether this request opened its connection. */
+  readonly opened: boolean;
+  /** When its connection's TCP connect and TLS handshake ended (0 for none). */
+  readonly connected: number;
+  readonly secured: number;
+}
+
+/**
+ * A request's time split where it went, the parts adding up to `end - started` (microseconds).
+ * The request that opened its connection is charged the handshakes; one handed to a connection
+ * still opening waited for it (blocked) and went out when it was ready.
+ */
+export function splitPhases(t: RequestTimes): Phases {
+  const ready = t.secured || t.connected || t.sentAt;
+  const receive = (t.end - t.firstByte) * 1000;
+  if (!t.opened) {
+    const sent = Math.max(t.sentAt, ready);
+    return {
+      blocked: (sent - t.started) * 1000,
+      connect: 0,
+      tls: 0,
+      ttfb: (t.firstByte - sent) * 1000,
+      receive,
+      newConnection: false,
+    };
+  }
+  return {
+    blocked: (t.sentAt - t.started) * 1000,
+    connect: (t.connected - t.sentAt) * 1000,
+    tls: t.secured ? (t.secured - t.connected) * 1000 : 0,
+    ttfb: (t.firstByte - ready) * 1000,
+    receive,
+    newConnection: true,
+  };
 }

@@ -5,7 +5,7 @@ import { classifyError, type Failure, type Phases, type RequestSink } from '../s
 import { type ClientConfig, tlsOptions } from './client-config.js';
 import type { LoadTarget } from './load-target.js';
 import { H2Connections } from './quick-h2.js';
-import { type QuickRequest, requestParts } from './quick-request.js';
+import { type QuickRequest, requestParts, splitPhases } from './quick-request.js';
 
 export type { QuickRequest };
 
@@ -176,21 +176,10 @@ class Connection implements QuickExchange {
     this.runner.done(this, end - this.started, this.bytes, failure, this.phases(end));
   }
 
-  /**
-   * The request's time from `started` to `end`, split where it went. The request is written on
-   * an open connection at once, or queued until the TCP (and TLS) handshake ends.
-   */
+  /** The request's time from `started` to `end`, split where it went (`splitPhases`). */
   private phases(end: number): Phases {
-    const { started, sentAt, firstByte } = this;
-    const ready = this.opened ? this.secured || this.connected : sentAt;
-    return {
-      blocked: (sentAt - started) * 1000,
-      connect: this.opened ? (this.connected - sentAt) * 1000 : 0,
-      tls: this.opened && this.secured ? (this.secured - this.connected) * 1000 : 0,
-      ttfb: (firstByte - ready) * 1000,
-      receive: (end - firstByte) * 1000,
-      newConnection: this.opened,
-    };
+    const { started, sentAt, firstByte, opened, connected, secured } = this;
+    return splitPhases({ started, sentAt, firstByte, end, opened, connected, secured });
   }
 
   private onRead(bytes: number): boolean {
