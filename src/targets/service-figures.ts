@@ -42,12 +42,7 @@ export class ServiceFigures {
     if (missing) return unknown(missing);
     const hits = this.#name(METRIC.cacheHits);
     const misses = this.#name(METRIC.cacheMisses);
-    const layers = [
-      ...new Set([
-        ...this.after.labelValues(hits, 'layer'),
-        ...this.after.labelValues(misses, 'layer'),
-      ]),
-    ].sort();
+    const layers = this.#layers();
     const first = layers[0];
     const answered = increase(this.before, this.after, hits);
     const lookups =
@@ -68,17 +63,18 @@ export class ServiceFigures {
     if (this.#missing(METRIC.cacheHits, METRIC.cacheMisses)) return [];
     const hits = this.#name(METRIC.cacheHits);
     const misses = this.#name(METRIC.cacheMisses);
-    const layers = [
-      ...new Set([
-        ...this.after.labelValues(hits, 'layer'),
-        ...this.after.labelValues(misses, 'layer'),
-      ]),
-    ].sort();
+    const layers = this.#layers();
     return layers.map((layer) => ({
       layer,
       hits: increase(this.before, this.after, hits, { layer }),
       misses: increase(this.before, this.after, misses, { layer }),
     }));
+  }
+
+  /** The cache layers the metrics name (l1, l2...), in order. */
+  #layers(): string[] {
+    const names = [this.#name(METRIC.cacheHits), this.#name(METRIC.cacheMisses)];
+    return [...new Set(names.flatMap((n) => this.after.labelValues(n, 'layer')))].sort();
   }
 
   /** Completed tasks over settled ones (failed and rejected ones count against it). */

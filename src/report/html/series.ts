@@ -26,6 +26,19 @@ export const MAX_POINTS = 1000;
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
 
+const emptySeries = (): ChartSeries => ({
+  t: [],
+  rps: [],
+  failures: [],
+  users: [],
+  conns: [],
+  p50: [],
+  p90: [],
+  p95: [],
+  p99: [],
+  max: [],
+});
+
 /**
  * The aggregate per-second rows as chart series, bucketed to at most `maxPoints`: counts and
  * rates averaged over the bucket, percentiles as the bucket's worst second (a spike stays
@@ -33,18 +46,7 @@ const round = (n: number) => Math.round(n * 1000) / 1000;
  */
 export function seriesFromRows(rows: readonly SecondRow[], maxPoints = MAX_POINTS): ChartSeries {
   const size = Math.max(1, Math.ceil(rows.length / maxPoints));
-  const out: ChartSeries = {
-    t: [],
-    rps: [],
-    failures: [],
-    users: [],
-    conns: [],
-    p50: [],
-    p90: [],
-    p95: [],
-    p99: [],
-    max: [],
-  };
+  const out = emptySeries();
   for (let i = 0; i < rows.length; i += size) {
     const bucket = rows.slice(i, i + size);
     const first = bucket[0] as SecondRow;
@@ -104,18 +106,7 @@ export function intendedRate(executor: unknown, t: number): number | undefined {
  */
 export function seriesFromEndpoint(s: EndpointSeriesResult, maxPoints = MAX_POINTS): ChartSeries {
   const size = Math.max(1, Math.ceil(s.t.length / maxPoints));
-  const out: ChartSeries = {
-    t: [],
-    rps: [],
-    failures: [],
-    users: [],
-    conns: [],
-    p50: [],
-    p90: [],
-    p95: [],
-    p99: [],
-    max: [],
-  };
+  const out = emptySeries();
   const sum = (values: readonly number[], from: number, to: number) =>
     values.slice(from, to).reduce((a, b) => a + b, 0);
   const worst = (values: readonly number[], from: number, to: number) =>
