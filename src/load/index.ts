@@ -12,8 +12,16 @@ export type {
   ExecutorContext,
   RampingArrivalRateConfig,
   RampingUsersConfig,
+  SteerChange,
+  SteeredConfig,
 } from './executors/index.js';
-export { createExecutor, executors, splitExecutor } from './executors/index.js';
+export {
+  createExecutor,
+  executors,
+  Steering,
+  splitChange,
+  splitExecutor,
+} from './executors/index.js';
 export { SATURATION } from './generator-monitor.js';
 export type {
   CheckResult,

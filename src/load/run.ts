@@ -13,6 +13,8 @@ import {
   createExecutor,
   type Executor,
   type ExecutorContext,
+  type Steering,
+  splitChange,
   splitExecutor,
 } from './executors/index.js';
 import { GeneratorMonitor } from './generator-monitor.js';
@@ -50,6 +52,8 @@ export interface RunLoadOptions {
   readonly version: string;
   /** Recorded in the result as it is. */
   readonly config: Readonly<Record<string, unknown>>;
+  /** A steered run (executor type `steered`): changes to it reach every worker. */
+  readonly steering?: Steering;
 }
 
 const DROPPED_WARNING =
@@ -78,7 +82,7 @@ interface RunState {
 /** Runs a load plan to its end (or a stop) and returns the versioned result. */
 export async function runLoad(options: RunLoadOptions): Promise<RunResult> {
   const workers = options.workers ?? 1;
-  const executor = createExecutor(options.plan.executor);
+  const executor = createExecutor(options.plan.executor, options.steering);
   const state: RunState = { users: 0, interrupted: false, onNamesFull: undefined };
   const recorder = new StatsRecorder(Date.now(), {
     maxNames: options.plan.maxNames,
@@ -233,8 +237,14 @@ async function runInWorkers(
       once: true,
     },
   );
+  const unsteer = options.steering?.onChange((change) => {
+    threads.forEach((worker, index) => {
+      const message: ToWorker = { type: 'steer', change: splitChange(change, index, count) };
+      worker.postMessage(message);
+    });
+  });
   const all = Promise.all(finished);
-  await Promise.race([all, until(options.abort)]);
+  await Promise.race([all, until(options.abort)]).finally(() => unsteer?.());
   if (options.abort?.aborted) await Promise.all(threads.map((w) => w.terminate()));
   else await all;
 }

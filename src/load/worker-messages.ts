@@ -1,9 +1,12 @@
 import type { StatsDelta } from '../stats/index.js';
+import type { SteerChange } from './executors/index.js';
 import type { LoopLag } from './generator-monitor.js';
 
 /** Messages between the run and its worker threads. */
 export type ToWorker =
   | { readonly type: 'stop'; readonly graceMs: number }
+  /** A steered run changed: this worker's part of the change. */
+  | { readonly type: 'steer'; readonly change: SteerChange }
   /** The run's name cap is reached: record these names, everything else as the overflow. */
   | { readonly type: 'names'; readonly recorded: ReadonlyArray<readonly [string, string]> };
 

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { DeltaRecorder, encodeHistogram } from '../stats/index.js';
-import { createExecutor } from './executors/index.js';
+import { createExecutor, Steering } from './executors/index.js';
 import { GeneratorMonitor, LoopWatch } from './generator-monitor.js';
 import { createTarget, type LoadPlan } from './plan.js';
 import { loadScenario, selectClasses } from './scenario-loader.js';
@@ -21,11 +21,14 @@ const recorder = new DeltaRecorder();
 const monitor = new GeneratorMonitor(false);
 const controller = new AbortController();
 let graceMs = grace;
+// A steered run: this worker's share, changed by the run's 'steer' messages.
+const steering = plan.executor.type === 'steered' ? new Steering(plan.executor) : undefined;
 port.on('message', (message: ToWorker) => {
   if (message.type === 'stop') {
     graceMs = message.graceMs;
     controller.abort();
   } else if (message.type === 'names') recorder.restrict(message.recorded);
+  else if (message.type === 'steer') steering?.set(message.change);
 });
 
 const classes =
@@ -33,7 +36,7 @@ const classes =
     ? selectClasses(await loadScenario(plan.workload.file), plan.workload.classNames)
     : [];
 const { target, close } = createTarget(plan, recorder, classes, index);
-const executor = createExecutor(plan.executor);
+const executor = createExecutor(plan.executor, steering);
 const wait = startAt - Date.now();
 if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
 // Watch the loop from the common start: loading the scenario is not part of the run.

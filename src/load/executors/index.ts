@@ -9,12 +9,17 @@ import {
   RampingArrivalRateExecutor,
 } from './ramping-arrival-rate.js';
 import { type RampingUsersConfig, RampingUsersExecutor } from './ramping-users.js';
+import { type SteerChange, type SteeredConfig, SteeredExecutor, Steering } from './steered.js';
+
+export type { SteerChange, SteeredConfig };
+export { Steering };
 
 export type ExecutorConfig =
   | ConstantUsersConfig
   | RampingUsersConfig
   | ConstantArrivalRateConfig
-  | RampingArrivalRateConfig;
+  | RampingArrivalRateConfig
+  | SteeredConfig;
 
 type Factories = {
   readonly [K in ExecutorConfig['type']]: (
@@ -28,10 +33,22 @@ export const executors: Factories = {
   'ramping-users': (config) => new RampingUsersExecutor(config),
   'constant-arrival-rate': (config) => new ConstantArrivalRateExecutor(config),
   'ramping-arrival-rate': (config) => new RampingArrivalRateExecutor(config),
+  steered: (config) => new SteeredExecutor(config),
 };
 
-export function createExecutor(config: ExecutorConfig): Executor {
+/** The executor of a config; a steered one follows `steering` when given. */
+export function createExecutor(config: ExecutorConfig, steering?: Steering): Executor {
+  if (config.type === 'steered' && steering) return new SteeredExecutor(config, steering);
   return (executors[config.type] as (c: ExecutorConfig) => Executor)(config);
+}
+
+/** Worker `index`'s part of a change to a steered run: the parts add up to the change. */
+export function splitChange(change: SteerChange, index: number, parts: number): SteerChange {
+  return {
+    ...(change.users !== undefined ? { users: share(change.users, index, parts) } : {}),
+    ...(change.spawnRate !== undefined ? { spawnRate: change.spawnRate / parts } : {}),
+    ...(change.rate !== undefined ? { rate: change.rate / parts } : {}),
+  };
 }
 
 /** Integer share `index` of `total` split `parts` ways; the shares add up to `total`. */
@@ -61,6 +78,14 @@ export function splitExecutor(
     case 'constant-arrival-rate':
       return {
         ...config,
+        rate: config.rate / parts,
+        maxUsers: Math.max(1, share(config.maxUsers, index, parts)),
+      };
+    case 'steered':
+      return {
+        ...config,
+        users: share(config.users, index, parts),
+        spawnRate: config.spawnRate / parts,
         rate: config.rate / parts,
         maxUsers: Math.max(1, share(config.maxUsers, index, parts)),
       };

@@ -1,0 +1,149 @@
+import { performance } from 'node:perf_hooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createExecutor,
+  type LoadTarget,
+  runLoad,
+  type SteeredConfig,
+  Steering,
+  splitChange,
+} from '../../src/load/index.js';
+import { startHttpServer, type TestServer } from '../helpers/http-server.js';
+
+/** Records what the executor asks for. */
+class FakeTarget implements LoadTarget {
+  users = 0;
+  iterations: number[] = [];
+  setUsers(count: number): void {
+    this.users = count;
+  }
+  startIteration(intended: number): boolean {
+    this.iterations.push(intended);
+    return true;
+  }
+  async stop(): Promise<void> {}
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function steered(config: Partial<SteeredConfig>): SteeredConfig {
+  return {
+    type: 'steered',
+    model: 'closed',
+    users: 0,
+    spawnRate: 1000,
+    rate: 0,
+    maxUsers: 100,
+    durationMs: 0,
+    ...config,
+  };
+}
+
+describe('a steered run (the live UI drives it)', () => {
+  it('closed model: follows the user count it is given, up and down, until stopped', async () => {
+    const target = new FakeTarget();
+    const config = steered({ users: 3 });
+    const steering = new Steering(config);
+    const controller = new AbortController();
+    const running = createExecutor(config, steering).run({
+      target,
+      signal: controller.signal,
+      startedAt: performance.now(),
+      recordLag: () => {},
+      dropped: () => {},
+    });
+    await sleep(150);
+    expect(target.users).toBe(3);
+    steering.set({ users: 8 });
+    await sleep(150);
+    expect(target.users).toBe(8);
+    // At 20 a second, going down from 8 to 2 takes about 300 ms.
+    steering.set({ users: 2, spawnRate: 20 });
+    await sleep(120);
+    expect(target.users).toBeGreaterThan(2);
+    await sleep(400);
+    expect(target.users).toBe(2);
+    controller.abort();
+    await running;
+  });
+
+  it('open model: starts iterations at the rate it is given', async () => {
+    const target = new FakeTarget();
+    const config = steered({ model: 'open', rate: 20 });
+    const steering = new Steering(config);
+    const controller = new AbortController();
+    const startedAt = performance.now();
+    const running = createExecutor(config, steering).run({
+      target,
+      signal: controller.signal,
+      startedAt,
+      recordLag: () => {},
+      dropped: () => {},
+    });
+    await sleep(500);
+    steering.set({ rate: 200 });
+    await sleep(500);
+    controller.abort();
+    await running;
+    const first = target.iterations.filter((t) => t - startedAt < 500).length;
+    const second = target.iterations.filter((t) => t - startedAt >= 500).length;
+    expect(first).toBeGreaterThanOrEqual(9);
+    expect(first).toBeLessThanOrEqual(11);
+    expect(second).toBeGreaterThanOrEqual(90);
+    expect(second).toBeLessThanOrEqual(110);
+  });
+
+  it('splits a change across workers so the parts add up', () => {
+    const parts = [0, 1, 2].map((i) => splitChange({ users: 10, rate: 90, spawnRate: 3 }, i, 3));
+    expect(parts.reduce((n, p) => n + (p.users ?? 0), 0)).toBe(10);
+    expect(parts.reduce((n, p) => n + (p.rate ?? 0), 0)).toBe(90);
+    expect(parts.every((p) => p.spawnRate === 1)).toBe(true);
+  });
+});
+
+describe('a steered run over real HTTP, with workers', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startHttpServer((_req, res) => setTimeout(() => res.end('ok'), 20));
+  });
+  afterAll(() => server.close());
+
+  it('quick mode in two workers: each follows its share of a change, and stop ends it', async () => {
+    const steering = new Steering({ users: 2, spawnRate: 1000, rate: 0 });
+    const stop = new AbortController();
+    const seen: number[] = [];
+    const run = runLoad({
+      plan: {
+        workload: {
+          kind: 'quick',
+          url: `${server.url}/`,
+          method: 'GET',
+          headers: {},
+          body: undefined,
+        },
+        executor: steered({ users: 2 }),
+        host: server.url,
+        seed: 1,
+        timeoutMs: 5000,
+        headers: {},
+      },
+      classes: [],
+      workers: 2,
+      graceMs: 1000,
+      stop: stop.signal,
+      steering,
+      version: 'test',
+      config: {},
+      onProgress: (p) => seen.push(p.users),
+    });
+    await sleep(1800);
+    steering.set({ users: 6 });
+    await sleep(2200);
+    stop.abort();
+    const result = await run;
+    expect(result.executor).toBe('steered');
+    expect(result.totals.requests).toBeGreaterThan(50);
+    expect(seen.slice(0, 2)).toContain(2);
+    expect(seen.at(-1)).toBe(6);
+  });
+});
