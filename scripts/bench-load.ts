@@ -21,11 +21,11 @@
  * Needs nginx, and wrk and python3-locust for their rows (apt-get install nginx wrk
  * python3-locust), and a built dist (npm run build). Loopback only.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { benchKit, median } from './bench-kit.js';
 
 const { values } = parseArgs({
   options: {
@@ -45,63 +45,13 @@ const duration = Number(values.duration);
 const connections = Number(values.connections);
 const port = Number(values.port);
 const url = `http://127.0.0.1:${port}/price`;
-const BODY =
-  '{"symbol":"AAPL","asset_type":"equity","price":189.84,"change":1.23,"change_percent":0.65,"volume":51234567,"provider":"yahoo","cached":true}';
-
-const work = mkdtempSync(join(tmpdir(), 'fiml-perf-bench-'));
-const pin = cpus().length >= 2;
-const pinned = (core: number, args: string[]) =>
-  pin ? ['taskset', '-c', String(core), ...args] : args;
-
-function startNginx(): ChildProcess {
-  const conf = join(work, 'nginx.conf');
-  writeFileSync(
-    conf,
-    `worker_processes 1;
-daemon off;
-user root;
-pid ${work}/nginx.pid;
-error_log stderr warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 100000000;
-  keepalive_timeout 120s;
-  client_body_temp_path ${work};
-  server {
-    listen 127.0.0.1:${port};
-    location / { default_type application/json; return 200 '${BODY}'; }
-  }
-}
-`,
-  );
-  const [cmd, ...args] = pinned(1, ['nginx', '-c', conf]);
-  return spawn(cmd as string, args, { stdio: 'inherit' });
-}
+const { work, pinned, startNginx, timed } = benchKit('fiml-perf-bench-');
 
 interface Measured {
   readonly rps: number;
   readonly cpuUsPerRequest: number;
   readonly p99Ms: number;
   readonly extra?: Record<string, number | boolean>;
-}
-
-/** Runs a command under bash and returns its output and the CPU seconds it used (`times`). */
-function timed(command: string[]): { out: string; cpuSeconds: number } {
-  const script = '"$@" > "$OUT"; times > "$TIMES"';
-  const out = join(work, 'out.txt');
-  const times = join(work, 'times.txt');
-  execFileSync('bash', ['-c', script, '_', ...pinned(0, command)], {
-    env: { ...process.env, OUT: out, TIMES: times },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  // Second line of `times`: children's user and system time, such as "0m1.234s 0m0.567s".
-  const line = readFileSync(times, 'utf8').trim().split('\n')[1] ?? '';
-  const cpuSeconds = [...line.matchAll(/(\d+)m([\d.]+)s/g)].reduce(
-    (sum, m) => sum + Number(m[1]) * 60 + Number(m[2]),
-    0,
-  );
-  return { out: readFileSync(out, 'utf8'), cpuSeconds };
 }
 
 const node = process.execPath;
@@ -263,12 +213,6 @@ const tools: Record<string, () => Measured> = {
   },
 };
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
-
 async function throughput(): Promise<void> {
   const names = (values.tools as string).split(',');
   const results = new Map<string, Measured[]>(names.map((n) => [n, []]));
@@ -380,7 +324,7 @@ export default class PerId extends User {
   for (const row of rows) console.log(row);
 }
 
-const nginx = startNginx();
+const nginx = startNginx(`listen 127.0.0.1:${port};`);
 try {
   await new Promise((r) => setTimeout(r, 500));
   if (values.open) openModel(Number(values.open));
