@@ -185,6 +185,15 @@ class Endpoint implements EndpointStats {
     return this.second;
   }
 
+  /** One finished request, in the figures kept for the whole run. */
+  count(micros: number, bytes: number, failed: boolean, phases: Phases | undefined): void {
+    this.requests++;
+    this.bytes += bytes;
+    this.latency.record(micros);
+    if (failed) this.failures++;
+    if (phases) this.phaseRecord().record(phases);
+  }
+
   /** Its phase record, made when the first request with phases arrives. */
   phaseRecord(): PhaseRecord {
     this.phases ??= new PhaseRecord();
@@ -375,13 +384,10 @@ export class StatsRecorder implements RequestSink {
     phases?: Phases,
   ): void {
     const stats = this.table.get(method, name);
-    stats.requests++;
-    stats.bytes += bytes;
-    stats.latency.record(micros);
+    stats.count(micros, bytes, failure !== undefined, phases);
     stats.secondRequests++;
     stats.secondRecord().record(micros);
     if (phases) {
-      stats.phaseRecord().record(phases);
       this.#phaseRecord().record(phases);
       if (phases.newConnection) this.intervalConnections++;
     }
@@ -391,7 +397,6 @@ export class StatsRecorder implements RequestSink {
     this.intervalRequests++;
     this.bytes += bytes;
     if (failure) {
-      stats.failures++;
       stats.secondFailures++;
       this.failures++;
       this.intervalFailures++;
@@ -573,14 +578,8 @@ export class DeltaRecorder implements RequestSink {
     phases?: Phases,
   ): void {
     const stats = this.table.get(method, name);
-    stats.requests++;
-    stats.bytes += bytes;
-    stats.latency.record(micros);
-    if (phases) stats.phaseRecord().record(phases);
-    if (failure) {
-      stats.failures++;
-      this.errors.add(method, stats.name, failure);
-    }
+    stats.count(micros, bytes, failure !== undefined, phases);
+    if (failure) this.errors.add(method, stats.name, failure);
   }
 
   error(method: string, name: string, failure: Failure): void {

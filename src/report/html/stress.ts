@@ -5,14 +5,8 @@ import type {
   PeakSection,
   SpikeSection,
 } from '../../stress/index.js';
+import type { StressSection } from '../analysis/index.js';
 import { esc } from './render.js';
-
-type StressSection =
-  | PeakSection
-  | SpikeSection
-  | EnduranceSection
-  | BreakpointSection
-  | FaultsSection;
 
 const ms = (v: number | null) =>
   v === null ? 'n/a' : `${v >= 100 ? v.toFixed(0) : v.toFixed(1)} ms`;
