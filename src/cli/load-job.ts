@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { basename } from 'node:path';
 import { PerfError } from '../errors.js';
 import {
   assertReachable,
@@ -99,7 +98,7 @@ export async function writeHtmlReport(
 ): Promise<string | undefined> {
   try {
     const { buildRunReport } = await import('../report/html/build.js');
-    writeFileAtomic(path, buildRunReport(result, basename(path)).html);
+    writeFileAtomic(path, buildRunReport(result).html);
     log(`HTML report: ${path}`);
     return undefined;
   } catch (error) {

@@ -13,7 +13,8 @@ export function runMarkdown(
 ): string {
   const t = result.totals;
   const lines: string[] = [];
-  const targets = result.targets;
+  // A stress kind's empty targets section is no verdict: its own section says pass or fail.
+  const targets = result.targets?.outcomes.length ? result.targets : undefined;
   const failed = targets ? targets.summary.fail : 0;
   const unknown = targets ? targets.summary.unknown : 0;
   lines.push(`# fiml-perf run: ${result.target}`, '');

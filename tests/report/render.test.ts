@@ -47,6 +47,34 @@ describe('report figures', () => {
     expect(html).toContain('>+12.5%</td>');
   });
 
+  it("a stress run's verdict is its kind's, not a count of targets it had none of", () => {
+    const result = {
+      ...fixture,
+      generator: { ...fixture.generator, saturated: false },
+      targets: {
+        outcomes: [],
+        summary: { pass: 0, fail: 0, unknown: 0 },
+        windowSeconds: null,
+        abortedBy: null,
+      },
+      stress: {
+        kind: 'spike',
+        normalRate: 10,
+        spikeRate: 100,
+        phases: { beforeS: 2, spikeS: 2, afterS: 3 },
+        before: { p95Ms: 5, errorRate: 0 },
+        peak: { p95Ms: 900, atS: 3, errorRate: 0.2, failures: 40 },
+        recoveryS: null,
+        maxRecoveryS: 3,
+        verdict: 'fail',
+      },
+    } as unknown as ReportResult;
+    const { html, markdown } = buildRunReport(result);
+    expect(html).toMatch(/FAIL<\/strong><span>The spike test's verdict is fail/);
+    expect(html).not.toMatch(/0 targets/);
+    expect(markdown).not.toMatch(/All 0 targets|All targets met/);
+  });
+
   it('long series are bucketed to at most 1,000 points, keeping the worst second', () => {
     const rows = Array.from(
       { length: 3600 },

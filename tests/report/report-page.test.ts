@@ -218,6 +218,11 @@ describe('fiml-perf report', () => {
       expect(errors).toEqual([]);
       expect(requests).toEqual([]);
       await expect(page.locator('#run0-stress').textContent()).resolves.toMatch(/Stress: spike/);
+      // The verdict is the stress kind's own; a run with no targets does not claim any were met.
+      await expect(page.locator('.banner').first().textContent()).resolves.toMatch(
+        /spike test's verdict is (pass|fail)|Invalid run/,
+      );
+      expect(await page.locator('body').textContent()).not.toMatch(/0 targets/);
       await expect(page.locator('#run0-stress + p').textContent()).resolves.toMatch(
         /Normal 10\/s for 2s, then 100\/s for 2s/,
       );

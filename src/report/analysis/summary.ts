@@ -111,8 +111,10 @@ export function executiveSummary(context: AnalysisContext): ExecutiveSummary {
     sentences.push(
       `The run was stopped early, after ${seconds(result.durationS)}; its figures cover that part only.`,
     );
-  if (figures.targets) {
-    const { pass, fail, unknown } = figures.targets;
+  const judged = figures.targets;
+  // A stress kind judges by its own criteria; a result with no target has nothing to say here.
+  if (judged && judged.pass + judged.fail + judged.unknown > 0) {
+    const { pass, fail, unknown } = judged;
     const total = pass + fail + unknown;
     if (fail > 0)
       sentences.push(

@@ -178,9 +178,14 @@ function chartData(run: ReportRun): RunChartData {
 
 /** The verdict banner: pass, fail, invalid (saturated generator), or no targets. */
 function banner(result: ReportResult): string {
-  const targets = result.targets;
+  const targets = result.targets?.outcomes.length ? result.targets : undefined;
+  const stress = result.stress;
   if (result.generator.saturated)
     return `<div class="banner invalid" role="status"><strong>&#9888; Invalid run</strong><span>The load generator was saturated (${esc(result.generator.reasons.join('; '))}): the figures measure the generator, not the service. Run with more --workers or less load.</span></div>`;
+  if (!targets && stress)
+    return stress.verdict !== 'pass' && stress.verdict !== 'stable'
+      ? `<div class="banner fail" role="status"><strong>&#10007; FAIL</strong><span>The ${esc(stress.kind)} test's verdict is ${esc(stress.verdict)} (see Stress).</span></div>`
+      : `<div class="banner pass" role="status"><strong>&#10003; PASS</strong><span>The ${esc(stress.kind)} test's verdict is ${esc(stress.verdict)} (see Stress).</span></div>`;
   if (!targets)
     return '<div class="banner none" role="status"><strong>No targets judged</strong><span>Run with --targets (or use <code>fiml-perf run</code>) for a pass or fail verdict.</span></div>';
   const { pass, fail, unknown } = targets.summary;
@@ -215,7 +220,7 @@ function shape(result: ReportResult): string {
 }
 
 function targetsSection(targets: TargetsReport | undefined, id: string): string {
-  if (!targets) return '';
+  if (!targets || targets.outcomes.length === 0) return '';
   // The room left, relative to the threshold, both in the figure's base unit (the targets' own
   // parser reads the threshold: `< 0.5s` is 500 ms, `> 80%` is 0.8).
   const margin = (o: TargetOutcome) => {
