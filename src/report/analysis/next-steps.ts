@@ -39,7 +39,7 @@ function targetStep(
     return {
       from,
       text: `${text}${start}; profile the service under load`,
-      command: 'fiml-perf profile',
+      command: 'node --cpu-prof',
     };
   }
   switch (figure) {

@@ -8,7 +8,7 @@ import type { Evidence, Finding } from '../types.js';
 /** The seed suite's steps for a memory leak, for a Node service. */
 const LEAK_STEPS = [
   'Confirm it over a longer run: `fiml-perf stress endurance -t 1h`',
-  'Profile heap growth under load: `fiml-perf profile`',
+  'Profile heap growth under load: start the service with `node --heap-prof`',
   'Look for references kept alive: listeners never removed, closures in long-lived maps, timers',
   'Review cache cleanup: bounded sizes and TTLs, entries evicted as well as added',
 ];
@@ -55,11 +55,11 @@ function enduranceDrift(section: EnduranceSection): Finding[] {
         ? LEAK_STEPS
         : [
             'Find what grows with time: queues, caches without bounds, connection pools, log buffers',
-            'Profile the service early and late in a run and compare: `fiml-perf profile`',
+            'Profile the service early and late in a run and compare: start the service with `node --cpu-prof`',
             ...LEAK_STEPS.slice(3),
           ],
       action: leaking
-        ? { text: 'Find the memory leak: profile heap growth', command: 'fiml-perf profile' }
+        ? { text: 'Find the memory leak: profile heap growth', command: 'node --heap-prof' }
         : { text: 'Find why latency grows over time', command: 'fiml-perf stress endurance -t 1h' },
     },
   ];

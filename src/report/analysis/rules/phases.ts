@@ -54,12 +54,12 @@ export function phases(context: AnalysisContext): Finding[] {
         ...worst.map((e) => evidence.ms(`${e.key} TTFB p95`, e.phases?.ttfbMs.p95 ?? 0)),
       ],
       recommendation: [
-        'Profile the service under this load: `fiml-perf profile`',
+        'Profile the service under this load: start the service with `node --cpu-prof`',
         'Check the cache hit rate and slow queries of the slowest endpoints',
       ],
       action: {
         text: 'Profile the service: the time is spent in it',
-        command: 'fiml-perf profile',
+        command: 'node --cpu-prof',
       },
     });
   }
