@@ -2,11 +2,13 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
-/** What the report inlines: uPlot (MIT) and the page's own styles and script. */
+/** What the report inlines: uPlot (MIT) and the page's own styles and scripts. */
 export interface ReportAssets {
   readonly uplotJs: string;
   readonly uplotCss: string;
   readonly css: string;
+  /** The chart module the report and the live UI share (charts.js). */
+  readonly chartsJs: string;
   readonly js: string;
 }
 
@@ -26,6 +28,7 @@ export function loadAssets(): ReportAssets {
     uplotJs: readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8'),
     uplotCss: readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8'),
     css: own('report.css'),
+    chartsJs: own('charts.js'),
     js: own('report.js'),
   };
   return cached;

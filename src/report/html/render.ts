@@ -522,8 +522,8 @@ export function renderReport(
 ): string {
   const assets = loadAssets();
   const data = { runs: runs.map(chartData) };
-  // Only our two scripts may run: by their hashes, so no inline handler or injected script can.
-  const scriptHashes = [assets.uplotJs, assets.js]
+  // Only our three scripts may run: by their hashes, so no inline handler or injected script can.
+  const scriptHashes = [assets.uplotJs, assets.chartsJs, assets.js]
     .map((text) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`)
     .join(' ');
   const heading =
@@ -544,6 +544,7 @@ ${benches.join('\n')}
 <footer class="note"><p>Made by fiml-perf. Works offline; rebuild it with <code>fiml-perf report result.json</code>.</p></footer>
 <script id="report-data" type="application/json">${scriptJson(data)}</script>
 <script>${assets.uplotJs}</script>
+<script>${assets.chartsJs}</script>
 <script>${assets.js}</script>
 </body>
 </html>
