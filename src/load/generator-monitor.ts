@@ -57,11 +57,16 @@ export class GeneratorMonitor {
   private readonly cpu: number[] = [];
   private maxRss = process.memoryUsage.rss();
   private readonly loop: LoopWatch | undefined;
+  /** This thread's event-loop delay since the last sample, for the live figures. */
+  private readonly recent: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
+  /** The event-loop delay p99 of the last second, in ms (0 before the first sample). */
+  lastLoopLagMs = 0;
   private readonly workerLags: LoopLag[] = [];
 
   /** @param watchLoop watch this thread's event loop (workers report theirs separately) */
   constructor(watchLoop = true) {
     this.loop = watchLoop ? new LoopWatch() : undefined;
+    this.recent.enable();
   }
 
   recordLag(micros: number): void {
@@ -77,6 +82,9 @@ export class GeneratorMonitor {
     this.lastWall = now;
     this.cpu.push(Math.round(percent));
     this.maxRss = Math.max(this.maxRss, process.memoryUsage.rss());
+    // The monitor's timer itself fires every 10 ms; what it reports beyond that is lag.
+    this.lastLoopLagMs = Math.max(0, Math.round((this.recent.percentile(99) / 1e6 - 10) * 10) / 10);
+    this.recent.reset();
     return percent;
   }
 
@@ -85,6 +93,7 @@ export class GeneratorMonitor {
   }
 
   finish(model: 'closed' | 'open', workers: number): GeneratorHealth {
+    this.recent.disable();
     const own = this.loop?.stop() ?? { p50: 0, p99: 0, max: 0 };
     const lags = this.workerLags.length > 0 ? this.workerLags : [own];
     const loopLag = {

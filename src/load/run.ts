@@ -31,6 +31,10 @@ export interface Progress {
   readonly requests: number;
   readonly failures: number;
   readonly cpuPercent: number;
+  /** This thread's event-loop delay p99 over the last second, in ms. */
+  readonly loopLagMs: number;
+  /** Each worker thread's users and requests so far (one entry for an in-process run). */
+  readonly workers: ReadonlyArray<{ readonly users: number; readonly requests: number }>;
 }
 
 export interface RunLoadOptions {
@@ -74,6 +78,8 @@ function until(signal: AbortSignal | undefined): Promise<void> {
 
 interface RunState {
   users: number;
+  /** Per worker thread: users now and requests so far. */
+  workers: Array<{ users: number; requests: number }>;
   interrupted: boolean;
   /** Workers: tells them the names to keep once the run's name cap is reached. */
   onNamesFull: ((recorded: ReadonlyArray<readonly [string, string]>) => void) | undefined;
@@ -83,7 +89,12 @@ interface RunState {
 export async function runLoad(options: RunLoadOptions): Promise<RunResult> {
   const workers = options.workers ?? 1;
   const executor = createExecutor(options.plan.executor, options.steering);
-  const state: RunState = { users: 0, interrupted: false, onNamesFull: undefined };
+  const state: RunState = {
+    users: 0,
+    workers: Array.from({ length: Math.max(1, workers) }, () => ({ users: 0, requests: 0 })),
+    interrupted: false,
+    onNamesFull: undefined,
+  };
   const recorder = new StatsRecorder(Date.now(), {
     maxNames: options.plan.maxNames,
     onOverflow: (max, recorded) => {
@@ -103,7 +114,13 @@ export async function runLoad(options: RunLoadOptions): Promise<RunResult> {
   const open = executor.model === 'open';
   const tick = () => {
     const cpuPercent = monitor.sample();
-    const row = recorder.tick(Date.now(), state.users, open ? droppedSince() : undefined);
+    if (workers <= 1) state.workers[0] = { users: state.users, requests: recorder.requests };
+    const row = recorder.tick(
+      Date.now(),
+      state.users,
+      open ? droppedSince() : undefined,
+      executor.intendedRate?.(),
+    );
     options.onProgress?.({
       elapsedMs: performance.now() - startWall,
       durationMs: executor.durationMs,
@@ -112,6 +129,8 @@ export async function runLoad(options: RunLoadOptions): Promise<RunResult> {
       requests: recorder.requests,
       failures: recorder.failures,
       cpuPercent,
+      loopLagMs: monitor.lastLoopLagMs,
+      workers: state.workers.map((w) => ({ ...w })),
     });
     options.onTick?.(recorder);
   };
@@ -126,7 +145,7 @@ export async function runLoad(options: RunLoadOptions): Promise<RunResult> {
     clearInterval(ticker);
   }
   // The last, partial second.
-  recorder.tick(Date.now(), 0, open ? droppedSince() : undefined);
+  recorder.tick(Date.now(), 0, open ? droppedSince() : undefined, executor.intendedRate?.());
   return buildResult(recorder, {
     version: options.version,
     model: executor.model,
@@ -205,6 +224,11 @@ async function runInWorkers(
           recorder.merge(message.delta);
           users[index] = message.users;
           state.users = users.reduce((a, b) => a + b, 0);
+          const worker = state.workers[index];
+          if (worker) {
+            worker.users = message.users;
+            for (const e of message.delta.endpoints) worker.requests += e.requests;
+          }
         } else if (message.type === 'dropped') {
           if (!warned) {
             warned = true;
@@ -213,6 +237,11 @@ async function runInWorkers(
         } else {
           recorder.merge(message.delta);
           users[index] = 0;
+          const worker = state.workers[index];
+          if (worker) {
+            worker.users = 0;
+            for (const e of message.delta.endpoints) worker.requests += e.requests;
+          }
           monitor.addWorkerLag(message.lag);
           const lag = decodeHistogram(message.scheduleLag);
           monitor.scheduleLag.add(lag);

@@ -2,7 +2,7 @@ export { DEFAULT_MAX_NAMES, OTHER_NAMES } from '../names.js';
 export { DistinctCounter } from './distinct-count.js';
 export type { LinearFit } from './distributions.js';
 export { linearFit, normalCdf, normalQuantile, tQuantile } from './distributions.js';
-export type { EndpointSeriesResult } from './endpoint-series.js';
+export type { EndpointSecond, EndpointSeriesResult } from './endpoint-series.js';
 export type { ErrorGroup, Failure, FailureKind } from './errors.js';
 export { classifyError, ErrorTable } from './errors.js';
 export type { Histogram, LatencyMs } from './histogram.js';

@@ -1,6 +1,10 @@
 import { DEFAULT_MAX_NAMES, OTHER_NAMES } from '../names.js';
 import { DistinctCounter } from './distinct-count.js';
-import { EndpointSeries, type EndpointSeriesResult } from './endpoint-series.js';
+import {
+  type EndpointSecond,
+  EndpointSeries,
+  type EndpointSeriesResult,
+} from './endpoint-series.js';
 import { type ErrorGroup, ErrorTable, type Failure } from './errors.js';
 import {
   createHistogram,
@@ -109,6 +113,8 @@ export interface SecondRow {
   readonly newConnections: number;
   /** Open model: iterations the schedule could not start in that second (every user busy). */
   readonly dropped?: number;
+  /** Steered open model: the rate asked for in that second (other executors' rate is in the config). */
+  readonly intended?: number;
   readonly totalRequests: number;
   readonly totalFailures: number;
 }
@@ -336,7 +342,7 @@ const MAX_SERIES_ROWS = 200_000;
  * per-second rows grow, by one small row a second.
  */
 export class StatsRecorder implements RequestSink {
-  private readonly table: EndpointTable;
+  private table: EndpointTable;
   readonly total = createHistogram();
   readonly errors = new ErrorTable();
   readonly series: SecondRow[] = [];
@@ -352,15 +358,21 @@ export class StatsRecorder implements RequestSink {
   private lastTick: number;
   /** Ticks so far: the slot of a series row. */
   #ticks = 0;
-  readonly #timelines: EndpointSeries[] = [];
+  #timelines: EndpointSeries[] = [];
   #seriesRows = 0;
   readonly #maxSeriesRows: number;
+  readonly #options: RecorderOptions;
+  /** When the whole-run figures were last started again (`reset`), if ever. */
+  resetAt: number | undefined;
+  /** Each endpoint's row of the second the last tick closed, keyed by `METHOD name`. */
+  #lastSeconds = new Map<string, EndpointSecond>();
 
   constructor(
     readonly startedAt: number = Date.now(),
     options: RecorderOptions = {},
   ) {
     this.lastTick = startedAt;
+    this.#options = options;
     this.table = new EndpointTable(options);
     this.#maxSeriesRows = options.maxSeriesRows ?? MAX_SERIES_ROWS;
   }
@@ -373,6 +385,30 @@ export class StatsRecorder implements RequestSink {
   /** How many names were recorded, and what went past the cap. */
   get names(): NameCounts {
     return this.table.counts();
+  }
+
+  /** Each endpoint's figures in the second the last tick closed (the live UI's lines). */
+  get lastSeconds(): ReadonlyMap<string, EndpointSecond> {
+    return this.#lastSeconds;
+  }
+
+  /**
+   * Starts the whole-run figures again, as Locust's "reset stats" does: endpoints, their series,
+   * totals, errors and phases. The per-second rows go on (their totals count from here), so a
+   * chart of the run keeps its history; `resetAt` says when, for rates over what was kept.
+   */
+  reset(now: number = Date.now()): void {
+    this.table = new EndpointTable(this.#options);
+    this.total.reset();
+    this.errors.clear();
+    this.phases = undefined;
+    this.requests = 0;
+    this.failures = 0;
+    this.bytes = 0;
+    this.#timelines = [];
+    this.#seriesRows = 0;
+    this.#lastSeconds = new Map();
+    this.resetAt = now;
   }
 
   record(
@@ -463,7 +499,7 @@ export class StatsRecorder implements RequestSink {
    * Closes the current second: appends its row, and a row to the series of each endpoint that had
    * requests in it, and starts the next.
    */
-  tick(now: number, users: number, dropped?: number): SecondRow {
+  tick(now: number, users: number, dropped?: number, intended?: number): SecondRow {
     const seconds = Math.max((now - this.lastTick) / 1000, 1e-3);
     const h = this.interval;
     const row: SecondRow = {
@@ -486,6 +522,7 @@ export class StatsRecorder implements RequestSink {
       max: percentileMs(h, 100),
       newConnections: this.intervalConnections,
       ...(dropped === undefined ? {} : { dropped }),
+      ...(intended === undefined ? {} : { intended }),
       totalRequests: this.requests,
       totalFailures: this.failures,
     };
@@ -503,6 +540,7 @@ export class StatsRecorder implements RequestSink {
   /** Every endpoint's row of the second that ends at `t`, then the series kept in budget. */
   #endpointSeconds(t: number): void {
     const tick = this.#ticks++;
+    this.#lastSeconds = new Map();
     for (const e of this.table.values()) {
       const second = e.second;
       if (!second) continue;
@@ -515,12 +553,14 @@ export class StatsRecorder implements RequestSink {
         e.timeline = new EndpointSeries();
         this.#timelines.push(e.timeline);
       }
-      this.#seriesRows += e.timeline.add(tick, {
+      const row: EndpointSecond = {
         t,
         requests: e.secondRequests,
         failures: e.secondFailures,
         ...secondPercentiles(second),
-      });
+      };
+      this.#lastSeconds.set(`${e.method} ${e.name}`, row);
+      this.#seriesRows += e.timeline.add(tick, row);
       second.clear(false);
       e.secondRequests = 0;
       e.secondFailures = 0;

@@ -118,6 +118,8 @@ function endpointResult(
 /** The versioned result every later command reads (targets, compare, report). */
 export function buildResult(recorder: StatsRecorder, meta: RunMeta): RunResult {
   const seconds = Math.max((meta.endedAt - recorder.startedAt) / 1000, 1e-3);
+  // After a reset (the live UI's), rates are over what the figures hold: from the reset on.
+  const measured = Math.max((meta.endedAt - (recorder.resetAt ?? recorder.startedAt)) / 1000, 1e-3);
   const endpoints = [...recorder.endpoints.values()]
     .sort((a, b) => a.name.localeCompare(b.name) || a.method.localeCompare(b.method))
     .map((s) =>
@@ -128,7 +130,7 @@ export function buildResult(recorder: StatsRecorder, meta: RunMeta): RunResult {
         s.failures,
         s.bytes,
         latencyMs(s.histogram),
-        seconds,
+        measured,
         s.phases,
       ),
     );
@@ -155,7 +157,7 @@ export function buildResult(recorder: StatsRecorder, meta: RunMeta): RunResult {
       recorder.failures,
       recorder.bytes,
       latencyMs(recorder.total),
-      seconds,
+      measured,
       recorder.phases,
     ),
     endpoints,

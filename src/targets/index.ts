@@ -10,6 +10,7 @@ export { declaredNames, increase, parsePrometheus, Scrape, ScrapeError } from '.
 export type { Figure } from './service-figures.js';
 export { ServiceFigures } from './service-figures.js';
 export type {
+  LiveTargets,
   ServiceReport,
   TargetedResult,
   TargetSessionOptions,

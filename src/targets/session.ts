@@ -69,6 +69,21 @@ export interface ServiceReport {
   }>;
 }
 
+/** What the live UI shows of the targets and the service while a run goes on. */
+export interface LiveTargets {
+  readonly outcomes: readonly TargetOutcome[];
+  readonly service: Pick<
+    ServiceReport,
+    | 'unavailable'
+    | 'cacheHitRate'
+    | 'taskCompletionRate'
+    | 'providerUptime'
+    | 'providers'
+    | 'cacheLayers'
+    | 'uptime'
+  >;
+}
+
 /** Slow operations the service logged during the run, newest first. */
 export interface ServiceSlowQueries {
   /** Operations at least this slow are logged; null when unknown. */
@@ -349,7 +364,16 @@ export class TargetSession {
     this.#endpointNames.has(key) || this.#endpointNames.has(key.slice(key.indexOf(' ') + 1));
 
   async #liveFigures(recorder: StatsRecorder, now: number): Promise<FigureSource> {
-    const seconds = (now - recorder.startedAt) / 1000;
+    const needsService = this.#options.targets.some((t) => isServiceMetric(t.expr.metric));
+    const after = needsService
+      ? await scrapeMetrics(this.#metricsUrl, 5000, this.#dispatcher)
+      : 'not scraped yet';
+    return this.#figuresAt(recorder, now, after);
+  }
+
+  /** The figures of the run so far, with the service's from the start to `after`. */
+  #figuresAt(recorder: StatsRecorder, now: number, after: Scrape | string): FigureSource {
+    const seconds = (now - (recorder.resetAt ?? recorder.startedAt)) / 1000;
     const endpoints = new Map<string, ClientSlice>();
     for (const [key, s] of recorder.endpoints)
       if (this.#named(key))
@@ -359,10 +383,6 @@ export class TargetSession {
           failures: s.failures,
           seconds,
         });
-    const needsService = this.#options.targets.some((t) => isServiceMetric(t.expr.metric));
-    const after = needsService
-      ? await scrapeMetrics(this.#metricsUrl, 5000, this.#dispatcher)
-      : 'not scraped yet';
     return {
       run: {
         histogram: recorder.total,
@@ -373,6 +393,68 @@ export class TargetSession {
       endpoints,
       service: this.#service(after),
       probes: this.#probes(),
+    };
+  }
+
+  /**
+   * The targets judged on the run so far and the service's figures since its start, from a fresh
+   * scrape: what the live UI shows every few seconds. Undefined before the first tick.
+   */
+  async live(): Promise<LiveTargets | undefined> {
+    const recorder = this.#recorder;
+    if (!recorder) return undefined;
+    const after = await scrapeMetrics(this.#metricsUrl, 2000, this.#dispatcher);
+    const figures = this.#figuresAt(recorder, Date.now(), after);
+    let outcomes: TargetOutcome[];
+    let unavailable: string | null = typeof figures.service === 'string' ? figures.service : null;
+    try {
+      outcomes = evaluateTargets(this.#options.targets, figures);
+    } catch (error) {
+      if (!(error instanceof ScrapeError)) throw error;
+      unavailable = error.message;
+      outcomes = evaluateTargets(this.#options.targets, { ...figures, service: error.message });
+    }
+    const probes = figures.probes;
+    return {
+      outcomes,
+      service: {
+        ...this.#serviceFigures(after, this.#service(after), unavailable),
+        uptime: typeof probes === 'string' ? null : probes,
+      },
+    };
+  }
+
+  /** The service's headline figures, or nulls when its metrics were not there. */
+  #serviceFigures(
+    after: Scrape | string,
+    service: ServiceFigures | string,
+    unavailable: string | null,
+  ): Pick<
+    ServiceReport,
+    | 'unavailable'
+    | 'cacheHitRate'
+    | 'taskCompletionRate'
+    | 'providerUptime'
+    | 'providers'
+    | 'cacheLayers'
+  > {
+    const missing = typeof service === 'string' || unavailable !== null;
+    const ok = (f: (s: ServiceFigures) => ReturnType<ServiceFigures['cacheHitRate']>) =>
+      missing ? null : value(f(service as ServiceFigures));
+    const providerNames =
+      typeof after === 'string'
+        ? []
+        : after.labelValues(
+            `${this.#options.metricPrefix ?? 'fiml'}_provider_requests_total`,
+            'provider',
+          );
+    return {
+      unavailable: unavailable ?? (typeof service === 'string' ? service : null),
+      cacheHitRate: ok((f) => f.cacheHitRate()),
+      taskCompletionRate: ok((f) => f.taskCompletionRate()),
+      providerUptime: ok((f) => f.providerUptime()),
+      providers: Object.fromEntries(providerNames.map((p) => [p, ok((f) => f.providerUptime(p))])),
+      ...(missing ? {} : { cacheLayers: (service as ServiceFigures).cacheLayers() }),
     };
   }
 
@@ -436,6 +518,12 @@ export class TargetSession {
     this.#pending.push(closing);
   }
 
+  /** Stops probing without judging anything: the run it watched failed. */
+  async cancel(): Promise<void> {
+    await this.#prober.stop();
+    await this.#dispatcher?.close();
+  }
+
   /** Stops probing, takes the last scrape and judges every target on the result. */
   async finish(result: RunResult): Promise<TargetedResult> {
     await this.#prober.stop();
@@ -477,15 +565,7 @@ export class TargetSession {
       );
     }
     const memory = typeof service === 'string' || unavailable ? null : service.residentMemory();
-    const ok = (f: () => ReturnType<ServiceFigures['cacheHitRate']>) =>
-      typeof service === 'string' || unavailable ? null : value(f());
-    const providerNames =
-      typeof after === 'string'
-        ? []
-        : after.labelValues(
-            `${this.#options.metricPrefix ?? 'fiml'}_provider_requests_total`,
-            'provider',
-          );
+    const { cacheLayers, ...headline } = this.#serviceFigures(after, service, unavailable);
     return {
       ...result,
       targets: {
@@ -496,13 +576,7 @@ export class TargetSession {
       },
       service: {
         metricsUrl: this.#metricsUrl,
-        unavailable,
-        cacheHitRate: ok(() => (service as ServiceFigures).cacheHitRate()),
-        taskCompletionRate: ok(() => (service as ServiceFigures).taskCompletionRate()),
-        providerUptime: ok(() => (service as ServiceFigures).providerUptime()),
-        providers: Object.fromEntries(
-          providerNames.map((p) => [p, ok(() => (service as ServiceFigures).providerUptime(p))]),
-        ),
+        ...headline,
         residentMemoryMb: memory
           ? {
               before: Math.round(memory.before / 1e5) / 10,
@@ -511,9 +585,7 @@ export class TargetSession {
           : null,
         healthUrl: this.#prober.url,
         uptime: typeof probes === 'string' ? null : probes,
-        ...(typeof service === 'string' || unavailable
-          ? {}
-          : { cacheLayers: (service as ServiceFigures).cacheLayers() }),
+        ...(cacheLayers ? { cacheLayers } : {}),
         ...(slowAfter ? { slowQueries: runSlowQueries(slowAfter, this.#slowBefore) } : {}),
         ...(windows && windows.list.length > 0
           ? {

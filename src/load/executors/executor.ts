@@ -23,6 +23,8 @@ export interface Executor {
   describe(): string;
   /** Resolves when the shape has run its course or the signal aborts. */
   run(context: ExecutorContext): Promise<void>;
+  /** A steered open model: the rate asked for now (recorded each second, since it changes). */
+  intendedRate?(): number | undefined;
 }
 
 /** Sleeps up to `ms`, waking early when the signal aborts. */

@@ -80,6 +80,10 @@ export class SteeredExecutor implements Executor {
       : `closed model, steered: ${this.steering.users} users to start, spawning ${this.steering.spawnRate}/s, ${length}`;
   }
 
+  intendedRate(): number | undefined {
+    return this.model === 'open' ? this.steering.rate : undefined;
+  }
+
   run(context: ExecutorContext): Promise<void> {
     if (this.model === 'open')
       return runSchedule(context, this.durationMs, () => this.steering.rate);

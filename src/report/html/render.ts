@@ -149,7 +149,8 @@ function chartData(run: ReportRun): RunChartData {
   if (result.model === 'open') {
     const executor = (result.config as { executor?: unknown }).executor;
     const intended = series.t.map((t) => intendedRate(executor, t));
-    if (intended.every((v) => v !== undefined)) series.intended = intended as number[];
+    if (!series.intended && intended.every((v) => v !== undefined))
+      series.intended = intended as number[];
   }
   const endpoints: Record<string, ChartSeries> = {};
   for (const [key, s] of Object.entries(result.endpointSeries ?? {}))

@@ -69,6 +69,10 @@ export function seriesFromRows(rows: readonly SecondRow[], maxPoints = MAX_POINT
     out.p95.push(worst((r) => r.p95));
     out.p99.push(worst((r) => r.p99));
     out.max.push(worst((r) => r.max));
+    if (first.intended !== undefined) {
+      out.intended ??= [];
+      out.intended.push(mean((r) => r.intended ?? 0));
+    }
     if (first.dropped !== undefined) {
       out.dropped ??= [];
       out.dropped.push(mean((r) => r.dropped ?? 0));

@@ -43,6 +43,8 @@ const row = z
     p95: finite,
     p99: finite,
     max: finite,
+    dropped: count.optional(),
+    intended: finite.optional(),
   })
   .passthrough();
 const trio = z.object({ p50: finite, p99: finite, max: finite }).passthrough();
