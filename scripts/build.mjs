@@ -14,10 +14,10 @@ execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], {
   stdio: 'inherit',
 });
 
-// The report's page assets (its styles and script) are read from beside its module.
-cpSync(join(root, 'src/report/html/assets'), join(dist, 'src/report/html/assets'), {
-  recursive: true,
-});
+// The pages' assets (styles and scripts of the report and the live UI) are read from beside
+// their modules.
+for (const assets of ['src/report/html/assets', 'src/ui/assets'])
+  cpSync(join(root, assets), join(dist, assets), { recursive: true });
 
 const vendored = join(dist, 'vendor/zod.js');
 await build({

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { loadOptions, resolveLoad } from './load-options.js';
-import { addOptions, resolveOptions } from './option-table.js';
+import { addOptions, flag, resolveOptions } from './option-table.js';
 import { resolveTargets, targetOptions } from './target-options.js';
+import { uiOptions } from './ui.js';
 
 export function registerLoad(command: Command): void {
   command
@@ -20,14 +21,30 @@ Examples:
   fiml-perf load -t 5m --targets targets/standard.yaml --window 30s --abort-on-fail
   fiml-perf load --target 'p99 < 500ms' --target 'error_rate < 1%' --junit targets.xml
   fiml-perf load --stages 30s:100,2m:100,30s:0
+  fiml-perf load --ui -u 50 -r 5                    the live web UI, its form filled from the flags
   fiml-perf load http://127.0.0.1:8000/health -c 50 -d 10s    quick mode, as autocannon
   fiml-perf load http://127.0.0.1:8000/x --rate 10000 -m POST -H 'content-type: application/json' -b '{}'
 
 Docs: docs/load.md`,
     );
-  const table = { ...loadOptions, ...targetOptions };
+  const table = {
+    ...loadOptions,
+    ...targetOptions,
+    ui: {
+      flags: '--ui',
+      description:
+        'open the live web UI with the form filled from these flags, instead of running at once (docs/ui.md)',
+      schema: flag.bool(false),
+    },
+    ...uiOptions,
+  };
   addOptions(command, table).action(async (args: string[], raw: Record<string, unknown>) => {
     const flags = resolveOptions(table, raw);
+    if (flags.ui) {
+      const { runUi } = await import('./ui.js');
+      process.exitCode = await runUi(flags, args);
+      return;
+    }
     const request = resolveLoad(flags, args);
     const targets = await resolveTargets(flags, false);
     const classNames =

@@ -42,6 +42,12 @@ const COMMANDS: ReadonlyArray<{
     register: async () => (await import('./load.js')).registerLoad,
   },
   {
+    name: 'ui',
+    description:
+      'the live web UI: start, steer and watch load tests from the browser (http://127.0.0.1:8089)',
+    register: async () => (await import('./ui.js')).registerUi,
+  },
+  {
     name: 'targets',
     description:
       'run a short standard load and judge it against performance targets; exit 1 when one fails',

@@ -99,8 +99,9 @@ window.FimlCharts = (() => {
    */
   function throughput(el, s, options = {}) {
     const { baseline, marks } = options;
-    const open = Boolean(options.open || s.intended);
-    const dropped = Boolean(options.open || s.dropped);
+    // The live UI says whether the model is open; the report goes by the data it has.
+    const open = options.open ?? Boolean(s.intended);
+    const dropped = options.open ?? Boolean(s.dropped);
     const series = [
       {},
       { label: 'requests/s', stroke: C[0], width: 2 },
@@ -237,9 +238,9 @@ window.FimlCharts = (() => {
   /** Sorts a table by a column when its header's button is pressed (`data-v` holds raw values). */
   function sortable(table) {
     const headers = [...table.querySelectorAll('thead th')];
-    headers.forEach((th, column) => {
+    for (const th of headers) {
       const button = th.querySelector('button');
-      if (!button) return;
+      if (!button) continue;
       button.addEventListener('click', () => {
         const ascending = th.getAttribute('aria-sort') !== 'ascending';
         for (const other of headers)
@@ -247,7 +248,7 @@ window.FimlCharts = (() => {
         th.setAttribute('aria-sort', ascending ? 'ascending' : 'descending');
         sortRows(table);
       });
-    });
+    }
   }
 
   /** Puts a table's rows in the order its headers' `aria-sort` asks for (after new rows came). */

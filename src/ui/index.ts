@@ -1,0 +1,16 @@
+export type { EditInput, StartInput } from './form.js';
+export { editSchema, startSchema } from './form.js';
+export type { UiServer, UiServerOptions } from './server.js';
+export { generateToken, isLoopback, startUiServer } from './server.js';
+export type {
+  EndpointRow,
+  Mark,
+  RunView,
+  Snapshot,
+  Tick,
+  UiEvent,
+  UiSessionOptions,
+  UiState,
+  UiTargetSettings,
+} from './session.js';
+export { downloads, UiError, UiSession } from './session.js';

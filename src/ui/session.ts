@@ -1,0 +1,732 @@
+import { type ErrorCode, PerfError } from '../errors.js';
+import {
+  assertReachable,
+  type ExecutorConfig,
+  type LoadPlan,
+  type Progress,
+  runLoad,
+  SATURATION,
+  Steering,
+  type UserClass,
+} from '../load/index.js';
+import { latencyDistribution } from '../report/analysis/index.js';
+import { buildRunReport } from '../report/html/build.js';
+import {
+  failuresCsv,
+  historyCsv,
+  statsCsv,
+  writeCsv,
+  writeFileAtomic,
+  writeJson,
+} from '../report/index.js';
+import {
+  type EndpointSecond,
+  type EndpointSeriesResult,
+  type ErrorGroup,
+  encodeHistogram,
+  type LatencyMs,
+  latencyMs,
+  type RunResult,
+  type SecondRow,
+  type StatsRecorder,
+} from '../stats/index.js';
+import {
+  type LiveTargets,
+  readTargetsFile,
+  type Target,
+  type TargetedResult,
+  type TargetOutcome,
+  TargetSession,
+  TargetsError,
+  targetFromFlag,
+} from '../targets/index.js';
+import { parseDuration } from '../util/duration.js';
+import type { EditInput, StartInput } from './form.js';
+
+/** Where the UI is: no test yet, one starting or running or stopping, or one finished. */
+export type UiState = 'ready' | 'starting' | 'running' | 'stopping' | 'stopped';
+
+/** A request the session refuses: the API answers with `status` and the message. */
+export class UiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    /** The error code a command gives it (--autostart): what `load` would have said. */
+    readonly code: ErrorCode = 'FP_ERR_INVALID_FLAG',
+  ) {
+    super(message);
+  }
+}
+
+/** How the targets are judged; the same flags as `load`. */
+export interface UiTargetSettings {
+  readonly windowMs: number | undefined;
+  readonly abortOnFail: boolean;
+  readonly abortDelayMs: number;
+  readonly allowUnknown: boolean;
+  readonly healthPath: string;
+  readonly metricsPath: string;
+}
+
+export interface UiSessionOptions {
+  /** The scenario file and every user class it exports by name, loaded (and type-checked) once. */
+  readonly scenarioFile: string;
+  readonly classes: ReadonlyMap<string, UserClass>;
+  /** The classes a test runs when the form names none (the command line's, or the default). */
+  readonly defaultClasses: readonly string[];
+  /** The plan's settings that the form does not change (seed, timeout, headers, TLS...). */
+  readonly plan: Omit<LoadPlan, 'host' | 'executor' | 'workload'>;
+  /** The host a test goes to when the form leaves it empty (--host, or the embedded FIML). */
+  readonly defaultHost: string;
+  /** Whether `defaultHost` is the embedded FIML. */
+  readonly embedded: boolean;
+  /** What the form shows first. */
+  readonly defaults: StartInput;
+  readonly workers: number;
+  readonly graceMs: number;
+  readonly targetSettings: UiTargetSettings;
+  /** Files written at the end of every test, as `load --json/--csv/--html` do. */
+  readonly outputs: { readonly json?: string; readonly csv?: string; readonly html?: string };
+  readonly version: string;
+  readonly log: (line: string) => void;
+}
+
+/** A statistics table row: one endpoint (or the total) over the run so far. */
+export interface EndpointRow {
+  readonly key: string;
+  readonly method: string;
+  readonly name: string;
+  readonly requests: number;
+  readonly failures: number;
+  /** Requests in the last second. */
+  readonly currentRps: number;
+  readonly latencyMs: LatencyMs;
+}
+
+/** A moment of the run drawn on the time charts (a change of users, a reset). */
+export interface Mark {
+  readonly t: number;
+  readonly label: string;
+}
+
+/** The figures of one second, as the event stream sends them. */
+export interface Tick {
+  readonly runId: number;
+  /** The second's row; null for a test that ended before its first second. */
+  readonly row: SecondRow | null;
+  readonly elapsedMs: number;
+  /** Planned length; null when the test runs until stopped. */
+  readonly durationMs: number | null;
+  readonly users: number;
+  readonly steering: { readonly users: number; readonly spawnRate: number; readonly rate: number };
+  readonly total: EndpointRow;
+  readonly table: readonly EndpointRow[];
+  /** Each endpoint's figures in this second, for its line on the charts. */
+  readonly seconds: Readonly<Record<string, EndpointSecond>>;
+  readonly errors: readonly ErrorGroup[];
+  readonly generator: {
+    readonly cpuPercent: number;
+    readonly loopLagMs: number;
+    /** Why the figures may measure the generator rather than the service; empty when fine. */
+    readonly saturation: readonly string[];
+    readonly workers: ReadonlyArray<{ readonly users: number; readonly requests: number }>;
+  };
+  /** The targets judged on the run so far; null without targets. */
+  readonly targets: readonly TargetOutcome[] | null;
+  readonly service: LiveTargets['service'] | null;
+  /** The latency histogram of the whole run so far. */
+  readonly distribution: { readonly upperMs: number[]; readonly counts: number[] } | null;
+}
+
+/** What the UI knows of the current (or last) test. */
+export interface RunView {
+  readonly id: number;
+  readonly host: string;
+  readonly classes: readonly string[];
+  readonly input: StartInput;
+  readonly startedAt: string;
+  readonly model: 'closed' | 'open';
+  /** Latency targets, as lines on the latency chart. */
+  readonly thresholds: ReadonlyArray<{ readonly label: string; readonly ms: number }>;
+  readonly marks: readonly Mark[];
+  readonly warnings: readonly string[];
+  /** Why the test ended early, if it did (an error, not a stop). */
+  readonly error: string | null;
+  /** Once it ended: its exit code as `load` would give it, and whether files can be downloaded. */
+  readonly ended: { readonly code: number; readonly passed: boolean | null } | null;
+}
+
+/** Everything a new tab needs: the state, the form, and the whole run so far. */
+export interface Snapshot {
+  readonly state: UiState;
+  readonly version: string;
+  readonly scenario: string;
+  readonly classes: ReadonlyArray<{ readonly name: string; readonly weight: number }>;
+  readonly defaultClasses: readonly string[];
+  readonly defaultHost: string;
+  readonly embedded: boolean;
+  readonly defaults: StartInput;
+  readonly workers: number;
+  readonly run: RunView | null;
+  readonly rows: readonly SecondRow[];
+  readonly endpointSeries: Readonly<Record<string, EndpointSeriesResult>>;
+  readonly latest: Tick | null;
+}
+
+/** A message to every open tab. */
+export type UiEvent =
+  | { readonly type: 'tick'; readonly data: Tick }
+  | { readonly type: 'state'; readonly data: { state: UiState; run: RunView | null } }
+  | { readonly type: 'snapshot'; readonly data: Snapshot };
+
+interface ActiveRun {
+  readonly id: number;
+  readonly input: StartInput;
+  readonly host: string;
+  readonly classes: readonly string[];
+  readonly model: 'closed' | 'open';
+  readonly startedAt: number;
+  readonly durationMs: number | null;
+  readonly steering: Steering;
+  readonly stop: AbortController;
+  readonly abort: AbortController;
+  readonly targets: readonly Target[];
+  readonly marks: Mark[];
+  readonly warnings: string[];
+  error: string | null;
+  recorder: StatsRecorder | undefined;
+  progress: Progress | undefined;
+  live: LiveTargets | undefined;
+  liveAt: number;
+  latest: Tick | null;
+  ended: RunView['ended'];
+  done: Promise<void>;
+}
+
+/** The most error groups a tick carries (the result keeps them all). */
+const MAX_ERRORS = 100;
+/** How often the targets are judged and the service scraped while a test runs. */
+const LIVE_EVERY_MS = 2000;
+
+const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/**
+ * One UI's tests, one at a time: starts them from the form's input, steers and stops them,
+ * keeps the whole run's figures for late tabs, and the last result for downloads.
+ */
+export class UiSession {
+  #state: UiState = 'ready';
+  #run: ActiveRun | undefined;
+  #result: RunResult | TargetedResult | undefined;
+  #runs = 0;
+  readonly #listeners = new Set<(event: UiEvent) => void>();
+  readonly #classNames: Map<string, UserClass>;
+
+  constructor(readonly options: UiSessionOptions) {
+    this.#classNames = new Map(options.classes);
+  }
+
+  get state(): UiState {
+    return this.#state;
+  }
+
+  /** The last finished test's result, if one finished. */
+  get result(): RunResult | TargetedResult | undefined {
+    return this.#result;
+  }
+
+  /** Resolves when the current test (if any) has ended and its files are written. */
+  async settled(): Promise<void> {
+    await this.#run?.done;
+  }
+
+  /** The exit code of the last test as `load` would give it; 0 when none ran. */
+  get exitCode(): number {
+    return this.#run?.ended?.code ?? 0;
+  }
+
+  subscribe(listener: (event: UiEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #emit(event: UiEvent): void {
+    for (const listener of this.#listeners) listener(event);
+  }
+
+  #emitState(): void {
+    this.#emit({ type: 'state', data: { state: this.#state, run: this.#view() } });
+  }
+
+  snapshot(): Snapshot {
+    const run = this.#run;
+    const live = run?.recorder && !run.ended;
+    let endpointSeries: Record<string, EndpointSeriesResult> = {};
+    let rows: readonly SecondRow[] = [];
+    if (live && run.recorder) {
+      rows = run.recorder.series;
+      for (const [key, s] of run.recorder.endpoints) endpointSeries[key] = s.series;
+    } else if (this.#result && run?.ended) {
+      rows = this.#result.timeseries;
+      endpointSeries = { ...(this.#result.endpointSeries ?? {}) };
+    }
+    return {
+      state: this.#state,
+      version: this.options.version,
+      scenario: this.options.scenarioFile,
+      classes: [...this.options.classes].map(([name, c]) => ({ name, weight: c.weight })),
+      defaultClasses: this.options.defaultClasses,
+      defaultHost: this.options.defaultHost,
+      embedded: this.options.embedded,
+      defaults: this.options.defaults,
+      workers: this.options.workers,
+      run: this.#view(),
+      rows,
+      endpointSeries,
+      latest: run?.latest ?? null,
+    };
+  }
+
+  #view(): RunView | null {
+    const run = this.#run;
+    if (!run) return null;
+    return {
+      id: run.id,
+      host: run.host,
+      classes: run.classes,
+      input: run.input,
+      startedAt: new Date(run.startedAt).toISOString(),
+      model: run.model,
+      thresholds: run.targets.flatMap((t) =>
+        t.expr.kind === 'latency' && t.expr.metric.scope === 'run'
+          ? [{ label: t.expr.source, ms: t.expr.threshold }]
+          : [],
+      ),
+      marks: [...run.marks],
+      warnings: [...run.warnings],
+      error: run.error,
+      ended: run.ended,
+    };
+  }
+
+  /**
+   * Starts a test: checks the input, the targets and that the host answers, then runs it in the
+   * background. @throws UiError 409 when a test is running, 400 or 422 for bad input
+   */
+  async start(input: StartInput): Promise<RunView> {
+    if (this.#state === 'starting' || this.#state === 'running' || this.#state === 'stopping')
+      throw new UiError(409, 'a test is running; stop it before starting another');
+    const classes = input.classes.length > 0 ? input.classes : this.options.defaultClasses;
+    const unknown = classes.filter((c) => !this.#classNames.has(c));
+    if (unknown.length > 0)
+      throw new UiError(
+        400,
+        `no user class ${unknown.join(', ')} in ${this.options.scenarioFile}; it has ${[...this.#classNames.keys()].join(', ')}`,
+      );
+    const targets = this.#targets(input);
+    const host = (input.host || this.options.defaultHost).replace(/\/$/, '');
+    if (input.model === 'closed' && input.users < this.options.workers && input.users > 0)
+      this.options.log(
+        `${input.users} users over ${this.options.workers} workers: some workers run none`,
+      );
+    this.#state = 'starting';
+    this.#emitState();
+    try {
+      await assertReachable(host, this.options.plan.client, 'start the service or fix the host');
+    } catch (error) {
+      this.#state = this.#run ? 'stopped' : 'ready';
+      this.#emitState();
+      if (error instanceof PerfError) throw new UiError(422, error.message, error.code);
+      throw error;
+    }
+    let session: TargetSession;
+    try {
+      session = await TargetSession.start({
+        host,
+        targets,
+        windowMs: this.options.targetSettings.windowMs,
+        abortOnFail: this.options.targetSettings.abortOnFail,
+        abortDelayMs: this.options.targetSettings.abortDelayMs,
+        healthPath: this.options.targetSettings.healthPath,
+        metricsPath: this.options.targetSettings.metricsPath,
+        client: this.options.plan.client,
+        onAbort: (outcome, at) => {
+          run.warnings.push(
+            `target '${outcome.name}' (${outcome.expression}) failed at ${at.toFixed(0)}s with ${outcome.actual}: stopped (--abort-on-fail)`,
+          );
+          run.stop.abort();
+        },
+      });
+    } catch (error) {
+      this.#state = this.#run ? 'stopped' : 'ready';
+      this.#emitState();
+      throw error;
+    }
+    const durationMs = input.runTime ? (parseDuration(input.runTime) as number) : null;
+    const executor: ExecutorConfig = {
+      type: 'steered',
+      model: input.model,
+      users: input.users,
+      spawnRate: input.spawnRate,
+      rate: input.rate,
+      maxUsers: input.maxUsers,
+      durationMs: durationMs ?? 0,
+    };
+    const run: ActiveRun = {
+      id: ++this.#runs,
+      input,
+      host,
+      classes,
+      model: input.model,
+      startedAt: Date.now(),
+      durationMs,
+      steering: new Steering(executor),
+      stop: new AbortController(),
+      abort: new AbortController(),
+      targets,
+      marks: [],
+      warnings: [],
+      error: null,
+      recorder: undefined,
+      progress: undefined,
+      live: undefined,
+      liveAt: 0,
+      latest: null,
+      ended: null,
+      done: Promise.resolve(),
+    };
+    this.#run = run;
+    this.#state = 'running';
+    const plan: LoadPlan = {
+      ...this.options.plan,
+      host,
+      executor,
+      workload: { kind: 'scenario', file: this.options.scenarioFile, classNames: [...classes] },
+    };
+    this.options.log(
+      `Test ${run.id} started: ${classes.join(', ')} against ${host}, ${describe(input)}`,
+    );
+    run.done = this.#execute(run, plan, session);
+    this.#emit({ type: 'snapshot', data: this.snapshot() });
+    return this.#view() as RunView;
+  }
+
+  #targets(input: StartInput): Target[] {
+    try {
+      return [
+        ...(input.targetsFile ? readTargetsFile(input.targetsFile) : []),
+        ...input.targets.map((expr) => targetFromFlag(expr)),
+      ];
+    } catch (error) {
+      if (error instanceof TargetsError) throw new UiError(400, error.message, 'FP_ERR_TARGETS');
+      throw error;
+    }
+  }
+
+  async #execute(run: ActiveRun, plan: LoadPlan, session: TargetSession): Promise<void> {
+    let result: RunResult | TargetedResult | undefined;
+    try {
+      const finished = await runLoad({
+        plan,
+        classes: run.classes.map((c) => this.#classNames.get(c) as UserClass),
+        workers: this.options.workers,
+        graceMs: this.options.graceMs,
+        stop: run.stop.signal,
+        abort: run.abort.signal,
+        steering: run.steering,
+        onProgress: (progress) => {
+          run.progress = progress;
+        },
+        onWarning: (message) => {
+          if (!run.warnings.includes(message)) run.warnings.push(message);
+          this.options.log(`WARNING: ${message}`);
+        },
+        onTick: (recorder) => {
+          session.onTick(recorder);
+          run.recorder = recorder;
+          this.#tick(run, recorder, session);
+        },
+        version: this.options.version,
+        config: {
+          workload: plan.workload,
+          executor: plan.executor,
+          host: run.host,
+          embeddedFiml: this.options.embedded && run.host === this.options.defaultHost,
+          workers: this.options.workers,
+          seed: plan.seed,
+          timeoutMs: plan.timeoutMs,
+          graceMs: this.options.graceMs,
+          ui: { marks: run.marks },
+          userClasses: run.classes.map((name) => {
+            const c = this.#classNames.get(name) as UserClass;
+            return { name, weight: c.weight, waitTime: c.waitTime.description };
+          }),
+        },
+      });
+      const targeted = await session.finish(finished);
+      result = run.targets.length > 0 ? targeted : withoutTargets(targeted);
+    } catch (error) {
+      await session.cancel().catch(() => undefined);
+      run.error = (error as Error).message;
+      this.options.log(`Test ${run.id} failed: ${run.error}`);
+    }
+    this.#result = result ?? this.#result;
+    const passed =
+      result && 'targets' in result
+        ? result.targets.summary.fail === 0 &&
+          (this.options.targetSettings.allowUnknown || result.targets.summary.unknown === 0)
+        : null;
+    run.ended = { code: result ? (passed === false ? 1 : 0) : 2, passed };
+    if (result) {
+      run.latest = finalTick(run, result);
+      this.#write(result);
+      this.options.log(
+        `Test ${run.id} ended after ${result.durationS}s: ${result.totals.requests} requests, ${result.totals.failures} failures${passed === null ? '' : passed ? ', targets met' : ', targets missed'}`,
+      );
+    }
+    this.#state = 'stopped';
+    this.#emit({ type: 'snapshot', data: this.snapshot() });
+  }
+
+  /** Writes the files the command line asked for; a failure is logged, not thrown. */
+  #write(result: RunResult): void {
+    const { json, csv, html } = this.options.outputs;
+    const attempt = (what: string, write: () => void) => {
+      try {
+        write();
+      } catch (error) {
+        this.options.log(`cannot write ${what}: ${(error as Error).message}`);
+      }
+    };
+    if (json)
+      attempt(json, () => {
+        writeJson(result, json);
+        this.options.log(`Result: ${json}`);
+      });
+    if (csv)
+      attempt(`${csv}_*.csv`, () => this.options.log(`CSV: ${writeCsv(result, csv).join(', ')}`));
+    if (html)
+      attempt(html, () => {
+        writeFileAtomic(html, buildRunReport(result).html);
+        this.options.log(`HTML report: ${html}`);
+      });
+  }
+
+  #tick(run: ActiveRun, recorder: StatsRecorder, session: TargetSession): void {
+    const progress = run.progress;
+    const row = recorder.series.at(-1);
+    if (!progress || !row) return;
+    const now = Date.now();
+    if (now - run.liveAt >= LIVE_EVERY_MS) {
+      run.liveAt = now;
+      session
+        .live()
+        .then((live) => {
+          if (live) run.live = live;
+        })
+        .catch((error: Error) => this.options.log(`cannot read the targets: ${error.message}`));
+    }
+    const seconds = Object.fromEntries(recorder.lastSeconds);
+    const elapsedS = Math.max((now - (recorder.resetAt ?? recorder.startedAt)) / 1000, 1e-3);
+    const table = [...recorder.endpoints].map(([key, s]) => ({
+      key,
+      method: s.method,
+      name: s.name,
+      requests: s.requests,
+      failures: s.failures,
+      currentRps: seconds[key]?.requests ?? 0,
+      latencyMs: latencyMs(s.histogram),
+    }));
+    const threads = Math.max(1, Math.min(this.options.workers, progress.workers.length));
+    const saturation: string[] = [];
+    if (run.model === 'closed' && progress.cpuPercent >= SATURATION.cpuPercent * threads)
+      saturation.push(`CPU at ${Math.round(progress.cpuPercent)}% of ${threads} core(s)`);
+    if (progress.loopLagMs > SATURATION.loopLagMs)
+      saturation.push(`event-loop delay p99 ${progress.loopLagMs} ms`);
+    if (row.dropped) saturation.push(`${row.dropped} iterations dropped this second`);
+    const tick: Tick = {
+      runId: run.id,
+      row,
+      elapsedMs: progress.elapsedMs,
+      durationMs: run.durationMs,
+      users: progress.users,
+      steering: {
+        users: run.steering.users,
+        spawnRate: run.steering.spawnRate,
+        rate: run.steering.rate,
+      },
+      total: {
+        key: 'Aggregated',
+        method: '',
+        name: 'Aggregated',
+        requests: recorder.requests,
+        failures: recorder.failures,
+        currentRps: row.rps,
+        latencyMs: latencyMs(recorder.total),
+      },
+      table,
+      seconds,
+      errors: topErrors(recorder.errors.list()),
+      generator: {
+        cpuPercent: Math.round(progress.cpuPercent),
+        loopLagMs: progress.loopLagMs,
+        saturation,
+        workers: progress.workers,
+      },
+      targets: run.targets.length > 0 ? (run.live?.outcomes ?? null) : null,
+      service: run.live?.service ?? null,
+      distribution:
+        recorder.total.totalCount > 0 && (run.latest === null || Math.round(elapsedS) % 2 === 0)
+          ? distribution(encodeHistogram(recorder.total))
+          : (run.latest?.distribution ?? null),
+    };
+    run.latest = tick;
+    this.#emit({ type: 'tick', data: tick });
+  }
+
+  /** Changes the users and spawn rate, or the rate, of the running test. @throws UiError */
+  edit(change: EditInput): RunView {
+    const run = this.#run;
+    if (!run || this.#state !== 'running')
+      throw new UiError(409, 'no test is running; start one first');
+    if (run.model === 'closed' && change.rate !== undefined)
+      throw new UiError(
+        400,
+        'this test runs the closed model (users); change users and spawnRate, or start an open-model test to set a rate',
+      );
+    if (run.model === 'open' && (change.users !== undefined || change.spawnRate !== undefined))
+      throw new UiError(
+        400,
+        'this test runs the open model (a rate); change rate, or start a closed-model test to set users',
+      );
+    run.steering.set(change);
+    const t = run.recorder ? (Date.now() - run.recorder.startedAt) / 1000 : 0;
+    const label =
+      change.rate !== undefined
+        ? `rate → ${change.rate}/s`
+        : change.users !== undefined
+          ? `users → ${change.users}`
+          : `spawn rate → ${change.spawnRate}/s`;
+    run.marks.push({ t: round(t), label });
+    this.options.log(`Test ${run.id}: ${label}`);
+    this.#emitState();
+    return this.#view() as RunView;
+  }
+
+  /** Stops the running test; in-flight requests get the grace period. @throws UiError 409 */
+  stop(): RunView {
+    const run = this.#run;
+    if (!run || (this.#state !== 'running' && this.#state !== 'stopping'))
+      throw new UiError(409, 'no test is running');
+    if (this.#state === 'stopping') {
+      run.abort.abort();
+      return this.#view() as RunView;
+    }
+    this.#state = 'stopping';
+    run.stop.abort();
+    this.options.log(`Test ${run.id}: stopping`);
+    this.#emitState();
+    return this.#view() as RunView;
+  }
+
+  /** Starts the statistics again; the charts keep the run's history. @throws UiError 409 */
+  reset(): void {
+    const run = this.#run;
+    if (!run?.recorder || this.#state !== 'running')
+      throw new UiError(409, 'no test is running; statistics are reset when a test starts');
+    run.recorder.reset();
+    run.marks.push({
+      t: round((Date.now() - run.recorder.startedAt) / 1000),
+      label: 'stats reset',
+    });
+    this.options.log(`Test ${run.id}: statistics reset`);
+    this.#emit({ type: 'snapshot', data: this.snapshot() });
+  }
+
+  /** Stops any test and waits for its end (the UI is quitting); a second call cuts it off. */
+  async close(): Promise<void> {
+    if (this.#state === 'running') this.stop();
+    else if (this.#state === 'stopping') this.#run?.abort.abort();
+    await this.settled();
+    this.#listeners.clear();
+  }
+}
+
+/** The most frequent error groups first, at most `MAX_ERRORS`. */
+function topErrors(groups: readonly ErrorGroup[]): ErrorGroup[] {
+  return [...groups].sort((a, b) => b.count - a.count).slice(0, MAX_ERRORS);
+}
+
+/** The run's latency histogram as the distribution chart draws it. */
+function distribution(encoded: string): Tick['distribution'] {
+  const buckets = latencyDistribution(encoded);
+  return { upperMs: buckets.map((b) => b.toMs), counts: buckets.map((b) => b.count) };
+}
+
+function describe(input: StartInput): string {
+  const length = input.runTime ? `for ${input.runTime}` : 'until stopped';
+  return input.model === 'open'
+    ? `open model, ${input.rate}/s, up to ${input.maxUsers} users, ${length}`
+    : `closed model, ${input.users} users at ${input.spawnRate}/s, ${length}`;
+}
+
+/** A result with its service figures but without a targets report (no targets were set). */
+function withoutTargets(result: TargetedResult): RunResult {
+  const { targets: _targets, ...rest } = result;
+  return rest;
+}
+
+/** The last tick of a finished test, from its result: the tables as the report has them. */
+function finalTick(run: ActiveRun, result: RunResult | TargetedResult): Tick {
+  const row = (e: RunResult['endpoints'][number], key: string): EndpointRow => ({
+    key,
+    method: e.method,
+    name: e.name,
+    requests: e.requests,
+    failures: e.failures,
+    currentRps: 0,
+    latencyMs: e.latencyMs,
+  });
+  const last = result.timeseries.at(-1);
+  const targeted = 'targets' in result ? result : undefined;
+  const service = 'service' in result ? (result as TargetedResult).service : null;
+  return {
+    runId: run.id,
+    row: last ?? null,
+    elapsedMs: result.durationS * 1000,
+    durationMs: run.durationMs,
+    users: 0,
+    steering: {
+      users: run.steering.users,
+      spawnRate: run.steering.spawnRate,
+      rate: run.steering.rate,
+    },
+    total: row(result.totals, 'Aggregated'),
+    table: result.endpoints.map((e) => row(e, `${e.method} ${e.name}`)),
+    seconds: {},
+    errors: topErrors(result.errors),
+    generator: {
+      cpuPercent: result.generator.cpuPercent.mean,
+      loopLagMs: result.generator.eventLoopLagMs.p99,
+      saturation: result.generator.reasons,
+      workers: run.latest?.generator.workers ?? [],
+    },
+    targets: targeted?.targets.outcomes ?? null,
+    service,
+    distribution: result.totals.requests > 0 ? distribution(result.histograms.total) : null,
+  };
+}
+
+/** The downloads of a finished test, by file name. */
+export function downloads(result: RunResult): Record<string, { type: string; body: () => string }> {
+  return {
+    'result.json': {
+      type: 'application/json',
+      body: () => `${JSON.stringify(result, null, 2)}\n`,
+    },
+    'stats.csv': { type: 'text/csv', body: () => statsCsv(result) },
+    'stats_history.csv': { type: 'text/csv', body: () => historyCsv(result) },
+    'failures.csv': { type: 'text/csv', body: () => failuresCsv(result) },
+    'report.html': { type: 'text/html', body: () => buildRunReport(result).html },
+  };
+}
