@@ -1,5 +1,5 @@
 import { PerfError } from '../errors.js';
-import { loadScenario, ScenarioError, selectClasses } from '../load/index.js';
+import { assertReachable, loadScenario, ScenarioError, selectClasses } from '../load/index.js';
 import {
   generateToken,
   isLoopback,
@@ -69,6 +69,9 @@ export async function runUiJob(
     fiml = await startEmbeddedFiml();
     host = fiml.url;
     err(`Embedded FIML started at ${host}`);
+  } else if (flags.autostart) {
+    // Unattended: a host that does not answer is a one-line error before anything is served.
+    await assertReachable(host, request.plan.client, 'start the service or fix --host');
   }
   const defaults = formDefaults(flags, request, args.length > 0 ? defaultClasses : []);
   const session = new UiSession({

@@ -575,6 +575,7 @@
     for (const [key, s] of Object.entries(data.endpointSeries))
       endpointSeries[key] = fromEndpointResult(s);
     if (selected && !endpointSeries[selected]) selected = '';
+    root.dataset.seconds = String(series.t.length);
     render();
     drawCharts();
   }
@@ -586,6 +587,7 @@
       endpointSeries[key] ??= emptySeries();
       pushEndpoint(endpointSeries[key], second.t, second);
     }
+    root.dataset.seconds = String(series.t.length);
     renderFigures();
     updateCharts();
   }
