@@ -354,7 +354,9 @@ export class UiSession {
           run.warnings.push(
             `target '${outcome.name}' (${outcome.expression}) failed at ${at.toFixed(0)}s with ${outcome.actual}: stopped (--abort-on-fail)`,
           );
+          if (this.#state === 'running') this.#state = 'stopping';
           run.stop.abort();
+          this.#emitState();
         },
       });
     } catch (error) {

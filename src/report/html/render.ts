@@ -120,6 +120,12 @@ function markers(result: ReportResult): Array<{ t: number; label: string }> {
     out.push({ t: start, label: 'spike starts' }, { t: end, label: 'spike ends' });
     if (stress.recoveryS !== null) out.push({ t: end + stress.recoveryS, label: 'recovered' });
   }
+  // A test run from the live UI: its changes of users or rate, and its statistics resets.
+  const ui = (result.config as { ui?: { marks?: unknown } }).ui;
+  if (Array.isArray(ui?.marks))
+    for (const mark of ui.marks as Array<{ t?: unknown; label?: unknown }>)
+      if (typeof mark?.t === 'number' && typeof mark.label === 'string')
+        out.push({ t: mark.t, label: mark.label });
   const aborted = result.targets?.abortedBy;
   if (aborted) out.push({ t: aborted.atSeconds, label: `stopped: ${aborted.target}` });
   // Moments at the same second share one line (a spike that recovered at once).
