@@ -55,10 +55,9 @@ try {
   await page.waitForTimeout(14_000);
   await page.screenshot({ path: join(out, 'ui-running.png') });
   // Below the sticky bar: the statistics, then the targets.
-  await page.locator('#stats-title').evaluate((el) => {
-    el.scrollIntoView();
-    window.scrollBy(0, -80);
-  });
+  await page.locator('#stats-title').evaluate((el) => el.scrollIntoView());
+  await page.mouse.wheel(0, -80);
+  await page.waitForTimeout(300);
   await page.screenshot({ path: join(out, 'ui-panels.png'), fullPage: false });
   for (const name of ['ui-form.png', 'ui-running.png', 'ui-panels.png'])
     process.stderr.write(`docs/images/${name}\n`);

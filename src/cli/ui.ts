@@ -27,7 +27,11 @@ export const uiOptions = {
     flags: '--web-token <token>',
     description:
       'every request must carry this token (16 characters or more); generated and printed in the URL when --web-host is not loopback',
-    schema: z.string().min(16, 'expected a token of 16 characters or more').optional(),
+    schema: z
+      .string()
+      .min(16, 'expected a token of 16 characters or more')
+      .regex(/^[\w.~-]+$/, 'expected letters, digits and . _ ~ - only')
+      .optional(),
   },
   autostart: {
     flags: '--autostart',

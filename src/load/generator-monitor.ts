@@ -35,6 +35,15 @@ export class LoopWatch {
   }
 }
 
+/** This process's resident memory; 0 when it cannot be read (out of file descriptors: EMFILE). */
+function residentBytes(): number {
+  try {
+    return process.memoryUsage.rss();
+  } catch {
+    return 0;
+  }
+}
+
 /** Thresholds past which the generator, not the target, limited the run. */
 export const SATURATION = {
   /** Mean CPU of the threads that generate load, in percent of those threads. */
@@ -55,7 +64,7 @@ export class GeneratorMonitor {
   private lastCpu = process.cpuUsage();
   private lastWall = performance.now();
   private readonly cpu: number[] = [];
-  private maxRss = process.memoryUsage.rss();
+  private maxRss = residentBytes();
   private readonly loop: LoopWatch | undefined;
   /** This thread's event-loop delay since the last sample, for the live figures. */
   private readonly recent: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
@@ -81,7 +90,7 @@ export class GeneratorMonitor {
     this.lastCpu = process.cpuUsage();
     this.lastWall = now;
     this.cpu.push(Math.round(percent));
-    this.maxRss = Math.max(this.maxRss, process.memoryUsage.rss());
+    this.maxRss = Math.max(this.maxRss, residentBytes());
     // The monitor's timer itself fires every 10 ms; what it reports beyond that is lag.
     this.lastLoopLagMs = Math.max(0, Math.round((this.recent.percentile(99) / 1e6 - 10) * 10) / 10);
     this.recent.reset();

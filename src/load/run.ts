@@ -112,15 +112,31 @@ export async function runLoad(options: RunLoadOptions): Promise<RunResult> {
     return since;
   };
   const open = executor.model === 'open';
+  let tickFailed = false;
   const tick = () => {
+    // A second's bookkeeping must never end the run (its result would be lost): what throws is
+    // said once, and the run goes on.
+    try {
+      second();
+    } catch (error) {
+      if (!tickFailed)
+        options.onWarning?.(`the per-second update failed: ${(error as Error).message}`);
+      tickFailed = true;
+    }
+  };
+  const second = () => {
     const cpuPercent = monitor.sample();
-    if (workers <= 1) state.workers[0] = { users: state.users, requests: recorder.requests };
     const row = recorder.tick(
       Date.now(),
       state.users,
       open ? droppedSince() : undefined,
       executor.intendedRate?.(),
     );
+    if (workers <= 1) {
+      const own = state.workers[0] as { users: number; requests: number };
+      own.users = state.users;
+      own.requests += row.requests;
+    }
     options.onProgress?.({
       elapsedMs: performance.now() - startWall,
       durationMs: executor.durationMs,

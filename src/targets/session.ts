@@ -235,7 +235,7 @@ export class TargetSession {
   readonly #options: TargetSessionOptions;
   readonly #prober: HealthProber;
   readonly #metricsUrl: string;
-  readonly #before: Scrape | string;
+  #before: Scrape | string;
   readonly #slowLogUrl: string;
   readonly #slowBefore: SlowLog | undefined;
   readonly #healthProblem: string | null;
@@ -516,6 +516,27 @@ export class TargetSession {
       }
     });
     this.#pending.push(closing);
+  }
+
+  /**
+   * The run's statistics were started again (`StatsRecorder.reset`, the live UI's "reset stats"):
+   * the current window starts at the reset, and the service's figures count from a scrape taken
+   * now, so no window or figure mixes what was before the reset with what came after.
+   */
+  onReset(recorder: StatsRecorder): void {
+    this.#last = {
+      at: recorder.resetAt ?? Date.now(),
+      total: createHistogram(),
+      requests: 0,
+      failures: 0,
+      endpoints: new Map(),
+    };
+    this.#pending.push(
+      scrapeMetrics(this.#metricsUrl, 5000, this.#dispatcher).then((scrape) => {
+        this.#before = scrape;
+        this.#windowScrape = scrape;
+      }),
+    );
   }
 
   /** Stops probing without judging anything: the run it watched failed. */

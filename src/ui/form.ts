@@ -1,6 +1,20 @@
 import { z } from 'zod';
 import { parseDuration } from '../util/duration.js';
 
+/** An http(s) URL that parses, with a host and a valid port. */
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+const MAX_RUN_TIME_MS = 30 * 86_400_000;
+const isRunTime = (ms: number | undefined) =>
+  ms !== undefined && Number.isFinite(ms) && ms > 0 && ms <= MAX_RUN_TIME_MS;
+
 /** What the start form (or a script) sends to `POST /api/start`. */
 export const startSchema = z
   .object({
@@ -8,12 +22,18 @@ export const startSchema = z
     host: z
       .string()
       .trim()
-      .refine((v) => v === '' || /^https?:\/\/[^/\s]+/.test(v), {
+      .refine((v) => v === '' || isHttpUrl(v), {
         message: 'expected a URL such as http://127.0.0.1:8000',
       })
       .default(''),
     /** User classes of the scenario to run; empty for the default ones. */
-    classes: z.array(z.string().min(1)).max(1000).default([]),
+    classes: z
+      .array(z.string().min(1))
+      .max(1000)
+      .refine((list) => new Set(list).size === list.length, {
+        message: 'a user class is named twice; name each once (weights set their share)',
+      })
+      .default([]),
     model: z.enum(['closed', 'open']).default('closed'),
     users: z.number().int().min(0).max(1_000_000).default(10),
     spawnRate: z.number().positive().max(1_000_000).default(10),
@@ -23,8 +43,9 @@ export const startSchema = z
     runTime: z
       .string()
       .trim()
-      .refine((v) => v === '' || (parseDuration(v) ?? 0) > 0, {
-        message: 'expected a duration such as 30s or 5m, or nothing to run until stopped',
+      .refine((v) => v === '' || isRunTime(parseDuration(v)), {
+        message:
+          'expected a duration such as 30s or 5m (up to 30 days), or nothing to run until stopped',
       })
       .default(''),
     /** A targets file (YAML or JSON) on the machine the UI runs on. */

@@ -74,15 +74,20 @@ function loadFiles(): Record<string, { type: string; body: string }> {
 
 /** The names a request may use for this server in its Host header (against DNS rebinding). */
 function allowedHosts(bind: string): Set<string> {
-  const names = new Set(['localhost', '127.0.0.1', '[::1]']);
+  const names = new Set(['localhost', '127.0.0.1', '[::1]', hostLiteral(bind).toLowerCase()]);
   if (!isLoopback(bind)) {
     names.add(hostname().toLowerCase());
     for (const list of Object.values(networkInterfaces()))
       for (const address of list ?? [])
         names.add(address.family === 'IPv6' ? `[${address.address}]` : address.address);
-    if (bind !== '0.0.0.0' && bind !== '::') names.add(bind.includes(':') ? `[${bind}]` : bind);
   }
   return names;
+}
+
+/** An address as a URL's or a Host header's host: IPv6 in brackets. */
+function hostLiteral(address: string): string {
+  const bare = address.replace(/^\[|\]$/g, '');
+  return bare.includes(':') ? `[${bare}]` : bare;
 }
 
 class HttpProblem extends Error {
@@ -184,7 +189,11 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
         res.destroy();
         return;
       }
-      res.write(`event: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`);
+      try {
+        res.write(`event: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`);
+      } catch {
+        res.destroy();
+      }
     };
     res.write('retry: 2000\n\n');
     send({ type: 'snapshot', data: session.snapshot() });
@@ -206,7 +215,8 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     const host = (req.headers.host ?? '').toLowerCase();
     const at = host.lastIndexOf(':');
     const name = at > host.lastIndexOf(']') ? host.slice(0, at) : host;
-    const hostPort = at > host.lastIndexOf(']') ? host.slice(at + 1) : '';
+    // No port in Host is the scheme's default: 80.
+    const hostPort = at > host.lastIndexOf(']') ? host.slice(at + 1) : '80';
     if (!hosts.has(name) || hostPort !== String(port))
       throw new HttpProblem(
         403,
@@ -312,14 +322,18 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
 
   function sendDownload(res: ServerResponse, name: string): void {
     const result = session.result;
+    const run = session.current;
     if (!result)
       throw new HttpProblem(
         409,
-        session.state === 'running' || session.state === 'stopping'
-          ? 'the test is still running: its files can be downloaded once it ends (stop it, or wait)'
-          : 'no test has ended yet: start one first',
+        run?.error
+          ? `test ${run.id} failed (${run.error}): it has no files`
+          : run && !run.ended
+            ? 'the test is still running: its files can be downloaded once it ends (stop it, or wait)'
+            : 'no test has ended yet: start one first',
       );
-    const file = downloads(result)[name];
+    const files = downloads(result);
+    const file = Object.hasOwn(files, name) ? files[name] : undefined;
     if (!file)
       throw new HttpProblem(
         404,
@@ -363,23 +377,27 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
               'FP_ERR_PORT_IN_USE',
               `port ${options.port} on ${options.host} is in use; pick another with --web-port (0 for any free one)`,
             )
-          : error.code === 'EADDRNOTAVAIL'
+          : error.code === 'EADDRNOTAVAIL' ||
+              error.code === 'ENOTFOUND' ||
+              error.code === 'EAI_AGAIN'
             ? new PerfError(
                 'FP_ERR_BAD_HOST',
                 `${options.host} is not an address of this machine; give one of its addresses to --web-host`,
               )
-            : error,
+            : error.code === 'EACCES'
+              ? new PerfError(
+                  'FP_ERR_PORT_DENIED',
+                  `this process may not listen on port ${options.port}; pick one above 1023 with --web-port`,
+                )
+              : error,
       ),
     );
     server.listen(options.port, options.host, () => resolve());
   });
   port = (server.address() as AddressInfo).port;
+  // Any address (0.0.0.0, ::) is reached on this machine at 127.0.0.1; others as they are.
   const shown =
-    isLoopback(options.host) || options.host === '0.0.0.0' || options.host === '::'
-      ? '127.0.0.1'
-      : options.host.includes(':')
-        ? `[${options.host}]`
-        : options.host;
+    options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : hostLiteral(options.host);
   return {
     url: `http://${shown}:${port}/${options.token ? `?token=${encodeURIComponent(options.token)}` : ''}`,
     port,

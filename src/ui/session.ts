@@ -1,3 +1,4 @@
+import { type Stats, statSync } from 'node:fs';
 import { type ErrorCode, PerfError } from '../errors.js';
 import {
   assertReachable,
@@ -191,6 +192,7 @@ interface ActiveRun {
   readonly stop: AbortController;
   readonly abort: AbortController;
   readonly targets: readonly Target[];
+  readonly session: TargetSession;
   readonly marks: Mark[];
   readonly warnings: string[];
   error: string | null;
@@ -200,9 +202,13 @@ interface ActiveRun {
   liveAt: number;
   latest: Tick | null;
   ended: RunView['ended'];
+  /** Its result, once it ended (none when it failed). */
+  result: RunResult | TargetedResult | undefined;
   done: Promise<void>;
 }
 
+/** The largest targets file read. */
+const MAX_TARGETS_FILE = 1024 * 1024;
 /** The most error groups a tick carries (the result keeps them all). */
 const MAX_ERRORS = 100;
 /** How often the targets are judged and the service scraped while a test runs. */
@@ -217,8 +223,11 @@ const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** di
 export class UiSession {
   #state: UiState = 'ready';
   #run: ActiveRun | undefined;
-  #result: RunResult | TargetedResult | undefined;
   #runs = 0;
+  /** Cancels a test that is still starting (checking its host, first scrape). */
+  #starting: AbortController | undefined;
+  /** Set once the UI is quitting: no test starts after that. */
+  #closed = false;
   readonly #listeners = new Set<(event: UiEvent) => void>();
   readonly #classNames: Map<string, UserClass>;
 
@@ -230,14 +239,19 @@ export class UiSession {
     return this.#state;
   }
 
-  /** The last finished test's result, if one finished. */
+  /** The result of the current test once it ended; none while it runs or when it failed. */
   get result(): RunResult | TargetedResult | undefined {
-    return this.#result;
+    return this.#run?.result;
   }
 
   /** Resolves when the current test (if any) has ended and its files are written. */
   async settled(): Promise<void> {
     await this.#run?.done;
+  }
+
+  /** The current (or last) test, as the API shows it; null before the first. */
+  get current(): RunView | null {
+    return this.#view();
   }
 
   /** The exit code of the last test as `load` would give it; 0 when none ran. */
@@ -251,7 +265,13 @@ export class UiSession {
   }
 
   #emit(event: UiEvent): void {
-    for (const listener of this.#listeners) listener(event);
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.options.log(`cannot send a UI event: ${(error as Error).message}`);
+      }
+    }
   }
 
   #emitState(): void {
@@ -266,9 +286,9 @@ export class UiSession {
     if (live && run.recorder) {
       rows = run.recorder.series;
       for (const [key, s] of run.recorder.endpoints) endpointSeries[key] = s.series;
-    } else if (this.#result && run?.ended) {
-      rows = this.#result.timeseries;
-      endpointSeries = { ...(this.#result.endpointSeries ?? {}) };
+    } else if (run?.result) {
+      rows = run.result.timeseries;
+      endpointSeries = { ...(run.result.endpointSeries ?? {}) };
     }
     return {
       state: this.#state,
@@ -314,6 +334,7 @@ export class UiSession {
    * background. @throws UiError 409 when a test is running, 400 or 422 for bad input
    */
   async start(input: StartInput): Promise<RunView> {
+    if (this.#closed) throw new UiError(503, 'the UI is quitting');
     if (this.#state === 'starting' || this.#state === 'running' || this.#state === 'stopping')
       throw new UiError(409, 'a test is running; stop it before starting another');
     const classes = input.classes.length > 0 ? input.classes : this.options.defaultClasses;
@@ -330,14 +351,25 @@ export class UiSession {
         `${input.users} users over ${this.options.workers} workers: some workers run none`,
       );
     this.#state = 'starting';
+    const starting = new AbortController();
+    this.#starting = starting;
     this.#emitState();
+    const giveUp = () => {
+      this.#starting = undefined;
+      this.#state = this.#run ? 'stopped' : 'ready';
+      this.#emitState();
+    };
+    const stopped = () => new UiError(409, 'the test was stopped before it started');
     try {
       await assertReachable(host, this.options.plan.client, 'start the service or fix the host');
     } catch (error) {
-      this.#state = this.#run ? 'stopped' : 'ready';
-      this.#emitState();
+      giveUp();
       if (error instanceof PerfError) throw new UiError(422, error.message, error.code);
       throw error;
+    }
+    if (starting.signal.aborted) {
+      giveUp();
+      throw stopped();
     }
     let session: TargetSession;
     try {
@@ -360,10 +392,15 @@ export class UiSession {
         },
       });
     } catch (error) {
-      this.#state = this.#run ? 'stopped' : 'ready';
-      this.#emitState();
+      giveUp();
       throw error;
     }
+    if (starting.signal.aborted) {
+      await session.cancel();
+      giveUp();
+      throw stopped();
+    }
+    this.#starting = undefined;
     const durationMs = input.runTime ? (parseDuration(input.runTime) as number) : null;
     const executor: ExecutorConfig = {
       type: 'steered',
@@ -386,6 +423,7 @@ export class UiSession {
       stop: new AbortController(),
       abort: new AbortController(),
       targets,
+      session,
       marks: [],
       warnings: [],
       error: null,
@@ -395,6 +433,7 @@ export class UiSession {
       liveAt: 0,
       latest: null,
       ended: null,
+      result: undefined,
       done: Promise.resolve(),
     };
     this.#run = run;
@@ -414,6 +453,21 @@ export class UiSession {
   }
 
   #targets(input: StartInput): Target[] {
+    if (input.targetsFile) {
+      // Read only a plain file of a sane size: a FIFO would block the UI, /dev/zero fill memory.
+      let stats: Stats;
+      try {
+        stats = statSync(input.targetsFile);
+      } catch {
+        throw new UiError(400, `targets file ${input.targetsFile} not found`, 'FP_ERR_TARGETS');
+      }
+      if (!stats.isFile() || stats.size > MAX_TARGETS_FILE)
+        throw new UiError(
+          400,
+          `targets file ${input.targetsFile} is not a file of targets (a regular file up to 1 MB)`,
+          'FP_ERR_TARGETS',
+        );
+    }
     try {
       return [
         ...(input.targetsFile ? readTargetsFile(input.targetsFile) : []),
@@ -446,7 +500,11 @@ export class UiSession {
         onTick: (recorder) => {
           session.onTick(recorder);
           run.recorder = recorder;
-          this.#tick(run, recorder, session);
+          try {
+            this.#tick(run, recorder, session);
+          } catch (error) {
+            this.options.log(`cannot show a second of the test: ${(error as Error).message}`);
+          }
         },
         version: this.options.version,
         config: {
@@ -472,7 +530,7 @@ export class UiSession {
       run.error = (error as Error).message;
       this.options.log(`Test ${run.id} failed: ${run.error}`);
     }
-    this.#result = result ?? this.#result;
+    run.result = result;
     const passed =
       result && 'targets' in result
         ? result.targets.summary.fail === 0 &&
@@ -615,8 +673,15 @@ export class UiSession {
     return this.#view() as RunView;
   }
 
-  /** Stops the running test; in-flight requests get the grace period. @throws UiError 409 */
-  stop(): RunView {
+  /**
+   * Stops the running test (in-flight requests get the grace period), or one still starting;
+   * again while stopping, cuts it off. @throws UiError 409 when none is running
+   */
+  stop(): RunView | null {
+    if (this.#state === 'starting') {
+      this.#starting?.abort();
+      return this.#view();
+    }
     const run = this.#run;
     if (!run || (this.#state !== 'running' && this.#state !== 'stopping'))
       throw new UiError(409, 'no test is running');
@@ -637,17 +702,22 @@ export class UiSession {
     if (!run?.recorder || this.#state !== 'running')
       throw new UiError(409, 'no test is running; statistics are reset when a test starts');
     run.recorder.reset();
+    run.session.onReset(run.recorder);
     run.marks.push({
       t: round((Date.now() - run.recorder.startedAt) / 1000),
       label: 'stats reset',
     });
     this.options.log(`Test ${run.id}: statistics reset`);
-    this.#emit({ type: 'snapshot', data: this.snapshot() });
+    // Open tabs keep their charts (the history stays) and mark the reset; the tables follow at
+    // the next second.
+    this.#emitState();
   }
 
   /** Stops any test and waits for its end (the UI is quitting); a second call cuts it off. */
   async close(): Promise<void> {
-    if (this.#state === 'running') this.stop();
+    this.#closed = true;
+    if (this.#state === 'starting') this.#starting?.abort();
+    else if (this.#state === 'running') this.stop();
     else if (this.#state === 'stopping') this.#run?.abort.abort();
     await this.settled();
     this.#listeners.clear();

@@ -93,6 +93,35 @@ describe('a steered run (the live UI drives it)', () => {
     expect(second).toBeLessThanOrEqual(110);
   });
 
+  it('open model: a rise from a very low rate takes effect at once, not after the old gap', async () => {
+    const target = new FakeTarget();
+    // At 0.1/s the next start is 10 s away; the rise must not wait for it, nor burst after.
+    const config = steered({ model: 'open', rate: 0.1 });
+    const steering = new Steering(config);
+    const controller = new AbortController();
+    const startedAt = performance.now();
+    const running = createExecutor(config, steering).run({
+      target,
+      signal: controller.signal,
+      startedAt,
+      recordLag: () => {},
+      dropped: () => {},
+    });
+    await sleep(300);
+    const changedAt = performance.now() - startedAt;
+    steering.set({ rate: 100 });
+    await sleep(500);
+    controller.abort();
+    await running;
+    const after = target.iterations.map((t) => t - startedAt).filter((t) => t >= changedAt);
+    expect(after.length).toBeGreaterThanOrEqual(40);
+    expect(after.length).toBeLessThanOrEqual(55);
+    // Started within a tick of the change, and spread over the half second, not in one burst.
+    expect((after[0] as number) - changedAt).toBeLessThan(60);
+    const firstTenth = after.filter((t) => t < changedAt + 100).length;
+    expect(firstTenth).toBeLessThanOrEqual(15);
+  });
+
   it('splits a change across workers so the parts add up', () => {
     const parts = [0, 1, 2].map((i) => splitChange({ users: 10, rate: 90, spawnRate: 3 }, i, 3));
     expect(parts.reduce((n, p) => n + (p.users ?? 0), 0)).toBe(10);

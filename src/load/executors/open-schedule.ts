@@ -14,6 +14,12 @@ export function runSchedule(
   context: ExecutorContext,
   durationMs: number,
   rateAt: (t: number) => number,
+  /**
+   * The longest sleep between checks. A rate that changes from outside (a steered run) is read
+   * when the loop wakes, and time slept is scheduled at the rate found then: a long sleep at a
+   * low rate would start late and in a burst after a rise. @default no limit
+   */
+  maxSleepMs = Number.POSITIVE_INFINITY,
 ): Promise<void> {
   const { startedAt, target, signal } = context;
   let simulated = 0; // ms after the start up to which arrivals have been generated
@@ -69,7 +75,7 @@ export function runSchedule(
       if (wait > 2)
         timer = setTimeout(
           step,
-          Math.min(wait - 1.5, durationMs - (performance.now() - startedAt)),
+          Math.min(wait - 1.5, maxSleepMs, durationMs - (performance.now() - startedAt)),
         );
       else setImmediate(step);
     };

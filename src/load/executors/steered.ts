@@ -86,7 +86,7 @@ export class SteeredExecutor implements Executor {
 
   run(context: ExecutorContext): Promise<void> {
     if (this.model === 'open')
-      return runSchedule(context, this.durationMs, () => this.steering.rate);
+      return runSchedule(context, this.durationMs, () => this.steering.rate, TICK_MS);
     return this.#driveUsers(context);
   }
 
