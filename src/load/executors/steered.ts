@@ -56,6 +56,12 @@ export class Steering {
 }
 
 const TICK_MS = 50;
+/**
+ * Users started or stopped in one tick at most: 10,000 a second a thread. Starting a user is
+ * synchronous work; a million at once would hold the event loop (and the UI's API with it) for
+ * seconds.
+ */
+const MAX_STEP = 500;
 
 export class SteeredExecutor implements Executor {
   readonly type = 'steered';
@@ -107,7 +113,7 @@ export class SteeredExecutor implements Executor {
       );
       last = now;
       const goal = this.steering.users;
-      const step = Math.min(Math.abs(goal - users), Math.floor(budget));
+      const step = Math.min(Math.abs(goal - users), Math.floor(budget), MAX_STEP);
       if (step > 0) {
         users += goal > users ? step : -step;
         budget -= step;
