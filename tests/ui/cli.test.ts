@@ -112,7 +112,8 @@ describe('fiml-perf ui from the command line', () => {
     }
   }, 60_000);
 
-  it.each([
+  // Each starts its own process; they are independent, so they run side by side.
+  it.concurrent.each([
     [['http://127.0.0.1:1/'], /the UI runs scenarios; quick mode/],
     [['--stages', '1s:1'], /--stages and --rate-stages are for fiml-perf load without --ui/],
     [['--only', 'p99'], /--only and --junit are not used by the UI/],
