@@ -28,6 +28,8 @@ export const ERROR_CODES = {
   FP_ERR_FAULTS:
     'Fault scenarios cannot run: the service has no fault injection (/admin/faults), or --only matches none.',
   FP_ERR_WRITE: 'A result file could not be written (a missing permission, a full disk).',
+  FP_ERR_PROFILE:
+    'Profiling cannot run: no inspector at the address given, an inspector beyond loopback without --allow-remote-inspector, or none of the service to attach to.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -7,3 +7,4 @@ export type {
   ProfileNode,
 } from './cpu-profile.js';
 export { analyseCpuProfile, classify, foldedStacks, packageOf } from './cpu-profile.js';
+export { Inspector, inspectorSocketUrl, startCpuProfile, stopCpuProfile } from './inspector.js';

@@ -1,0 +1,133 @@
+import { request, WebSocket } from 'undici';
+import { PerfError } from '../errors.js';
+import type { CpuProfile } from './cpu-profile.js';
+
+/** Whether a host name or address only this machine can reach. */
+function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
+const fail = (message: string) => new PerfError('FP_ERR_PROFILE', message);
+
+/**
+ * The DevTools WebSocket address of a Node process started with `--inspect`: given as it is
+ * (`ws://...`), or found at `http://HOST:PORT/json/list`. An inspector runs any code it is sent,
+ * so one beyond loopback needs `allowRemote`. @throws PerfError FP_ERR_PROFILE
+ */
+export async function inspectorSocketUrl(address: string, allowRemote = false): Promise<string> {
+  let url: URL;
+  try {
+    url = new URL(/^[a-z]+:\/\//i.test(address) ? address : `http://${address}`);
+  } catch {
+    throw fail(
+      `--inspect ${address} is not an address; give http://127.0.0.1:9229 or the ws:// address the service printed`,
+    );
+  }
+  if (!['http:', 'ws:'].includes(url.protocol))
+    throw fail(`--inspect ${address}: expected http://HOST:PORT or ws://HOST:PORT/ID`);
+  if (!isLoopbackHost(url.hostname) && !allowRemote)
+    throw fail(
+      `the inspector at ${url.host} is not on this machine; an inspector runs any code it is sent, so add --allow-remote-inspector if you mean it`,
+    );
+  if (url.protocol === 'ws:') return url.href;
+  const list = `http://${url.host}/json/list`;
+  let body: unknown;
+  try {
+    const answer = await request(list, { headersTimeout: 3000, bodyTimeout: 3000 });
+    body = await answer.body.json();
+  } catch {
+    throw fail(
+      `no inspector answers at ${url.host}; start the service with node --inspect=${url.host} (or send it SIGUSR1), then try again`,
+    );
+  }
+  const target = Array.isArray(body)
+    ? (body as Array<{ webSocketDebuggerUrl?: unknown }>).find(
+        (t) => typeof t.webSocketDebuggerUrl === 'string',
+      )
+    : undefined;
+  if (!target)
+    throw fail(`${list} lists no debuggable process; is it a Node service started with --inspect?`);
+  return target.webSocketDebuggerUrl as string;
+}
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+}
+
+/** A DevTools protocol session with one Node process: JSON-RPC over its inspector WebSocket. */
+export class Inspector {
+  #next = 1;
+  readonly #pending = new Map<number, Pending>();
+  #closed: Error | undefined;
+
+  private constructor(private readonly socket: WebSocket) {
+    socket.addEventListener('message', (event) => {
+      const message = JSON.parse(String(event.data)) as {
+        id?: number;
+        result?: unknown;
+        error?: { message: string };
+      };
+      if (message.id === undefined) return;
+      const waiting = this.#pending.get(message.id);
+      if (!waiting) return;
+      this.#pending.delete(message.id);
+      if (message.error) waiting.reject(new Error(message.error.message));
+      else waiting.resolve(message.result);
+    });
+    socket.addEventListener('close', () => {
+      this.#closed = new Error('the inspector connection closed (did the service exit?)');
+      for (const waiting of this.#pending.values()) waiting.reject(this.#closed);
+      this.#pending.clear();
+    });
+  }
+
+  /** Connects to a process's inspector. @throws PerfError FP_ERR_PROFILE */
+  static async connect(address: string, allowRemote = false): Promise<Inspector> {
+    const url = await inspectorSocketUrl(address, allowRemote);
+    const socket = new WebSocket(url);
+    await new Promise<void>((resolve, reject) => {
+      socket.addEventListener('open', () => resolve(), { once: true });
+      socket.addEventListener(
+        'error',
+        () =>
+          reject(
+            fail(
+              `cannot connect to the inspector at ${url}; is another debugger attached? (an inspector takes one client at a time in older Node versions)`,
+            ),
+          ),
+        { once: true },
+      );
+    });
+    return new Inspector(socket);
+  }
+
+  /** One protocol call; resolves with its result. */
+  send<T = unknown>(method: string, params: Record<string, unknown> = {}): Promise<T> {
+    if (this.#closed) return Promise.reject(this.#closed);
+    const id = this.#next++;
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      this.socket.send(JSON.stringify({ id, method, params }));
+    });
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
+
+/** Starts the CPU profiler, sampling every `intervalUs` microseconds. */
+export async function startCpuProfile(inspector: Inspector, intervalUs: number): Promise<void> {
+  await inspector.send('Profiler.enable');
+  await inspector.send('Profiler.setSamplingInterval', { interval: intervalUs });
+  await inspector.send('Profiler.start');
+}
+
+/** Stops the CPU profiler and returns what it recorded since the start. */
+export async function stopCpuProfile(inspector: Inspector): Promise<CpuProfile> {
+  const { profile } = await inspector.send<{ profile: CpuProfile }>('Profiler.stop');
+  await inspector.send('Profiler.disable');
+  return profile;
+}
