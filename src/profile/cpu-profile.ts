@@ -117,21 +117,29 @@ function sampleDurations(profile: CpuProfile): number[] {
   );
 }
 
-/**
- * Self, total and attributed self time for every function in the profile. Time comes from the
- * samples and their deltas (not `hitCount` x interval), so an uneven sampling interval is exact.
- */
-export function analyseCpuProfile(profile: CpuProfile): CpuAnalysis {
+/** The profile's nodes by id, each node's parent, and the time each node was on top. */
+function indexProfile(profile: CpuProfile) {
   const byId = new Map<number, ProfileNode>();
   const parent = new Map<number, number>();
   for (const node of profile.nodes) byId.set(node.id, node);
   for (const node of profile.nodes)
     for (const child of node.children ?? []) parent.set(child, node.id);
   const durations = sampleDurations(profile);
-  const samples = profile.samples ?? [];
-
   const selfByNode = new Map<number, number>();
-  samples.forEach((id, i) => selfByNode.set(id, (selfByNode.get(id) ?? 0) + (durations[i] ?? 0)));
+  const samples = profile.samples ?? [];
+  for (let i = 0; i < samples.length; i++) {
+    const id = samples[i] as number;
+    selfByNode.set(id, (selfByNode.get(id) ?? 0) + (durations[i] ?? 0));
+  }
+  return { byId, parent, durations, samples, selfByNode };
+}
+
+/**
+ * Self, total and attributed self time for every function in the profile. Time comes from the
+ * samples and their deltas (not `hitCount` x interval), so an uneven sampling interval is exact.
+ */
+export function analyseCpuProfile(profile: CpuProfile): CpuAnalysis {
+  const { byId, parent, durations, samples, selfByNode } = indexProfile(profile);
 
   interface Acc {
     frame: CallFrame;
@@ -251,16 +259,7 @@ function frameText(frame: CallFrame): string {
  * COUNT in microseconds; idle time left out. flamegraph.pl, speedscope and inferno read it.
  */
 export function foldedStacks(profile: CpuProfile): string {
-  const byId = new Map<number, ProfileNode>();
-  const parent = new Map<number, number>();
-  for (const node of profile.nodes) byId.set(node.id, node);
-  for (const node of profile.nodes)
-    for (const child of node.children ?? []) parent.set(child, node.id);
-  const durations = sampleDurations(profile);
-  const self = new Map<number, number>();
-  (profile.samples ?? []).forEach((id, i) =>
-    self.set(id, (self.get(id) ?? 0) + (durations[i] ?? 0)),
-  );
+  const { byId, parent, selfByNode: self } = indexProfile(profile);
   const lines = new Map<string, number>();
   for (const [id, us] of self) {
     const node = byId.get(id);
