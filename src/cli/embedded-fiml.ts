@@ -4,6 +4,8 @@ import { PerfError } from '../errors.js';
 
 export interface EmbeddedFiml {
   readonly url: string;
+  /** Its inspector's WebSocket address, when started with `inspect` (for `fiml-perf profile`). */
+  readonly inspectorUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -14,11 +16,26 @@ const START_TIMEOUT_MS = 20_000;
  * generator do not share an event loop or a CPU, and waits for `/health`.
  * @throws PerfError FP_ERR_EMBEDDED_FIML
  */
-export async function startEmbeddedFiml(extraArgs: readonly string[] = []): Promise<EmbeddedFiml> {
+export async function startEmbeddedFiml(
+  extraArgs: readonly string[] = [],
+  options: { readonly inspect?: boolean } = {},
+): Promise<EmbeddedFiml> {
   const script = process.argv[1] as string;
+  // The inspector on loopback, on a free port: it runs any code it is sent.
+  const inspect = options.inspect ? ['--inspect=127.0.0.1:0'] : [];
   const child = spawn(
     process.execPath,
-    [...process.execArgv, script, 'serve', '--port', '0', '--host', '127.0.0.1', ...extraArgs],
+    [
+      ...process.execArgv.filter((a) => !a.startsWith('--inspect')),
+      ...inspect,
+      script,
+      'serve',
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+      ...extraArgs,
+    ],
     // Its own process group: a Ctrl-C at the terminal reaches the run, which stops FIML last.
     { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env } },
   );
@@ -38,7 +55,7 @@ export async function startEmbeddedFiml(extraArgs: readonly string[] = []): Prom
     const onData = (data: Buffer) => {
       output += data;
       const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match) {
+      if (match && (!options.inspect || /Debugger listening on ws:\/\//.test(output))) {
         clearTimeout(timer);
         resolve(match[1] as string);
       }
@@ -58,8 +75,10 @@ export async function startEmbeddedFiml(extraArgs: readonly string[] = []): Prom
     );
   }
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const inspectorUrl = /Debugger listening on (ws:\/\/\S+)/.exec(output)?.[1];
   return {
     url,
+    ...(inspectorUrl ? { inspectorUrl } : {}),
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');

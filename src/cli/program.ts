@@ -48,6 +48,12 @@ const COMMANDS: ReadonlyArray<{
     register: async () => (await import('./ui.js')).registerUi,
   },
   {
+    name: 'profile',
+    description:
+      'profile the service under load: hot functions, a flame graph, .cpuprofile (docs/profile.md)',
+    register: async () => (await import('./profile.js')).registerProfile,
+  },
+  {
     name: 'targets',
     description:
       'run a short standard load and judge it against performance targets; exit 1 when one fails',

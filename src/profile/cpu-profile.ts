@@ -118,7 +118,7 @@ function sampleDurations(profile: CpuProfile): number[] {
 }
 
 /** The profile's nodes by id, each node's parent, and the time each node was on top. */
-function indexProfile(profile: CpuProfile) {
+export function indexProfile(profile: CpuProfile) {
   const byId = new Map<number, ProfileNode>();
   const parent = new Map<number, number>();
   for (const node of profile.nodes) byId.set(node.id, node);

@@ -1,0 +1,231 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { PerfError } from '../errors.js';
+import { assertReachable, createExecutor, runLoad } from '../load/index.js';
+import {
+  analyseCpuProfile,
+  type CpuProfile,
+  type FunctionTime,
+  foldedStacks,
+  Inspector,
+  renderFlamegraph,
+  SourceMapper,
+  startCpuProfile,
+  stopCpuProfile,
+} from '../profile/index.js';
+import { writeFileAtomic } from '../report/index.js';
+import { formatDuration, parseDuration } from '../util/duration.js';
+import { type EmbeddedFiml, startEmbeddedFiml } from './embedded-fiml.js';
+import { prepareScenario } from './load-job.js';
+import type { LoadRequest } from './load-options.js';
+import type { ProfileFlags } from './profile.js';
+import { ProgressPrinter } from './progress.js';
+import { folderStamp } from './run.js';
+import { VERSION } from './version.js';
+
+const err = (line: string) => process.stderr.write(`${line}\n`);
+const fail = (message: string) => new PerfError('FP_ERR_PROFILE', message);
+
+const ms = (us: number) => (us / 1000).toFixed(us >= 100_000 ? 0 : 1);
+const pct = (part: number, whole: number) =>
+  whole > 0 ? `${((part / whole) * 100).toFixed(1)}%` : '-';
+
+/** The hot functions as a table, by attributed self time. */
+export function hotTable(
+  functions: readonly FunctionTime[],
+  busyUs: number,
+  place: (f: FunctionTime) => string,
+  top: number,
+): string {
+  const rows = functions
+    .filter((f) => f.class !== 'idle' && f.attributedSelfUs > 0)
+    .slice(0, top)
+    .map((f) => [
+      ms(f.attributedSelfUs),
+      pct(f.attributedSelfUs, busyUs),
+      ms(f.selfUs),
+      ms(f.totalUs),
+      f.class,
+      f.name,
+      place(f),
+    ]);
+  const head = ['attributed ms', '% busy', 'self ms', 'total ms', 'class', 'function', 'where'];
+  const widths = head.map((h, i) =>
+    Math.max(h.length, ...rows.map((r) => (r[i] as string).length)),
+  );
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => (i < 4 ? c.padStart(widths[i] as number) : c.padEnd(widths[i] as number)))
+      .join('  ')
+      .trimEnd();
+  return [line(head), ...rows.map(line)].join('\n');
+}
+
+/**
+ * Runs a load and profiles the service over its measured window: after the warm-up, until a
+ * second before the end. Writes the folder and prints the hot functions. Returns the exit code.
+ */
+export async function runProfileJob(flags: ProfileFlags, request: LoadRequest): Promise<number> {
+  const warmupMs = parseDuration(flags.warmup) as number;
+  const executor = createExecutor(request.plan.executor);
+  if (warmupMs + 1000 >= executor.durationMs)
+    throw new PerfError(
+      'FP_ERR_INVALID_FLAG',
+      `--warmup ${flags.warmup} leaves no window in a ${formatDuration(executor.durationMs)} run; run longer (-t) or warm up less`,
+    );
+  const quick = request.plan.workload.kind === 'quick';
+  if (!request.plan.host && !quick && flags.inspect)
+    throw fail(
+      '--inspect names the inspector of the service at --host; give --host too (without both, the embedded FIML is profiled)',
+    );
+  const classes =
+    request.plan.workload.kind === 'scenario'
+      ? await prepareScenario(
+          request.scenarioFile as string,
+          request.typecheck && !request.bundledScenario,
+          request.plan.workload.classNames,
+        )
+      : [];
+  let host = request.plan.host;
+  let fiml: EmbeddedFiml | undefined;
+  let inspectAt = flags.inspect;
+  if (!host) {
+    fiml = await startEmbeddedFiml([], { inspect: true });
+    host = fiml.url;
+    inspectAt = fiml.inspectorUrl;
+    err(`Embedded FIML started at ${host}, its inspector on loopback`);
+  } else {
+    if (!inspectAt)
+      throw fail(
+        `profiling ${host} needs its inspector: start the service with node --inspect=127.0.0.1:9229 and add --inspect http://127.0.0.1:9229`,
+      );
+    await assertReachable(
+      request.plan.workload.kind === 'quick' ? request.plan.workload.url : host,
+      request.plan.client,
+      'start the service or fix --host/the URL',
+    );
+  }
+  let inspector: Inspector;
+  try {
+    inspector = await Inspector.connect(inspectAt as string, flags.allowRemoteInspector);
+  } catch (error) {
+    await fiml?.stop();
+    throw error;
+  }
+  const out = resolve(flags.out ?? join('reports', folderStamp(new Date()), 'profile'));
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const progress = new ProgressPrinter();
+  const endAt = executor.durationMs - 1000;
+  let started: Promise<void> | undefined;
+  let stopped: Promise<CpuProfile> | undefined;
+  let window = { fromS: 0, toS: 0 };
+  const startedWall = Date.now();
+  const halt = () => {
+    window.toS = Math.round((Date.now() - startedWall) / 100) / 10;
+    stopped = (started ?? Promise.resolve()).then(() => stopCpuProfile(inspector));
+  };
+  err(
+    `Profiling ${host} over ${formatDuration(endAt - warmupMs)}: load from the start, profile after ${flags.warmup} of warm-up`,
+  );
+  let result: Awaited<ReturnType<typeof runLoad>>;
+  try {
+    result = await runLoad({
+      plan: { ...request.plan, host },
+      classes,
+      workers: request.workers,
+      graceMs: request.graceMs,
+      stop: stop.signal,
+      onProgress: request.quiet ? undefined : (p) => progress.update(p),
+      onWarning: (message) => progress.note(`WARNING: ${message}`),
+      onTick: (recorder) => {
+        const elapsed = Date.now() - recorder.startedAt;
+        if (!started && elapsed >= warmupMs) {
+          window = { fromS: Math.round(elapsed / 100) / 10, toS: 0 };
+          started = startCpuProfile(inspector, flags.samplingInterval);
+          progress.note(`Profile started at ${window.fromS}s`);
+        } else if (started && !stopped && elapsed >= endAt) {
+          halt();
+          progress.note(`Profile stopped at ${window.toS}s`);
+        }
+      },
+      version: VERSION,
+      config: { workload: request.plan.workload, executor: request.plan.executor, host },
+    });
+    if (started && !stopped) halt();
+    if (!stopped)
+      throw fail('the run ended before the warm-up did: nothing was profiled; run longer (-t)');
+    const profile = await stopped;
+    mkdirSync(out, { recursive: true });
+    const mapper = new SourceMapper(process.cwd());
+    const analysis = analyseCpuProfile(profile);
+    const place = (f: FunctionTime) => {
+      if (!f.url) return '';
+      const p = mapper.place(f.url, f.line, 0);
+      return `${p.file}:${p.line}`;
+    };
+    writeFileAtomic(join(out, 'cpu.cpuprofile'), JSON.stringify(profile));
+    writeFileAtomic(join(out, 'stacks.folded'), foldedStacks(profile));
+    const subtitle = `${host}, ${window.fromS}s to ${window.toS}s of the load (${result.totals.requests} requests, ${result.totals.rps}/s); sampled every ${flags.samplingInterval} µs`;
+    writeFileAtomic(
+      join(out, 'flamegraph.html'),
+      renderFlamegraph(profile, { title: 'fiml-perf profile: CPU', subtitle, mapper }),
+    );
+    const summary = {
+      tool: { name: 'fiml-perf', version: VERSION },
+      target: host,
+      window,
+      samplingIntervalUs: flags.samplingInterval,
+      load: {
+        requests: result.totals.requests,
+        failures: result.totals.failures,
+        rps: result.totals.rps,
+        latencyMs: result.totals.latencyMs,
+      },
+      cpu: {
+        durationMs: analysis.durationUs / 1000,
+        busyMs: analysis.busyUs / 1000,
+        byClassMs: Object.fromEntries(
+          Object.entries(analysis.byClass).map(([k, us]) => [k, us / 1000]),
+        ),
+        packages: analysis.packages.slice(0, 20).map((p) => ({ name: p.name, ms: p.us / 1000 })),
+        functions: analysis.functions.slice(0, 100).map((f) => ({
+          name: f.name,
+          where: place(f),
+          class: f.class,
+          selfMs: f.selfUs / 1000,
+          totalMs: f.totalUs / 1000,
+          attributedSelfMs: f.attributedSelfUs / 1000,
+          hotLines: f.lines.slice(0, 5).map((l) => ({ line: l.line, ms: l.us / 1000 })),
+          ...(f.deoptReason ? { deoptReason: f.deoptReason } : {}),
+        })),
+      },
+    };
+    writeFileAtomic(join(out, 'profile.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    const busy = analysis.busyUs;
+    const shares = (['app', 'dependency', 'node', 'native', 'gc', 'program'] as const)
+      .map((c) => `${c} ${pct(analysis.byClass[c], busy)}`)
+      .join(', ');
+    progress.clear();
+    process.stdout.write(
+      [
+        '',
+        `CPU of ${host} from ${window.fromS}s to ${window.toS}s: busy ${ms(busy)} ms of ${ms(analysis.durationUs)} ms (${pct(busy, analysis.durationUs)}); ${shares}`,
+        '',
+        hotTable(analysis.functions, busy, place, flags.top),
+        '',
+        `Profile: ${out} (cpu.cpuprofile opens in Chrome DevTools, VS Code and speedscope; flamegraph.html; stacks.folded; profile.json)`,
+        '',
+      ].join('\n'),
+    );
+    return 0;
+  } finally {
+    progress.clear();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    inspector.close();
+    await fiml?.stop();
+  }
+}

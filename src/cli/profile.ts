@@ -1,0 +1,74 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { parseDuration } from '../util/duration.js';
+import { loadOptions, resolveLoad } from './load-options.js';
+import {
+  addOptions,
+  flag,
+  type OptionTable,
+  type ResolvedOptions,
+  resolveOptions,
+} from './option-table.js';
+
+/** `fiml-perf profile`'s own flags; the load flags shape the load it profiles under. */
+export const profileOptions = {
+  inspect: {
+    flags: '--inspect <url>',
+    description:
+      "the inspector of the service at --host (it runs with node --inspect): http://127.0.0.1:9229 or the ws:// address it printed (default: the embedded FIML's)",
+    schema: z.string().min(1).optional(),
+  },
+  allowRemoteInspector: {
+    flags: '--allow-remote-inspector',
+    description: 'allow an --inspect address beyond this machine (an inspector runs any code)',
+    schema: flag.bool(false),
+  },
+  warmup: {
+    flags: '--warmup <duration>',
+    description: 'load before the profile starts (JIT, caches and pools warm up)',
+    schema: z
+      .string()
+      .refine((v) => parseDuration(v) !== undefined, 'expected a duration such as 5s')
+      .default('5s'),
+  },
+  out: {
+    flags: '-o, --out <dir>',
+    description: 'folder for the profile (default: reports/<timestamp>/profile)',
+    schema: z.string().min(1).optional(),
+  },
+  samplingInterval: {
+    flags: '--sampling-interval <us>',
+    description: 'microseconds between CPU samples (V8 and --cpu-prof default to 1000)',
+    schema: flag.int(50, 100_000, 1000),
+  },
+  top: {
+    flags: '--top <n>',
+    description: 'functions in the table on stdout',
+    schema: flag.int(1, 1000, 15),
+  },
+} satisfies OptionTable;
+
+const table = { ...loadOptions, ...profileOptions };
+export type ProfileFlags = ResolvedOptions<typeof table>;
+
+export function registerProfile(command: Command): void {
+  command
+    .argument('[url-or-users...]', 'as for load: a URL (quick mode), or user classes')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  fiml-perf profile -t 30s                          the standard mix on the embedded FIML
+  fiml-perf profile -u 50 -t 1m --warmup 10s -o prof/
+  fiml-perf profile --host http://127.0.0.1:8000 --inspect http://127.0.0.1:9229
+                                                    any Node service started with --inspect
+
+Docs: docs/profile.md`,
+    );
+  addOptions(command, table).action(async (args: string[], raw: Record<string, unknown>) => {
+    const flags = resolveOptions(table, raw);
+    const request = resolveLoad(flags, args);
+    const { runProfileJob } = await import('./profile-job.js');
+    process.exitCode = await runProfileJob(flags, request);
+  });
+}
