@@ -3,15 +3,23 @@ import { join, resolve } from 'node:path';
 import { PerfError } from '../errors.js';
 import { assertReachable, createExecutor, runLoad } from '../load/index.js';
 import {
+  allocationGrowth,
   analyseCpuProfile,
   type CpuProfile,
   type FunctionTime,
   foldedStacks,
+  type HeapProfile,
+  type HeapSample,
+  heapAfterGc,
   Inspector,
+  leakVerdict,
+  readHeapSampling,
   renderFlamegraph,
   SourceMapper,
   startCpuProfile,
+  startHeapSampling,
   stopCpuProfile,
+  stopHeapSampling,
 } from '../profile/index.js';
 import { writeFileAtomic } from '../report/index.js';
 import { formatDuration, parseDuration } from '../util/duration.js';
@@ -67,6 +75,7 @@ export function hotTable(
  */
 export async function runProfileJob(flags: ProfileFlags, request: LoadRequest): Promise<number> {
   const warmupMs = parseDuration(flags.warmup) as number;
+  const heapEveryMs = parseDuration(flags.heapEvery) as number;
   const executor = createExecutor(request.plan.executor);
   if (warmupMs + 1000 >= executor.durationMs)
     throw new PerfError(
@@ -121,11 +130,34 @@ export async function runProfileJob(flags: ProfileFlags, request: LoadRequest): 
   const endAt = executor.durationMs - 1000;
   let started: Promise<void> | undefined;
   let stopped: Promise<CpuProfile> | undefined;
+  // The heap: sampled allocations over the window, and the heap left after a forced GC every
+  // --heap-every seconds (each a full GC in the service: a pause it would not otherwise take).
+  const heapSamples: HeapSample[] = [];
+  let heapStart: HeapProfile | undefined;
+  let heapEnd: Promise<HeapProfile> | undefined;
+  let heapChain: Promise<unknown> = Promise.resolve();
+  let heapTimer: NodeJS.Timeout | undefined;
+  let requestsNow = () => 0;
+  const sampleHeap = (t: number, requests: number) => {
+    heapChain = heapChain
+      .then(() => heapAfterGc(inspector))
+      .then((usedBytes) => {
+        heapSamples.push({ t, requests, usedBytes });
+      });
+  };
   let window = { fromS: 0, toS: 0 };
   const startedWall = Date.now();
-  const halt = () => {
+  const halt = (requests: number) => {
+    clearInterval(heapTimer);
     window.toS = Math.round((Date.now() - startedWall) / 100) / 10;
     stopped = (started ?? Promise.resolve()).then(() => stopCpuProfile(inspector));
+    if (flags.heap) {
+      sampleHeap(window.toS, requests);
+      heapEnd = heapChain.then(async () => {
+        await readHeapSampling(inspector);
+        return stopHeapSampling(inspector);
+      });
+    }
   };
   err(
     `Profiling ${host} over ${formatDuration(endAt - warmupMs)}: load from the start, profile after ${flags.warmup} of warm-up`,
@@ -142,22 +174,39 @@ export async function runProfileJob(flags: ProfileFlags, request: LoadRequest): 
       onWarning: (message) => progress.note(`WARNING: ${message}`),
       onTick: (recorder) => {
         const elapsed = Date.now() - recorder.startedAt;
+        const t = Math.round(elapsed / 100) / 10;
         if (!started && elapsed >= warmupMs) {
-          window = { fromS: Math.round(elapsed / 100) / 10, toS: 0 };
-          started = startCpuProfile(inspector, flags.samplingInterval);
+          window = { fromS: t, toS: 0 };
+          if (flags.heap) {
+            sampleHeap(t, recorder.requests);
+            requestsNow = () => recorder.requests;
+            heapTimer = setInterval(
+              () => sampleHeap(Math.round((Date.now() - startedWall) / 100) / 10, requestsNow()),
+              heapEveryMs,
+            );
+            heapChain = heapChain
+              .then(() => startHeapSampling(inspector))
+              .then(() => readHeapSampling(inspector))
+              .then((profile) => {
+                heapStart = profile;
+              });
+          }
+          started = heapChain.then(() => startCpuProfile(inspector, flags.samplingInterval));
           progress.note(`Profile started at ${window.fromS}s`);
         } else if (started && !stopped && elapsed >= endAt) {
-          halt();
+          halt(recorder.requests);
           progress.note(`Profile stopped at ${window.toS}s`);
         }
       },
       version: VERSION,
       config: { workload: request.plan.workload, executor: request.plan.executor, host },
     });
-    if (started && !stopped) halt();
+    if (started && !stopped) halt(result.totals.requests);
     if (!stopped)
       throw fail('the run ended before the warm-up did: nothing was profiled; run longer (-t)');
     const profile = await stopped;
+    const heapProfile = heapEnd ? await heapEnd : undefined;
+    const leak = leakVerdict(heapSamples);
     mkdirSync(out, { recursive: true });
     const mapper = new SourceMapper(process.cwd());
     const analysis = analyseCpuProfile(profile);
@@ -167,6 +216,8 @@ export async function runProfileJob(flags: ProfileFlags, request: LoadRequest): 
       return `${p.file}:${p.line}`;
     };
     writeFileAtomic(join(out, 'cpu.cpuprofile'), JSON.stringify(profile));
+    if (heapProfile) writeFileAtomic(join(out, 'heap.heapprofile'), JSON.stringify(heapProfile));
+    const growth = heapProfile ? allocationGrowth(heapStart, heapProfile).slice(0, 20) : [];
     writeFileAtomic(join(out, 'stacks.folded'), foldedStacks(profile));
     const subtitle = `${host}, ${window.fromS}s to ${window.toS}s of the load (${result.totals.requests} requests, ${result.totals.rps}/s); sampled every ${flags.samplingInterval} µs`;
     writeFileAtomic(
@@ -184,6 +235,20 @@ export async function runProfileJob(flags: ProfileFlags, request: LoadRequest): 
         rps: result.totals.rps,
         latencyMs: result.totals.latencyMs,
       },
+      heap: flags.heap
+        ? {
+            leak,
+            samples: heapSamples,
+            allocationGrowth: growth.map((s) => ({
+              name: s.name,
+              where: s.url
+                ? (({ file, line }) => `${file}:${line}`)(mapper.place(s.url, s.line, 0))
+                : '',
+              liveBytes: s.bytes,
+              growthBytes: s.growth,
+            })),
+          }
+        : null,
       cpu: {
         durationMs: analysis.durationUs / 1000,
         busyMs: analysis.busyUs / 1000,
@@ -216,12 +281,26 @@ export async function runProfileJob(flags: ProfileFlags, request: LoadRequest): 
         '',
         hotTable(analysis.functions, busy, place, flags.top),
         '',
+        ...(flags.heap
+          ? [
+              `Heap: ${leak.verdict.toUpperCase()}: ${leak.summary}.`,
+              ...growth
+                .slice(0, 5)
+                .filter((s) => s.growth > 0)
+                .map(
+                  (s) =>
+                    `  ${(s.growth / 1048576).toFixed(2).padStart(8)} MB live  ${s.name}  ${s.url ? `${mapper.place(s.url, s.line, 0).file}:${mapper.place(s.url, s.line, 0).line}` : ''}`,
+                ),
+              '',
+            ]
+          : []),
         `Profile: ${out} (cpu.cpuprofile opens in Chrome DevTools, VS Code and speedscope; flamegraph.html; stacks.folded; profile.json)`,
         '',
       ].join('\n'),
     );
     return 0;
   } finally {
+    clearInterval(heapTimer);
     progress.clear();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

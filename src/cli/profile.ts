@@ -41,6 +41,21 @@ export const profileOptions = {
     description: 'microseconds between CPU samples (V8 and --cpu-prof default to 1000)',
     schema: flag.int(50, 100_000, 1000),
   },
+  heap: {
+    flags: '--no-heap',
+    description:
+      'skip the heap: no allocation sampling, no forced GC every --heap-every for the leak verdict',
+    schema: flag.bool(true),
+  },
+  heapEvery: {
+    flags: '--heap-every <duration>',
+    description:
+      'read the heap left after a forced full GC this often, for the leak verdict (each is a GC pause in the service)',
+    schema: z
+      .string()
+      .refine((v) => (parseDuration(v) ?? 0) >= 200, 'expected a duration such as 2s')
+      .default('2s'),
+  },
   top: {
     flags: '--top <n>',
     description: 'functions in the table on stdout',

@@ -8,6 +8,22 @@ export type {
 } from './cpu-profile.js';
 export { analyseCpuProfile, classify, foldedStacks, packageOf } from './cpu-profile.js';
 export { renderFlamegraph } from './flamegraph.js';
+export type {
+  AllocationSite,
+  HeapProfile,
+  HeapProfileNode,
+  HeapSample,
+  LeakVerdict,
+} from './heap.js';
+export {
+  allocationGrowth,
+  allocationSites,
+  heapAfterGc,
+  leakVerdict,
+  readHeapSampling,
+  startHeapSampling,
+  stopHeapSampling,
+} from './heap.js';
 export { Inspector, inspectorSocketUrl, startCpuProfile, stopCpuProfile } from './inspector.js';
 export type { SourcePlace } from './source-map.js';
 export { SourceMapper } from './source-map.js';

@@ -63,7 +63,7 @@ describe('profiling a Node service over its inspector', () => {
       const top = analysis.functions.find((f) => f.class === 'app');
       expect(top?.name).toBe('burnCpu');
       expect(top?.url).toBe(`file://${BURNER}`);
-      expect(top?.line).toBe(5);
+      expect(top?.line).toBe(6);
       // 10 x 20 ms of burning in the window: about 200 ms, not the 800 ms of the whole process.
       expect(top?.totalUs).toBeGreaterThan(150_000);
       expect(top?.totalUs).toBeLessThan(350_000);

@@ -1,0 +1,155 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasChromium, launchBrowser, openWatched } from '../helpers/browser.js';
+import { expectUserError, runCli } from '../helpers/cli.js';
+import { closedPort } from '../helpers/http-server.js';
+
+const SERVICE = fileURLToPath(new URL('../fixtures/profile/burner.mjs', import.meta.url));
+
+/** The fixture service with its inspector on a free loopback port. */
+function startService(): Promise<{ child: ChildProcess; base: string; inspect: string }> {
+  const child = spawn(process.execPath, ['--inspect=127.0.0.1:0', SERVICE], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  return Promise.all([
+    new Promise<string>((resolve) =>
+      child.stdout!.on('data', (d: Buffer) => {
+        out += d;
+        const m = /listening on (\d+)/.exec(out);
+        if (m) resolve(`http://127.0.0.1:${m[1]}`);
+      }),
+    ),
+    new Promise<string>((resolve) =>
+      child.stderr!.on('data', (d: Buffer) => {
+        err += d;
+        const m = /Debugger listening on ws:\/\/(127\.0\.0\.1:\d+)\//.exec(err);
+        if (m) resolve(`http://${m[1]}`);
+      }),
+    ),
+  ]).then(([base, inspect]) => ({ child, base, inspect }));
+}
+
+let service: Awaited<ReturnType<typeof startService>>;
+const dir = mkdtempSync(join(tmpdir(), 'fiml-perf-profile-'));
+
+beforeAll(async () => {
+  service = await startService();
+});
+afterAll(() => {
+  service?.child.kill();
+});
+
+/** `fiml-perf profile` under an open-model quick load of one route: 2 s of window. */
+async function profile(route: string, out: string, rate = 100) {
+  const run = await runCli([
+    'profile',
+    `${service.base}${route}`,
+    '--rate',
+    String(rate),
+    '--max-users',
+    '20',
+    '-d',
+    '4s',
+    '--warmup',
+    '1s',
+    '--heap-every',
+    '500ms',
+    '--inspect',
+    service.inspect,
+    '-o',
+    join(dir, out),
+    '-q',
+  ]);
+  expect(run.code, run.stderr).toBe(0);
+  // biome-ignore lint/suspicious/noExplicitAny: profile.json read as it is
+  const summary = JSON.parse(readFileSync(join(dir, out, 'profile.json'), 'utf8')) as any;
+  return { run, summary };
+}
+
+describe('fiml-perf profile against a Node service with --inspect', () => {
+  it('a CPU burner comes first, with its file and line; every file is written', async () => {
+    const { run, summary } = await profile('/burn', 'burn', 20);
+    const top = summary.cpu.functions.find((f: { class: string }) => f.class === 'app');
+    expect(top.name).toBe('burnCpu');
+    expect(top.where).toMatch(/burner\.mjs:6$/);
+    expect(run.stdout).toMatch(/burnCpu\s+tests\/fixtures\/profile\/burner\.mjs:6/);
+    expect(summary.window.fromS).toBeGreaterThanOrEqual(1);
+    const cpu = JSON.parse(readFileSync(join(dir, 'burn', 'cpu.cpuprofile'), 'utf8'));
+    expect(cpu.nodes[0].callFrame.functionName).toBe('(root)');
+    expect(readFileSync(join(dir, 'burn', 'stacks.folded'), 'utf8')).toMatch(
+      /;burnCpu \S+:6 \d+\n/,
+    );
+    for (const file of ['flamegraph.html', 'heap.heapprofile'])
+      expect(existsSync(join(dir, 'burn', file)), file).toBe(true);
+  }, 60_000);
+
+  it('a service that keeps 10,000 bytes a request: the heap is growing, by about 10 MB per 1,000', async () => {
+    const { run, summary } = await profile('/leak', 'leak', 500);
+    const leak = summary.heap.leak;
+    expect(leak.verdict).toBe('growing');
+    // 1,250 elements of 8 bytes and a 32-byte header a request.
+    expect(leak.bytesPer1000 / 10_032_000).toBeGreaterThan(0.9);
+    expect(leak.bytesPer1000 / 10_032_000).toBeLessThan(1.15);
+    expect(summary.heap.allocationGrowth[0].name).toBe('keep');
+    expect(run.stdout).toMatch(/^Heap: GROWING: /m);
+  }, 60_000);
+
+  it('one that keeps nothing: stable', async () => {
+    const { summary } = await profile('/ok', 'ok', 500);
+    expect(summary.heap.leak.verdict).toBe('stable');
+  }, 60_000);
+
+  it.skipIf(!hasChromium)(
+    'the flame graph opens offline with no error, and search highlights a frame',
+    async () => {
+      const browser = await launchBrowser();
+      try {
+        const url = pathToFileURL(join(dir, 'burn', 'flamegraph.html')).href;
+        const { page, errors, requests } = await openWatched(browser, url);
+        await page.waitForSelector('html[data-ready="true"]');
+        expect(await page.locator('.frame').count()).toBeGreaterThan(3);
+        await page.fill('#search', 'burnCpu');
+        expect(await page.locator('.frame.match').count()).toBeGreaterThanOrEqual(1);
+        expect(await page.textContent('#matched')).toMatch(/^matched [1-9]\d*\.\d+% of the time$/);
+        await page.locator('.frame.match').first().click();
+        expect(await page.textContent('#zoomed')).toMatch(/^zoomed to burnCpu/);
+        expect(errors).toEqual([]);
+        expect(requests).toEqual([]);
+      } finally {
+        await browser.close();
+      }
+    },
+    60_000,
+  );
+
+  it.each([
+    [
+      () => ['--host', service.base, '-u', '1'],
+      /needs its inspector: start the service with node --inspect/,
+    ],
+    [
+      async () => [`${service.base}/ok`, '--inspect', `http://127.0.0.1:${await closedPort()}`],
+      /no inspector answers at 127\.0\.0\.1:\d+; start the service with node --inspect/,
+    ],
+    [
+      () => [`${service.base}/ok`, '--inspect', 'http://192.0.2.1:9229'],
+      /--allow-remote-inspector/,
+    ],
+    [
+      () => [`${service.base}/ok`, '-d', '3s', '--warmup', '5s', '--inspect', service.inspect],
+      /--warmup 5s leaves no window/,
+    ],
+  ])(
+    'bad input: one line, exit 2 (%#)',
+    async (args, pattern) => {
+      expectUserError(await runCli(['profile', ...(await args())]), pattern);
+    },
+    30_000,
+  );
+});
