@@ -6,6 +6,8 @@ import {
   allocationGrowth,
   analyseCpuProfile,
   type CpuProfile,
+  diagnose,
+  endWatch,
   type FunctionTime,
   foldedStacks,
   type HeapProfile,
@@ -15,9 +17,11 @@ import {
   leakVerdict,
   readHeapSampling,
   renderFlamegraph,
+  type ServiceSignals,
   SourceMapper,
   startCpuProfile,
   startHeapSampling,
+  startWatch,
   stopCpuProfile,
   stopHeapSampling,
 } from '../profile/index.js';
@@ -137,6 +141,13 @@ export async function runProfileJob(flags: ProfileFlags, request: LoadRequest): 
   let heapEnd: Promise<HeapProfile> | undefined;
   let heapChain: Promise<unknown> = Promise.resolve();
   let heapTimer: NodeJS.Timeout | undefined;
+  let signals: Promise<ServiceSignals | undefined> = Promise.resolve(undefined);
+  const noSignals = (error: Error) => {
+    progress.note(
+      `cannot read the service's event loop and GC (${error.message}); the diagnosis uses the profile alone`,
+    );
+    return undefined;
+  };
   let requestsNow = () => 0;
   const sampleHeap = (t: number, requests: number) => {
     heapChain = heapChain
@@ -150,7 +161,8 @@ export async function runProfileJob(flags: ProfileFlags, request: LoadRequest): 
   const halt = (requests: number) => {
     clearInterval(heapTimer);
     window.toS = Math.round((Date.now() - startedWall) / 100) / 10;
-    stopped = (started ?? Promise.resolve()).then(() => stopCpuProfile(inspector));
+    signals = (started ?? Promise.resolve()).then(() => endWatch(inspector)).catch(noSignals);
+    stopped = signals.then(() => stopCpuProfile(inspector));
     if (flags.heap) {
       sampleHeap(window.toS, requests);
       heapEnd = heapChain.then(async () => {
@@ -191,7 +203,9 @@ export async function runProfileJob(flags: ProfileFlags, request: LoadRequest): 
                 heapStart = profile;
               });
           }
-          started = heapChain.then(() => startCpuProfile(inspector, flags.samplingInterval));
+          started = heapChain
+            .then(() => startWatch(inspector).catch(noSignals))
+            .then(() => startCpuProfile(inspector, flags.samplingInterval));
           progress.note(`Profile started at ${window.fromS}s`);
         } else if (started && !stopped && elapsed >= endAt) {
           halt(recorder.requests);
@@ -207,6 +221,7 @@ export async function runProfileJob(flags: ProfileFlags, request: LoadRequest): 
     const profile = await stopped;
     const heapProfile = heapEnd ? await heapEnd : undefined;
     const leak = leakVerdict(heapSamples);
+    const serviceSignals = await signals;
     mkdirSync(out, { recursive: true });
     const mapper = new SourceMapper(process.cwd());
     const analysis = analyseCpuProfile(profile);
@@ -215,6 +230,13 @@ export async function runProfileJob(flags: ProfileFlags, request: LoadRequest): 
       const p = mapper.place(f.url, f.line, 0);
       return `${p.file}:${p.line}`;
     };
+    const diagnosis = diagnose({
+      signals: serviceSignals,
+      cpu: analysis,
+      leak: flags.heap ? leak : undefined,
+      clientP99Ms: result.totals.latencyMs.p99,
+      place,
+    });
     writeFileAtomic(join(out, 'cpu.cpuprofile'), JSON.stringify(profile));
     if (heapProfile) writeFileAtomic(join(out, 'heap.heapprofile'), JSON.stringify(heapProfile));
     const growth = heapProfile ? allocationGrowth(heapStart, heapProfile).slice(0, 20) : [];
@@ -235,6 +257,8 @@ export async function runProfileJob(flags: ProfileFlags, request: LoadRequest): 
         rps: result.totals.rps,
         latencyMs: result.totals.latencyMs,
       },
+      signals: serviceSignals ?? null,
+      diagnosis,
       heap: flags.heap
         ? {
             leak,
@@ -280,6 +304,13 @@ export async function runProfileJob(flags: ProfileFlags, request: LoadRequest): 
         `CPU of ${host} from ${window.fromS}s to ${window.toS}s: busy ${ms(busy)} ms of ${ms(analysis.durationUs)} ms (${pct(busy, analysis.durationUs)}); ${shares}`,
         '',
         hotTable(analysis.functions, busy, place, flags.top),
+        '',
+        'Diagnosis:',
+        ...diagnosis.flatMap((d) => [
+          `- ${d.title}`,
+          ...d.evidence.map((e) => `    ${e.name}: ${e.value}`),
+          ...d.actions.map((a) => `    -> ${a}`),
+        ]),
         '',
         ...(flags.heap
           ? [

@@ -7,6 +7,8 @@ export type {
   ProfileNode,
 } from './cpu-profile.js';
 export { analyseCpuProfile, classify, foldedStacks, packageOf } from './cpu-profile.js';
+export type { Diagnosis, ServiceSignals } from './diagnosis.js';
+export { DIAGNOSIS_THRESHOLDS, diagnose, endWatch, startWatch } from './diagnosis.js';
 export { renderFlamegraph } from './flamegraph.js';
 export type {
   AllocationSite,

@@ -73,13 +73,23 @@ async function profile(route: string, out: string, rate = 100) {
 }
 
 describe('fiml-perf profile against a Node service with --inspect', () => {
-  it('a CPU burner comes first, with its file and line; every file is written', async () => {
-    const { run, summary } = await profile('/burn', 'burn', 20);
+  it('a CPU burner comes first, with its file and line, and the diagnosis says CPU-bound in app code; every file is written', async () => {
+    // 60 a second of 20 ms each: more than the service's one core can do.
+    const { run, summary } = await profile('/burn', 'burn', 60);
     const top = summary.cpu.functions.find((f: { class: string }) => f.class === 'app');
     expect(top.name).toBe('burnCpu');
     expect(top.where).toMatch(/burner\.mjs:6$/);
     expect(run.stdout).toMatch(/burnCpu\s+tests\/fixtures\/profile\/burner\.mjs:6/);
     expect(summary.window.fromS).toBeGreaterThanOrEqual(1);
+    // The diagnosis: CPU-bound in its own code, the burner named as evidence.
+    const cpuBound = summary.diagnosis.find(
+      (d: { category: string }) => d.category === 'cpu-bound-app',
+    );
+    expect(cpuBound.evidence.map((e: { name: string }) => e.name).join('\n')).toMatch(
+      /burnCpu .*burner\.mjs:6/,
+    );
+    expect(summary.signals.cpuPercent).toBeGreaterThan(80);
+    expect(run.stdout).toMatch(/^- CPU-bound in the service's own code/m);
     const cpu = JSON.parse(readFileSync(join(dir, 'burn', 'cpu.cpuprofile'), 'utf8'));
     expect(cpu.nodes[0].callFrame.functionName).toBe('(root)');
     expect(readFileSync(join(dir, 'burn', 'stacks.folded'), 'utf8')).toMatch(
