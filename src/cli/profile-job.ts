@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PerfError } from '../errors.js';
 import { assertReachable, createExecutor, runLoad } from '../load/index.js';
@@ -10,6 +10,7 @@ import {
   endWatch,
   type FunctionTime,
   foldedStacks,
+  functionChanges,
   type HeapProfile,
   type HeapSample,
   heapAfterGc,
@@ -71,6 +72,93 @@ export function hotTable(
       .join('  ')
       .trimEnd();
   return [line(head), ...rows.map(line)].join('\n');
+}
+
+/** A profile folder's CPU profile. @throws PerfError FP_ERR_PROFILE */
+function readProfile(dir: string): CpuProfile {
+  const file = existsSync(join(dir, 'cpu.cpuprofile')) ? join(dir, 'cpu.cpuprofile') : dir;
+  let profile: CpuProfile;
+  try {
+    profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  } catch (error) {
+    throw fail(
+      `cannot read a CPU profile from ${dir} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); give a folder fiml-perf profile wrote, or a .cpuprofile file`,
+    );
+  }
+  if (!Array.isArray(profile?.nodes) || typeof profile.startTime !== 'number')
+    throw fail(`${file} is not a CPU profile (no nodes); give a .cpuprofile file`);
+  return profile;
+}
+
+/** Rows under a header, numbers right-aligned in the first `numeric` columns. */
+function textTable(head: readonly string[], rows: readonly string[][], numeric: number): string {
+  const widths = head.map((h, i) =>
+    Math.max(h.length, ...rows.map((r) => (r[i] as string).length)),
+  );
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) =>
+        i < numeric ? c.padStart(widths[i] as number) : c.padEnd(widths[i] as number),
+      )
+      .join('  ')
+      .trimEnd();
+  return [line(head), ...rows.map(line)].join('\n');
+}
+
+/**
+ * `profile --diff A B`: the functions whose share of the busy time changed most, and B's flame
+ * graph coloured by each path's change against A. Returns the exit code.
+ */
+export function runProfileDiff(
+  dirs: readonly string[],
+  out: string | undefined,
+  top: number,
+): number {
+  if (dirs.length !== 2)
+    throw new PerfError(
+      'FP_ERR_INVALID_FLAG',
+      `--diff compares two profiles: fiml-perf profile --diff BEFORE/ AFTER/ (got ${dirs.length})`,
+    );
+  const [a, b] = dirs as [string, string];
+  const before = readProfile(a);
+  const after = readProfile(b);
+  const mapper = new SourceMapper(process.cwd());
+  const place = (f: FunctionTime) => {
+    if (!f.url) return '';
+    const p = mapper.place(f.url, f.line, 0);
+    return `${p.file}:${p.line}`;
+  };
+  const changes = functionChanges(analyseCpuProfile(before), analyseCpuProfile(after), place);
+  const folder = resolve(out ?? (existsSync(join(b, 'cpu.cpuprofile')) ? b : '.'));
+  mkdirSync(folder, { recursive: true });
+  const html = join(folder, 'diff.html');
+  writeFileAtomic(
+    html,
+    renderFlamegraph(after, {
+      title: 'fiml-perf profile: what changed',
+      subtitle: `${b} against ${a}: width is ${b}'s time, colour the change of each path's share of the time (red grew, blue shrank)`,
+      mapper,
+      base: before,
+    }),
+  );
+  writeFileAtomic(
+    join(folder, 'diff.json'),
+    `${JSON.stringify({ a, b, changes: changes.slice(0, 200) }, null, 2)}\n`,
+  );
+  const rows = changes
+    .slice(0, top)
+    .map((c) => [
+      `${c.change > 0 ? '+' : ''}${c.change.toFixed(2)}`,
+      c.shareA.toFixed(2),
+      c.shareB.toFixed(2),
+      c.class,
+      c.name,
+      c.where,
+    ]);
+  process.stdout.write(
+    `\nShare of busy time (attributed self, %), ${b} against ${a}:\n\n${textTable(['change pts', 'A %', 'B %', 'class', 'function', 'where'], rows, 3)}\n\nDifferential flame graph: ${html}\n`,
+  );
+  return 0;
 }
 
 /**
@@ -240,7 +328,10 @@ export async function runProfileJob(flags: ProfileFlags, request: LoadRequest): 
     writeFileAtomic(join(out, 'cpu.cpuprofile'), JSON.stringify(profile));
     if (heapProfile) writeFileAtomic(join(out, 'heap.heapprofile'), JSON.stringify(heapProfile));
     const growth = heapProfile ? allocationGrowth(heapStart, heapProfile).slice(0, 20) : [];
-    writeFileAtomic(join(out, 'stacks.folded'), foldedStacks(profile));
+    writeFileAtomic(
+      join(out, 'stacks.folded'),
+      foldedStacks(profile, (url, line, column) => mapper.place(url, line, column)),
+    );
     const subtitle = `${host}, ${window.fromS}s to ${window.toS}s of the load (${result.totals.requests} requests, ${result.totals.rps}/s); sampled every ${flags.samplingInterval} µs`;
     writeFileAtomic(
       join(out, 'flamegraph.html'),

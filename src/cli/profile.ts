@@ -56,6 +56,12 @@ export const profileOptions = {
       .refine((v) => (parseDuration(v) ?? 0) >= 200, 'expected a duration such as 2s')
       .default('2s'),
   },
+  diff: {
+    flags: '--diff',
+    description:
+      'compare two profile folders (fiml-perf profile --diff A/ B/): a differential flame graph and the functions whose share changed most',
+    schema: flag.bool(false),
+  },
   top: {
     flags: '--top <n>',
     description: 'functions in the table on stdout',
@@ -77,11 +83,17 @@ Examples:
   fiml-perf profile -u 50 -t 1m --warmup 10s -o prof/
   fiml-perf profile --host http://127.0.0.1:8000 --inspect http://127.0.0.1:9229
                                                     any Node service started with --inspect
+  fiml-perf profile --diff before/ after/           what changed between two profiles
 
 Docs: docs/profile.md`,
     );
   addOptions(command, table).action(async (args: string[], raw: Record<string, unknown>) => {
     const flags = resolveOptions(table, raw);
+    if (flags.diff) {
+      const { runProfileDiff } = await import('./profile-job.js');
+      process.exitCode = runProfileDiff(args, flags.out, flags.top);
+      return;
+    }
     const request = resolveLoad(flags, args);
     const { runProfileJob } = await import('./profile-job.js');
     process.exitCode = await runProfileJob(flags, request);

@@ -247,18 +247,30 @@ export function analyseCpuProfile(profile: CpuProfile): CpuAnalysis {
 }
 
 /** A frame as a folded stack shows it: `name file:line`, with nothing that breaks the format. */
-function frameText(frame: CallFrame): string {
+function frameText(frame: CallFrame, place?: Placer): string {
   const name = frame.functionName || '(anonymous)';
-  const file = frame.url.replace(/^file:\/\//, '');
-  const text = file ? `${name} ${file}:${frame.lineNumber + 1}` : name;
-  return text.replace(/[;\r\n]/g, ' ');
+  let where = '';
+  if (frame.url) {
+    const p = place?.(frame.url, frame.lineNumber + 1, frame.columnNumber);
+    where = p
+      ? `${p.file}:${p.line}`
+      : `${frame.url.replace(/^file:\/\//, '')}:${frame.lineNumber + 1}`;
+  }
+  return (where ? `${name} ${where}` : name).replace(/[;\r\n]/g, ' ');
 }
+
+/** Maps a frame's place (1-based line) to where it is shown: its source through a source map. */
+export type Placer = (
+  url: string,
+  line: number,
+  column: number,
+) => { readonly file: string; readonly line: number };
 
 /**
  * Brendan Gregg's folded stacks: a line per stack with self time, `root;caller;callee COUNT`,
  * COUNT in microseconds; idle time left out. flamegraph.pl, speedscope and inferno read it.
  */
-export function foldedStacks(profile: CpuProfile): string {
+export function foldedStacks(profile: CpuProfile, place?: Placer): string {
   const { byId, parent, selfByNode: self } = indexProfile(profile);
   const lines = new Map<string, number>();
   for (const [id, us] of self) {
@@ -266,7 +278,7 @@ export function foldedStacks(profile: CpuProfile): string {
     if (!node || us <= 0 || classify(node.callFrame) === 'idle') continue;
     const path: string[] = [];
     for (let n: ProfileNode | undefined = node; n && parent.get(n.id) !== undefined; ) {
-      path.push(frameText(n.callFrame));
+      path.push(frameText(n.callFrame, place));
       n = byId.get(parent.get(n.id) as number);
     }
     const stack = path.reverse().join(';');

@@ -18,8 +18,14 @@ const CLASSES: ReadonlyArray<readonly [FrameClass, string, string]> = [
   ['program', 'V8 (program)', '#999999'],
 ];
 
-/** A frame of the merged call tree: [name, place, class index, self µs, total µs, children]. */
-type Frame = [string, string, number, number, number, Frame[]];
+/**
+ * A frame of the merged call tree: [name, place, class index, self µs, total µs, children], and
+ * in a differential graph its colour and its change in share of the time (percentage points).
+ */
+type Frame = [string, string, number, number, number, Frame[], string?, number?];
+
+/** A frame's key in a path: what folded stacks show of it. */
+const frameKey = (f: Frame) => (f[1] ? `${f[0]} ${f[1]}` : f[0]);
 
 /**
  * The call tree with the time of each path, idle left out; frames under `minShare` of the
@@ -58,6 +64,48 @@ function callTree(profile: CpuProfile, mapper: SourceMapper | undefined, minShar
   };
   prune(tree);
   return tree;
+}
+
+/** Every path of the call tree (frames from below the root, `;`-joined) with its total µs. */
+export function pathTotals(profile: CpuProfile, mapper?: SourceMapper): Map<string, number> {
+  const totals = new Map<string, number>();
+  const walk = (frame: Frame, path: string) => {
+    for (const child of frame[5]) {
+      const key = path ? `${path};${frameKey(child)}` : frameKey(child);
+      totals.set(key, (totals.get(key) ?? 0) + child[4]);
+      walk(child, key);
+    }
+  };
+  const tree = callTree(profile, mapper, 0);
+  totals.set('', tree[4]);
+  walk(tree, '');
+  return totals;
+}
+
+/** Red where a path's share of the time grew, blue where it shrank, grey where it held. */
+function tint(change: number): string {
+  const k = Math.min(1, Math.abs(change) / 5);
+  if (Math.abs(change) < 0.05) return '#dddddd';
+  const fade = Math.round(235 * (1 - k));
+  return change > 0 ? `rgb(235,${fade},${fade})` : `rgb(${fade},${fade},235)`;
+}
+
+/** Colours `tree` by each path's change in share against `base` (normalised by total time). */
+function colourByChange(tree: Frame, base: Map<string, number>): void {
+  const baseTotal = base.get('') || 1;
+  const total = tree[4] || 1;
+  const walk = (frame: Frame, path: string) => {
+    for (const child of frame[5]) {
+      const key = path ? `${path};${frameKey(child)}` : frameKey(child);
+      const change = (child[4] / total - (base.get(key) ?? 0) / baseTotal) * 100;
+      child[6] = tint(change);
+      child[7] = Math.round(change * 100) / 100;
+      walk(child, key);
+    }
+  };
+  tree[6] = '#dddddd';
+  tree[7] = 0;
+  walk(tree, '');
 }
 
 const PAGE_SCRIPT = `(() => {
@@ -102,9 +150,9 @@ const PAGE_SCRIPT = `(() => {
       el.style.left = x * 100 + '%';
       el.style.width = width * 100 + '%';
       el.style.top = depth * ROW + 'px';
-      el.style.background = match ? '#1d232a' : colours[f[2]];
+      el.style.background = match ? '#1d232a' : f[6] || colours[f[2]];
       el.textContent = f[0];
-      el.title = f[0] + (f[1] ? ' ' + f[1] : '') + '\\n' + ms(f[4]) + ' ms total (' + ((f[4] / data.tree[4]) * 100).toFixed(2) + '%), ' + ms(f[3]) + ' ms self';
+      el.title = f[0] + (f[1] ? ' ' + f[1] : '') + '\\n' + ms(f[4]) + ' ms total (' + ((f[4] / data.tree[4]) * 100).toFixed(2) + '%), ' + ms(f[3]) + ' ms self' + (f[7] === undefined ? '' : ', ' + (f[7] > 0 ? '+' : '') + f[7] + ' points of the time against the base');
       el.addEventListener('click', () => {
         const at = zoom.indexOf(f);
         if (at >= 0) zoom = zoom.slice(0, at + 1);
@@ -162,13 +210,22 @@ const scriptJson = (value: unknown) =>
  */
 export function renderFlamegraph(
   profile: CpuProfile,
-  options: { readonly title: string; readonly subtitle: string; readonly mapper?: SourceMapper },
+  options: {
+    readonly title: string;
+    readonly subtitle: string;
+    readonly mapper?: SourceMapper;
+    /** A differential graph: this profile's paths coloured by their change against `base`. */
+    readonly base?: CpuProfile;
+  },
 ): string {
   const tree = callTree(profile, options.mapper, 0.0005);
+  if (options.base) colourByChange(tree, pathTotals(options.base, options.mapper));
   const hash = createHash('sha256').update(PAGE_SCRIPT).digest('base64');
-  const legend = CLASSES.map(
-    ([, label, colour]) => `<span style="--c:${colour}">${esc(label)}</span>`,
-  ).join('');
+  const legend = options.base
+    ? `<span style="--c:rgb(235,0,0)">grew (share of the time, against the base)</span><span style="--c:rgb(0,0,235)">shrank</span><span style="--c:#dddddd">held</span>`
+    : CLASSES.map(([, label, colour]) => `<span style="--c:${colour}">${esc(label)}</span>`).join(
+        '',
+      );
   return `<!doctype html>
 <html lang="en">
 <head>

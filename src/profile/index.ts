@@ -4,12 +4,15 @@ export type {
   CpuProfile,
   FrameClass,
   FunctionTime,
+  Placer,
   ProfileNode,
 } from './cpu-profile.js';
 export { analyseCpuProfile, classify, foldedStacks, packageOf } from './cpu-profile.js';
 export type { Diagnosis, ServiceSignals } from './diagnosis.js';
 export { DIAGNOSIS_THRESHOLDS, diagnose, endWatch, startWatch } from './diagnosis.js';
-export { renderFlamegraph } from './flamegraph.js';
+export type { FunctionChange } from './diff.js';
+export { functionChanges } from './diff.js';
+export { pathTotals, renderFlamegraph } from './flamegraph.js';
 export type {
   AllocationSite,
   HeapProfile,

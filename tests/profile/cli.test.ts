@@ -3,16 +3,30 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasChromium, launchBrowser, openWatched } from '../helpers/browser.js';
 import { expectUserError, runCli } from '../helpers/cli.js';
 import { closedPort } from '../helpers/http-server.js';
 
-const SERVICE = fileURLToPath(new URL('../fixtures/profile/burner.mjs', import.meta.url));
+const SOURCE = fileURLToPath(new URL('../fixtures/profile/burner.ts', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'fiml-perf-profile-'));
 
-/** The fixture service with its inspector on a free loopback port. */
-function startService(): Promise<{ child: ChildProcess; base: string; inspect: string }> {
-  const child = spawn(process.execPath, ['--inspect=127.0.0.1:0', SERVICE], {
+/**
+ * The TypeScript fixture built as tsc builds FIML (JavaScript with a .js.map beside it) and run
+ * with its inspector on a free loopback port: the profile must name the .ts file and line.
+ */
+async function startService(): Promise<{ child: ChildProcess; base: string; inspect: string }> {
+  const service = join(dir, 'burner.js');
+  await build({
+    entryPoints: [SOURCE],
+    outfile: service,
+    sourcemap: true,
+    format: 'esm',
+    platform: 'node',
+    logLevel: 'silent',
+  });
+  const child = spawn(process.execPath, ['--inspect=127.0.0.1:0', service], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -36,7 +50,6 @@ function startService(): Promise<{ child: ChildProcess; base: string; inspect: s
 }
 
 let service: Awaited<ReturnType<typeof startService>>;
-const dir = mkdtempSync(join(tmpdir(), 'fiml-perf-profile-'));
 
 beforeAll(async () => {
   service = await startService();
@@ -78,22 +91,23 @@ describe('fiml-perf profile against a Node service with --inspect', () => {
     const { run, summary } = await profile('/burn', 'burn', 60);
     const top = summary.cpu.functions.find((f: { class: string }) => f.class === 'app');
     expect(top.name).toBe('burnCpu');
-    expect(top.where).toMatch(/burner\.mjs:6$/);
-    expect(run.stdout).toMatch(/burnCpu\s+tests\/fixtures\/profile\/burner\.mjs:6/);
+    // Mapped back through the source map to the TypeScript source.
+    expect(top.where).toBe('tests/fixtures/profile/burner.ts:6');
+    expect(run.stdout).toMatch(/burnCpu\s+tests\/fixtures\/profile\/burner\.ts:6/);
     expect(summary.window.fromS).toBeGreaterThanOrEqual(1);
     // The diagnosis: CPU-bound in its own code, the burner named as evidence.
     const cpuBound = summary.diagnosis.find(
       (d: { category: string }) => d.category === 'cpu-bound-app',
     );
     expect(cpuBound.evidence.map((e: { name: string }) => e.name).join('\n')).toMatch(
-      /burnCpu .*burner\.mjs:6/,
+      /burnCpu tests\/fixtures\/profile\/burner\.ts:6/,
     );
     expect(summary.signals.cpuPercent).toBeGreaterThan(80);
     expect(run.stdout).toMatch(/^- CPU-bound in the service's own code/m);
     const cpu = JSON.parse(readFileSync(join(dir, 'burn', 'cpu.cpuprofile'), 'utf8'));
     expect(cpu.nodes[0].callFrame.functionName).toBe('(root)');
     expect(readFileSync(join(dir, 'burn', 'stacks.folded'), 'utf8')).toMatch(
-      /;burnCpu \S+:6 \d+\n/,
+      /;burnCpu tests\/fixtures\/profile\/burner\.ts:6 \d+\n/,
     );
     for (const file of ['flamegraph.html', 'heap.heapprofile'])
       expect(existsSync(join(dir, 'burn', file)), file).toBe(true);
@@ -137,6 +151,34 @@ describe('fiml-perf profile against a Node service with --inspect', () => {
     },
     60_000,
   );
+
+  it('--diff: what grew between two profiles, in a table and a differential flame graph', async () => {
+    const run = await runCli([
+      'profile',
+      '--diff',
+      join(dir, 'ok'),
+      join(dir, 'burn'),
+      '--top',
+      '5',
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    // Among the five that changed most: the burner, which only the second profile has.
+    const burner = run.stdout.split('\n').find((l) => / burnCpu /.test(l)) as string;
+    expect(burner).toMatch(
+      /^\s+\+\d+\.\d+\s+0\.00\s+\d+\.\d+\s+app\s+burnCpu\s+tests\/fixtures\/profile\/burner\.ts:6$/,
+    );
+    const html = readFileSync(join(dir, 'burn', 'diff.html'), 'utf8');
+    expect(html).toMatch(/grew \(share of the time/);
+    expect(html).toMatch(/rgb\(235,\d+,\d+\)/);
+    expectUserError(
+      await runCli(['profile', '--diff', join(dir, 'ok')]),
+      /--diff compares two profiles/,
+    );
+    expectUserError(
+      await runCli(['profile', '--diff', join(dir, 'ok'), join(dir, 'nothing')]),
+      /cannot read a CPU profile from .*nothing \(ENOENT\)/,
+    );
+  }, 30_000);
 
   it.each([
     [
