@@ -25,6 +25,7 @@ import {
   startWatch,
   stopCpuProfile,
   stopHeapSampling,
+  withoutForcedGc,
 } from '../profile/index.js';
 import { writeFileAtomic } from '../report/index.js';
 import { formatDuration, parseDuration } from '../util/duration.js';
@@ -225,6 +226,7 @@ export async function runProfileJob(flags: ProfileFlags, request: LoadRequest): 
   // The heap: sampled allocations over the window, and the heap left after a forced GC every
   // --heap-every seconds (each a full GC in the service: a pause it would not otherwise take).
   const heapSamples: HeapSample[] = [];
+  let forcedGcMs = 0;
   let heapStart: HeapProfile | undefined;
   let heapEnd: Promise<HeapProfile> | undefined;
   let heapChain: Promise<unknown> = Promise.resolve();
@@ -240,8 +242,10 @@ export async function runProfileJob(flags: ProfileFlags, request: LoadRequest): 
   const sampleHeap = (t: number, requests: number) => {
     heapChain = heapChain
       .then(() => heapAfterGc(inspector))
-      .then((usedBytes) => {
+      .then(({ usedBytes, gcMs }) => {
         heapSamples.push({ t, requests, usedBytes });
+        // The first reading is taken before the CPU profile starts; the others inside it.
+        if (heapSamples.length > 1) forcedGcMs += gcMs;
       });
   };
   let window = { fromS: 0, toS: 0 };
@@ -309,10 +313,18 @@ export async function runProfileJob(flags: ProfileFlags, request: LoadRequest): 
     const profile = await stopped;
     const heapProfile = heapEnd ? await heapEnd : undefined;
     const leak = leakVerdict(heapSamples);
-    const serviceSignals = await signals;
+    const read = await signals;
+    // The full GCs forced for the heap readings are the profiler's, not the service's.
+    const serviceSignals: ServiceSignals | undefined = read && {
+      ...read,
+      gcMs: Math.max(0, read.gcMs - forcedGcMs),
+      gcShare: Math.max(0, read.gcMs - forcedGcMs) / read.windowMs,
+      forcedGcMs,
+    };
     mkdirSync(out, { recursive: true });
     const mapper = new SourceMapper(process.cwd());
-    const analysis = analyseCpuProfile(profile);
+    const forcedUs = forcedGcMs * 1000;
+    const analysis = withoutForcedGc(analyseCpuProfile(profile), forcedUs);
     const place = (f: FunctionTime) => {
       if (!f.url) return '';
       const p = mapper.place(f.url, f.line, 0);
@@ -392,7 +404,7 @@ export async function runProfileJob(flags: ProfileFlags, request: LoadRequest): 
     process.stdout.write(
       [
         '',
-        `CPU of ${host} from ${window.fromS}s to ${window.toS}s: busy ${ms(busy)} ms of ${ms(analysis.durationUs)} ms (${pct(busy, analysis.durationUs)}); ${shares}`,
+        `CPU of ${host} from ${window.fromS}s to ${window.toS}s: busy ${ms(busy)} ms of ${ms(analysis.durationUs)} ms (${pct(busy, analysis.durationUs)}); ${shares}${forcedUs > 0 ? ` (not counting ${ms(forcedUs)} ms of GC the profiler forced for its heap readings)` : ''}`,
         '',
         hotTable(analysis.functions, busy, place, flags.top),
         '',

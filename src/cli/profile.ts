@@ -53,8 +53,8 @@ export const profileOptions = {
       'read the heap left after a forced full GC this often, for the leak verdict (each is a GC pause in the service)',
     schema: z
       .string()
-      .refine((v) => (parseDuration(v) ?? 0) >= 200, 'expected a duration such as 2s')
-      .default('2s'),
+      .refine((v) => (parseDuration(v) ?? 0) >= 200, 'expected a duration such as 5s')
+      .default('5s'),
   },
   diff: {
     flags: '--diff',

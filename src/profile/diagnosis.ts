@@ -10,9 +10,11 @@ export interface ServiceSignals {
   readonly loopUtilisation: number;
   /** Process CPU, in percent of one core. */
   readonly cpuPercent: number;
-  /** Time in garbage collection, ms, and its share of the window. */
+  /** Time in garbage collection, ms, and its share of the window; the profiler's forced GCs apart. */
   readonly gcMs: number;
   readonly gcShare: number;
+  /** Time in the full GCs the profiler forced for its heap readings, ms. */
+  readonly forcedGcMs: number;
   /** Handles keeping the process alive at the end (sockets, timers, servers). */
   readonly handles: number;
   readonly windowMs: number;
@@ -62,6 +64,7 @@ const WATCH_END = `(() => {
     cpuPercent: ((cpu.user + cpu.system) / 1000 / windowMs) * 100,
     gcMs: watch.gc,
     gcShare: watch.gc / windowMs,
+    forcedGcMs: 0,
     handles: typeof process._getActiveHandles === 'function' ? process._getActiveHandles().length : -1,
     windowMs,
   });

@@ -7,7 +7,13 @@ export type {
   Placer,
   ProfileNode,
 } from './cpu-profile.js';
-export { analyseCpuProfile, classify, foldedStacks, packageOf } from './cpu-profile.js';
+export {
+  analyseCpuProfile,
+  classify,
+  foldedStacks,
+  packageOf,
+  withoutForcedGc,
+} from './cpu-profile.js';
 export type { Diagnosis, ServiceSignals } from './diagnosis.js';
 export { DIAGNOSIS_THRESHOLDS, diagnose, endWatch, startWatch } from './diagnosis.js';
 export type { FunctionChange } from './diff.js';

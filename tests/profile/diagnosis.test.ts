@@ -12,6 +12,7 @@ const signals = (over: Partial<ServiceSignals> = {}): ServiceSignals => ({
   cpuPercent: 30,
   gcMs: 10,
   gcShare: 0.01,
+  forcedGcMs: 0,
   handles: 10,
   windowMs: 1000,
   ...over,
