@@ -163,19 +163,28 @@ export function diagnose(input: {
       ],
     });
   if (utilisation >= T.busyUtilisation) {
-    const app = cpu.byClass.app + cpu.byClass.native;
-    const dependency = cpu.byClass.dependency;
+    // By attributed self time: a builtin's time (JSON.stringify, a socket write) counts for the
+    // code that called it, the service's, a package's or Node's own.
+    const attributed = (cls: string) =>
+      cpu.functions.filter((f) => f.class === cls).reduce((n, f) => n + f.attributedSelfUs, 0);
+    const app = attributed('app');
+    const dependency = attributed('dependency') + attributed('node');
     const inApp = app >= dependency;
+    const nodeLeads = attributed('node') > attributed('dependency');
     found.push({
       category: inApp ? 'cpu-bound-app' : 'cpu-bound-dependency',
       title: inApp
         ? `CPU-bound in the service's own code (${pct(share(app))} of busy time)`
-        : `CPU-bound in a dependency (${pct(share(dependency))} of busy time, most in ${cpu.packages[0]?.name ?? 'packages'})`,
+        : nodeLeads
+          ? `CPU-bound in Node's own work (${pct(share(attributed('node')))} of busy time in node: modules, such as HTTP and streams)`
+          : `CPU-bound in a dependency (${pct(share(dependency))} of busy time, most in ${cpu.packages[0]?.name ?? 'packages'})`,
       evidence: [
         ...signalEvidence,
         ...(inApp
           ? top('app')
-          : cpu.packages.slice(0, 3).map((p) => ({ name: p.name, value: pct(share(p.us)) }))),
+          : nodeLeads
+            ? top('node')
+            : cpu.packages.slice(0, 3).map((p) => ({ name: p.name, value: pct(share(p.us)) }))),
       ],
       actions: inApp
         ? [
@@ -183,10 +192,15 @@ export function diagnose(input: {
             'Cache results that repeat, or do less work a request; then profile again and compare (fiml-perf profile --diff)',
             'The service uses one core: run more processes (cluster, more replicas) for more throughput',
           ]
-        : [
-            `Check how the service calls ${cpu.packages[0]?.name ?? 'the package'}: fewer or cheaper calls (serialisation, validation, routing) save the most`,
-            'Look for a faster configuration or alternative of the package; then profile again and compare',
-          ],
+        : nodeLeads
+          ? [
+              "Node's HTTP and stream work grows with requests and bytes: send fewer, smaller responses (compression off for tiny bodies, no per-request chunking), keep connections alive",
+              'The service uses one core: run more processes (cluster, more replicas) for more throughput',
+            ]
+          : [
+              `Check how the service calls ${cpu.packages[0]?.name ?? 'the package'}: fewer or cheaper calls (serialisation, validation, routing) save the most`,
+              'Look for a faster configuration or alternative of the package; then profile again and compare',
+            ],
     });
   }
   if (gcShare >= T.gcShare)

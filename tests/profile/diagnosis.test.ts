@@ -35,18 +35,16 @@ const cpu = (byClass: Partial<CpuAnalysis['byClass']> = {}): CpuAnalysis => {
     busyUs: busy,
     samples: 1000,
     byClass: classes,
-    functions: [
-      {
-        name: 'hot',
-        url: 'file:///srv/a.js',
-        line: 3,
-        class: 'app',
-        selfUs: 500,
-        totalUs: 500,
-        attributedSelfUs: 500,
-        lines: [],
-      },
-    ],
+    functions: (['app', 'dependency', 'node'] as const).map((cls) => ({
+      name: cls === 'app' ? 'hot' : `${cls}Work`,
+      url: cls === 'node' ? 'node:x' : 'file:///srv/a.js',
+      line: 3,
+      class: cls,
+      selfUs: classes[cls],
+      totalUs: classes[cls],
+      attributedSelfUs: classes[cls],
+      lines: [],
+    })),
     packages: [{ name: 'fastify', us: classes.dependency }],
   };
 };
@@ -71,6 +69,13 @@ describe('diagnose', () => {
     });
     expect(dep.map((d) => d.category)).toEqual(['cpu-bound-dependency']);
     expect(dep[0]?.title).toMatch(/most in fastify/);
+    // A socket write's native time counts for Node's HTTP code that called it.
+    const node = diagnose({
+      ...base,
+      signals: signals({ cpuPercent: 97 }),
+      cpu: cpu({ app: 100_000, node: 800_000 }),
+    });
+    expect(node[0]?.title).toMatch(/^CPU-bound in Node's own work/);
   });
 
   it('event-loop blocking by the delay, with the hot functions as evidence and actions', () => {
