@@ -254,7 +254,8 @@ describe('fiml-perf load: results', () => {
   });
 });
 
-describe('fiml-perf load: a scenario outside the repository', () => {
+// Each test writes its own files and starts its own processes: they run side by side.
+describe.concurrent('fiml-perf load: a scenario outside the repository', () => {
   // A folder of its own with no package.json anywhere above it but /tmp's (none), as a user's.
   const outside = mkdtempSync(join(tmpdir(), 'fiml-perf-outside-'));
   afterAll(() => rmSync(outside, { recursive: true, force: true }));
