@@ -126,7 +126,7 @@ export function runProfileDiff(
   const mapper = new SourceMapper(process.cwd());
   const place = (f: FunctionTime) => {
     if (!f.url) return '';
-    const p = mapper.place(f.url, f.line, 0);
+    const p = mapper.place(f.url, f.line, f.column);
     return `${p.file}:${p.line}`;
   };
   const changes = functionChanges(analyseCpuProfile(before), analyseCpuProfile(after), place);
@@ -327,7 +327,7 @@ export async function runProfileJob(flags: ProfileFlags, request: LoadRequest): 
     const analysis = withoutForcedGc(analyseCpuProfile(profile), forcedUs);
     const place = (f: FunctionTime) => {
       if (!f.url) return '';
-      const p = mapper.place(f.url, f.line, 0);
+      const p = mapper.place(f.url, f.line, f.column);
       return `${p.file}:${p.line}`;
     };
     const diagnosis = diagnose({
@@ -441,4 +441,125 @@ export async function runProfileJob(flags: ProfileFlags, request: LoadRequest): 
     inspector.close();
     await fiml?.stop();
   }
+}
+
+/** Where each --target's benchmarks are: a folder of bench/, and a filter within it. */
+const TARGETS: Record<string, { readonly folder: string; readonly filter?: string }> = {
+  cache: { folder: 'cache' },
+  dsl: { folder: 'dsl' },
+  core: { folder: 'core' },
+  components: { folder: 'components' },
+  providers: { folder: 'components', filter: 'provider' },
+};
+
+/**
+ * `profile --target NAME [FILTER...]`: FIML's component benchmarks that match, profiled in this
+ * process (the seed's `profile.py --target cache`). Writes the folder and prints the hot
+ * functions. Returns the exit code. @throws PerfError FP_ERR_PROFILE when none matches
+ */
+export async function runTargetProfile(
+  target: string,
+  filters: readonly string[],
+  flags: Pick<ProfileFlags, 'out' | 'time' | 'samplingInterval' | 'top'>,
+): Promise<number> {
+  // Source maps on before the benchmarks load: tsx's inline maps then map frames to .ts lines.
+  process.setSourceMapsEnabled(true);
+  const { BenchError, loadBenchmarks } = await import('../bench/index.js');
+  const { packageFile } = await import('../util/package-file.js');
+  const spec = TARGETS[target] as { folder: string; filter?: string };
+  const root = existsSync('bench') ? resolve('bench') : packageFile('bench');
+  if (!root || !existsSync(join(root, spec.folder)))
+    throw fail(
+      `no bench/${spec.folder} folder here; run from the fiml-perf repository (its bench/ has FIML's component benchmarks)`,
+    );
+  let found: Awaited<ReturnType<typeof loadBenchmarks>>;
+  try {
+    found = await loadBenchmarks(join(root, spec.folder), spec.filter ? [spec.filter] : []);
+  } catch (error) {
+    if (error instanceof BenchError) throw fail(error.message);
+    throw error;
+  }
+  const all = found;
+  if (filters.length > 0) {
+    const wanted = filters.map((f) => f.toLowerCase());
+    found = found.filter((b) =>
+      wanted.every((f) => `${b.file}\n${b.id}`.toLowerCase().includes(f)),
+    );
+  }
+  if (found.length === 0)
+    throw fail(
+      `no benchmark of --target ${target} matches ${filters.join(' ')}; it has ${all.map((b) => `'${b.id}'`).join(', ') || 'none'}`,
+    );
+  err(
+    `Profiling ${found.length} benchmark(s) of ${target} in this process, ${flags.time} ms each: ${found.map((b) => b.id).join(', ')}`,
+  );
+  const { profileWorkloads } = await import('../profile/index.js');
+  const { profile, iterations } = await profileWorkloads(
+    found.map((b) => ({
+      id: b.id,
+      fn: b.fn,
+      ...(b.options.setup ? { setup: b.options.setup } : {}),
+      ...(b.options.teardown ? { teardown: b.options.teardown } : {}),
+    })),
+    { timeMs: flags.time, intervalUs: flags.samplingInterval },
+  );
+  const out = resolve(flags.out ?? join('reports', folderStamp(new Date()), `profile-${target}`));
+  mkdirSync(out, { recursive: true });
+  const mapper = new SourceMapper(process.cwd());
+  const place = (f: FunctionTime) => {
+    if (!f.url) return '';
+    const p = mapper.place(f.url, f.line, f.column);
+    return `${p.file}:${p.line}`;
+  };
+  const analysis = analyseCpuProfile(profile);
+  writeFileAtomic(join(out, 'cpu.cpuprofile'), JSON.stringify(profile));
+  writeFileAtomic(
+    join(out, 'stacks.folded'),
+    foldedStacks(profile, (url, line, column) => mapper.place(url, line, column)),
+  );
+  writeFileAtomic(
+    join(out, 'flamegraph.html'),
+    renderFlamegraph(profile, {
+      title: `fiml-perf profile: ${target} benchmarks`,
+      subtitle: `${found.map((b) => b.id).join(', ')}; ${flags.time} ms each, sampled every ${flags.samplingInterval} µs`,
+      mapper,
+    }),
+  );
+  writeFileAtomic(
+    join(out, 'profile.json'),
+    `${JSON.stringify(
+      {
+        tool: { name: 'fiml-perf', version: VERSION },
+        target,
+        benchmarks: found.map((b) => ({ id: b.id, file: b.file, iterations: iterations[b.id] })),
+        cpu: {
+          durationMs: analysis.durationUs / 1000,
+          busyMs: analysis.busyUs / 1000,
+          functions: analysis.functions.slice(0, 100).map((f) => ({
+            name: f.name,
+            where: place(f),
+            class: f.class,
+            selfMs: f.selfUs / 1000,
+            totalMs: f.totalUs / 1000,
+            attributedSelfMs: f.attributedSelfUs / 1000,
+            hotLines: f.lines.slice(0, 5).map((l) => ({ line: l.line, ms: l.us / 1000 })),
+          })),
+        },
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  process.stdout.write(
+    [
+      '',
+      `${target}: ${found.map((b) => `${b.id} ${iterations[b.id]} runs`).join(', ')}`,
+      '',
+      hotTable(analysis.functions, analysis.busyUs, place, flags.top),
+      '',
+      `Profile: ${out} (cpu.cpuprofile, flamegraph.html, stacks.folded, profile.json)`,
+      '',
+    ].join('\n'),
+  );
+  return 0;
 }

@@ -56,6 +56,17 @@ export const profileOptions = {
       .refine((v) => (parseDuration(v) ?? 0) >= 200, 'expected a duration such as 5s')
       .default('5s'),
   },
+  target: {
+    flags: '--target <component>',
+    description:
+      "profile FIML's component benchmarks in this process instead of a service under load: cache, dsl, providers, core or components (positional arguments narrow them, as bench's filters)",
+    schema: z.enum(['cache', 'dsl', 'providers', 'core', 'components']).optional(),
+  },
+  time: {
+    flags: '--time <ms>',
+    description: 'with --target: milliseconds each matching benchmark runs while profiled',
+    schema: flag.int(100, 600_000, 3000),
+  },
   diff: {
     flags: '--diff',
     description:
@@ -84,11 +95,18 @@ Examples:
   fiml-perf profile --host http://127.0.0.1:8000 --inspect http://127.0.0.1:9229
                                                     any Node service started with --inspect
   fiml-perf profile --diff before/ after/           what changed between two profiles
+  fiml-perf profile --target cache                  the cache's benchmarks, profiled in process
+  fiml-perf profile --target dsl parser             those whose name or file has 'parser'
 
 Docs: docs/profile.md`,
     );
   addOptions(command, table).action(async (args: string[], raw: Record<string, unknown>) => {
     const flags = resolveOptions(table, raw);
+    if (flags.target) {
+      const { runTargetProfile } = await import('./profile-job.js');
+      process.exitCode = await runTargetProfile(flags.target, args, flags);
+      return;
+    }
     if (flags.diff) {
       const { runProfileDiff } = await import('./profile-job.js');
       process.exitCode = runProfileDiff(args, flags.out, flags.top);

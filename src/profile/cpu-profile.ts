@@ -67,6 +67,8 @@ export interface FunctionTime {
   readonly url: string;
   /** 1-based, as editors count; 0 when unknown. */
   readonly line: number;
+  /** 0-based, as V8 reports it: with the line, where a source map looks. */
+  readonly column: number;
   readonly class: FrameClass;
   /** Time with the function on top of the stack. */
   readonly selfUs: number;
@@ -228,6 +230,7 @@ export function analyseCpuProfile(profile: CpuProfile): CpuAnalysis {
       name: f.frame.functionName || '(anonymous)',
       url: f.frame.url,
       line: f.frame.lineNumber >= 0 ? f.frame.lineNumber + 1 : 0,
+      column: Math.max(0, f.frame.columnNumber),
       class: f.cls,
       selfUs: f.self,
       totalUs: f.total,

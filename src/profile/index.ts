@@ -35,6 +35,8 @@ export {
   startHeapSampling,
   stopHeapSampling,
 } from './heap.js';
+export type { Workload } from './in-process.js';
+export { profileWorkloads } from './in-process.js';
 export { Inspector, inspectorSocketUrl, startCpuProfile, stopCpuProfile } from './inspector.js';
 export type { SourcePlace } from './source-map.js';
 export { SourceMapper } from './source-map.js';

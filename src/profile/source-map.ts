@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { SourceMap } from 'node:module';
+import { findSourceMap, SourceMap } from 'node:module';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,8 +22,8 @@ export class SourceMapper {
     private readonly root: string = process.cwd(),
   ) {}
 
-  #map(path: string): SourceMap | null {
-    let map = this.#maps.get(path);
+  #map(path: string, url: string): SourceMap | null {
+    let map = this.#maps.get(url);
     if (map !== undefined) return map;
     map = null;
     const file = `${path}.map`;
@@ -34,7 +34,10 @@ export class SourceMapper {
         map = null;
       }
     }
-    this.#maps.set(path, map);
+    // A module this process loaded with source maps on (--target: tsx's inline maps, under the
+    // URL it loaded, query and all).
+    map ??= findSourceMap(url) ?? findSourceMap(path) ?? null;
+    this.#maps.set(url, map);
     return map;
   }
 
@@ -42,7 +45,7 @@ export class SourceMapper {
   place(url: string, line: number, column: number): SourcePlace {
     if (!url.startsWith('file://')) return { file: url, line };
     const path = fileURLToPath(url);
-    const map = path.endsWith('.js') ? this.#map(path) : null;
+    const map = this.#map(path, url);
     const entry = (map && line > 0 ? map.findEntry(line - 1, column) : undefined) as
       | { originalSource?: string; originalLine?: number }
       | undefined;

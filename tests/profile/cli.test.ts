@@ -180,6 +180,23 @@ describe('fiml-perf profile against a Node service with --inspect', () => {
     );
   }, 30_000);
 
+  it('--target: component benchmarks profiled in process, mapped to their .ts lines; none matching is one line', async () => {
+    const out = join(dir, 'dsl');
+    const run = await runCli(['profile', '--target', 'dsl', 'simple', '--time', '300', '-o', out]);
+    expect(run.code, run.stderr).toBe(0);
+    const summary = JSON.parse(readFileSync(join(out, 'profile.json'), 'utf8'));
+    expect(summary.benchmarks.map((b: { id: string }) => b.id)).toEqual([
+      'dsl > parse simple query',
+    ]);
+    const tokenize = summary.cpu.functions.find((f: { name: string }) => f.name === 'tokenize');
+    expect(tokenize.where).toMatch(/^fiml\/dsl\/lexer\.ts:\d+$/);
+    expect(tokenize.where).not.toBe('fiml/dsl/lexer.ts:1');
+    expectUserError(
+      await runCli(['profile', '--target', 'dsl', 'no-such-benchmark']),
+      /no benchmark of --target dsl matches no-such-benchmark; it has 'dsl > parse simple query'/,
+    );
+  }, 30_000);
+
   it.each([
     [
       () => ['--host', service.base, '-u', '1'],

@@ -39,6 +39,7 @@ const cpu = (byClass: Partial<CpuAnalysis['byClass']> = {}): CpuAnalysis => {
       name: cls === 'app' ? 'hot' : `${cls}Work`,
       url: cls === 'node' ? 'node:x' : 'file:///srv/a.js',
       line: 3,
+      column: 0,
       class: cls,
       selfUs: classes[cls],
       totalUs: classes[cls],
