@@ -16,6 +16,12 @@ const reportOptions = {
       "a result to compare with: compare's verdicts, and its series drawn under the current ones",
     schema: z.string().min(1).optional(),
   },
+  profile: {
+    flags: '--profile <dir>',
+    description:
+      'a fiml-perf profile folder: its diagnosis, leak verdict and hot functions in "Bottlenecks and recommendations", with its flame graph linked',
+    schema: z.string().min(1).optional(),
+  },
   markdown: {
     flags: '--markdown <file>',
     description: 'also write the same story in Markdown (for a PR comment)',
@@ -38,6 +44,7 @@ fiml-perf run, load --html, stress and targets write one after each run already.
 Examples:
   fiml-perf report reports/latest/result.json -o report.html
   fiml-perf report new.json --baseline old.json --markdown report.md
+  fiml-perf report run.json --profile reports/<ts>/profile   the profile's diagnosis and hot functions
   fiml-perf report bench.json --baseline bench/baseline.json
 
 Docs: docs/report.md`,
@@ -50,13 +57,17 @@ Docs: docs/report.md`,
         import('../report/index.js'),
       ]);
       let built: { html: string; markdown: string };
+      const out = flags.out ?? join(dirname(paths[0] as string), 'report.html');
       try {
-        built = buildReportFromFiles(paths, flags.baseline);
+        built = buildReportFromFiles(
+          paths,
+          flags.baseline,
+          flags.profile ? { dir: flags.profile, reportPath: out } : undefined,
+        );
       } catch (error) {
         if (error instanceof ReportError) throw new PerfError('FP_ERR_BASELINE', error.message);
         throw error;
       }
-      const out = flags.out ?? join(dirname(paths[0] as string), 'report.html');
       try {
         writeFileAtomic(out, built.html);
         if (flags.markdown) writeFileAtomic(flags.markdown, built.markdown);

@@ -152,6 +152,24 @@ describe('fiml-perf profile against a Node service with --inspect', () => {
     60_000,
   );
 
+  it('report --profile: the diagnosis, leak verdict and hot functions in the report, the flame graph linked', async () => {
+    const result = fileURLToPath(new URL('../fixtures/results/load-v1.json', import.meta.url));
+    const out = join(dir, 'report.html');
+    const run = await runCli(['report', result, '--profile', join(dir, 'burn'), '-o', out]);
+    expect(run.code, run.stderr).toBe(0);
+    const html = readFileSync(out, 'utf8');
+    expect(html).toMatch(/<h3 id="run0-profile">Profile of the service/);
+    expect(html).toMatch(/CPU-bound in the service&#39;s own code/);
+    expect(html).toMatch(
+      /<td class="l">burnCpu<\/td><td class="l"><code>tests\/fixtures\/profile\/burner\.ts:6<\/code>/,
+    );
+    expect(html).toMatch(/<a href="burn\/flamegraph\.html">Open the flame graph<\/a>/);
+    expectUserError(
+      await runCli(['report', result, '--profile', join(dir, 'nothing'), '-o', out]),
+      /--profile: cannot read .*nothing\/profile\.json \(ENOENT\)/,
+    );
+  }, 30_000);
+
   it('--diff: what grew between two profiles, in a table and a differential flame graph', async () => {
     const run = await runCli([
       'profile',

@@ -17,6 +17,7 @@ import {
 } from '../analysis/index.js';
 import { benchSection } from './bench.js';
 import { reportMarkdown } from './markdown.js';
+import { type ProfileSummary, readProfileSummary } from './profile-section.js';
 import {
   type Distribution,
   type ReportResult,
@@ -88,7 +89,12 @@ function comparisonRows(report: ComparisonReport): ReportRun['comparison'] {
 /** One load result, analysed, with its baseline when there is one. */
 export function reportRun(
   result: ReportResult,
-  options: { source?: string; baseline?: ReportResult; comparison?: ComparisonReport } = {},
+  options: {
+    source?: string;
+    baseline?: ReportResult;
+    comparison?: ComparisonReport;
+    profile?: ProfileSummary;
+  } = {},
 ): ReportRun {
   const service = result.service;
   const input: ReportInput = {
@@ -103,6 +109,7 @@ export function reportRun(
     ...(options.source ? { source: options.source } : {}),
     ...(options.baseline ? { baseline: options.baseline } : {}),
     ...(options.comparison ? { comparison: comparisonRows(options.comparison) } : {}),
+    ...(options.profile ? { profile: options.profile } : {}),
   };
 }
 
@@ -131,7 +138,14 @@ function read(path: string): ReadResult {
  * The report of stored results (load or benchmark), compared with a baseline when one is given.
  * @throws ReportError for a file that is missing, not JSON, or not a fiml-perf result
  */
-export function buildReportFromFiles(paths: readonly string[], baselinePath?: string): BuiltReport {
+export function buildReportFromFiles(
+  paths: readonly string[],
+  baselinePath?: string,
+  /** A `fiml-perf profile` folder, shown with the first load run; and where the report goes. */
+  profile?: { readonly dir: string; readonly reportPath: string },
+): BuiltReport {
+  const summary = profile ? readProfileSummary(profile.dir, profile.reportPath) : undefined;
+  if (typeof summary === 'string') throw new ReportError(`--profile: ${summary}`);
   const results = paths.map((path) => ({ path, read: read(path) }));
   const baseline = baselinePath ? read(baselinePath) : undefined;
   if (baseline?.kind === 'load') {
@@ -172,6 +186,7 @@ export function buildReportFromFiles(paths: readonly string[], baselinePath?: st
           source: basename(path),
           ...(baseline?.kind === 'load' ? { baseline: baseline.result as ReportResult } : {}),
           ...(comparison ? { comparison } : {}),
+          ...(summary && runs.length === 0 ? { profile: summary } : {}),
         }),
       );
   });

@@ -8,6 +8,7 @@ import {
 } from '../../targets/index.js';
 import type { ReportResult as AnalysedResult } from '../analysis/index.js';
 import { loadAssets } from './assets.js';
+import { type ProfileSummary, profileSection } from './profile-section.js';
 import { type ChartSeries, intendedRate, seriesFromEndpoint, seriesFromRows } from './series.js';
 import { stressSection } from './stress.js';
 
@@ -61,6 +62,8 @@ export interface ReportRun {
   readonly source?: string;
   /** The baseline run, drawn under this one's series. */
   readonly baseline?: ReportResult;
+  /** A profile of the service under load (`report --profile DIR`). */
+  readonly profile?: ProfileSummary;
   /** The verdicts of `compare` against the baseline, as Markdown-free rows. */
   readonly comparison?: ReadonlyArray<{
     readonly name: string;
@@ -446,7 +449,7 @@ function serviceSection(service: ServiceReport | undefined, id: string): string 
 <table><caption>From the service's metrics (<code>${esc(service.metricsUrl)}</code>) and health probes (<code>${esc(service.healthUrl)}</code>) during the run.</caption><tbody>${rows.map(([k, v]) => `<tr><th scope="row" class="l">${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</tbody></table>${layers}${windows}${slowTable}</section>`;
 }
 
-function findingsSection(analysis: RunAnalysis, id: string): string {
+function findingsSection(analysis: RunAnalysis, id: string, profile?: ProfileSummary): string {
   const findings = analysis.findings;
   const body =
     findings.length === 0
@@ -463,7 +466,7 @@ function findingsSection(analysis: RunAnalysis, id: string): string {
     analysis.nextSteps.length === 0
       ? '<p class="empty">Nothing failed or drifted.</p>'
       : `<ol>${analysis.nextSteps.map((s) => `<li>${esc(s.text)}${s.command ? `: <code>${esc(s.command)}</code>` : ''}${s.doc ? ` <span class="note">(${esc(s.doc)})</span>` : ''}</li>`).join('')}</ol>`;
-  return `<section aria-labelledby="${id}-findings"><h2 id="${id}-findings">Bottlenecks and recommendations</h2>${body}</section>
+  return `<section aria-labelledby="${id}-findings"><h2 id="${id}-findings">Bottlenecks and recommendations</h2>${body}${profile ? profileSection(profile, id) : ''}</section>
 <section aria-labelledby="${id}-next"><h2 id="${id}-next">Next steps</h2>${steps}</section>`;
 }
 
@@ -494,7 +497,7 @@ function runSection(run: ReportRun, index: number, many: boolean): string {
     ['phases', 'phases', phasesSection(r, id)],
     ['errors', 'errors', errorsSection(r, id)],
     ['service', 'service', serviceSection(r.service, id)],
-    ['findings', 'bottlenecks', findingsSection(run.analysis, id)],
+    ['findings', 'bottlenecks', findingsSection(run.analysis, id, run.profile)],
   ];
   const present = sections.filter(([, , html]) => html !== '');
   const toc = present
