@@ -105,6 +105,8 @@ describe('targets and run: exit codes and files', () => {
       plain.url,
       '-f',
       join(dir, 'root.mts'),
+      // Type-checking is tested elsewhere; here it would only double the time.
+      '--no-typecheck',
       ...short,
       '--target',
       'cache_hit_rate > 80%',
