@@ -63,16 +63,11 @@ export function hotTable(
       f.name,
       place(f),
     ]);
-  const head = ['attributed ms', '% busy', 'self ms', 'total ms', 'class', 'function', 'where'];
-  const widths = head.map((h, i) =>
-    Math.max(h.length, ...rows.map((r) => (r[i] as string).length)),
+  return textTable(
+    ['attributed ms', '% busy', 'self ms', 'total ms', 'class', 'function', 'where'],
+    rows,
+    4,
   );
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((c, i) => (i < 4 ? c.padStart(widths[i] as number) : c.padEnd(widths[i] as number)))
-      .join('  ')
-      .trimEnd();
-  return [line(head), ...rows.map(line)].join('\n');
 }
 
 /** A profile folder's CPU profile. @throws PerfError FP_ERR_PROFILE */

@@ -69,19 +69,21 @@ export interface ServiceReport {
   }>;
 }
 
+/** The service's headline figures, as the end of a run and the live UI both give them. */
+type ServiceHeadline = Pick<
+  ServiceReport,
+  | 'unavailable'
+  | 'cacheHitRate'
+  | 'taskCompletionRate'
+  | 'providerUptime'
+  | 'providers'
+  | 'cacheLayers'
+>;
+
 /** What the live UI shows of the targets and the service while a run goes on. */
 export interface LiveTargets {
   readonly outcomes: readonly TargetOutcome[];
-  readonly service: Pick<
-    ServiceReport,
-    | 'unavailable'
-    | 'cacheHitRate'
-    | 'taskCompletionRate'
-    | 'providerUptime'
-    | 'providers'
-    | 'cacheLayers'
-    | 'uptime'
-  >;
+  readonly service: ServiceHeadline & Pick<ServiceReport, 'uptime'>;
 }
 
 /** Slow operations the service logged during the run, newest first. */
@@ -429,15 +431,7 @@ export class TargetSession {
     after: Scrape | string,
     service: ServiceFigures | string,
     unavailable: string | null,
-  ): Pick<
-    ServiceReport,
-    | 'unavailable'
-    | 'cacheHitRate'
-    | 'taskCompletionRate'
-    | 'providerUptime'
-    | 'providers'
-    | 'cacheLayers'
-  > {
+  ): ServiceHeadline {
     const missing = typeof service === 'string' || unavailable !== null;
     const ok = (f: (s: ServiceFigures) => ReturnType<ServiceFigures['cacheHitRate']>) =>
       missing ? null : value(f(service as ServiceFigures));

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { z } from 'zod';
+import { esc } from './render.js';
 
 /** What the report shows of a `fiml-perf profile` folder. */
 export interface ProfileSummary {
@@ -81,15 +82,6 @@ export function readProfileSummary(dir: string, reportPath: string): ProfileSumm
     leak: p.heap ? p.heap.leak : null,
   };
 }
-
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ESCAPES[c] as string);
 
 /** The profile's part of "Bottlenecks and recommendations": diagnosis, leak verdict, hot functions. */
 export function profileSection(profile: ProfileSummary, id: string): string {
