@@ -13,15 +13,17 @@ import {
   functionChanges,
   type HeapProfile,
   type HeapSample,
-  heapAfterGc,
   Inspector,
   leakVerdict,
   readHeapSampling,
+  readHeapWatch,
   renderFlamegraph,
+  requestsAt,
   type ServiceSignals,
   SourceMapper,
   startCpuProfile,
   startHeapSampling,
+  startHeapWatch,
   startWatch,
   stopCpuProfile,
   stopHeapSampling,
@@ -218,8 +220,9 @@ export async function runProfileJob(flags: ProfileFlags, request: LoadRequest): 
   const endAt = executor.durationMs - 1000;
   let started: Promise<void> | undefined;
   let stopped: Promise<CpuProfile> | undefined;
-  // The heap: sampled allocations over the window, and the heap left after a forced GC every
-  // --heap-every seconds (each a full GC in the service: a pause it would not otherwise take).
+  // The heap: sampled allocations over the window, and the heap left after each of the service's
+  // full GCs, read every --heap-every; a full GC is forced only when the service had none since
+  // the last read (a pause it would not otherwise take), and at the window's edges, outside it.
   const heapSamples: HeapSample[] = [];
   let forcedGcMs = 0;
   let heapStart: HeapProfile | undefined;
@@ -233,25 +236,36 @@ export async function runProfileJob(flags: ProfileFlags, request: LoadRequest): 
     );
     return undefined;
   };
-  let requestsNow = () => 0;
-  const sampleHeap = (t: number, requests: number) => {
+  // Requests served by time (performance.now()), to place each heap reading on the load.
+  const served: Array<{ at: number; requests: number }> = [];
+  const startedAt = performance.now();
+  const readHeap = (force: 'always' | 'if-none', end: boolean, inWindow: boolean) => {
     heapChain = heapChain
-      .then(() => heapAfterGc(inspector))
-      .then(({ usedBytes, gcMs }) => {
-        heapSamples.push({ t, requests, usedBytes });
-        // The first reading is taken before the CPU profile starts; the others inside it.
-        if (heapSamples.length > 1) forcedGcMs += gcMs;
+      .then(() => readHeapWatch(inspector, force, end))
+      .then(({ readings, forcedMs }) => {
+        const now = performance.now();
+        for (const r of readings) {
+          const at = now - r.ageMs;
+          heapSamples.push({
+            t: Math.round((at - startedAt) / 100) / 10,
+            requests: requestsAt(served, at),
+            usedBytes: r.usedBytes,
+          });
+        }
+        if (inWindow) forcedGcMs += forcedMs;
       });
   };
   let window = { fromS: 0, toS: 0 };
   const startedWall = Date.now();
-  const halt = (requests: number) => {
+  const halt = () => {
     clearInterval(heapTimer);
     window.toS = Math.round((Date.now() - startedWall) / 100) / 10;
     signals = (started ?? Promise.resolve()).then(() => endWatch(inspector)).catch(noSignals);
     stopped = signals.then(() => stopCpuProfile(inspector));
     if (flags.heap) {
-      sampleHeap(window.toS, requests);
+      // After the CPU profile: the last forced GC is outside the window.
+      heapChain = Promise.all([heapChain, stopped]);
+      readHeap('always', true, false);
       heapEnd = heapChain.then(async () => {
         await readHeapSampling(inspector);
         return stopHeapSampling(inspector);
@@ -274,15 +288,14 @@ export async function runProfileJob(flags: ProfileFlags, request: LoadRequest): 
       onTick: (recorder) => {
         const elapsed = Date.now() - recorder.startedAt;
         const t = Math.round(elapsed / 100) / 10;
+        served.push({ at: performance.now(), requests: recorder.requests });
         if (!started && elapsed >= warmupMs) {
           window = { fromS: t, toS: 0 };
           if (flags.heap) {
-            sampleHeap(t, recorder.requests);
-            requestsNow = () => recorder.requests;
-            heapTimer = setInterval(
-              () => sampleHeap(Math.round((Date.now() - startedWall) / 100) / 10, requestsNow()),
-              heapEveryMs,
-            );
+            // The first reading, forced, before the CPU profile starts.
+            heapChain = heapChain.then(() => startHeapWatch(inspector));
+            readHeap('always', false, false);
+            heapTimer = setInterval(() => readHeap('if-none', false, true), heapEveryMs);
             heapChain = heapChain
               .then(() => startHeapSampling(inspector))
               .then(() => readHeapSampling(inspector))
@@ -295,14 +308,15 @@ export async function runProfileJob(flags: ProfileFlags, request: LoadRequest): 
             .then(() => startCpuProfile(inspector, flags.samplingInterval));
           progress.note(`Profile started at ${window.fromS}s`);
         } else if (started && !stopped && elapsed >= endAt) {
-          halt(recorder.requests);
+          halt();
           progress.note(`Profile stopped at ${window.toS}s`);
         }
       },
       version: VERSION,
       config: { workload: request.plan.workload, executor: request.plan.executor, host },
     });
-    if (started && !stopped) halt(result.totals.requests);
+    served.push({ at: performance.now(), requests: result.totals.requests });
+    if (started && !stopped) halt();
     if (!stopped)
       throw fail('the run ended before the warm-up did: nothing was profiled; run longer (-t)');
     const profile = await stopped;

@@ -44,13 +44,13 @@ export const profileOptions = {
   heap: {
     flags: '--no-heap',
     description:
-      'skip the heap: no allocation sampling, no forced GC every --heap-every for the leak verdict',
+      'skip the heap: no allocation sampling, no heap readings and no forced GC for the leak verdict',
     schema: flag.bool(true),
   },
   heapEvery: {
     flags: '--heap-every <duration>',
     description:
-      'read the heap left after a forced full GC this often, for the leak verdict (each is a GC pause in the service)',
+      "collect the heap left after the service's full GCs this often, for the leak verdict; one is forced (a GC pause) when it had none",
     schema: z
       .string()
       .refine((v) => (parseDuration(v) ?? 0) >= 200, 'expected a duration such as 5s')

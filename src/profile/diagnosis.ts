@@ -1,6 +1,6 @@
 import type { CpuAnalysis } from './cpu-profile.js';
 import type { LeakVerdict } from './heap.js';
-import type { Inspector } from './inspector.js';
+import { evaluate, type Inspector } from './inspector.js';
 
 /** The service's own signals over the window, read inside it through its inspector. */
 export interface ServiceSignals {
@@ -69,16 +69,6 @@ const WATCH_END = `(() => {
     windowMs,
   });
 })()`;
-
-async function evaluate(inspector: Inspector, expression: string): Promise<unknown> {
-  const answer = await inspector.send<{
-    result: { value?: unknown };
-    exceptionDetails?: { text: string; exception?: { description?: string } };
-  }>('Runtime.evaluate', { expression, includeCommandLineAPI: true, returnByValue: true });
-  if (answer.exceptionDetails)
-    throw new Error(answer.exceptionDetails.exception?.description ?? answer.exceptionDetails.text);
-  return answer.result.value;
-}
 
 /** Starts watching the service's event loop, CPU and GC (code run inside it, removed at the end). */
 export async function startWatch(inspector: Inspector): Promise<void> {

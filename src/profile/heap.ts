@@ -1,8 +1,8 @@
 import { linearFit } from '../stats/index.js';
 import type { CallFrame } from './cpu-profile.js';
-import type { Inspector } from './inspector.js';
+import { evaluate, type Inspector } from './inspector.js';
 
-/** The heap in use after a forced full GC, when the run had sent `requests`. */
+/** The heap in use after a full GC, when the run had sent `requests`. */
 export interface HeapSample {
   /** Seconds into the run. */
   readonly t: number;
@@ -67,17 +67,105 @@ export function leakVerdict(samples: readonly HeapSample[]): LeakVerdict {
 }
 
 /**
- * Forces a full GC in the process and reads the heap it keeps; `gcMs` is how long the GC call
- * took (the pause the profiler caused, and a little protocol latency).
+ * Requests served at time `at`, interpolated between the counts logged at known times (sorted by
+ * time); the first or the last count outside them.
  */
-export async function heapAfterGc(
+export function requestsAt(
+  log: ReadonlyArray<{ readonly at: number; readonly requests: number }>,
+  at: number,
+): number {
+  const after = log.findIndex((p) => p.at >= at);
+  if (after === -1) return log.at(-1)?.requests ?? 0;
+  const b = log[after] as { at: number; requests: number };
+  const a = log[after - 1];
+  if (!a || b.at === a.at) return b.requests;
+  return Math.round(a.requests + ((b.requests - a.requests) * (at - a.at)) / (b.at - a.at));
+}
+
+/** A reading of the heap left after a full GC, `ageMs` before the watch was read. */
+export interface HeapReading {
+  readonly ageMs: number;
+  readonly usedBytes: number;
+  /** Forced by the profiler (none of the service's own full GCs came since the last read). */
+  readonly forced: boolean;
+}
+
+/**
+ * Installs the heap watch in the service: the old generation's size (every space but the young
+ * one, which a full GC empties) is read at the end of each of the service's own full GCs, so a
+ * busy service's heap is read for free. A forced full GC is a plain `gc()` (one mark-compact,
+ * about a quarter of the pause of the protocol's `HeapProfiler.collectGarbage`, which repeats
+ * until nothing more is freed), timed inside the service.
+ */
+const HEAP_WATCH_START = `(() => {
+  const v8 = require('node:v8');
+  const { PerformanceObserver, performance, constants } = require('node:perf_hooks');
+  if (typeof globalThis.gc !== 'function') v8.setFlagsFromString('--expose-gc');
+  const gc = typeof globalThis.gc === 'function' ? globalThis.gc : require('node:vm').runInNewContext('gc');
+  const oldGeneration = () => {
+    let used = 0;
+    for (const space of v8.getHeapSpaceStatistics()) if (!space.space_name.startsWith('new_')) used += space.space_used_size;
+    return used;
+  };
+  const watch = { readings: [], forcedMs: 0, forced: [], oldGeneration };
+  watch.force = () => {
+    const from = performance.now();
+    gc();
+    const to = performance.now();
+    watch.forced.push([from, to]);
+    watch.forcedMs += to - from;
+    watch.readings.push({ at: to, usedBytes: oldGeneration(), forced: true });
+  };
+  watch.observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      if (e.detail?.kind !== constants.NODE_PERFORMANCE_GC_MAJOR) continue;
+      if (watch.forced.some(([from, to]) => e.startTime >= from - 1 && e.startTime <= to)) continue;
+      watch.readings.push({ at: e.startTime + e.duration, usedBytes: oldGeneration(), forced: false });
+    }
+  });
+  watch.observer.observe({ entryTypes: ['gc'] });
+  globalThis.__fimlPerfHeap = watch;
+  return true;
+})()`;
+
+/** Takes the readings since the last read, forcing a full GC first when asked to or when none came. */
+const heapWatchRead = (force: 'always' | 'if-none', end: boolean) => `(() => {
+  const { performance } = require('node:perf_hooks');
+  const watch = globalThis.__fimlPerfHeap;
+  if (!watch) return 'null';
+  if (${force === 'always'} || watch.readings.length === 0) watch.force();
+  const now = performance.now();
+  const readings = watch.readings.map((r) => ({ ageMs: now - r.at, usedBytes: r.usedBytes, forced: r.forced }));
+  const forcedMs = watch.forcedMs;
+  watch.readings = [];
+  watch.forcedMs = 0;
+  watch.forced = watch.forced.filter(([, to]) => now - to < 10000);
+  if (${end}) {
+    watch.observer.disconnect();
+    delete globalThis.__fimlPerfHeap;
+  }
+  return JSON.stringify({ readings, forcedMs });
+})()`;
+
+/** Starts the heap watch in the service (see HEAP_WATCH_START). */
+export async function startHeapWatch(inspector: Inspector): Promise<void> {
+  await evaluate(inspector, HEAP_WATCH_START);
+}
+
+/**
+ * The heap readings since the last call: the service's own full GCs, or one forced now when
+ * there were none (`if-none`) or always (`always`, at the window's edges). `forcedMs` is the time
+ * the forced GCs held the service. `end` removes the watch.
+ */
+export async function readHeapWatch(
   inspector: Inspector,
-): Promise<{ usedBytes: number; gcMs: number }> {
-  const at = performance.now();
-  await inspector.send('HeapProfiler.collectGarbage');
-  const gcMs = performance.now() - at;
-  const { usedSize } = await inspector.send<{ usedSize: number }>('Runtime.getHeapUsage');
-  return { usedBytes: usedSize, gcMs };
+  force: 'always' | 'if-none',
+  end = false,
+): Promise<{ readings: HeapReading[]; forcedMs: number }> {
+  const text = await evaluate(inspector, heapWatchRead(force, end));
+  return typeof text === 'string' && text !== 'null'
+    ? (JSON.parse(text) as { readings: HeapReading[]; forcedMs: number })
+    : { readings: [], forcedMs: 0 };
 }
 
 /** A node of a sampling heap profile (`.heapprofile`): live bytes allocated at a call site. */

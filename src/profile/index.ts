@@ -23,16 +23,19 @@ export type {
   AllocationSite,
   HeapProfile,
   HeapProfileNode,
+  HeapReading,
   HeapSample,
   LeakVerdict,
 } from './heap.js';
 export {
   allocationGrowth,
   allocationSites,
-  heapAfterGc,
   leakVerdict,
   readHeapSampling,
+  readHeapWatch,
+  requestsAt,
   startHeapSampling,
+  startHeapWatch,
   stopHeapSampling,
 } from './heap.js';
 export type { Workload } from './in-process.js';

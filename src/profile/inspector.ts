@@ -131,3 +131,14 @@ export async function stopCpuProfile(inspector: Inspector): Promise<CpuProfile> 
   await inspector.send('Profiler.disable');
   return profile;
 }
+
+/** Runs an expression in the service (its value returned by value); throws what it threw. */
+export async function evaluate(inspector: Inspector, expression: string): Promise<unknown> {
+  const answer = await inspector.send<{
+    result: { value?: unknown };
+    exceptionDetails?: { text: string; exception?: { description?: string } };
+  }>('Runtime.evaluate', { expression, includeCommandLineAPI: true, returnByValue: true });
+  if (answer.exceptionDetails)
+    throw new Error(answer.exceptionDetails.exception?.description ?? answer.exceptionDetails.text);
+  return answer.result.value;
+}
