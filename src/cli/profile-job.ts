@@ -5,9 +5,12 @@ import { assertReachable, createExecutor, runLoad } from '../load/index.js';
 import {
   allocationGrowth,
   analyseCpuProfile,
+  type ConstructorGrowth,
   type CpuProfile,
+  constructorGrowth,
   diagnose,
   endWatch,
+  evaluate,
   type FunctionTime,
   foldedStacks,
   functionChanges,
@@ -27,6 +30,9 @@ import {
   startWatch,
   stopCpuProfile,
   stopHeapSampling,
+  summariseSnapshot,
+  takeHeapSnapshot,
+  trimProfile,
   withoutForcedGc,
 } from '../profile/index.js';
 import { writeFileAtomic } from '../report/index.js';
@@ -167,10 +173,18 @@ export async function runProfileJob(flags: ProfileFlags, request: LoadRequest): 
   const warmupMs = parseDuration(flags.warmup) as number;
   const heapEveryMs = parseDuration(flags.heapEvery) as number;
   const executor = createExecutor(request.plan.executor);
-  if (warmupMs + 1000 >= executor.durationMs)
+  const snapshots = flags.heapSnapshots;
+  if (snapshots === 1)
     throw new PerfError(
       'FP_ERR_INVALID_FLAG',
-      `--warmup ${flags.warmup} leaves no window in a ${formatDuration(executor.durationMs)} run; run longer (-t) or warm up less`,
+      '--heap-snapshots 1 has nothing to compare with; take 3 (2 at the least), or 0 for none',
+    );
+  // Snapshots after the window are --heap-every apart, and the last needs time to be taken.
+  const snapshotTailMs = snapshots >= 2 ? (snapshots - 1) * heapEveryMs : 0;
+  if (warmupMs + 1000 + snapshotTailMs >= executor.durationMs)
+    throw new PerfError(
+      'FP_ERR_INVALID_FLAG',
+      `--warmup ${flags.warmup}${snapshots ? ` and ${snapshots} heap snapshots --heap-every ${flags.heapEvery} apart` : ''} ${snapshots ? 'leave' : 'leaves'} no window in a ${formatDuration(executor.durationMs)} run; run longer (-t)${snapshots ? ', take fewer snapshots or shorten --heap-every' : ' or warm up less'}`,
     );
   const quick = request.plan.workload.kind === 'quick';
   if (!request.plan.host && !quick && flags.inspect)
@@ -217,7 +231,7 @@ export async function runProfileJob(flags: ProfileFlags, request: LoadRequest): 
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const progress = new ProgressPrinter();
-  const endAt = executor.durationMs - 1000;
+  const endAt = executor.durationMs - 1000 - snapshotTailMs;
   let started: Promise<void> | undefined;
   let stopped: Promise<CpuProfile> | undefined;
   // The heap: sampled allocations over the window, and the heap left after each of the service's
@@ -230,6 +244,25 @@ export async function runProfileJob(flags: ProfileFlags, request: LoadRequest): 
   let heapChain: Promise<unknown> = Promise.resolve();
   let heapTimer: NodeJS.Timeout | undefined;
   let signals: Promise<ServiceSignals | undefined> = Promise.resolve(undefined);
+  const startedAt = performance.now();
+  // Heap snapshots: the first before the window, the others after it, --heap-every apart.
+  const snapshotsTaken: Array<{ t: number; requests: number; text: string; pauseMs: number }> = [];
+  let requestsNow = () => 0;
+  let snapshotsWanted = 0;
+  const snapshot = () => {
+    snapshotsWanted += 1;
+    heapChain = heapChain.then(async () => {
+      const at = performance.now();
+      const requests = requestsNow();
+      const text = await takeHeapSnapshot(inspector);
+      snapshotsTaken.push({
+        t: Math.round((at - startedAt) / 100) / 10,
+        requests,
+        text,
+        pauseMs: Math.round(performance.now() - at),
+      });
+    });
+  };
   const noSignals = (error: Error) => {
     progress.note(
       `cannot read the service's event loop and GC (${error.message}); the diagnosis uses the profile alone`,
@@ -238,7 +271,6 @@ export async function runProfileJob(flags: ProfileFlags, request: LoadRequest): 
   };
   // Requests served by time (performance.now()), to place each heap reading on the load.
   const served: Array<{ at: number; requests: number }> = [];
-  const startedAt = performance.now();
   const readHeap = (force: 'always' | 'if-none', end: boolean, inWindow: boolean) => {
     heapChain = heapChain
       .then(() => readHeapWatch(inspector, force, end))
@@ -262,6 +294,10 @@ export async function runProfileJob(flags: ProfileFlags, request: LoadRequest): 
     window.toS = Math.round((Date.now() - startedWall) / 100) / 10;
     signals = (started ?? Promise.resolve()).then(() => endWatch(inspector)).catch(noSignals);
     stopped = signals.then(() => stopCpuProfile(inspector));
+    if (snapshots) {
+      heapChain = Promise.all([heapChain, stopped]);
+      snapshot();
+    }
     if (flags.heap) {
       // After the CPU profile: the last forced GC is outside the window.
       heapChain = Promise.all([heapChain, stopped]);
@@ -276,7 +312,11 @@ export async function runProfileJob(flags: ProfileFlags, request: LoadRequest): 
     `Profiling ${host} over ${formatDuration(endAt - warmupMs)}: load from the start, profile after ${flags.warmup} of warm-up`,
   );
   let result: Awaited<ReturnType<typeof runLoad>>;
+  // The CPU profiler runs from the start of the load, so what the JIT optimises in the warm-up
+  // keeps the positions of the functions it inlined; the profile is cut to the window after.
+  let windowFromUs = 0;
   try {
+    await startCpuProfile(inspector, flags.samplingInterval);
     result = await runLoad({
       plan: { ...request.plan, host },
       classes,
@@ -289,8 +329,10 @@ export async function runProfileJob(flags: ProfileFlags, request: LoadRequest): 
         const elapsed = Date.now() - recorder.startedAt;
         const t = Math.round(elapsed / 100) / 10;
         served.push({ at: performance.now(), requests: recorder.requests });
+        requestsNow = () => recorder.requests;
         if (!started && elapsed >= warmupMs) {
           window = { fromS: t, toS: 0 };
+          if (snapshots) snapshot();
           if (flags.heap) {
             // The first reading, forced, before the CPU profile starts.
             heapChain = heapChain.then(() => startHeapWatch(inspector));
@@ -305,22 +347,40 @@ export async function runProfileJob(flags: ProfileFlags, request: LoadRequest): 
           }
           started = heapChain
             .then(() => startWatch(inspector).catch(noSignals))
-            .then(() => startCpuProfile(inspector, flags.samplingInterval));
+            .then(() => evaluate(inspector, 'String(process.hrtime.bigint() / 1000n)'))
+            .then((now) => {
+              // After the snapshot and the first heap reading: the window starts here, on the
+              // service's monotonic clock, which is the CPU profile's.
+              windowFromUs = Number(now);
+              window.fromS = Math.round((Date.now() - recorder.startedAt) / 100) / 10;
+            });
           progress.note(`Profile started at ${window.fromS}s`);
         } else if (started && !stopped && elapsed >= endAt) {
           halt();
           progress.note(`Profile stopped at ${window.toS}s`);
+        } else if (
+          stopped &&
+          snapshotsWanted < snapshots &&
+          elapsed >= endAt + (snapshotsWanted - 1) * heapEveryMs
+        ) {
+          snapshot();
         }
       },
       version: VERSION,
       config: { workload: request.plan.workload, executor: request.plan.executor, host },
     });
     served.push({ at: performance.now(), requests: result.totals.requests });
+    requestsNow = () => result.totals.requests;
     if (started && !stopped) halt();
+    // Snapshots the load ended too soon for (Ctrl-C): taken now, after the load.
+    if (!stop.signal.aborted) while (snapshotsWanted < snapshots) snapshot();
     if (!stopped)
       throw fail('the run ended before the warm-up did: nothing was profiled; run longer (-t)');
-    const profile = await stopped;
+    const profile = trimProfile(await stopped, windowFromUs);
     const heapProfile = heapEnd ? await heapEnd : undefined;
+    await heapChain;
+    const summaries = snapshotsTaken.map((s) => summariseSnapshot(s.text));
+    const grown = summaries.length >= 2 ? constructorGrowth(summaries) : [];
     const leak = leakVerdict(heapSamples);
     const read = await signals;
     // The full GCs forced for the heap readings are the profiler's, not the service's.
@@ -343,10 +403,14 @@ export async function runProfileJob(flags: ProfileFlags, request: LoadRequest): 
       signals: serviceSignals,
       cpu: analysis,
       leak: flags.heap ? leak : undefined,
+      growingClasses: grown.filter((c) => c.grewEveryTime && c.growthBytes > 0),
       clientP99Ms: result.totals.latencyMs.p99,
       place,
     });
     writeFileAtomic(join(out, 'cpu.cpuprofile'), JSON.stringify(profile));
+    snapshotsTaken.forEach((s, i) =>
+      writeFileAtomic(join(out, `heap-${i + 1}.heapsnapshot`), s.text),
+    );
     if (heapProfile) writeFileAtomic(join(out, 'heap.heapprofile'), JSON.stringify(heapProfile));
     const growth = heapProfile ? allocationGrowth(heapStart, heapProfile).slice(0, 20) : [];
     writeFileAtomic(
@@ -383,6 +447,19 @@ export async function runProfileJob(flags: ProfileFlags, request: LoadRequest): 
               liveBytes: s.bytes,
               growthBytes: s.growth,
             })),
+          }
+        : null,
+      heapSnapshots: snapshotsTaken.length
+        ? {
+            taken: snapshotsTaken.map((s, i) => ({
+              file: `heap-${i + 1}.heapsnapshot`,
+              t: s.t,
+              requests: s.requests,
+              pauseMs: s.pauseMs,
+              objects: summaries[i]?.nodes,
+              bytes: summaries[i]?.bytes,
+            })),
+            classes: grown.slice(0, 50),
           }
         : null,
       cpu: {
@@ -437,6 +514,7 @@ export async function runProfileJob(flags: ProfileFlags, request: LoadRequest): 
               '',
             ]
           : []),
+        ...(snapshotsTaken.length ? [snapshotTable(snapshotsTaken, grown, flags.top), ''] : []),
         `Profile: ${out} (cpu.cpuprofile opens in Chrome DevTools, VS Code and speedscope; flamegraph.html; stacks.folded; profile.json)`,
         '',
       ].join('\n'),
@@ -571,4 +649,29 @@ export async function runTargetProfile(
     ].join('\n'),
   );
   return 0;
+}
+
+/** The classes whose objects grew most across the heap snapshots, those that grew every time first. */
+function snapshotTable(
+  taken: ReadonlyArray<{ readonly t: number; readonly requests: number; readonly pauseMs: number }>,
+  classes: readonly ConstructorGrowth[],
+  top: number,
+): string {
+  const mb = (b: number) => (b / 1048576).toFixed(2);
+  const rows = classes
+    .filter((c) => c.growthBytes > 0)
+    .slice(0, top)
+    .map((c) => [
+      c.grewEveryTime ? 'yes' : '',
+      `${c.growthBytes >= 0 ? '+' : ''}${mb(c.growthBytes)}`,
+      `${c.growthCount >= 0 ? '+' : ''}${c.growthCount}`,
+      c.bytes.map(mb).join(' > '),
+      c.name,
+    ]);
+  return [
+    `Heap snapshots: ${taken.map((s, i) => `${i + 1} at ${s.t}s (${s.requests} requests, ${s.pauseMs} ms)`).join(', ')}`,
+    rows.length
+      ? textTable(['every time', 'grew MB', 'objects', 'MB by snapshot', 'constructor'], rows, 4)
+      : 'No class grew between the first snapshot and the last.',
+  ].join('\n');
 }

@@ -56,6 +56,12 @@ export const profileOptions = {
       .refine((v) => (parseDuration(v) ?? 0) >= 200, 'expected a duration such as 5s')
       .default('5s'),
   },
+  heapSnapshots: {
+    flags: '--heap-snapshots <n>',
+    description:
+      'take N heap snapshots outside the measured window (one before it, the rest after it, --heap-every apart, the load going on) and list the classes that grew in every one (0: none)',
+    schema: flag.int(0, 20, 0),
+  },
   target: {
     flags: '--target <component>',
     description:
@@ -94,6 +100,7 @@ Examples:
   fiml-perf profile -u 50 -t 1m --warmup 10s -o prof/
   fiml-perf profile --host http://127.0.0.1:8000 --inspect http://127.0.0.1:9229
                                                     any Node service started with --inspect
+  fiml-perf profile -t 1m --heap-snapshots 3       and the classes that grew in every snapshot
   fiml-perf profile --diff before/ after/           what changed between two profiles
   fiml-perf profile --target cache                  the cache's benchmarks, profiled in process
   fiml-perf profile --target dsl parser             those whose name or file has 'parser'

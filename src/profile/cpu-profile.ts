@@ -103,6 +103,55 @@ export interface CpuAnalysis {
 const keyOf = (f: CallFrame) =>
   `${f.functionName}\u0000${f.url}\u0000${f.lineNumber}\u0000${f.columnNumber}`;
 
+/**
+ * The profile cut to the samples taken from `fromUs` to `toUs` (the profile's clock, V8's
+ * monotonic microseconds): hit counts recounted, and each node's line ticks scaled to the hits it
+ * kept. The profiler runs from the start of the load, so code the JIT optimises in the warm-up
+ * carries the positions of what it inlined, and only the window is kept.
+ */
+export function trimProfile(
+  profile: CpuProfile,
+  fromUs: number,
+  toUs = profile.endTime,
+): CpuProfile {
+  const from = Math.max(fromUs, profile.startTime);
+  const to = Math.min(toUs, profile.endTime);
+  const samples: number[] = [];
+  const timeDeltas: number[] = [];
+  const hits = new Map<number, number>();
+  let t = profile.startTime;
+  let last = from;
+  const all = profile.samples ?? [];
+  for (let i = 0; i < all.length; i++) {
+    t += profile.timeDeltas?.[i] ?? 0;
+    if (t < from || t > to) continue;
+    const id = all[i] as number;
+    samples.push(id);
+    timeDeltas.push(t - last);
+    last = t;
+    hits.set(id, (hits.get(id) ?? 0) + 1);
+  }
+  return {
+    ...profile,
+    nodes: profile.nodes.map((node) => {
+      const kept = hits.get(node.id) ?? 0;
+      const was = node.hitCount ?? kept;
+      const positionTicks = node.positionTicks
+        ?.map((p) => ({ line: p.line, ticks: was ? Math.round((p.ticks * kept) / was) : 0 }))
+        .filter((p) => p.ticks > 0);
+      return {
+        ...node,
+        hitCount: kept,
+        ...(positionTicks ? { positionTicks } : {}),
+      };
+    }),
+    startTime: from,
+    endTime: to,
+    samples,
+    timeDeltas,
+  };
+}
+
 /** Each sample's duration: the gap to the next one (the last runs to `endTime`); never negative. */
 function sampleDurations(profile: CpuProfile): number[] {
   const samples = profile.samples ?? [];

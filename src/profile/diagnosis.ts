@@ -1,5 +1,6 @@
 import type { CpuAnalysis } from './cpu-profile.js';
 import type { LeakVerdict } from './heap.js';
+import type { ConstructorGrowth } from './heap-snapshot.js';
 import { evaluate, type Inspector } from './inspector.js';
 
 /** The service's own signals over the window, read inside it through its inspector. */
@@ -108,6 +109,8 @@ export function diagnose(input: {
   readonly signals: ServiceSignals | undefined;
   readonly cpu: CpuAnalysis;
   readonly leak: LeakVerdict | undefined;
+  /** Classes whose objects grew in every heap snapshot (--heap-snapshots). */
+  readonly growingClasses?: readonly ConstructorGrowth[];
   readonly clientP99Ms: number;
   readonly place: (f: CpuAnalysis['functions'][number]) => string;
 }): Diagnosis[] {
@@ -222,6 +225,14 @@ export function diagnose(input: {
           value: `${(leak.bytesPer1000 / 1048576).toFixed(2)} MB`,
         },
         { name: 'growth over the window', value: `${(leak.growthBytes / 1048576).toFixed(1)} MB` },
+        // Classes first: a constructor's name says more than (array) or (compiled code).
+        ...[...(input.growingClasses ?? [])]
+          .sort((x, y) => Number(x.name.startsWith('(')) - Number(y.name.startsWith('(')))
+          .slice(0, 3)
+          .map((c) => ({
+            name: `${c.name} in every heap snapshot`,
+            value: `+${(c.growthBytes / 1048576).toFixed(2)} MB, +${c.growthCount} objects`,
+          })),
       ],
       actions: [
         'The allocation sites that grew most (profile.json heap.allocationGrowth) hold the kept memory: look for caches without a bound, listeners never removed, and maps keyed by request',

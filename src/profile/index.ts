@@ -12,6 +12,7 @@ export {
   classify,
   foldedStacks,
   packageOf,
+  trimProfile,
   withoutForcedGc,
 } from './cpu-profile.js';
 export type { Diagnosis, ServiceSignals } from './diagnosis.js';
@@ -38,8 +39,16 @@ export {
   startHeapWatch,
   stopHeapSampling,
 } from './heap.js';
+export type { ConstructorGrowth, SnapshotSummary } from './heap-snapshot.js';
+export { constructorGrowth, summariseSnapshot, takeHeapSnapshot } from './heap-snapshot.js';
 export type { Workload } from './in-process.js';
 export { profileWorkloads } from './in-process.js';
-export { Inspector, inspectorSocketUrl, startCpuProfile, stopCpuProfile } from './inspector.js';
+export {
+  evaluate,
+  Inspector,
+  inspectorSocketUrl,
+  startCpuProfile,
+  stopCpuProfile,
+} from './inspector.js';
 export type { SourcePlace } from './source-map.js';
 export { SourceMapper } from './source-map.js';

@@ -60,16 +60,24 @@ interface Pending {
 export class Inspector {
   #next = 1;
   readonly #pending = new Map<number, Pending>();
+  readonly #listeners = new Map<string, Set<(params: unknown) => void>>();
   #closed: Error | undefined;
 
   private constructor(private readonly socket: WebSocket) {
     socket.addEventListener('message', (event) => {
       const message = JSON.parse(String(event.data)) as {
         id?: number;
+        method?: string;
+        params?: unknown;
         result?: unknown;
         error?: { message: string };
       };
-      if (message.id === undefined) return;
+      if (message.id === undefined) {
+        if (message.method)
+          for (const listener of this.#listeners.get(message.method) ?? [])
+            listener(message.params);
+        return;
+      }
       const waiting = this.#pending.get(message.id);
       if (!waiting) return;
       this.#pending.delete(message.id);
@@ -111,6 +119,15 @@ export class Inspector {
       this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
       this.socket.send(JSON.stringify({ id, method, params }));
     });
+  }
+
+  /** Calls `listener` with each event `method` the process sends; returns the unsubscribe. */
+  on<T = unknown>(method: string, listener: (params: T) => void): () => void {
+    const set = this.#listeners.get(method) ?? new Set();
+    this.#listeners.set(method, set);
+    const each = listener as (params: unknown) => void;
+    set.add(each);
+    return () => set.delete(each);
   }
 
   close(): void {

@@ -59,7 +59,7 @@ afterAll(() => {
 });
 
 /** `fiml-perf profile` under an open-model quick load of one route: 2 s of window. */
-async function profile(route: string, out: string, rate = 100) {
+async function profile(route: string, out: string, rate = 100, more: string[] = []) {
   const run = await runCli([
     'profile',
     `${service.base}${route}`,
@@ -69,6 +69,7 @@ async function profile(route: string, out: string, rate = 100) {
     '20',
     '-d',
     '4s',
+    ...more,
     '--warmup',
     '1s',
     '--heap-every',
@@ -113,15 +114,40 @@ describe('fiml-perf profile against a Node service with --inspect', () => {
       expect(existsSync(join(dir, 'burn', file)), file).toBe(true);
   }, 60_000);
 
-  it('a service that keeps 10,000 bytes a request: the heap is growing, by about 10 MB per 1,000', async () => {
-    const { run, summary } = await profile('/leak', 'leak', 500);
+  it('a service that keeps 10,000 bytes a request: the heap is growing, by about 10 MB per 1,000; heap snapshots name the class that grew, one object a request', async () => {
+    // 3 snapshots 500 ms apart: one before the window, two after it (-d 5s: a 2 s window).
+    const { run, summary } = await profile('/leak', 'leak', 500, [
+      '-d',
+      '5s',
+      '--heap-snapshots',
+      '3',
+    ]);
     const leak = summary.heap.leak;
     expect(leak.verdict).toBe('growing');
-    // 1,250 elements of 8 bytes and a 32-byte header a request.
+    // 1,250 elements of 8 bytes, a 32-byte header and the Kept holding them, a request.
     expect(leak.bytesPer1000 / 10_032_000).toBeGreaterThan(0.9);
     expect(leak.bytesPer1000 / 10_032_000).toBeLessThan(1.15);
     expect(summary.heap.allocationGrowth[0].name).toBe('keep');
     expect(run.stdout).toMatch(/^Heap: GROWING: /m);
+
+    // The snapshots: the first before the window, the others after it, a file each.
+    const snaps = summary.heapSnapshots;
+    expect(snaps.taken).toHaveLength(3);
+    expect(snaps.taken[0].t).toBeLessThanOrEqual(summary.window.fromS);
+    expect(snaps.taken[1].t).toBeGreaterThanOrEqual(summary.window.toS);
+    for (const s of snaps.taken) expect(existsSync(join(dir, 'leak', s.file)), s.file).toBe(true);
+    // Kept grew in every snapshot, by one object a request served between the first and last.
+    const kept = snaps.classes.find((c: { name: string }) => c.name === 'Kept');
+    expect(kept.grewEveryTime).toBe(true);
+    expect(snaps.classes[0].grewEveryTime).toBe(true);
+    const served = snaps.taken[2].requests - snaps.taken[0].requests;
+    expect(Math.abs(kept.growthCount - served) / served).toBeLessThan(0.05);
+    expect(run.stdout).toMatch(/^\s+yes\s+\+\d+\.\d+\s+\+\d+\s+[\d. >]+\s+Kept$/m);
+    // The diagnosis names it as evidence.
+    const growing = summary.diagnosis.find(
+      (d: { category: string }) => d.category === 'memory-growing',
+    );
+    expect(JSON.stringify(growing.evidence)).toMatch(/Kept in every heap snapshot/);
   }, 60_000);
 
   it('one that keeps nothing: stable', async () => {

@@ -6,6 +6,7 @@ import {
   classify,
   foldedStacks,
   packageOf,
+  trimProfile,
 } from '../../src/profile/index.js';
 
 const frame = (functionName: string, url = '', lineNumber = -1): CallFrame => ({
@@ -108,6 +109,39 @@ describe('analyseCpuProfile on a hand-built profile', () => {
     });
     for (const f of odd.functions) expect(f.selfUs).toBeGreaterThanOrEqual(0);
     expect(odd.functions.reduce((n, f) => n + f.selfUs, 0)).toBe(1000);
+  });
+});
+
+describe('trimProfile', () => {
+  it('keeps the samples inside the window only, with their times, hits and line ticks', () => {
+    const hits = profile.nodes.map((n) => ({
+      ...n,
+      hitCount: (profile.samples ?? []).filter((s) => s === n.id).length,
+    }));
+    // Samples at 0, 100, ..., 900 µs: the window 250..650 keeps those at 300, 400, 500, 600.
+    const trimmed = trimProfile({ ...profile, nodes: hits }, 250, 650);
+    expect(trimmed.samples).toEqual([5, 7, 6, 8]);
+    expect(trimmed.timeDeltas).toEqual([50, 100, 100, 100]);
+    expect(trimmed.startTime).toBe(250);
+    expect(trimmed.endTime).toBe(650);
+    const node = (id: number) => trimmed.nodes.find((n) => n.id === id);
+    expect(node(7)?.hitCount).toBe(1);
+    expect(node(2)?.hitCount).toBe(0);
+    // recurse (node 7) kept 1 of its 2 hits: half its line ticks.
+    expect(node(7)?.positionTicks).toEqual([{ line: 32, ticks: 2 }]);
+    const analysis = analyseCpuProfile(trimmed);
+    expect(analysis.durationUs).toBe(400);
+    // Each sample lasts to the next: 300 and 400 µs, 100 µs each.
+    expect(analysis.functions.find((f) => f.name === 'recurse')?.selfUs).toBe(200);
+    // main was only below others inside the window.
+    expect(analysis.functions.find((f) => f.name === 'main')?.selfUs).toBe(0);
+  });
+
+  it('a window beyond the profile is clamped to it', () => {
+    const trimmed = trimProfile(profile, -500, 5000);
+    expect(trimmed.samples).toEqual(profile.samples);
+    expect(trimmed.startTime).toBe(0);
+    expect(trimmed.endTime).toBe(1000);
   });
 });
 
