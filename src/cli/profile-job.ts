@@ -408,9 +408,8 @@ export async function runProfileJob(flags: ProfileFlags, request: LoadRequest): 
       place,
     });
     writeFileAtomic(join(out, 'cpu.cpuprofile'), JSON.stringify(profile));
-    snapshotsTaken.forEach((s, i) =>
-      writeFileAtomic(join(out, `heap-${i + 1}.heapsnapshot`), s.text),
-    );
+    for (const [i, s] of snapshotsTaken.entries())
+      writeFileAtomic(join(out, `heap-${i + 1}.heapsnapshot`), s.text);
     if (heapProfile) writeFileAtomic(join(out, 'heap.heapprofile'), JSON.stringify(heapProfile));
     const growth = heapProfile ? allocationGrowth(heapStart, heapProfile).slice(0, 20) : [];
     writeFileAtomic(
