@@ -26,7 +26,7 @@ export interface ConstructorGrowth {
   readonly bytes: readonly number[];
   readonly growthCount: number;
   readonly growthBytes: number;
-  /** Its bytes grew from each snapshot to the next: the mark of a leak. */
+  /** Its bytes grew from each snapshot to the next, by 5% or more in all: the mark of a leak. */
   readonly grewEveryTime: boolean;
 }
 
@@ -108,6 +108,9 @@ export function summariseSnapshot(text: string): SnapshotSummary {
   return { byConstructor, nodes, bytes };
 }
 
+/** Growing every time counts when the last snapshot holds this much more than the first (5%). */
+const MIN_GROWTH = 0.05;
+
 /**
  * Every constructor's counts and bytes across the snapshots, those that grew in every one first,
  * then by bytes grown.
@@ -125,7 +128,9 @@ export function constructorGrowth(summaries: readonly SnapshotSummary[]): Constr
         growthCount: (counts.at(-1) ?? 0) - (counts[0] ?? 0),
         growthBytes: (bytes.at(-1) ?? 0) - (bytes[0] ?? 0),
         grewEveryTime:
-          bytes.length > 1 && bytes.every((b, i) => i === 0 || b > (bytes[i - 1] as number)),
+          bytes.length > 1 &&
+          bytes.every((b, i) => i === 0 || b > (bytes[i - 1] as number)) &&
+          (bytes.at(-1) as number) >= (bytes[0] as number) * (1 + MIN_GROWTH),
       };
     })
     .sort(

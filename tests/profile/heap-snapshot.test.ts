@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { constructorGrowth, summariseSnapshot } from '../../src/profile/index.js';
+
+/** A hand-built snapshot: nodes as [type, name, id, self_size, edge_count], V8's layout. */
+function snapshot(nodes: Array<[string, string, number]>): string {
+  const types = ['hidden', 'array', 'string', 'object', 'code', 'closure', 'number', 'synthetic'];
+  const strings: string[] = [];
+  const at = (s: string) => (strings.includes(s) ? strings.indexOf(s) : strings.push(s) - 1);
+  return JSON.stringify({
+    snapshot: {
+      meta: {
+        node_fields: ['type', 'name', 'id', 'self_size', 'edge_count'],
+        node_types: [types, 'string', 'number', 'number', 'number'],
+      },
+    },
+    nodes: nodes.flatMap(([type, name, size], i) => [types.indexOf(type), at(name), i, size, 0]),
+    edges: [],
+    strings,
+  });
+}
+
+describe('heap snapshots by constructor', () => {
+  it('groups objects by constructor and the rest by kind, roots left out', () => {
+    const s = summariseSnapshot(
+      snapshot([
+        ['synthetic', '(GC roots)', 0],
+        ['object', 'Kept', 32],
+        ['object', 'Kept', 32],
+        ['array', '', 10_016],
+        ['string', 'hello', 24],
+        ['closure', 'keep', 64],
+        ['hidden', 'system / Context', 40],
+      ]),
+    );
+    expect(Object.fromEntries(s.byConstructor)).toEqual({
+      Kept: { count: 2, bytes: 64 },
+      '(array)': { count: 1, bytes: 10_016 },
+      '(string)': { count: 1, bytes: 24 },
+      '(closure)': { count: 1, bytes: 64 },
+      '(system)': { count: 1, bytes: 40 },
+    });
+    expect(s.nodes).toBe(6);
+    expect(s.bytes).toBe(10_208);
+  });
+
+  it('flags what grew in every snapshot by 5% or more; what grew once, or by a hair, is not', () => {
+    const take = (kept: number, buffers: number, numbers: number) =>
+      summariseSnapshot(
+        snapshot([
+          ...Array.from({ length: kept }, () => ['object', 'Kept', 32] as [string, string, number]),
+          ...Array.from(
+            { length: buffers },
+            () => ['object', 'Buffer', 100] as [string, string, number],
+          ),
+          ...Array.from({ length: numbers }, () => ['number', '', 16] as [string, string, number]),
+        ]),
+      );
+    const growth = constructorGrowth([take(10, 5, 1000), take(20, 9, 1001), take(30, 5, 1002)]);
+    const of = (name: string) => growth.find((g) => g.name === name);
+    expect(growth[0]?.name).toBe('Kept');
+    expect(of('Kept')).toMatchObject({
+      counts: [10, 20, 30],
+      growthCount: 20,
+      growthBytes: 640,
+      grewEveryTime: true,
+    });
+    expect(of('Buffer')?.grewEveryTime).toBe(false);
+    expect(of('(number)')?.grewEveryTime).toBe(false);
+    expect(() => summariseSnapshot('{"nodes": []}')).toThrow(/not a V8 heap snapshot/);
+  });
+});
