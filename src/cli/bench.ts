@@ -37,6 +37,17 @@ export const benchOptions = {
       .regex(/^[\w.-]+$/, 'expected a name of letters, digits, dot, dash or underscore')
       .optional(),
   },
+  profile: {
+    flags: '--profile',
+    description:
+      'profile the matching benchmarks instead of measuring them: each runs --time ms under the CPU profiler; writes a folder (cpu.cpuprofile, flamegraph.html, stacks.folded, profile.json) and prints the hot functions',
+    schema: flag.bool(false),
+  },
+  out: {
+    flags: '-o, --out <dir>',
+    description: 'with --profile: the folder (default: reports/<timestamp>/profile-bench)',
+    schema: z.string().min(1).optional(),
+  },
   quiet: {
     flags: '-q, --quiet',
     description: 'print nothing but errors',
@@ -109,6 +120,7 @@ Examples:
   fiml-perf bench cache dsl --time 500     those whose path or name has "cache" or "dsl"
   fiml-perf bench --processes 5 --save baseline
   fiml-perf compare .benchmarks/baseline.json current.json
+  fiml-perf bench dsl --profile --time 3000 where the dsl benchmarks spend their time
 
 Docs: docs/bench.md`,
     );
@@ -119,6 +131,15 @@ Docs: docs/bench.md`,
         throw new PerfError(
           'FP_ERR_BENCH',
           `no benchmark folder ${options.dir}; pass --dir or create ${options.dir}/*.bench.ts`,
+        );
+      if (options.profile) {
+        process.exitCode = await profileBench(options, filters);
+        return;
+      }
+      if (options.out)
+        throw new PerfError(
+          'FP_ERR_INVALID_FLAG',
+          '-o/--out names the folder of --profile; for the measured result use --json or --save',
         );
       const print = (text: string) => {
         if (!options.quiet) process.stdout.write(`${text}\n`);
@@ -150,4 +171,43 @@ Docs: docs/bench.md`,
       process.exitCode = EXIT.ok;
     },
   );
+}
+
+/** `bench --profile`: the matching benchmarks profiled in process instead of measured. */
+async function profileBench(
+  options: { readonly dir: string; readonly time: number; readonly out: string | undefined } & {
+    readonly json: string | undefined;
+    readonly save: string | undefined;
+    readonly processes: number;
+  },
+  filters: readonly string[],
+): Promise<number> {
+  if (options.json || options.save || options.processes > 1)
+    throw new PerfError(
+      'FP_ERR_INVALID_FLAG',
+      '--profile profiles the benchmarks instead of measuring them (a profiler changes the timings); drop --json, --save and --processes, or run without --profile',
+    );
+  // Source maps on before the benchmarks load: frames then map to their .ts lines.
+  process.setSourceMapsEnabled(true);
+  const { BenchError, loadBenchmarks } = await import('../bench/index.js');
+  let found: Awaited<ReturnType<typeof loadBenchmarks>>;
+  try {
+    found = await loadBenchmarks(options.dir, filters);
+  } catch (error) {
+    if (error instanceof BenchError) throw new PerfError('FP_ERR_BENCH', error.message);
+    throw error;
+  }
+  if (found.length === 0)
+    throw new PerfError(
+      'FP_ERR_BENCH',
+      `no benchmark matches ${filters.join(', ') || '(none)'} in ${options.dir}`,
+    );
+  const { profileBenchmarks } = await import('./profile-job.js');
+  return profileBenchmarks(found, {
+    label: 'bench',
+    out: options.out,
+    timeMs: options.time,
+    samplingIntervalUs: 1000,
+    top: 15,
+  });
 }

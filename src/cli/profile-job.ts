@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { BenchDefinition } from '../bench/index.js';
 import { PerfError } from '../errors.js';
 import { assertReachable, createExecutor, runLoad } from '../load/index.js';
 import {
@@ -576,6 +577,37 @@ export async function runTargetProfile(
     throw fail(
       `no benchmark of --target ${target} matches ${filters.join(' ')}; it has ${all.map((b) => `'${b.id}'`).join(', ') || 'none'}`,
     );
+  return profileBenchmarks(found, {
+    label: target,
+    out: flags.out,
+    timeMs: flags.time,
+    samplingIntervalUs: flags.samplingInterval,
+    top: flags.top,
+  });
+}
+
+/**
+ * Benchmarks profiled in this process, one after the other, each for `timeMs` after its set-up
+ * and warm-up (`profile --target`, `bench --profile`): writes the folder and prints the hot
+ * functions. Returns the exit code.
+ */
+export async function profileBenchmarks(
+  found: readonly BenchDefinition[],
+  options: {
+    readonly label: string;
+    readonly out: string | undefined;
+    readonly timeMs: number;
+    readonly samplingIntervalUs: number;
+    readonly top: number;
+  },
+): Promise<number> {
+  const target = options.label;
+  const flags = {
+    time: options.timeMs,
+    samplingInterval: options.samplingIntervalUs,
+    top: options.top,
+    out: options.out,
+  };
   err(
     `Profiling ${found.length} benchmark(s) of ${target} in this process, ${flags.time} ms each: ${found.map((b) => b.id).join(', ')}`,
   );

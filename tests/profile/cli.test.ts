@@ -241,6 +241,26 @@ describe('fiml-perf profile against a Node service with --inspect', () => {
     );
   }, 30_000);
 
+  it('bench --profile: any benchmark profiled instead of measured; with --json it is one line', async () => {
+    const out = join(dir, 'bench');
+    const run = await runCli(['bench', 'parse track', '--profile', '--time', '300', '-o', out]);
+    expect(run.code, run.stderr).toBe(0);
+    const summary = JSON.parse(readFileSync(join(out, 'profile.json'), 'utf8'));
+    expect(summary.benchmarks.map((b: { id: string }) => b.id)).toEqual([
+      'dsl > parse track query',
+    ]);
+    expect(run.stdout).toMatch(/^\s+[\d.]+\s+[\d.]+%.*\bapp\s+\S+\s+fiml\/dsl\/\w+\.ts:\d+$/m);
+    expect(existsSync(join(out, 'flamegraph.html'))).toBe(true);
+    expectUserError(
+      await runCli(['bench', 'parse track', '--profile', '--json', join(dir, 'x.json')]),
+      /--profile profiles the benchmarks instead of measuring them/,
+    );
+    expectUserError(
+      await runCli(['bench', 'no-such-benchmark', '--profile']),
+      /no benchmark matches no-such-benchmark/,
+    );
+  }, 30_000);
+
   it.each([
     [
       () => ['--host', service.base, '-u', '1'],
