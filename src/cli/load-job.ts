@@ -11,6 +11,7 @@ import {
   typecheckScenario,
   type UserClass,
 } from '../load/index.js';
+import type { Inspector } from '../profile/index.js';
 import {
   errorTable,
   generatorLine,
@@ -29,6 +30,7 @@ import { type EmbeddedFiml, startEmbeddedFiml } from './embedded-fiml.js';
 import { EXIT } from './exit-codes.js';
 import type { LoadRequest } from './load-options.js';
 import { ProgressPrinter } from './progress.js';
+import type { ServiceProfile, ServiceProfileOptions, ServiceProfiler } from './service-profiler.js';
 import type { TargetsRequest } from './target-options.js';
 import { VERSION } from './version.js';
 
@@ -95,15 +97,27 @@ export async function writeHtmlReport(
   result: RunResult,
   path: string,
   log: (line: string) => void,
+  /** A profile folder of the same run, shown in "Bottlenecks and recommendations". */
+  profileDir?: string,
 ): Promise<string | undefined> {
   try {
     const { buildRunReport } = await import('../report/html/build.js');
-    writeFileAtomic(path, buildRunReport(result).html);
+    const { readProfileSummary } = await import('../report/html/profile-section.js');
+    const profile = profileDir ? readProfileSummary(profileDir, path) : undefined;
+    if (typeof profile === 'string') throw new Error(profile);
+    writeFileAtomic(path, buildRunReport(result, undefined, profile).html);
     log(`HTML report: ${path}`);
     return undefined;
   } catch (error) {
     return `cannot write the HTML report ${path}: ${(error as Error).message}`;
   }
+}
+
+/** How `run --profile` profiles the service under its load. */
+export interface ProfileJob {
+  readonly options: Omit<ServiceProfileOptions, 'note' | 'durationMs'>;
+  /** The inspector of the service at --host; the embedded FIML's without --host. */
+  readonly inspect: string | undefined;
 }
 
 /** A load run as a command asks for it. */
@@ -114,6 +128,8 @@ export interface LoadJob {
   readonly targets: TargetsRequest | null;
   /** Extra `fiml-perf serve` flags for the embedded FIML. */
   readonly fimlArgs?: readonly string[];
+  /** Profile the service over the run's window (`run --profile`). */
+  readonly profile?: ProfileJob;
 }
 
 /** Whether the targets let the run pass: none failed, and none unknown unless allowed. */
@@ -140,11 +156,18 @@ export async function runLoadJob(
       : [];
   let fiml: EmbeddedFiml | undefined;
   let host = request.plan.host ?? classes.find((c) => c.host)?.host;
+  let inspectAt = job.profile?.inspect;
   if (!host) {
-    fiml = await startEmbeddedFiml(job.fimlArgs);
+    fiml = await startEmbeddedFiml(job.fimlArgs, { inspect: job.profile !== undefined });
     host = fiml.url;
-    err(`Embedded FIML started at ${host}`);
+    inspectAt = fiml.inspectorUrl;
+    err(`Embedded FIML started at ${host}${job.profile ? ', its inspector on loopback' : ''}`);
   } else {
+    if (job.profile && !inspectAt)
+      throw new PerfError(
+        'FP_ERR_PROFILE',
+        `profiling ${host} needs its inspector: start the service with node --inspect=127.0.0.1:9229 and add --inspect http://127.0.0.1:9229`,
+      );
     await assertReachable(
       request.plan.workload.kind === 'quick' ? request.plan.workload.url : host,
       request.plan.client,
@@ -174,7 +197,22 @@ export async function runLoadJob(
       : `${plan.workload.file} (${classes.map((c) => c.name).join(', ')})`;
   let result: RunResult | TargetedResult;
   let session: TargetSession | undefined;
+  let inspector: Inspector | undefined;
+  let profiler: ServiceProfiler | undefined;
+  let profiled: ServiceProfile | undefined;
   try {
+    if (job.profile) {
+      const [{ Inspector }, { ServiceProfiler }] = await Promise.all([
+        import('../profile/index.js'),
+        import('./service-profiler.js'),
+      ]);
+      inspector = await Inspector.connect(inspectAt as string);
+      profiler = new ServiceProfiler(inspector, {
+        ...job.profile.options,
+        durationMs: createExecutor(plan.executor).durationMs,
+        note: (line) => progress.note(line),
+      });
+    }
     if (job.targets) {
       const targets = job.targets;
       session = await TargetSession.start({
@@ -197,6 +235,11 @@ export async function runLoadJob(
     err(
       `Running ${workload} against ${host}: ${createExecutor(plan.executor).describe()}${request.workers > 1 ? `, ${request.workers} workers` : ''}`,
     );
+    if (profiler) {
+      err(`Profiling ${host} ${profiler.describe()}`);
+      await profiler.begin();
+    }
+    const ticks = [session?.onTick, profiler?.onTick].filter((f) => f !== undefined);
     result = await runLoad({
       plan,
       classes,
@@ -206,7 +249,7 @@ export async function runLoadJob(
       abort: abort.signal,
       onProgress: request.quiet ? undefined : (p) => progress.update(p),
       onWarning: (message) => progress.note(`WARNING: ${message}`),
-      onTick: session?.onTick,
+      onTick: ticks.length ? (recorder) => ticks.forEach((tick) => tick(recorder)) : undefined,
       version: VERSION,
       config: {
         workload: plan.workload,
@@ -225,7 +268,17 @@ export async function runLoadJob(
       },
     });
     if (session) result = await session.finish(result);
+    if (profiler)
+      try {
+        profiled = await profiler.finish(result, host, stop.signal.aborted);
+      } catch (error) {
+        // The run's result counts more than its profile: say why there is none, and go on.
+        if (!(error instanceof PerfError)) throw error;
+        progress.note(`No profile: ${error.message}`);
+      }
   } finally {
+    profiler?.dispose();
+    inspector?.close();
     progress.clear();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -250,7 +303,7 @@ export async function runLoadJob(
     }
   }
   if (request.html) {
-    const problem = await writeHtmlReport(result, request.html, err);
+    const problem = await writeHtmlReport(result, request.html, err, profiled?.out);
     if (problem) problems.push(problem);
   }
   const abortedBy = targeted?.targets.abortedBy;
@@ -265,6 +318,7 @@ export async function runLoadJob(
     result.interrupted && !abortedBy
       ? `Stopped early after ${result.durationS}s (interrupted).`
       : '',
+    profiled?.text.trim() ?? '',
   ].filter(Boolean);
   process.stdout.write(`${out.join('\n\n')}\n`);
   if (problems.length > 0)

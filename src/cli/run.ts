@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { PerfError } from '../errors.js';
+import type { ProfileJob } from './load-job.js';
 import { loadOptions, resolveLoad } from './load-options.js';
-import { addOptions, type OptionTable, resolveOptions } from './option-table.js';
+import { addOptions, flag, type OptionTable, resolveOptions } from './option-table.js';
 import { resolveTargets, targetOptions } from './target-options.js';
 import { withStandardLoad } from './targets.js';
 
@@ -13,6 +14,18 @@ const runOptions = {
     flags: '-o, --out <dir>',
     description: 'folder that gets one timestamped folder per run, and latest pointing at it',
     schema: z.string().min(1).default('reports'),
+  },
+  profile: {
+    flags: '--profile',
+    description:
+      "profile the service over the run's window (after 5 s of warm-up) into the run's folder, profile/, and show its hot functions, diagnosis and leak verdict in the report (docs/profile.md)",
+    schema: flag.bool(false),
+  },
+  inspect: {
+    flags: '--inspect <url>',
+    description:
+      'with --profile and --host: the inspector of the service (it runs with node --inspect=127.0.0.1:9229)',
+    schema: z.string().min(1).optional(),
   },
 } satisfies OptionTable;
 
@@ -35,6 +48,32 @@ function pointLatest(out: string, folder: string): void {
   renameSync(temporary, link);
 }
 
+/** `run --profile`: profile's defaults, the folder inside the run's. */
+async function profileJob(
+  executor: Parameters<typeof import('../load/index.js').createExecutor>[0],
+  out: string,
+  inspect: string | undefined,
+): Promise<ProfileJob> {
+  const [{ createExecutor }, { checkProfileWindow }] = await Promise.all([
+    import('../load/index.js'),
+    import('./service-profiler.js'),
+  ]);
+  const options = {
+    warmupMs: 5000,
+    samplingIntervalUs: 1000,
+    heap: true,
+    heapEveryMs: 5000,
+    heapSnapshots: 0,
+    out,
+    top: 10,
+  };
+  checkProfileWindow(
+    { ...options, durationMs: createExecutor(executor).durationMs },
+    { warmup: '5s', heapEvery: '5s' },
+  );
+  return { options, inspect };
+}
+
 export function registerRun(command: Command): void {
   command.argument('[users...]', 'user classes of the scenario to run').addHelpText(
     'after',
@@ -48,6 +87,7 @@ Examples:
   fiml-perf run                       what npm start runs
   fiml-perf run -t 2m --window 30s    longer, each target also judged in every 30 s window
   fiml-perf run --host http://127.0.0.1:8000 --targets my-targets.yaml
+  fiml-perf run --profile             and where FIML's time and memory go, in the report
 
 Docs: docs/run.md`,
   );
@@ -66,6 +106,14 @@ Docs: docs/run.md`,
       json: join(dir, 'result.json'),
       html: join(dir, 'report.html'),
     };
+    if (flags.inspect && !flags.profile)
+      throw new PerfError(
+        'FP_ERR_INVALID_FLAG',
+        '--inspect is the inspector --profile uses; add --profile, or drop --inspect',
+      );
+    const profile = flags.profile
+      ? await profileJob(request.plan.executor, join(dir, 'profile'), flags.inspect)
+      : undefined;
     const targets = await resolveTargets({ ...flags, junit: join(dir, 'junit.xml') }, true);
     const classNames =
       request.plan.workload.kind === 'scenario' ? request.plan.workload.classNames : [];
@@ -74,7 +122,12 @@ Docs: docs/run.md`,
       import('../report/index.js'),
       import('../report/html/build.js'),
     ]);
-    const { result, code } = await runLoadJob({ request, classNames, targets });
+    const { result, code } = await runLoadJob({
+      request,
+      classNames,
+      targets,
+      ...(profile ? { profile } : {}),
+    });
     try {
       writeFileAtomic(join(dir, 'summary.md'), buildRunReport(result).markdown);
       pointLatest(flags.out, folder);
@@ -86,7 +139,7 @@ Docs: docs/run.md`,
       );
     }
     process.stderr.write(
-      `Report: ${dir}/report.html (and summary.md, result.json, junit.xml); ${join(flags.out, 'latest')} -> ${folder}\n`,
+      `Report: ${dir}/report.html (and summary.md, result.json, junit.xml${profile && existsSync(join(dir, 'profile')) ? ', profile/' : ''}); ${join(flags.out, 'latest')} -> ${folder}\n`,
     );
     process.exitCode = code;
   });

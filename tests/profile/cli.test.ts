@@ -241,6 +241,24 @@ describe('fiml-perf profile against a Node service with --inspect', () => {
     );
   }, 30_000);
 
+  it('run --profile: the main job with the embedded FIML profiled into its folder, and the profile in its report', async () => {
+    const out = join(dir, 'run');
+    const run = await runCli(['run', '--profile', '-t', '7s', '-u', '5', '-q', '--out', out]);
+    expect([0, 1], run.stderr).toContain(run.code);
+    const latest = join(out, 'latest');
+    const summary = JSON.parse(readFileSync(join(latest, 'profile', 'profile.json'), 'utf8'));
+    expect(summary.window.fromS).toBeGreaterThanOrEqual(5);
+    expect(summary.cpu.functions.length).toBeGreaterThan(0);
+    const html = readFileSync(join(latest, 'report.html'), 'utf8');
+    expect(html).toMatch(/<h3 id="run0-profile">Profile of the service/);
+    expect(html).toMatch(/<a href="profile\/flamegraph\.html">Open the flame graph<\/a>/);
+    expect(run.stdout).toMatch(/^Diagnosis:$/m);
+    expectUserError(
+      await runCli(['run', '--inspect', 'http://127.0.0.1:9229']),
+      /--inspect is the inspector --profile uses; add --profile/,
+    );
+  }, 60_000);
+
   it('bench --profile: any benchmark profiled instead of measured; with --json it is one line', async () => {
     const out = join(dir, 'bench');
     const run = await runCli(['bench', 'parse track', '--profile', '--time', '300', '-o', out]);

@@ -205,7 +205,7 @@ describe('next steps', () => {
     expect(nextSteps[0]?.text).toBe(
       'Bring P99 latency from 612 ms under 500 ms: start with GET narrative, which owns the tail; profile the service under load',
     );
-    expect(nextSteps[0]?.command).toBe('node --cpu-prof');
+    expect(nextSteps[0]?.command).toBe('fiml-perf run --profile');
     expect(nextSteps[1]?.doc).toBe('docs/fiml.md#cache');
     // The cache finding's step is the missed target's; the error-rate step covers the failures
     // concentrated on one endpoint and status.

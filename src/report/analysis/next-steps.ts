@@ -39,7 +39,7 @@ function targetStep(
     return {
       from,
       text: `${text}${start}; profile the service under load`,
-      command: 'node --cpu-prof',
+      command: 'fiml-perf run --profile',
     };
   }
   switch (figure) {

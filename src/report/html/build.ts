@@ -120,8 +120,12 @@ export interface BuiltReport {
 }
 
 /** The report of one run just finished (run, load --html, stress, targets). */
-export function buildRunReport(result: ReportResult, source?: string): BuiltReport {
-  const run = reportRun(result, source ? { source } : {});
+export function buildRunReport(
+  result: ReportResult,
+  source?: string,
+  profile?: ProfileSummary,
+): BuiltReport {
+  const run = reportRun(result, { ...(source ? { source } : {}), ...(profile ? { profile } : {}) });
   return { html: renderReport([run]), markdown: reportMarkdown([run]) };
 }
 

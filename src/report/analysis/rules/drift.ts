@@ -8,7 +8,7 @@ import type { Evidence, Finding } from '../types.js';
 /** The seed suite's steps for a memory leak, for a Node service. */
 const LEAK_STEPS = [
   'Confirm it over a longer run: `fiml-perf stress endurance -t 1h`',
-  'Profile heap growth under load: start the service with `node --heap-prof`',
+  'Profile heap growth under load: `fiml-perf profile -t 2m --heap-snapshots 3` (a leak verdict, and the classes that grew)',
   'Look for references kept alive: listeners never removed, closures in long-lived maps, timers',
   'Review cache cleanup: bounded sizes and TTLs, entries evicted as well as added',
 ];
@@ -55,11 +55,14 @@ function enduranceDrift(section: EnduranceSection): Finding[] {
         ? LEAK_STEPS
         : [
             'Find what grows with time: queues, caches without bounds, connection pools, log buffers',
-            'Profile the service early and late in a run and compare: start the service with `node --cpu-prof`',
+            'Profile the service early and late in a run and compare: `fiml-perf run --profile` (or `fiml-perf profile --host URL --inspect http://127.0.0.1:9229` for a service started with node --inspect)',
             ...LEAK_STEPS.slice(3),
           ],
       action: leaking
-        ? { text: 'Find the memory leak: profile heap growth', command: 'node --heap-prof' }
+        ? {
+            text: 'Find the memory leak: profile heap growth',
+            command: 'fiml-perf profile -t 2m --heap-snapshots 3',
+          }
         : { text: 'Find why latency grows over time', command: 'fiml-perf stress endurance -t 1h' },
     },
   ];

@@ -54,12 +54,12 @@ export function phases(context: AnalysisContext): Finding[] {
         ...worst.map((e) => evidence.ms(`${e.key} TTFB p95`, e.phases?.ttfbMs.p95 ?? 0)),
       ],
       recommendation: [
-        'Profile the service under this load: start the service with `node --cpu-prof`',
+        'Profile the service under this load: `fiml-perf run --profile` (or `fiml-perf profile --host URL --inspect http://127.0.0.1:9229` for a service started with node --inspect)',
         'Check the cache hit rate and slow queries of the slowest endpoints',
       ],
       action: {
         text: 'Profile the service: the time is spent in it',
-        command: 'node --cpu-prof',
+        command: 'fiml-perf run --profile',
       },
     });
   }

@@ -8,7 +8,7 @@ const SLOW_QUERY_STEPS = [
   'Review the slow query log: `GET /api/metrics/performance` (slow_queries), newest first',
   'Check what the operation waits on: a provider call on a cache miss, or its own computation (indicators over long histories)',
   'Look at the query itself: an FK-DSL query over many symbols or a long window does that much more work',
-  'Profile it under load: start the service with `node --cpu-prof`',
+  'Profile it under load: `fiml-perf run --profile` (or `fiml-perf profile --host URL --inspect http://127.0.0.1:9229` for a service started with node --inspect)',
 ];
 
 /**
@@ -56,7 +56,7 @@ export function slowQueries(context: AnalysisContext): Finding[] {
         text: dominant
           ? `Speed up ${topName}, most of the slow queries`
           : 'Review the slow query log',
-        command: 'node --cpu-prof',
+        command: 'fiml-perf run --profile',
         doc: 'docs/monitoring.md#json-views',
       },
     },

@@ -55,14 +55,14 @@ export function tailOwnership(context: AnalysisContext): Finding[] {
         evidence.ms('endpoint mean', e.latencyMs.mean),
       ],
       recommendation: [
-        `Profile the service while it serves ${e.name}: start it with \`node --cpu-prof\``,
+        `Profile the service while it serves ${e.name}: \`fiml-perf run --profile\` (or \`fiml-perf profile\` against a service started with node --inspect)`,
         'Look at its time to first byte (`--phases`): a slow server, not a slow network',
         'Check whether its answers come from the cache or from a provider (cache hit rate, slow queries)',
         `Give it a target of its own, as endpoint["${e.name}"].p99 < 500ms, so CI watches it`,
       ],
       action: {
         text: `Make ${e.key} faster: profile the service under load`,
-        command: 'node --cpu-prof',
+        command: 'fiml-perf run --profile',
       },
     });
   }
