@@ -249,7 +249,11 @@ export async function runLoadJob(
       abort: abort.signal,
       onProgress: request.quiet ? undefined : (p) => progress.update(p),
       onWarning: (message) => progress.note(`WARNING: ${message}`),
-      onTick: ticks.length ? (recorder) => ticks.forEach((tick) => tick(recorder)) : undefined,
+      onTick: ticks.length
+        ? (recorder) => {
+            for (const tick of ticks) tick(recorder);
+          }
+        : undefined,
       version: VERSION,
       config: {
         workload: plan.workload,
