@@ -5,7 +5,7 @@
  * with its inspector in both, so only the profiling differs; pairs alternate, the median ratio is
  * quoted.
  *
- *   node --import tsx scripts/profile-overhead.ts [--pairs 3] [--seconds 15] [--profile=--no-heap]
+ *   node --import tsx scripts/profile-overhead.ts [--pairs 3] [--seconds 15] [--profile=--no-heap] [--pin]
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -21,6 +21,8 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '15' },
     /** More profile flags, such as --no-heap or --sampling-interval 2000. */
     profile: { type: 'string', default: '' },
+    /** FIML on core 0, the loads and the profiler on core 1 (taskset): less noise. */
+    pin: { type: 'boolean', default: false },
   },
 });
 const pairs = Number(values.pairs);
@@ -28,13 +30,18 @@ const seconds = Number(values.seconds);
 const cli = join(root, 'bin/fiml-perf.js');
 const work = mkdtempSync(join(tmpdir(), 'fiml-perf-overhead-'));
 
-const fiml = spawn(process.execPath, ['--inspect=127.0.0.1:0', cli, 'serve', '--port', '0'], {
-  stdio: ['ignore', 'pipe', 'pipe'],
-});
+/** A Node process, on a core of its own with --pin. */
+const node = (core: number, args: string[], stdio: 'pipe' | 'quiet') =>
+  spawn(
+    values.pin ? 'taskset' : process.execPath,
+    values.pin ? ['-c', String(core), process.execPath, ...args] : args,
+    { stdio: stdio === 'pipe' ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'ignore', 'inherit'] },
+  );
+const fiml = node(0, ['--inspect=127.0.0.1:0', cli, 'serve', '--port', '0'], 'pipe');
 let out = '';
 const [base, inspect] = await Promise.all([
   new Promise<string>((resolve) =>
-    fiml.stdout.on('data', (d: Buffer) => {
+    fiml.stdout?.on('data', (d: Buffer) => {
       out += d;
       const m = /listening on (http:\/\/\S+)/.exec(out);
       if (m) resolve(m[1] as string);
@@ -42,7 +49,7 @@ const [base, inspect] = await Promise.all([
   ),
   new Promise<string>((resolve) => {
     let err = '';
-    fiml.stderr.on('data', (d: Buffer) => {
+    fiml.stderr?.on('data', (d: Buffer) => {
       err += d;
       const m = /Debugger listening on ws:\/\/(127\.0\.0\.1:\d+)\//.exec(err);
       if (m) resolve(`http://${m[1]}`);
@@ -53,9 +60,7 @@ const url = `${base}/mcp/tools/get_price?symbol=AAPL`;
 
 function run(args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    const child = node(1, [cli, ...args], 'quiet');
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`exit ${code}`))));
   });
 }
@@ -109,6 +114,6 @@ for (let i = 0; i < pairs; i++) {
 ratios.sort((x, y) => x - y);
 const median = ratios[Math.floor(ratios.length / 2)] as number;
 process.stdout.write(
-  `FIML ${url.replace(base, '')}, 50 connections, ${seconds}s, ${pairs} pairs, profile ${values.profile || 'defaults'}: with the profiler ${(median * 100).toFixed(1)}% of the requests/s without (median; overhead ${((1 - median) * 100).toFixed(1)}%)\n`,
+  `FIML ${url.replace(base, '')}, 50 connections, ${seconds}s, ${pairs} pairs${values.pin ? ', pinned' : ''}, profile ${values.profile || 'defaults'}: with the profiler ${(median * 100).toFixed(1)}% of the requests/s without (median; overhead ${((1 - median) * 100).toFixed(1)}%)\n`,
 );
 fiml.kill();

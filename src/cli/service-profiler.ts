@@ -87,6 +87,36 @@ export function checkProfileWindow(
     );
 }
 
+/**
+ * Source maps the service holds in memory for the scripts of the profile this process cannot
+ * map (a service run with tsx, or any loader with inline maps and source maps on): read from the
+ * service through its inspector, after the window.
+ */
+async function borrowSourceMaps(
+  inspector: Inspector,
+  mapper: SourceMapper,
+  profile: CpuProfile,
+): Promise<void> {
+  const urls = mapper.unmapped(profile.nodes.map((n) => n.callFrame.url));
+  if (urls.length === 0) return;
+  const expression = `(() => {
+    const { findSourceMap } = require('node:module');
+    const maps = {};
+    for (const url of ${JSON.stringify(urls)}) {
+      const map = findSourceMap(url);
+      if (map) maps[url] = map.payload;
+    }
+    return JSON.stringify(maps);
+  })()`;
+  try {
+    const text = await evaluate(inspector, expression);
+    const maps = JSON.parse(typeof text === 'string' ? text : '{}') as Record<string, unknown>;
+    for (const [url, payload] of Object.entries(maps)) mapper.add(url, payload);
+  } catch {
+    // A service that cannot say (no require in its context): its places stay as V8 gave them.
+  }
+}
+
 /** Snapshots after the window are --heap-every apart, and the last needs time to be taken. */
 function snapshotTail(o: Pick<ServiceProfileOptions, 'heapEveryMs' | 'heapSnapshots'>): number {
   return o.heapSnapshots >= 2 ? (o.heapSnapshots - 1) * o.heapEveryMs : 0;
@@ -291,6 +321,7 @@ export class ServiceProfiler {
     const out = o.out;
     mkdirSync(out, { recursive: true });
     const mapper = new SourceMapper(process.cwd());
+    await borrowSourceMaps(this.inspector, mapper, profile);
     const forcedUs = forcedGcMs * 1000;
     const analysis = withoutForcedGc(analyseCpuProfile(profile), forcedUs);
     const place = (f: FunctionTime) => {

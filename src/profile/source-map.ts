@@ -41,6 +41,26 @@ export class SourceMapper {
     return map;
   }
 
+  /**
+   * The `file://` URLs of `urls` that this process cannot map (no `.map` beside the file, not a
+   * module it loaded): a service run through a loader such as tsx keeps their maps in memory.
+   */
+  unmapped(urls: Iterable<string>): string[] {
+    return [...new Set(urls)].filter((url) => {
+      if (!url.startsWith('file://')) return false;
+      return this.#map(fileURLToPath(url), url) === null;
+    });
+  }
+
+  /** Uses a source map another process holds for `url` (its payload, from `findSourceMap`). */
+  add(url: string, payload: unknown): void {
+    try {
+      this.#maps.set(url, new SourceMap(payload as ConstructorParameters<typeof SourceMap>[0]));
+    } catch {
+      // Not a source map: the place stays as it is.
+    }
+  }
+
   /** The original place of `url` at `line` (1-based) and `column` (0-based). */
   place(url: string, line: number, column: number): SourcePlace {
     if (!url.startsWith('file://')) return { file: url, line };

@@ -29,6 +29,11 @@ async function startService(): Promise<{ child: ChildProcess; base: string; insp
   const child = spawn(process.execPath, ['--inspect=127.0.0.1:0', service], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  return { child, ...(await listening(child)) };
+}
+
+/** The service's address and its inspector's, from what it prints. */
+function listening(child: ChildProcess): Promise<{ base: string; inspect: string }> {
   let out = '';
   let err = '';
   return Promise.all([
@@ -46,7 +51,7 @@ async function startService(): Promise<{ child: ChildProcess; base: string; insp
         if (m) resolve(`http://${m[1]}`);
       }),
     ),
-  ]).then(([base, inspect]) => ({ child, base, inspect }));
+  ]).then(([base, inspect]) => ({ base, inspect }));
 }
 
 let service: Awaited<ReturnType<typeof startService>>;
@@ -240,6 +245,40 @@ describe('fiml-perf profile against a Node service with --inspect', () => {
       /no benchmark of --target dsl matches no-such-benchmark; it has 'dsl > parse simple query'/,
     );
   }, 30_000);
+
+  it('a service run from TypeScript through tsx: its places come from the maps it holds in memory', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--inspect=127.0.0.1:0', SOURCE], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      const { base, inspect } = await listening(child);
+      const out = join(dir, 'tsx');
+      const run = await runCli([
+        'profile',
+        `${base}/burn`,
+        '--rate',
+        '60',
+        '--max-users',
+        '20',
+        '-d',
+        '3s',
+        '--warmup',
+        '1s',
+        '--no-heap',
+        '--inspect',
+        inspect,
+        '-o',
+        out,
+        '-q',
+      ]);
+      expect(run.code, run.stderr).toBe(0);
+      const summary = JSON.parse(readFileSync(join(out, 'profile.json'), 'utf8'));
+      const burner = summary.cpu.functions.find((f: { name: string }) => f.name === 'burnCpu');
+      expect(burner.where).toBe('tests/fixtures/profile/burner.ts:6');
+    } finally {
+      child.kill();
+    }
+  }, 60_000);
 
   it('run --profile: the main job with the embedded FIML profiled into its folder, and the profile in its report', async () => {
     const out = join(dir, 'run');
