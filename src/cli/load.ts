@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { loadOptions, resolveLoad } from './load-options.js';
+import { metricsOptions, resolveMetrics } from './metrics-options.js';
 import { addOptions, flag, resolveOptions } from './option-table.js';
 import { resolveTargets, targetOptions } from './target-options.js';
 import { uiOptions } from './ui.js';
@@ -30,6 +31,7 @@ Docs: docs/load.md`,
   const table = {
     ...loadOptions,
     ...targetOptions,
+    ...metricsOptions,
     ui: {
       flags: '--ui',
       description:
@@ -50,6 +52,7 @@ Docs: docs/load.md`,
     const classNames =
       request.plan.workload.kind === 'scenario' ? request.plan.workload.classNames : [];
     const { runLoadJob } = await import('./load-job.js');
-    process.exitCode = (await runLoadJob({ request, classNames, targets })).code;
+    const metrics = resolveMetrics(flags);
+    process.exitCode = (await runLoadJob({ request, classNames, targets, metrics })).code;
   });
 }

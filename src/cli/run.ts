@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { PerfError } from '../errors.js';
 import type { ProfileJob } from './load-job.js';
 import { loadOptions, resolveLoad } from './load-options.js';
+import { metricsOptions, resolveMetrics } from './metrics-options.js';
 import { addOptions, flag, type OptionTable, resolveOptions } from './option-table.js';
 import { resolveTargets, targetOptions } from './target-options.js';
 import { withStandardLoad } from './targets.js';
@@ -91,7 +92,7 @@ Examples:
 
 Docs: docs/run.md`,
   );
-  const table = { ...loadOptions, ...targetOptions, ...runOptions };
+  const table = { ...loadOptions, ...targetOptions, ...metricsOptions, ...runOptions };
   addOptions(command, table).action(async (args: string[], raw: Record<string, unknown>) => {
     const flags = resolveOptions(table, raw);
     if (flags.json || flags.junit || flags.html)
@@ -126,6 +127,7 @@ Docs: docs/run.md`,
       request,
       classNames,
       targets,
+      metrics: resolveMetrics(flags),
       ...(profile ? { profile } : {}),
     });
     try {

@@ -1,0 +1,128 @@
+import { createServer, type Server } from 'node:http';
+import { z } from 'zod';
+import { PerfError } from '../errors.js';
+import type { GeneratorMetrics } from '../monitor/generator-metrics.js';
+import { DEFAULT_METRICS_MAX_ENDPOINTS } from '../monitor/generator-metrics.js';
+import { parseDuration } from '../util/duration.js';
+import { flag, type OptionTable, type ResolvedOptions } from './option-table.js';
+
+/** Flags that publish the generator's own figures to Prometheus (docs/observability.md). */
+export const metricsOptions = {
+  metricsPort: {
+    flags: '--metrics-port <port>',
+    description:
+      "serve the generator's figures (fiml_perf_*) at http://HOST:PORT/metrics while the run lasts and for --metrics-grace after (0: a free port)",
+    schema: flag.optionalInt(0, 65_535),
+  },
+  metricsHost: {
+    flags: '--metrics-host <address>',
+    description: 'the address --metrics-port listens on',
+    schema: z.string().min(1).default('127.0.0.1'),
+  },
+  metricsGrace: {
+    flags: '--metrics-grace <duration>',
+    description:
+      'how long /metrics keeps serving the final values after the run (two scrape intervals at the least)',
+    schema: z
+      .string()
+      .refine((v) => parseDuration(v) !== undefined, 'expected a duration such as 30s')
+      .default('30s'),
+  },
+  prometheusPush: {
+    flags: '--prometheus-push <url>',
+    description:
+      'push the figures to this Prometheus Pushgateway every 5 s and at the end (http://127.0.0.1:9091)',
+    schema: z.url({ error: 'expected a URL such as http://127.0.0.1:9091' }).optional(),
+  },
+  metricsMaxEndpoints: {
+    flags: '--metrics-max-endpoints <n>',
+    description:
+      "endpoints with a label of their own; later ones are counted under endpoint='(other names)'",
+    schema: flag.int(1, 10_000, DEFAULT_METRICS_MAX_ENDPOINTS),
+  },
+} satisfies OptionTable;
+
+export type MetricsFlags = ResolvedOptions<typeof metricsOptions>;
+
+/** What a load job publishes, or undefined when no flag asks for it. */
+export interface MetricsRequest {
+  readonly port: number | undefined;
+  readonly host: string;
+  readonly graceMs: number;
+  readonly push: string | undefined;
+  readonly maxEndpoints: number;
+}
+
+export function resolveMetrics(flags: MetricsFlags): MetricsRequest | undefined {
+  if (flags.metricsPort === undefined && !flags.prometheusPush) return undefined;
+  return {
+    port: flags.metricsPort,
+    host: flags.metricsHost,
+    graceMs: parseDuration(flags.metricsGrace) as number,
+    push: flags.prometheusPush,
+    maxEndpoints: flags.metricsMaxEndpoints,
+  };
+}
+
+/**
+ * Serves the registry at /metrics. @throws PerfError FP_ERR_PORT_IN_USE and the like when it
+ * cannot listen
+ */
+export async function serveMetrics(
+  metrics: GeneratorMetrics,
+  port: number,
+  host: string,
+): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('only GET /metrics here\n');
+      return;
+    }
+    metrics.registry.metrics().then(
+      (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
+      (error: Error) => res.writeHead(500, { 'content-type': 'text/plain' }).end(error.message),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        new PerfError(
+          error.code === 'EADDRINUSE' ? 'FP_ERR_PORT_IN_USE' : 'FP_ERR_INVALID_FLAG',
+          error.code === 'EADDRINUSE'
+            ? `--metrics-port ${port} on ${host} is already in use; pick another, or 0 for a free one`
+            : `cannot serve metrics on ${host}:${port} (${error.code ?? error.message}); fix --metrics-host or --metrics-port`,
+        ),
+      ),
+    );
+    server.listen(port, host, () => resolve());
+  });
+  server.unref();
+  const address = server.address() as { port: number };
+  const shown = host.includes(':') ? `[${host}]` : host;
+  return { server, url: `http://${shown}:${address.port}/metrics` };
+}
+
+/**
+ * Pushes the registry to a Pushgateway (`PUT /metrics/job/fiml_perf/instance/NAME`, which
+ * replaces the group's values each time). @returns an error message, or undefined
+ */
+export async function pushMetrics(
+  metrics: GeneratorMetrics,
+  gateway: string,
+  instance: string,
+): Promise<string | undefined> {
+  const url = `${gateway.replace(/\/+$/, '')}/metrics/job/fiml_perf/instance/${encodeURIComponent(instance)}`;
+  try {
+    const response = await fetch(url, {
+      method: 'PUT',
+      headers: { 'content-type': metrics.registry.contentType },
+      body: await metrics.registry.metrics(),
+      signal: AbortSignal.timeout(5000),
+    });
+    if (!response.ok)
+      return `the Pushgateway at ${gateway} answered ${response.status}: ${(await response.text()).slice(0, 200)}`;
+    return undefined;
+  } catch (error) {
+    return `cannot push to ${gateway} (${(error as Error).cause ? String((error as { cause: { code?: string } }).cause.code) : (error as Error).message})`;
+  }
+}
