@@ -56,6 +56,8 @@ describe('deploy/docker-compose.yml and the Dockerfile (Docker cannot run here: 
     const grafana = compose.services.grafana as Service;
     expect(grafana.environment?.GF_AUTH_ANONYMOUS_ENABLED).toBe('false');
     expect(grafana.environment?.GF_SECURITY_ADMIN_PASSWORD).toBe(
+      // Compose's own substitution: the variable, or admin for a local try.
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: compose syntax, not a template
       '${GRAFANA_ADMIN_PASSWORD:-admin}',
     );
     const provider = readFileSync(join(deploy, 'grafana/provisioning/dashboards/fiml.yml'), 'utf8');
