@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { PerfError } from '../errors.js';
 import {
   assertReachable,
@@ -31,7 +30,7 @@ import { type TargetedResult, TargetSession, type TargetsReport } from '../targe
 import { type EmbeddedFiml, startEmbeddedFiml } from './embedded-fiml.js';
 import { EXIT } from './exit-codes.js';
 import type { LoadRequest } from './load-options.js';
-import type { MetricsRequest } from './metrics-options.js';
+import { type MetricsRequest, publishMetrics } from './metrics-options.js';
 import { ProgressPrinter } from './progress.js';
 import type { ServiceProfile, ServiceProfileOptions, ServiceProfiler } from './service-profiler.js';
 import type { TargetsRequest } from './target-options.js';
@@ -205,10 +204,10 @@ export async function runLoadJob(
   let inspector: Inspector | undefined;
   let profiler: ServiceProfiler | undefined;
   let profiled: ServiceProfile | undefined;
-  const published = job.metrics
-    ? await publishMetrics(job.metrics, { workload, host, version: VERSION }, err)
-    : undefined;
+  let published: Awaited<ReturnType<typeof publishMetrics>> | undefined;
   try {
+    if (job.metrics)
+      published = await publishMetrics(job.metrics, { workload, host, version: VERSION }, err);
     if (job.profile) {
       const [{ Inspector }, { ServiceProfiler }] = await Promise.all([
         import('../profile/index.js'),
@@ -250,7 +249,6 @@ export async function runLoadJob(
     const ticks = [session?.onTick, profiler?.onTick, published?.metrics.onTick].filter(
       (f) => f !== undefined,
     );
-    let dropped = 0;
     const show = request.quiet ? undefined : (p: Progress) => progress.update(p);
     result = await runLoad({
       plan,
@@ -261,14 +259,7 @@ export async function runLoadJob(
       abort: abort.signal,
       onProgress: published
         ? (p) => {
-            dropped += p.row.dropped ?? 0;
-            published.metrics.onState({
-              users: p.users,
-              intendedRate: p.row.intended,
-              dropped,
-              cpuPercent: p.cpuPercent,
-              loopLagMs: p.loopLagMs,
-            });
+            published?.onProgress(p);
             show?.(p);
           }
         : show,
@@ -359,81 +350,4 @@ export async function runLoadJob(
   else if (targeted && !targetsPassed(targeted.targets, job.targets?.allowUnknown ?? false))
     code = EXIT.failed;
   return { result, code };
-}
-
-/**
- * Starts publishing the generator's metrics: /metrics served, pushes every 5 s. A Pushgateway
- * that does not take the first push is a user error (exit 2), before the run starts.
- */
-async function publishMetrics(
-  request: MetricsRequest,
-  info: { workload: string; host: string; version: string },
-  err: (line: string) => void,
-) {
-  const [{ GeneratorMetrics }, { pushMetrics, serveMetrics }] = await Promise.all([
-    import('../monitor/generator-metrics.js'),
-    import('./metrics-options.js'),
-  ]);
-  const metrics = new GeneratorMetrics(info, request.maxEndpoints);
-  const instance = `${hostname()}-${process.pid}`;
-  const served =
-    request.port === undefined
-      ? undefined
-      : await serveMetrics(metrics, request.port, request.host);
-  if (served) err(`Metrics: ${served.url}`);
-  let timer: NodeJS.Timeout | undefined;
-  if (request.push) {
-    const problem = await pushMetrics(metrics, request.push, instance);
-    if (problem) {
-      served?.server.close();
-      throw new PerfError(
-        'FP_ERR_INVALID_FLAG',
-        `${problem}; start the Pushgateway or fix --prometheus-push`,
-      );
-    }
-    err(`Pushing metrics to ${request.push} every 5 s (job fiml_perf, instance ${instance})`);
-    let warned = false;
-    timer = setInterval(() => {
-      void pushMetrics(metrics, request.push as string, instance).then((p) => {
-        if (p && !warned) {
-          warned = true;
-          err(`WARNING: ${p}; the run goes on, the final push will try again`);
-        }
-      });
-    }, 5000);
-    timer.unref();
-  }
-  return {
-    metrics,
-    stopPushing: () => clearInterval(timer),
-    /** The final push, then the final values served for the grace period (Ctrl-C ends it). */
-    async end(log: (line: string) => void): Promise<void> {
-      if (request.push) {
-        const problem = await pushMetrics(metrics, request.push, instance);
-        log(
-          problem
-            ? `WARNING: the final push failed: ${problem}`
-            : `Final metrics pushed to ${request.push}`,
-        );
-      }
-      if (!served) return;
-      if (request.graceMs > 0) {
-        log(
-          `Serving the final metrics at ${served.url} for ${request.graceMs / 1000}s (--metrics-grace; Ctrl-C to stop now)`,
-        );
-        await new Promise<void>((resolve) => {
-          const done = () => {
-            clearTimeout(wait);
-            process.off('SIGINT', done);
-            process.off('SIGTERM', done);
-            resolve();
-          };
-          const wait = setTimeout(done, request.graceMs);
-          process.on('SIGINT', done);
-          process.on('SIGTERM', done);
-        });
-      }
-      served.server.close();
-    },
-  };
 }

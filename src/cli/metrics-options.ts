@@ -1,6 +1,8 @@
 import { createServer, type Server } from 'node:http';
+import { hostname } from 'node:os';
 import { z } from 'zod';
 import { PerfError } from '../errors.js';
+import type { Progress } from '../load/index.js';
 import type { GeneratorMetrics } from '../monitor/generator-metrics.js';
 import { DEFAULT_METRICS_MAX_ENDPOINTS } from '../monitor/generator-metrics.js';
 import { parseDuration } from '../util/duration.js';
@@ -125,4 +127,90 @@ export async function pushMetrics(
   } catch (error) {
     return `cannot push to ${gateway} (${(error as Error).cause ? String((error as { cause: { code?: string } }).cause.code) : (error as Error).message})`;
   }
+}
+
+/**
+ * Starts publishing the generator's metrics: /metrics served, pushes every 5 s. A Pushgateway
+ * that does not take the first push is a user error (exit 2), before the run starts.
+ */
+export async function publishMetrics(
+  request: MetricsRequest,
+  info: { workload: string; host: string; version: string },
+  err: (line: string) => void,
+) {
+  const { GeneratorMetrics } = await import('../monitor/generator-metrics.js');
+  const metrics = new GeneratorMetrics(info, request.maxEndpoints);
+  const instance = `${hostname()}-${process.pid}`;
+  const served =
+    request.port === undefined
+      ? undefined
+      : await serveMetrics(metrics, request.port, request.host);
+  if (served) err(`Metrics: ${served.url}`);
+  let timer: NodeJS.Timeout | undefined;
+  if (request.push) {
+    const problem = await pushMetrics(metrics, request.push, instance);
+    if (problem) {
+      served?.server.close();
+      throw new PerfError(
+        'FP_ERR_INVALID_FLAG',
+        `${problem}; start the Pushgateway or fix --prometheus-push`,
+      );
+    }
+    err(`Pushing metrics to ${request.push} every 5 s (job fiml_perf, instance ${instance})`);
+    let warned = false;
+    timer = setInterval(() => {
+      void pushMetrics(metrics, request.push as string, instance).then((p) => {
+        if (p && !warned) {
+          warned = true;
+          err(`WARNING: ${p}; the run goes on, the final push will try again`);
+        }
+      });
+    }, 5000);
+    timer.unref();
+  }
+  let dropped = 0;
+  return {
+    metrics,
+    /** Feeds the live figures from the load's progress (each second). */
+    onProgress(p: Progress): void {
+      dropped += p.row.dropped ?? 0;
+      metrics.onState({
+        users: p.users,
+        intendedRate: p.row.intended,
+        dropped,
+        cpuPercent: p.cpuPercent,
+        loopLagMs: p.loopLagMs,
+      });
+    },
+    stopPushing: () => clearInterval(timer),
+    /** The final push, then the final values served for the grace period (Ctrl-C ends it). */
+    async end(log: (line: string) => void): Promise<void> {
+      if (request.push) {
+        const problem = await pushMetrics(metrics, request.push, instance);
+        log(
+          problem
+            ? `WARNING: the final push failed: ${problem}`
+            : `Final metrics pushed to ${request.push}`,
+        );
+      }
+      if (!served) return;
+      if (request.graceMs > 0) {
+        log(
+          `Serving the final metrics at ${served.url} for ${request.graceMs / 1000}s (--metrics-grace; Ctrl-C to stop now)`,
+        );
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            clearTimeout(wait);
+            process.off('SIGINT', done);
+            process.off('SIGTERM', done);
+            resolve();
+          };
+          const wait = setTimeout(done, request.graceMs);
+          process.on('SIGINT', done);
+          process.on('SIGTERM', done);
+        });
+      }
+      served.server.close();
+    },
+  };
 }

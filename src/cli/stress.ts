@@ -7,6 +7,7 @@ import { parseDuration } from '../util/duration.js';
 import type { EmbeddedFiml } from './embedded-fiml.js';
 import { EXIT } from './exit-codes.js';
 import { bundledScenario, clientConfig, loadOptions, reportPathFor } from './load-options.js';
+import { metricsOptions, publishMetrics, resolveMetrics } from './metrics-options.js';
 import { addOptions, flag, type OptionTable, resolveOptions } from './option-table.js';
 import { VERSION } from './version.js';
 
@@ -81,6 +82,7 @@ const common = {
   ca: loadOptions.ca,
   cert: loadOptions.cert,
   key: loadOptions.key,
+  ...metricsOptions,
 } satisfies OptionTable;
 
 type CommonFlags = ReturnType<typeof resolveOptions<typeof common>>;
@@ -394,7 +396,15 @@ async function stress(
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   let outcome: StressOutcome<unknown>;
+  const metricsRequest = resolveMetrics(c);
+  let published: Awaited<ReturnType<typeof publishMetrics>> | undefined;
   try {
+    if (metricsRequest)
+      published = await publishMetrics(
+        metricsRequest,
+        { workload: `stress ${kind.name}`, host, version: VERSION },
+        err,
+      );
     const env: StressEnv = {
       host,
       classes,
@@ -406,13 +416,22 @@ async function stress(
       graceMs: 5000,
       stop: stop.signal,
       abort: abort.signal,
-      onProgress: c.quiet ? undefined : (p) => progress.update(p),
+      onProgress:
+        c.quiet && !published
+          ? undefined
+          : (p) => {
+              published?.onProgress(p);
+              if (!c.quiet) progress.update(p);
+            },
+      ...(published ? { onTick: published.metrics.onTick } : {}),
       onWarning: (message) => progress.note(`WARNING: ${message}`),
       note: (line) => progress.note(line),
       version: VERSION,
     };
     outcome = await kind.run(env, flags, c);
+    published?.metrics.finish(outcome.result);
   } finally {
+    published?.stopPushing();
     progress.clear();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -438,6 +457,7 @@ async function stress(
     if (problem) err(`WARNING: ${problem}; pick a writable --html`);
   }
   process.stdout.write(`\nStress ${kind.name} against ${host}\n${outcome.lines.join('\n')}\n`);
+  if (published) await published.end(err);
   if (stop.signal.aborted) return EXIT.interrupted;
   return outcome.passed ? EXIT.ok : EXIT.failed;
 }

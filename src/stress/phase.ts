@@ -27,6 +27,8 @@ export interface StressEnv {
   readonly stop?: AbortSignal;
   readonly abort?: AbortSignal;
   readonly onProgress?: (progress: Progress) => void;
+  /** Each second of every phase, with its recorder (the generator's metrics). */
+  readonly onTick?: (recorder: StatsRecorder) => void;
   readonly onWarning?: (message: string) => void;
   /** A line for the user (stderr): phases starting, faults set. */
   readonly note: (line: string) => void;
@@ -97,6 +99,7 @@ export async function runPhase(
       onTick: (recorder) => {
         session.onTick(recorder);
         options.onTick?.(recorder);
+        env.onTick?.(recorder);
       },
       version: env.version,
       config: { stress: options.label, executor, host: env.host, seed: env.seed },

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cumulativeCounts, GENERATOR_BUCKETS } from '../../src/monitor/generator-metrics.js';
 import { createHistogram } from '../../src/stats/index.js';
 import { expectUserError, runCli, spawnCli } from '../helpers/cli.js';
+import { startFiml } from '../helpers/fiml.js';
 import { closedPort, startHttpServer, type TestServer } from '../helpers/http-server.js';
 
 const hasPromtool = (() => {
@@ -26,6 +27,28 @@ const hasPushgateway = (() => {
 })();
 
 const dir = mkdtempSync(join(tmpdir(), 'fiml-perf-metrics-'));
+
+/** Debian's Pushgateway on a free loopback port, ready. */
+async function startPushgateway(): Promise<{ base: string; stop: () => void }> {
+  const port = await closedPort();
+  const gateway = spawn(
+    'prometheus-pushgateway',
+    [`--web.listen-address=127.0.0.1:${port}`, '--persistence.file='],
+    { stdio: 'ignore' },
+  );
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    if (
+      await fetch(`${base}/-/ready`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { base, stop: () => gateway.kill() };
+}
 
 /** The value of one series in an exposition, or undefined. */
 function value(text: string, series: string): number | undefined {
@@ -138,24 +161,9 @@ describe('fiml-perf load --metrics-port and --prometheus-push', () => {
   it.skipIf(!hasPushgateway)(
     'pushes to a real Pushgateway: failures by kind, and the end of a short run is not lost',
     async () => {
-      const port = await closedPort();
-      const gateway = spawn(
-        'prometheus-pushgateway',
-        [`--web.listen-address=127.0.0.1:${port}`, '--persistence.file='],
-        { stdio: 'ignore' },
-      );
+      const gateway = await startPushgateway();
       try {
-        const base = `http://127.0.0.1:${port}`;
-        for (let i = 0; i < 100; i++) {
-          if (
-            await fetch(`${base}/-/ready`).then(
-              (r) => r.ok,
-              () => false,
-            )
-          )
-            break;
-          await new Promise((r) => setTimeout(r, 100));
-        }
+        const base = gateway.base;
         const json = join(dir, 'pushed.json');
         const run = await runCli([
           'load',
@@ -181,7 +189,7 @@ describe('fiml-perf load --metrics-port and --prometheus-push', () => {
         expect(result.totals.failures).toBeGreaterThan(0);
         expect(Number(line?.split(' ').at(-1))).toBe(result.totals.failures);
       } finally {
-        gateway.kill();
+        gateway.stop();
       }
     },
     60_000,
@@ -210,4 +218,37 @@ describe('fiml-perf load --metrics-port and --prometheus-push', () => {
     );
     expect(hits).toBeGreaterThan(0);
   }, 30_000);
+});
+
+describe.skipIf(!hasPushgateway)('fiml-perf stress --prometheus-push', () => {
+  it('a stress run pushes its figures too', async () => {
+    const fiml = await startFiml();
+    const gateway = await startPushgateway();
+    try {
+      const run = await runCli([
+        'stress',
+        'peak',
+        '--host',
+        fiml.url,
+        '--normal',
+        '10',
+        '-t',
+        '2s',
+        '-q',
+        '--prometheus-push',
+        gateway.base,
+      ]);
+      expect([0, 1], run.stderr).toContain(run.code);
+      const text = await (await fetch(`${gateway.base}/metrics`)).text();
+      expect(text).toMatch(/^fiml_perf_run_info\{.*workload="stress peak".*\} 1$/m);
+      const requests = text
+        .split('\n')
+        .filter((l) => l.startsWith('fiml_perf_requests_total{'))
+        .reduce((n, l) => n + Number(l.split(' ').at(-1)), 0);
+      expect(requests).toBeGreaterThan(0);
+    } finally {
+      gateway.stop();
+      await fiml.close();
+    }
+  }, 60_000);
 });
