@@ -405,7 +405,7 @@ export const fimlService = dashboard({
 });
 
 /** The generator's series. */
-const G = 'job=~"fiml_perf|pushgateway"';
+const G = 'job=~"fiml_perf|pushgateway",instance=~"$instance"';
 
 export const loadTest = dashboard({
   uid: 'fiml-perf-load',
@@ -413,6 +413,11 @@ export const loadTest = dashboard({
   description:
     "The load generator's figures (fiml-perf load --metrics-port or --prometheus-push) next to FIML's view of the same traffic. Latency percentiles from the generators' merged histograms.",
   variables: [
+    {
+      name: 'instance',
+      label: 'Generator',
+      query: 'label_values(fiml_perf_run_info, instance)',
+    },
     {
       name: 'endpoint',
       label: 'Endpoint',
