@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { PerfError } from '../errors.js';
 import type { Progress } from '../load/index.js';
 import type { GeneratorMetrics } from '../monitor/generator-metrics.js';
-import { DEFAULT_METRICS_MAX_ENDPOINTS } from '../monitor/generator-metrics.js';
+import { DEFAULT_METRICS_MAX_ENDPOINTS } from '../names.js';
 import { parseDuration } from '../util/duration.js';
 import { flag, type OptionTable, type ResolvedOptions } from './option-table.js';
 

@@ -6,16 +6,13 @@
  * recorder's HDR histograms (3 significant digits), whose counts merge exactly across workers.
  */
 import { Registry } from 'prom-client';
-import { OTHER_NAMES } from '../names.js';
+import { DEFAULT_METRICS_MAX_ENDPOINTS, OTHER_NAMES } from '../names.js';
 import type { Histogram, RunResult, StatsRecorder } from '../stats/index.js';
 
 /** Latency buckets in seconds: 1 ms to 60 s. */
 export const GENERATOR_BUCKETS: readonly number[] = [
   0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
 ];
-
-/** Endpoints exported with their own label by default; later names share `(other names)`. */
-export const DEFAULT_METRICS_MAX_ENDPOINTS = 100;
 
 /** What the run looks like now, from the load's progress callback. */
 export interface GeneratorState {
