@@ -187,13 +187,14 @@ export const fimlService = dashboard({
         },
         {
           title: 'Cache hit rate',
-          description: 'Hits over lookups, every layer, last 5 minutes. Target: over 80%.',
+          description:
+            'Lookups answered by a cache layer (L1 in process, or L2 Redis on an L1 miss) over all lookups, last 5 minutes. Target: over 80%.',
           kind: 'stat',
           unit: 'percentunit',
           threshold: { value: 0.8, below: false },
           targets: [
             t(
-              `sum(rate(fiml_cache_hits_total{${F}}[5m])) / (sum(rate(fiml_cache_hits_total{${F}}[5m])) + sum(rate(fiml_cache_misses_total{${F}}[5m])))`,
+              `sum(rate(fiml_cache_hits_total{${F}}[5m])) / (sum(rate(fiml_cache_hits_total{${F}, layer="l1"}[5m])) + sum(rate(fiml_cache_misses_total{${F}, layer="l1"}[5m])))`,
               'hit rate',
             ),
           ],
