@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,20 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FILES, panelQueries } from '../../deploy/grafana/dashboards.js';
 import type { RunningFiml } from '../../fiml/index.js';
 import { Scrape, ServiceFigures } from '../../src/targets/index.js';
-import { spawnCli } from '../helpers/cli.js';
+import { hasCommand, spawnCli, waitForOutput } from '../helpers/cli.js';
 import { startFiml } from '../helpers/fiml.js';
 import { closedPort } from '../helpers/http-server.js';
 import { hasRedis, type PrivateRedis, startRedis } from '../helpers/redis.js';
 
 const deploy = fileURLToPath(new URL('../../deploy/prometheus/', import.meta.url));
-const hasPrometheus = (() => {
-  try {
-    execFileSync('prometheus', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasPrometheus = hasCommand('prometheus');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -128,25 +121,11 @@ describe.skipIf(!hasPrometheus)(
         '--metrics-grace',
         '60s',
       ]);
-      let stderr = '';
-      metricsUrl = await new Promise<string>((resolve, reject) => {
-        generator.stderr!.on('data', (d: Buffer) => {
-          stderr += d;
-          const m = /Metrics: (http:\/\/\S+)/.exec(stderr);
-          if (m) resolve(m[1] as string);
-        });
-        generator.once('exit', (code) => reject(new Error(`the load exited ${code}: ${stderr}`)));
-      });
+      const final = waitForOutput(generator, /Serving the final metrics/, 'stderr');
+      [, metricsUrl = ''] = await waitForOutput(generator, /Metrics: (http:\/\/\S+)/, 'stderr');
       expect(new URL(metricsUrl).port).toBe(String(generatorPort));
       // The run ends (its final values stay served), and Prometheus has scraped it.
-      await new Promise<void>((resolve) => {
-        const poll = setInterval(() => {
-          if (/Serving the final metrics/.test(stderr)) {
-            clearInterval(poll);
-            resolve();
-          }
-        }, 100);
-      });
+      await final;
       await sleep(3000);
     }, 90_000);
 

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 
@@ -42,23 +42,41 @@ export function runCli(
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
 }
 
-/** Resolves with the first match of `pattern` in the child's stdout. */
-export function waitForOutput(child: ChildProcess, pattern: RegExp): Promise<RegExpMatchArray> {
+/**
+ * Resolves with the first match of `pattern` in the child's stdout (or stderr), counting output
+ * from the call on: call it before the output can arrive.
+ */
+export function waitForOutput(
+  child: ChildProcess,
+  pattern: RegExp,
+  stream: 'stdout' | 'stderr' = 'stdout',
+): Promise<RegExpMatchArray> {
+  const output = child[stream]!;
   return new Promise((resolve, reject) => {
     let seen = '';
     const onData = (d: Buffer) => {
       seen += d;
       const match = seen.match(pattern);
       if (match) {
-        child.stdout!.off('data', onData);
+        output.off('data', onData);
         resolve(match);
       }
     };
-    child.stdout!.on('data', onData);
+    output.on('data', onData);
     child.once('exit', (code) =>
       reject(new Error(`exited with ${code} before printing ${pattern}: ${seen}`)),
     );
   });
+}
+
+/** True when `command` runs here (`command --version`); tests that need it skip otherwise. */
+export function hasCommand(command: string): boolean {
+  try {
+    execFileSync(command, ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A user error: exit 2 and one line on stderr that matches, no stack trace. */

@@ -5,26 +5,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cumulativeCounts, GENERATOR_BUCKETS } from '../../src/monitor/generator-metrics.js';
 import { createHistogram } from '../../src/stats/index.js';
-import { expectUserError, runCli, spawnCli } from '../helpers/cli.js';
+import { expectUserError, hasCommand, runCli, spawnCli, waitForOutput } from '../helpers/cli.js';
 import { startFiml } from '../helpers/fiml.js';
 import { closedPort, startHttpServer, type TestServer } from '../helpers/http-server.js';
 
-const hasPromtool = (() => {
-  try {
-    execFileSync('promtool', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-const hasPushgateway = (() => {
-  try {
-    execFileSync('prometheus-pushgateway', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasPromtool = hasCommand('promtool');
+const hasPushgateway = hasCommand('prometheus-pushgateway');
 
 const dir = mkdtempSync(join(tmpdir(), 'fiml-perf-metrics-'));
 
@@ -100,15 +86,8 @@ describe('fiml-perf load --metrics-port and --prometheus-push', () => {
       '--metrics-grace',
       '20s',
     ]);
-    let stderr = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stderr!.on('data', (d: Buffer) => {
-        stderr += d;
-        const m = /Metrics: (http:\/\/\S+)/.exec(stderr);
-        if (m) resolve(m[1] as string);
-      });
-      child.once('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)));
-    });
+    const final = waitForOutput(child, /Serving the final metrics/, 'stderr');
+    const [, url = ''] = await waitForOutput(child, /Metrics: (http:\/\/\S+)/, 'stderr');
     // During the run (figures move once a second): its users.
     let during = '';
     for (let i = 0; i < 40 && value(during, 'fiml_perf_users') !== 4; i++) {
@@ -118,14 +97,7 @@ describe('fiml-perf load --metrics-port and --prometheus-push', () => {
     expect(value(during, 'fiml_perf_users')).toBe(4);
     expect(value(during, 'fiml_perf_run_finished')).toBe(0);
     // After it, in the grace period: the final values.
-    await new Promise<void>((resolve) => {
-      const poll = setInterval(() => {
-        if (/Serving the final metrics/.test(stderr)) {
-          clearInterval(poll);
-          resolve();
-        }
-      }, 50);
-    });
+    await final;
     const after = await (await fetch(url)).text();
     const result = JSON.parse(readFileSync(json, 'utf8'));
     const labels = '{method="GET",endpoint="/slow"}';
