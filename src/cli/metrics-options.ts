@@ -67,11 +67,11 @@ export function resolveMetrics(flags: MetricsFlags): MetricsRequest | undefined 
 }
 
 /**
- * Serves the registry at /metrics. @throws PerfError FP_ERR_PORT_IN_USE and the like when it
- * cannot listen
+ * Serves the registry of the run `current` returns at /metrics. @throws PerfError
+ * FP_ERR_PORT_IN_USE and the like when it cannot listen
  */
 export async function serveMetrics(
-  metrics: GeneratorMetrics,
+  current: () => GeneratorMetrics,
   port: number,
   host: string,
 ): Promise<{ server: Server; url: string }> {
@@ -80,6 +80,7 @@ export async function serveMetrics(
       res.writeHead(404, { 'content-type': 'text/plain' }).end('only GET /metrics here\n');
       return;
     }
+    const metrics = current();
     metrics.registry.metrics().then(
       (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
       (error: Error) => res.writeHead(500, { 'content-type': 'text/plain' }).end(error.message),
@@ -129,22 +130,29 @@ export async function pushMetrics(
   }
 }
 
+/** What `fiml_perf_run_info` says of a run. */
+export interface RunInfo {
+  readonly workload: string;
+  readonly host: string;
+  readonly version: string;
+}
+
 /**
  * Starts publishing the generator's metrics: /metrics served, pushes every 5 s. A Pushgateway
  * that does not take the first push is a user error (exit 2), before the run starts.
  */
 export async function publishMetrics(
   request: MetricsRequest,
-  info: { workload: string; host: string; version: string },
+  info: RunInfo,
   err: (line: string) => void,
 ) {
   const { GeneratorMetrics } = await import('../monitor/generator-metrics.js');
-  const metrics = new GeneratorMetrics(info, request.maxEndpoints);
+  let metrics = new GeneratorMetrics(info, request.maxEndpoints);
   const instance = `${hostname()}-${process.pid}`;
   const served =
     request.port === undefined
       ? undefined
-      : await serveMetrics(metrics, request.port, request.host);
+      : await serveMetrics(() => metrics, request.port, request.host);
   if (served) err(`Metrics: ${served.url}`);
   let timer: NodeJS.Timeout | undefined;
   if (request.push) {
@@ -170,7 +178,24 @@ export async function publishMetrics(
   }
   let dropped = 0;
   return {
-    metrics,
+    /** The figures of the run being published (the last one, between the UI's tests). */
+    get metrics() {
+      return metrics;
+    },
+    /**
+     * The next run on the same endpoint and push group (the live UI's next test): its counters
+     * start again from zero, which rate() and increase() read as a counter reset.
+     */
+    restart(next: RunInfo): void {
+      metrics = new GeneratorMetrics(next, request.maxEndpoints);
+      dropped = 0;
+    },
+    /** Pushes now (the end of one of the UI's tests), without waiting for the next 5 s. */
+    async pushNow(log: (line: string) => void): Promise<void> {
+      if (!request.push) return;
+      const problem = await pushMetrics(metrics, request.push, instance);
+      if (problem) log(`WARNING: ${problem}`);
+    },
     /** Feeds the live figures from the load's progress (each second). */
     onProgress(p: Progress): void {
       dropped += p.row.dropped ?? 0;
@@ -183,8 +208,11 @@ export async function publishMetrics(
       });
     },
     stopPushing: () => clearInterval(timer),
-    /** The final push, then the final values served for the grace period (Ctrl-C ends it). */
-    async end(log: (line: string) => void): Promise<void> {
+    /**
+     * The final push, then the final values served for the grace period (Ctrl-C ends it), or
+     * for what is left of it (the UI, whose last test may have ended a while ago).
+     */
+    async end(log: (line: string) => void, graceMs = request.graceMs): Promise<void> {
       if (request.push) {
         const problem = await pushMetrics(metrics, request.push, instance);
         log(
@@ -194,9 +222,9 @@ export async function publishMetrics(
         );
       }
       if (!served) return;
-      if (request.graceMs > 0) {
+      if (graceMs > 0) {
         log(
-          `Serving the final metrics at ${served.url} for ${request.graceMs / 1000}s (--metrics-grace; Ctrl-C to stop now)`,
+          `Serving the final metrics at ${served.url} for ${Math.ceil(graceMs / 1000)}s (--metrics-grace; Ctrl-C to stop now)`,
         );
         await new Promise<void>((resolve) => {
           const done = () => {
@@ -205,7 +233,7 @@ export async function publishMetrics(
             process.off('SIGTERM', done);
             resolve();
           };
-          const wait = setTimeout(done, request.graceMs);
+          const wait = setTimeout(done, graceMs);
           process.on('SIGINT', done);
           process.on('SIGTERM', done);
         });

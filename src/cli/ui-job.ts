@@ -13,6 +13,7 @@ import {
 import { type EmbeddedFiml, startEmbeddedFiml } from './embedded-fiml.js';
 import { prepareScenario } from './load-job.js';
 import type { LoadRequest } from './load-options.js';
+import { publishMetrics, resolveMetrics } from './metrics-options.js';
 import { resolveTargets } from './target-options.js';
 import type { UiFlags } from './ui.js';
 import { VERSION } from './version.js';
@@ -74,6 +75,21 @@ export async function runUiJob(
     await assertReachable(host, request.plan.client, 'start the service or fix --host');
   }
   const defaults = formDefaults(flags, request, args.length > 0 ? defaultClasses : []);
+  // The generator's metrics, for the UI's whole life: each test starts its counters again.
+  const metricsRequest = resolveMetrics(flags);
+  let published: Awaited<ReturnType<typeof publishMetrics>> | undefined;
+  let lastEndedAt: number | undefined;
+  try {
+    if (metricsRequest)
+      published = await publishMetrics(
+        metricsRequest,
+        { workload: `${file} (no test yet)`, host, version: VERSION },
+        err,
+      );
+  } catch (error) {
+    await fiml?.stop();
+    throw error;
+  }
   const session = new UiSession({
     scenarioFile: file,
     classes: scenario.classes,
@@ -103,6 +119,22 @@ export async function runUiJob(
     outputs: { json: request.json, csv: request.csv, html: request.html },
     version: VERSION,
     log: err,
+    observe: published
+      ? (test) => {
+          const p = published as NonNullable<typeof published>;
+          p.restart({ ...test, version: VERSION });
+          const metrics = p.metrics;
+          return {
+            onProgress: p.onProgress,
+            onTick: metrics.onTick,
+            finish: (result) => {
+              metrics.finish(result);
+              lastEndedAt = Date.now();
+              void p.pushNow(err);
+            },
+          };
+        }
+      : undefined,
   });
   let server: UiServer;
   try {
@@ -114,6 +146,7 @@ export async function runUiJob(
       log: err,
     });
   } catch (error) {
+    published?.stopPushing();
     await fiml?.stop();
     throw error;
   }
@@ -176,6 +209,12 @@ export async function runUiJob(
     process.off('SIGTERM', onSignal);
     await server.close();
     await fiml?.stop();
+    published?.stopPushing();
+  }
+  // The last test's final values stay served --metrics-grace after it ended (Ctrl-C ends it).
+  if (published && metricsRequest) {
+    const sinceEnd = lastEndedAt === undefined ? Infinity : Date.now() - lastEndedAt;
+    await published.end(err, Math.max(0, metricsRequest.graceMs - sinceEnd));
   }
   return session.exitCode;
 }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { PerfError } from '../errors.js';
 import { loadOptions, resolveLoad } from './load-options.js';
+import { metricsOptions } from './metrics-options.js';
 import {
   addOptions,
   flag,
@@ -46,7 +47,7 @@ export const uiOptions = {
   },
 } satisfies OptionTable;
 
-const uiTable = { ...loadOptions, ...targetOptions, ...uiOptions };
+const uiTable = { ...loadOptions, ...targetOptions, ...metricsOptions, ...uiOptions };
 
 export type UiFlags = ResolvedOptions<typeof uiTable>;
 
@@ -57,6 +58,7 @@ Examples:
   fiml-perf ui -u 50 -r 5 -t 5m --target 'p99 < 500ms'    the form filled from the flags
   fiml-perf ui --autostart --autoquit 10 -t 1m     run unattended, then quit with its exit code
   fiml-perf ui --web-host 0.0.0.0                  reachable from the network, with a token
+  fiml-perf ui --metrics-port 9464                 every test's figures at :9464/metrics for Prometheus
   fiml-perf load --ui -u 100 --rate 50 --max-users 200    the same UI from load
 
 Docs: docs/ui.md`;

@@ -7,6 +7,7 @@ export type {
   Mark,
   RunView,
   Snapshot,
+  TestObserver,
   Tick,
   UiEvent,
   UiSessionOptions,

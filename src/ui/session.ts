@@ -90,6 +90,16 @@ export interface UiSessionOptions {
   readonly outputs: { readonly json?: string; readonly csv?: string; readonly html?: string };
   readonly version: string;
   readonly log: (line: string) => void;
+  /** Told of every test: its start (what it runs against which host), seconds and end. */
+  readonly observe?: ((test: { workload: string; host: string }) => TestObserver) | undefined;
+}
+
+/** What follows one test as it runs (the generator's metrics for Prometheus). */
+export interface TestObserver {
+  readonly onProgress: (progress: Progress) => void;
+  readonly onTick: (recorder: StatsRecorder) => void;
+  /** The test ended with a result (not called when it failed without one). */
+  readonly finish: (result: RunResult) => void;
 }
 
 /** A statistics table row: one endpoint (or the total) over the run so far. */
@@ -481,6 +491,10 @@ export class UiSession {
 
   async #execute(run: ActiveRun, plan: LoadPlan, session: TargetSession): Promise<void> {
     let result: RunResult | TargetedResult | undefined;
+    const observer = this.options.observe?.({
+      workload: `${this.options.scenarioFile} (${run.classes.join(', ')})`,
+      host: run.host,
+    });
     try {
       const finished = await runLoad({
         plan,
@@ -492,6 +506,7 @@ export class UiSession {
         steering: run.steering,
         onProgress: (progress) => {
           run.progress = progress;
+          observer?.onProgress(progress);
         },
         onWarning: (message) => {
           if (!run.warnings.includes(message)) run.warnings.push(message);
@@ -499,6 +514,7 @@ export class UiSession {
         },
         onTick: (recorder) => {
           session.onTick(recorder);
+          observer?.onTick(recorder);
           run.recorder = recorder;
           try {
             this.#tick(run, recorder, session);
@@ -531,6 +547,7 @@ export class UiSession {
       this.options.log(`Test ${run.id} failed: ${run.error}`);
     }
     run.result = result;
+    if (result) observer?.finish(result);
     const passed =
       result && 'targets' in result
         ? result.targets.summary.fail === 0 &&

@@ -6,8 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cumulativeCounts, GENERATOR_BUCKETS } from '../../src/monitor/generator-metrics.js';
 import { createHistogram } from '../../src/stats/index.js';
 import { expectUserError, hasCommand, runCli, spawnCli, waitForOutput } from '../helpers/cli.js';
-import { startFiml } from '../helpers/fiml.js';
+import { call, startFiml } from '../helpers/fiml.js';
 import { closedPort, startHttpServer, type TestServer } from '../helpers/http-server.js';
+import { UI_SCENARIO } from '../ui/helpers.js';
 
 const hasPromtool = hasCommand('promtool');
 const hasPushgateway = hasCommand('prometheus-pushgateway');
@@ -223,4 +224,92 @@ describe.skipIf(!hasPushgateway)('fiml-perf stress --prometheus-push', () => {
       await fiml.close();
     }
   }, 60_000);
+});
+
+describe('fiml-perf ui --metrics-port and --prometheus-push', () => {
+  it("publishes each test of the UI's life: its counters start again, the final values stay after it", async () => {
+    const fiml = await startFiml();
+    const gateway = hasPushgateway ? await startPushgateway() : undefined;
+    const json = join(dir, 'ui.json');
+    const child = spawnCli([
+      'ui',
+      '-f',
+      UI_SCENARIO,
+      '--no-typecheck',
+      '--host',
+      fiml.url,
+      '--web-port',
+      '0',
+      '-u',
+      '2',
+      '-t',
+      '2s',
+      '--json',
+      json,
+      '--autostart',
+      '--metrics-port',
+      '0',
+      '--metrics-grace',
+      '20s',
+      ...(gateway ? ['--prometheus-push', gateway.base] : []),
+    ]);
+    try {
+      const [, url = ''] = await waitForOutput(child, /Metrics: (http:\/\/\S+)/, 'stderr');
+      const [, ui = ''] = await waitForOutput(child, /fiml-perf UI: (http:\/\/\S+)/, 'stderr');
+      const total = (text: string) =>
+        text
+          .split('\n')
+          .filter((l) => l.startsWith('fiml_perf_requests_total{'))
+          .reduce((n, l) => n + Number(l.split(' ').at(-1)), 0);
+      const ended = async (n: number) => {
+        await waitForOutput(child, new RegExp(`Test ${n} ended after`), 'stderr');
+        return JSON.parse(readFileSync(json, 'utf8'));
+      };
+      // Test 1 (--autostart): when it has ended, the final values, equal to its result.
+      const first = await ended(1);
+      let text = await (await fetch(url)).text();
+      expect(value(text, 'fiml_perf_run_finished')).toBe(1);
+      expect(first.totals.requests).toBeGreaterThan(0);
+      expect(total(text)).toBe(first.totals.requests);
+      if (gateway) {
+        // Pushed at the test's end, without waiting for the next 5 s.
+        let pushed = '';
+        for (let i = 0; i < 50 && total(pushed) !== first.totals.requests; i++) {
+          await new Promise((r) => setTimeout(r, 100));
+          pushed = await (await fetch(`${gateway.base}/metrics`)).text();
+        }
+        expect(total(pushed)).toBe(first.totals.requests);
+      }
+      // Test 2, started from the page's API: running, then its own totals (not added to test 1's).
+      const started = await call(ui, '/api/start', {
+        method: 'POST',
+        body: { users: 1, runTime: '2s' },
+      });
+      expect(started.status, started.text).toBe(202);
+      text = await (await fetch(url)).text();
+      expect(value(text, 'fiml_perf_run_finished')).toBe(0);
+      const second = await ended(2);
+      text = await (await fetch(url)).text();
+      expect(value(text, 'fiml_perf_run_finished')).toBe(1);
+      expect(total(text)).toBe(second.totals.requests);
+      if (hasPromtool)
+        execFileSync('promtool', ['check', 'metrics'], {
+          input: text,
+          stdio: ['pipe', 'pipe', 'pipe'],
+        });
+      // Quitting right after a test: its final values stay served for the grace period.
+      const grace = waitForOutput(child, /Serving the final metrics at \S+ for (\d+)s/, 'stderr');
+      child.kill('SIGINT');
+      const [, seconds = '0'] = await grace;
+      expect(Number(seconds)).toBeGreaterThan(15);
+      expect(total(await (await fetch(url)).text())).toBe(second.totals.requests);
+      child.kill('SIGINT');
+      const code = await new Promise((r) => child.once('exit', r));
+      expect(code).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+      gateway?.stop();
+      await fiml.close();
+    }
+  }, 90_000);
 });
