@@ -18,9 +18,10 @@ export type {
 export {
   createExecutor,
   executors,
+  partOf,
   Steering,
+  segmentFor,
   splitChange,
-  splitExecutor,
 } from './executors/index.js';
 export { SATURATION } from './generator-monitor.js';
 export type {
@@ -54,6 +55,8 @@ export { isUserClass, TaskSet, task, User } from './scenario.js';
 export type { LoadedScenario } from './scenario-loader.js';
 export { loadScenario, selectClasses } from './scenario-loader.js';
 export { ScenarioRunner } from './scenario-runner.js';
+export type { Segment } from './segment.js';
+export { ArrivalSchedule, globalIndex, owns, segmentProblem, shareOf, WHOLE } from './segment.js';
 export { pickerOf, ScenarioError, TaskPicker } from './task-picker.js';
 export type { TypeProblem } from './typecheck.js';
 export { formatProblem, typecheckScenario } from './typecheck.js';

@@ -5,6 +5,7 @@ import type { LoadTarget } from './load-target.js';
 import { QuickRunner } from './quick-runner.js';
 import type { UserClass } from './scenario.js';
 import { ScenarioRunner } from './scenario-runner.js';
+import type { Segment } from './segment.js';
 
 /** What a run sends: user classes from a scenario file, or one request (quick mode). */
 export type Workload =
@@ -41,12 +42,16 @@ function maxUsersOf(config: ExecutorConfig): number | undefined {
   return 'maxUsers' in config ? config.maxUsers : undefined;
 }
 
-/** Builds what the executor drives in this thread, recording into `sink`. */
+/**
+ * Builds what the executor drives in this thread, recording into `sink`. In a segment of the
+ * plan, users are numbered and given classes as the whole plan's users it owns would be (the
+ * same ids, seeds and classes as on one machine).
+ */
 export function createTarget(
   plan: LoadPlan,
   sink: RequestSink,
   classes: readonly UserClass[],
-  workerIndex = 0,
+  segment?: Segment,
 ): { target: LoadTarget; close: () => Promise<void> } {
   if (plan.workload.kind === 'quick') {
     const target = new QuickRunner({
@@ -66,9 +71,9 @@ export function createTarget(
     host: plan.host,
     sink,
     sharedPool: plan.sharedPool,
-    seed: plan.seed + workerIndex,
+    seed: plan.seed,
     maxUsers: maxUsersOf(plan.executor),
-    firstId: workerIndex * 1_000_000,
+    segment,
     timeoutMs: plan.timeoutMs,
     headers: plan.headers,
     rawNames: plan.rawNames,

@@ -13,9 +13,9 @@ import {
   createExecutor,
   type Executor,
   type ExecutorContext,
+  partOf,
   type Steering,
   splitChange,
-  splitExecutor,
 } from './executors/index.js';
 import { GeneratorMonitor } from './generator-monitor.js';
 import { createTarget, type LoadPlan } from './plan.js';
@@ -226,12 +226,11 @@ async function runInWorkers(
   let warned = false;
   const threads: Worker[] = [];
   const finished = Array.from({ length: count }, (_, index) => {
-    const plan: LoadPlan = {
-      ...options.plan,
-      executor: splitExecutor(options.plan.executor, index, count),
-    };
+    // Each worker runs its segment of the plan: the union is what one thread would run.
+    const segment = { index, count };
+    const plan: LoadPlan = { ...options.plan, executor: partOf(options.plan.executor, segment) };
     const worker = new Worker(workerUrl('worker', import.meta.url), {
-      workerData: { plan, index, startAt, grace: options.graceMs ?? 5000 },
+      workerData: { plan, segment, startAt, grace: options.graceMs ?? 5000 },
     });
     threads.push(worker);
     return new Promise<void>((resolve, reject) => {

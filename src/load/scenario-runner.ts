@@ -6,6 +6,7 @@ import { UserHttpClient } from './http-client.js';
 import type { LoadTarget } from './load-target.js';
 import { Random, userSeed } from './random.js';
 import type { TaskSet, TaskSetClass, User, UserClass } from './scenario.js';
+import type { Segment } from './segment.js';
 import { pickerOf, type TaskPicker } from './task-picker.js';
 
 export interface ScenarioRunnerOptions {
@@ -17,8 +18,11 @@ export interface ScenarioRunnerOptions {
   readonly seed: number;
   /** Open model: the most users that may exist at once. */
   readonly maxUsers?: number;
-  /** First user id, so workers number their users apart. @default 0 */
-  readonly firstId?: number;
+  /**
+   * The part of the plan this runner runs: its users are the whole plan's users it owns, with
+   * their ids (so their seeds) and classes. @default the whole plan
+   */
+  readonly segment?: Segment;
   readonly timeoutMs?: number;
   readonly headers?: Readonly<Record<string, string>>;
   readonly rawNames?: boolean;
@@ -50,6 +54,8 @@ export class ScenarioRunner implements LoadTarget {
   private readonly current: number[];
   private allocated = 0;
   private nextId: number;
+  /** Users the class rotation has handed out, this runner's or not (the whole plan's order). */
+  private rotated = 0;
   private stopping = false;
   /** The clients of users that exist (a stopped user's goes, with its cookies). */
   private readonly clients = new Set<UserHttpClient>();
@@ -57,7 +63,7 @@ export class ScenarioRunner implements LoadTarget {
   private settled: (() => void) | undefined;
 
   constructor(private readonly options: ScenarioRunnerOptions) {
-    this.nextId = options.firstId ?? 0;
+    this.nextId = options.segment?.index ?? 0;
     this.weights = options.classes.map((c) => c.weight ?? 1);
     this.current = this.weights.map(() => 0);
     this.shared = options.sharedPool ? new SharedPool(options.client) : undefined;
@@ -68,8 +74,18 @@ export class ScenarioRunner implements LoadTarget {
     return this.running.length + this.allocated;
   }
 
-  /** Smooth weighted round-robin, so any prefix of users follows the class weights closely. */
-  private nextClass(): UserClass {
+  /**
+   * The class of global user `id`: smooth weighted round-robin over the whole plan's users, so
+   * any prefix of them follows the class weights closely, however they are split.
+   */
+  private classOf(id: number): UserClass {
+    let cls = this.rotate();
+    while (this.rotated <= id) cls = this.rotate();
+    return cls;
+  }
+
+  private rotate(): UserClass {
+    this.rotated++;
     const total = this.weights.reduce((a, b) => a + b, 0);
     let best = 0;
     for (let i = 0; i < this.weights.length; i++) {
@@ -81,8 +97,9 @@ export class ScenarioRunner implements LoadTarget {
   }
 
   private create(): VirtualUser {
-    const cls = this.nextClass();
-    const id = this.nextId++;
+    const id = this.nextId;
+    this.nextId += this.options.segment?.count ?? 1;
+    const cls = this.classOf(id);
     const connections: Connections = this.shared ?? new UserConnections(this.options.client);
     const client = new UserHttpClient(connections, {
       host: this.options.host,

@@ -1,16 +1,17 @@
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { DeltaRecorder, encodeHistogram } from '../stats/index.js';
-import { createExecutor, Steering } from './executors/index.js';
+import { createExecutor, Steering, segmentFor } from './executors/index.js';
 import { GeneratorMonitor, LoopWatch } from './generator-monitor.js';
 import { createTarget, type LoadPlan } from './plan.js';
 import { loadScenario, selectClasses } from './scenario-loader.js';
+import type { Segment } from './segment.js';
 import type { FromWorker, ToWorker } from './worker-messages.js';
 
 // One worker thread: runs its share of the plan and reports a stats delta every second.
-const { plan, index, startAt, grace } = workerData as {
+const { plan, segment, startAt, grace } = workerData as {
   plan: LoadPlan;
-  index: number;
+  segment: Segment;
   startAt: number;
   grace: number;
 };
@@ -35,7 +36,7 @@ const classes =
   plan.workload.kind === 'scenario'
     ? selectClasses(await loadScenario(plan.workload.file), plan.workload.classNames)
     : [];
-const { target, close } = createTarget(plan, recorder, classes, index);
+const { target, close } = createTarget(plan, recorder, classes, segment);
 const executor = createExecutor(plan.executor, steering);
 const wait = startAt - Date.now();
 if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
@@ -46,6 +47,7 @@ const context = {
   target,
   signal: controller.signal,
   startedAt: performance.now(),
+  segment: segmentFor(plan.executor, segment),
   recordLag: (micros: number) => monitor.recordLag(micros),
   dropped: () => {
     monitor.dropped++;

@@ -6,7 +6,6 @@ import {
   type LoadTarget,
   parseStages,
   type Stage,
-  splitExecutor,
 } from '../../src/load/index.js';
 
 /** Records what an executor asks for, without any HTTP. */
@@ -107,17 +106,5 @@ describe('open executors', () => {
     const gaps = target.iterations.slice(1).map((t, i) => t - (target.iterations[i] as number));
     expect(gaps[10]! > gaps.at(-1)!).toBe(true);
     expect(first).toBeGreaterThan(0);
-  });
-});
-
-describe('splitting a load shape across workers', () => {
-  it('gives parts that add up to the whole', () => {
-    const users = { type: 'constant-users', users: 10, spawnRate: 9, durationMs: 1 } as const;
-    const parts = [0, 1, 2].map((i) => splitExecutor(users, i, 3));
-    expect(parts.map((p) => (p as typeof users).users)).toEqual([3, 3, 4]);
-    const rate = { type: 'constant-arrival-rate', rate: 1000, durationMs: 1, maxUsers: 7 } as const;
-    const rates = [0, 1].map((i) => splitExecutor(rate, i, 2) as typeof rate);
-    expect(rates[0]!.rate + rates[1]!.rate).toBe(1000);
-    expect(rates[0]!.maxUsers + rates[1]!.maxUsers).toBe(7);
   });
 });

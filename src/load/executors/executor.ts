@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { LoadTarget } from '../load-target.js';
+import { type Segment, shareOf } from '../segment.js';
 
 /** What a running executor gets from the run. */
 export interface ExecutorContext {
@@ -8,6 +9,11 @@ export interface ExecutorContext {
   readonly signal: AbortSignal;
   /** `performance.now()` at the start of the run. */
   readonly startedAt: number;
+  /**
+   * The part of the plan this thread or instance runs: its share of the users, the arrivals it
+   * owns (load/segment.ts). @default the whole plan
+   */
+  readonly segment?: Segment;
   /** Open model: how late an iteration started, in microseconds. */
   recordLag(micros: number): void;
   /** Open model: an iteration that could not start because every user was busy. */
@@ -41,13 +47,18 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** Sets the user count from `countAt(t)` every `tickMs` until the duration ends. */
+/**
+ * Sets the user count from `countAt(t)` (the whole plan's; this segment runs its share) every
+ * `tickMs` until the duration ends.
+ */
 export async function driveUsers(
   context: ExecutorContext,
   durationMs: number,
-  countAt: (t: number) => number,
+  wholeAt: (t: number) => number,
   tickMs = 50,
 ): Promise<void> {
+  const segment = context.segment;
+  const countAt = segment ? (t: number) => shareOf(wholeAt(t), segment) : wholeAt;
   for (;;) {
     const t = performance.now() - context.startedAt;
     if (context.signal.aborted) return;

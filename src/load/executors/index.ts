@@ -1,3 +1,4 @@
+import { type Segment, shareOf } from '../segment.js';
 import {
   type ConstantArrivalRateConfig,
   ConstantArrivalRateExecutor,
@@ -56,47 +57,35 @@ function share(total: number, index: number, parts: number): number {
   return Math.floor((total * (index + 1)) / parts) - Math.floor((total * index) / parts);
 }
 
-/** The part of a load shape that worker `index` of `parts` runs; the parts add up to the whole. */
-export function splitExecutor(
-  config: ExecutorConfig,
-  index: number,
-  parts: number,
-): ExecutorConfig {
+/**
+ * The config segment `segment` of a plan runs. A steered run (the live UI) is split here, its
+ * users, spawn rate and rate divided, since it changes as it runs; every other shape stays whole
+ * (the executor runs its segment's share: `segmentFor`), with only the open model's user cap
+ * divided.
+ */
+export function partOf(config: ExecutorConfig, segment: Segment): ExecutorConfig {
+  const { index, count } = segment;
+  if (count === 1) return config;
   switch (config.type) {
-    case 'constant-users':
-      return {
-        ...config,
-        users: share(config.users, index, parts),
-        spawnRate: config.spawnRate / parts,
-      };
-    case 'ramping-users':
-      return {
-        ...config,
-        startUsers: share(config.startUsers, index, parts),
-        stages: config.stages.map((s) => ({ ...s, target: share(s.target, index, parts) })),
-      };
-    case 'constant-arrival-rate':
-      return {
-        ...config,
-        rate: config.rate / parts,
-        maxUsers: Math.max(1, share(config.maxUsers, index, parts)),
-      };
     case 'steered':
       return {
         ...config,
-        users: share(config.users, index, parts),
-        spawnRate: config.spawnRate / parts,
-        rate: config.rate / parts,
-        maxUsers: Math.max(1, share(config.maxUsers, index, parts)),
+        users: share(config.users, index, count),
+        spawnRate: config.spawnRate / count,
+        rate: config.rate / count,
+        maxUsers: Math.max(1, share(config.maxUsers, index, count)),
       };
+    case 'constant-arrival-rate':
     case 'ramping-arrival-rate':
-      return {
-        ...config,
-        startRate: config.startRate / parts,
-        stages: config.stages.map((s) => ({ ...s, target: s.target / parts })),
-        maxUsers: Math.max(1, share(config.maxUsers, index, parts)),
-      };
+      return { ...config, maxUsers: Math.max(1, shareOf(config.maxUsers, segment)) };
+    default:
+      return config;
   }
+}
+
+/** The segment an executor of `config` (from `partOf`) runs, in its context. */
+export function segmentFor(config: ExecutorConfig, segment: Segment): Segment | undefined {
+  return config.type === 'steered' || segment.count === 1 ? undefined : segment;
 }
 
 export type { ExecutorContext } from './executor.js';

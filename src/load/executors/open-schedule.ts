@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { ArrivalSchedule, WHOLE } from '../segment.js';
 import type { ExecutorContext } from './executor.js';
 
 /**
@@ -22,9 +23,9 @@ export function runSchedule(
   maxSleepMs = Number.POSITIVE_INFINITY,
 ): Promise<void> {
   const { startedAt, target, signal } = context;
-  let simulated = 0; // ms after the start up to which arrivals have been generated
-  let owed = 1; // arrivals owed; starting at 1 puts the first one at the first instant
-  const launch = (at: number) => {
+  const segment = context.segment ?? WHOLE;
+  const schedule = new ArrivalSchedule(rateAt, durationMs);
+  const launch = (_g: number, at: number) => {
     const intended = startedAt + at;
     const now = performance.now();
     const lag = now - intended;
@@ -40,26 +41,10 @@ export function runSchedule(
       resolve();
     };
     signal.addEventListener('abort', finish, { once: true });
-    /** Starts every iteration due by now; false once the run is over. */
+    /** Starts every iteration of this segment due by now; false once the run is over. */
     const due = (): boolean => {
-      const now = Math.min(performance.now() - startedAt, durationMs);
-      while (simulated < now) {
-        const slice = Math.min(1, now - simulated);
-        const perMs = rateAt(simulated + slice / 2) / 1000;
-        let left = slice;
-        while (perMs > 0 && owed + perMs * left >= 1) {
-          const until = (1 - owed) / perMs;
-          // The run is [0, duration); the tolerance absorbs rounding in the sums above.
-          if (simulated + until >= durationMs - 1e-6) break;
-          simulated += until;
-          left -= until;
-          owed = 0;
-          launch(simulated);
-        }
-        owed += perMs * left;
-        simulated += left;
-      }
-      return now < durationMs;
+      const now = performance.now() - startedAt;
+      return schedule.take(now, segment, launch) && now < durationMs;
     };
     // Also check the schedule whenever a request ends: a burst of replies handled in one turn
     // of the event loop would otherwise hold back every start due meanwhile.
@@ -69,14 +54,13 @@ export function runSchedule(
     const step = () => {
       if (signal.aborted) return;
       if (!due()) return finish();
-      const perMs = rateAt(simulated) / 1000;
-      const wait = perMs > 0 ? (1 - owed) / perMs : 10;
+      const now = performance.now() - startedAt;
+      // This segment's next arrival (others' are passed over when it comes), looked for up to a
+      // second ahead (the rate function says when; a steered one is capped by maxSleepMs).
+      const next = schedule.nextOwnAt(segment, 1000);
+      const wait = (next ?? now + 1000) - now;
       // Timers are late by a millisecond or so: sleep until just before, then turn on setImmediate.
-      if (wait > 2)
-        timer = setTimeout(
-          step,
-          Math.min(wait - 1.5, maxSleepMs, durationMs - (performance.now() - startedAt)),
-        );
+      if (wait > 2) timer = setTimeout(step, Math.min(wait - 1.5, maxSleepMs, durationMs - now));
       else setImmediate(step);
     };
     step();
