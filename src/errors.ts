@@ -11,7 +11,8 @@ export const ERROR_CODES = {
   FP_ERR_PORT_DENIED:
     'The process may not listen on the port asked for (ports below 1024 need privileges).',
   FP_ERR_BAD_HOST: 'The address to listen on is not an address of this machine.',
-  FP_ERR_REDIS_UNREACHABLE: 'Redis, given with --redis or REDIS_URL, does not answer.',
+  FP_ERR_REDIS_UNREACHABLE:
+    'Redis, given with --redis or REDIS_URL (FIML), --coordinator or to fiml-perf agent, does not answer.',
   FP_ERR_SCENARIO:
     'A scenario file cannot run: missing, a syntax or type error, no user class, bad task weights.',
   FP_ERR_HOST_UNREACHABLE: 'The service to load (--host or URL) does not accept connections.',
@@ -30,6 +31,8 @@ export const ERROR_CODES = {
   FP_ERR_WRITE: 'A result file could not be written (a missing permission, a full disk).',
   FP_ERR_PROFILE:
     'Profiling cannot run: no inspector at the address given, an inspector beyond loopback without --allow-remote-inspector, or none of the service to attach to.',
+  FP_ERR_DISTRIBUTED:
+    'A distributed run cannot start: instances missing when the ready timeout ends, an index taken or out of range, no run to join, a plan an agent cannot run.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

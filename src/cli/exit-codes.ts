@@ -6,6 +6,11 @@ export const EXIT = {
   failed: 1,
   /** The user's input or environment is wrong; a one-line message says how to fix it. */
   usage: 2,
+  /**
+   * A distributed run lost an agent (no heartbeat for --heartbeat-timeout) or the coordinator:
+   * the others were stopped and the result, written, is partial.
+   */
+  instanceLost: 3,
   /** Ended by a second Ctrl-C. */
   interrupted: 130,
 } as const;

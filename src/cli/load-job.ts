@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import type { Coordinator } from '../distributed/coordinator.js';
+import { redactUrl } from '../distributed/protocol.js';
 import { PerfError } from '../errors.js';
 import {
   assertReachable,
@@ -27,6 +29,7 @@ import {
 } from '../report/index.js';
 import type { RunResult } from '../stats/index.js';
 import { type TargetedResult, TargetSession, type TargetsReport } from '../targets/index.js';
+import type { DistributedRequest } from './distributed-options.js';
 import { type EmbeddedFiml, startEmbeddedFiml } from './embedded-fiml.js';
 import { EXIT } from './exit-codes.js';
 import type { LoadRequest } from './load-options.js';
@@ -134,6 +137,8 @@ export interface LoadJob {
   readonly profile?: ProfileJob;
   /** Publish the generator's figures to Prometheus (--metrics-port, --prometheus-push). */
   readonly metrics?: MetricsRequest | undefined;
+  /** Run the plan on agents elsewhere, coordinated through Redis (--coordinator). */
+  readonly distributed?: DistributedRequest | undefined;
 }
 
 /** Whether the targets let the run pass: none failed, and none unknown unless allowed. */
@@ -205,7 +210,16 @@ export async function runLoadJob(
   let profiler: ServiceProfiler | undefined;
   let profiled: ServiceProfile | undefined;
   let published: Awaited<ReturnType<typeof publishMetrics>> | undefined;
+  let coordinator: Coordinator | undefined;
   try {
+    if (job.distributed)
+      coordinator = await startCoordinator(
+        job.distributed,
+        request,
+        { ...plan, host },
+        stop.signal,
+        err,
+      );
     if (job.metrics)
       published = await publishMetrics(job.metrics, { workload, host, version: VERSION }, err);
     if (job.profile) {
@@ -264,6 +278,7 @@ export async function runLoadJob(
           }
         : show,
       onWarning: (message) => progress.note(`WARNING: ${message}`),
+      remote: coordinator,
       onTick: ticks.length
         ? (recorder) => {
             for (const tick of ticks) tick(recorder);
@@ -295,8 +310,10 @@ export async function runLoadJob(
         if (!(error instanceof PerfError)) throw error;
         progress.note(`No profile: ${error.message}`);
       }
+    if (coordinator) result = withInstances(result, coordinator, job.distributed, err);
     published?.metrics.finish(result);
   } finally {
+    await coordinator?.close();
     profiler?.dispose();
     inspector?.close();
     published?.stopPushing();
@@ -328,6 +345,7 @@ export async function runLoadJob(
     if (problem) problems.push(problem);
   }
   const abortedBy = targeted?.targets.abortedBy;
+  const lost = result.distributed?.failure;
   const out = [
     '',
     summaryTable(result),
@@ -336,7 +354,10 @@ export async function runLoadJob(
     generatorLine(result),
     namesLine(result),
     targeted ? targetsTable(targeted.targets) : '',
-    result.interrupted && !abortedBy
+    lost
+      ? `Distributed run failed: ${lost}. The result is partial (exit ${EXIT.instanceLost}).`
+      : '',
+    result.interrupted && !abortedBy && !lost
       ? `Stopped early after ${result.durationS}s (interrupted).`
       : '',
     profiled?.text.trim() ?? '',
@@ -346,8 +367,74 @@ export async function runLoadJob(
     throw new PerfError('FP_ERR_WRITE', `${problems.join('; ')}; pick a writable path`);
   if (published) await published.end(err);
   let code: number = EXIT.ok;
-  if (result.interrupted && !abortedBy) code = EXIT.interrupted;
+  if (lost) code = EXIT.instanceLost;
+  else if (result.interrupted && !abortedBy) code = EXIT.interrupted;
   else if (targeted && !targetsPassed(targeted.targets, job.targets?.allowUnknown ?? false))
     code = EXIT.failed;
   return { result, code };
+}
+
+/**
+ * Connects to the run's Redis, publishes the plan (the scenario bundled in it) and waits for
+ * every agent. @throws PerfError when Redis does not answer or the agents do not all come
+ */
+async function startCoordinator(
+  d: DistributedRequest,
+  request: LoadRequest,
+  plan: LoadRequest['plan'] & { host: string },
+  stop: AbortSignal,
+  err: (line: string) => void,
+): Promise<Coordinator> {
+  const { Coordinator, bundleScenario } = await import('../distributed/index.js');
+  const scenario =
+    plan.workload.kind === 'scenario'
+      ? await bundleScenario(request.scenarioFile as string)
+      : undefined;
+  const coordinator = await Coordinator.connect({
+    redisUrl: d.redisUrl,
+    instances: d.instances,
+    run: d.run,
+    readyTimeoutMs: d.readyTimeoutMs,
+    heartbeatTimeoutMs: d.heartbeatTimeoutMs,
+    version: VERSION,
+    log: err,
+  });
+  await coordinator.publish(
+    {
+      ...plan,
+      workload: plan.workload.kind === 'scenario' ? { ...plan.workload, file: '' } : plan.workload,
+    },
+    scenario,
+    request.graceMs,
+    stop,
+  );
+  return coordinator;
+}
+
+/** The result with the distributed run's section: each agent, what was lost, what did not add up. */
+function withInstances<R extends RunResult>(
+  result: R,
+  coordinator: Coordinator,
+  d: DistributedRequest | undefined,
+  err: (line: string) => void,
+): R {
+  const { instances, problems } = coordinator.summary(result.durationS);
+  for (const problem of problems) err(`WARNING: ${problem}`);
+  const saturated = instances.filter((i) => i.saturated).map((i) => i.index);
+  if (saturated.length)
+    err(
+      `WARNING: agent(s) ${saturated.join(', ')} used over 90% of a core: they may have set the pace; add agents`,
+    );
+  return {
+    ...result,
+    distributed: {
+      run: coordinator.runId,
+      redis: d ? redactUrl(d.redisUrl) : '',
+      instances: coordinator.count,
+      lost: [...coordinator.lost],
+      failure: coordinator.failure ?? null,
+      problems,
+    },
+    instances,
+  };
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { distributedOptions, resolveDistributed } from './distributed-options.js';
 import { loadOptions, resolveLoad } from './load-options.js';
 import { metricsOptions, resolveMetrics } from './metrics-options.js';
 import { addOptions, flag, resolveOptions } from './option-table.js';
@@ -24,6 +25,8 @@ Examples:
   fiml-perf load --stages 30s:100,2m:100,30s:0
   fiml-perf load --ui -u 50 -r 5                    the live web UI, its form filled from the flags
   fiml-perf load http://127.0.0.1:8000/health -c 50 -d 10s    quick mode, as autocannon
+  fiml-perf load --rate 400 -t 1m --host http://10.0.0.5:8000 --coordinator redis://127.0.0.1:6379 --instances 4
+                                                    4 agents (fiml-perf agent) run it together
   fiml-perf load http://127.0.0.1:8000/x --rate 10000 -m POST -H 'content-type: application/json' -b '{}'
 
 Docs: docs/load.md`,
@@ -32,6 +35,7 @@ Docs: docs/load.md`,
     ...loadOptions,
     ...targetOptions,
     ...metricsOptions,
+    ...distributedOptions,
     ui: {
       flags: '--ui',
       description:
@@ -42,6 +46,7 @@ Docs: docs/load.md`,
   };
   addOptions(command, table).action(async (args: string[], raw: Record<string, unknown>) => {
     const flags = resolveOptions(table, raw);
+    const distributed = resolveDistributed(flags);
     if (flags.ui) {
       const { runUi } = await import('./ui.js');
       process.exitCode = await runUi(flags, args);
@@ -53,6 +58,8 @@ Docs: docs/load.md`,
       request.plan.workload.kind === 'scenario' ? request.plan.workload.classNames : [];
     const { runLoadJob } = await import('./load-job.js');
     const metrics = resolveMetrics(flags);
-    process.exitCode = (await runLoadJob({ request, classNames, targets, metrics })).code;
+    process.exitCode = (
+      await runLoadJob({ request, classNames, targets, metrics, distributed })
+    ).code;
   });
 }

@@ -42,6 +42,12 @@ const COMMANDS: ReadonlyArray<{
     register: async () => (await import('./load.js')).registerLoad,
   },
   {
+    name: 'agent',
+    description:
+      'one instance of a distributed run: joins the coordinator through Redis and runs its share',
+    register: async () => (await import('./agent.js')).registerAgent,
+  },
+  {
     name: 'ui',
     description:
       'the live web UI: start, steer and watch load tests from the browser (http://127.0.0.1:8089)',

@@ -23,7 +23,8 @@ export {
   segmentFor,
   splitChange,
 } from './executors/index.js';
-export { SATURATION } from './generator-monitor.js';
+export type { LoopLag } from './generator-monitor.js';
+export { GeneratorMonitor, SATURATION } from './generator-monitor.js';
 export type {
   CheckResult,
   HttpClient,
@@ -41,7 +42,7 @@ export type { QuickRequest } from './quick-runner.js';
 export { QuickRunner } from './quick-runner.js';
 export { Random } from './random.js';
 export { templatePath } from './request-name.js';
-export type { Progress, RunLoadOptions } from './run.js';
+export type { Progress, RemoteShares, RunLoadOptions, ShareSink } from './run.js';
 export { runLoad } from './run.js';
 export type {
   TaskEntry,
@@ -57,6 +58,8 @@ export { loadScenario, selectClasses } from './scenario-loader.js';
 export { ScenarioRunner } from './scenario-runner.js';
 export type { Segment } from './segment.js';
 export { ArrivalSchedule, globalIndex, owns, segmentProblem, shareOf, WHOLE } from './segment.js';
+export type { ShareEnd, ShareOptions } from './share.js';
+export { ShareRun } from './share.js';
 export { pickerOf, ScenarioError, TaskPicker } from './task-picker.js';
 export type { TypeProblem } from './typecheck.js';
 export { formatProblem, typecheckScenario } from './typecheck.js';

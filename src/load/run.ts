@@ -6,6 +6,7 @@ import {
   OTHER_NAMES,
   type RunResult,
   type SecondRow,
+  type StatsDelta,
   StatsRecorder,
 } from '../stats/index.js';
 import { workerUrl } from '../util/worker-url.js';
@@ -20,6 +21,7 @@ import {
 import { GeneratorMonitor } from './generator-monitor.js';
 import { createTarget, type LoadPlan } from './plan.js';
 import type { UserClass } from './scenario.js';
+import type { ShareEnd } from './share.js';
 import type { FromWorker, ToWorker } from './worker-messages.js';
 
 /** What the progress line shows, once a second. */
@@ -58,6 +60,38 @@ export interface RunLoadOptions {
   readonly config: Readonly<Record<string, unknown>>;
   /** A steered run (executor type `steered`): changes to it reach every worker. */
   readonly steering?: Steering;
+  /** Runs the plan on other processes or machines (a distributed run) instead of here. */
+  readonly remote?: RemoteShares;
+}
+
+/** What a share elsewhere reports, merged into the run as a worker thread's would be. */
+export interface ShareSink {
+  /** A second of share `index`: its stats delta and the users it runs. */
+  delta(index: number, delta: StatsDelta, users: number): void;
+  /** Share `index` ended (its last delta is in `end`). */
+  done(index: number, end: ShareEnd): void;
+  /** The first iteration a share dropped (said once for the run). */
+  dropped(): void;
+}
+
+/**
+ * Shares of the plan run elsewhere (load/segment.ts): every share is started at one moment and
+ * reports through the sink until it ends.
+ */
+export interface RemoteShares {
+  readonly count: number;
+  /** Starts every share; resolves with the common start on this process's clock. */
+  start(): Promise<number>;
+  /**
+   * Feeds the shares' reports to `sink` until every share is done; `stop` asks them to stop
+   * cleanly, `abort` at once. Resolves true when the run was cut short (a share was lost).
+   */
+  run(
+    sink: ShareSink,
+    signals: { stop?: AbortSignal | undefined; abort?: AbortSignal | undefined; graceMs: number },
+  ): Promise<boolean>;
+  /** The run's name cap is reached: every share records these names, others as the overflow. */
+  restrict(recorded: ReadonlyArray<readonly [string, string]>): void;
 }
 
 const DROPPED_WARNING =
@@ -87,7 +121,13 @@ interface RunState {
 
 /** Runs a load plan to its end (or a stop) and returns the versioned result. */
 export async function runLoad(options: RunLoadOptions): Promise<RunResult> {
-  const workers = options.workers ?? 1;
+  const remote = options.remote;
+  const workers = remote ? remote.count : (options.workers ?? 1);
+  if (remote) {
+    // Every instance starts at one moment; the run's clock starts then.
+    const wait = (await remote.start()) - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  }
   const executor = createExecutor(options.plan.executor, options.steering);
   const state: RunState = {
     users: 0,
@@ -132,7 +172,7 @@ export async function runLoad(options: RunLoadOptions): Promise<RunResult> {
       open ? droppedSince() : undefined,
       executor.intendedRate?.(),
     );
-    if (workers <= 1) {
+    if (workers <= 1 && !remote) {
       const own = state.workers[0] as { users: number; requests: number };
       own.users = state.users;
       own.requests += row.requests;
@@ -150,14 +190,32 @@ export async function runLoad(options: RunLoadOptions): Promise<RunResult> {
     });
     options.onTick?.(recorder);
   };
-  const ticker = setInterval(tick, 1000);
+  // Remote shares send their second just after it ends, over the network: this run's seconds
+  // close 300 ms later, so each holds the shares' same second rather than whichever arrived.
+  let ticker: NodeJS.Timeout | undefined;
+  const phase = setTimeout(
+    () => {
+      ticker = setInterval(tick, 1000);
+      if (remote) tick();
+    },
+    remote ? 1300 : 0,
+  );
   options.stop?.addEventListener('abort', () => {
     state.interrupted = true;
   });
   try {
-    if (workers <= 1) await runHere(options, executor, recorder, monitor, state);
+    if (remote) {
+      state.onNamesFull = (recorded) => remote.restrict(recorded);
+      const cut = await remote.run(shareSink(options, recorder, monitor, state), {
+        stop: options.stop,
+        abort: options.abort,
+        graceMs: options.graceMs ?? 5000,
+      });
+      if (cut) state.interrupted = true;
+    } else if (workers <= 1) await runHere(options, executor, recorder, monitor, state);
     else await runInWorkers(options, workers, recorder, monitor, state);
   } finally {
+    clearTimeout(phase);
     clearInterval(ticker);
   }
   // The last, partial second.
@@ -214,6 +272,42 @@ async function runHere(
   }
 }
 
+/** Merges what shares report (worker threads, or agents elsewhere) into the run. */
+function shareSink(
+  options: RunLoadOptions,
+  recorder: StatsRecorder,
+  monitor: GeneratorMonitor,
+  state: RunState,
+): ShareSink {
+  const users = new Array<number>(state.workers.length).fill(0);
+  let warned = false;
+  const add = (index: number, delta: StatsDelta, now: number) => {
+    recorder.merge(delta);
+    users[index] = now;
+    state.users = users.reduce((a, b) => a + b, 0);
+    const share = state.workers[index];
+    if (share) {
+      share.users = now;
+      for (const e of delta.endpoints) share.requests += e.requests;
+    }
+  };
+  return {
+    delta: add,
+    dropped: () => {
+      if (!warned) {
+        warned = true;
+        options.onWarning?.(DROPPED_WARNING);
+      }
+    },
+    done: (index, end) => {
+      add(index, end.delta, 0);
+      monitor.addWorkerLag(end.lag);
+      monitor.scheduleLag.add(decodeHistogram(end.scheduleLag));
+      monitor.dropped += end.dropped;
+    },
+  };
+}
+
 async function runInWorkers(
   options: RunLoadOptions,
   count: number,
@@ -222,8 +316,7 @@ async function runInWorkers(
   state: RunState,
 ): Promise<void> {
   const startAt = Date.now() + 300; // time for every worker to load before the common start
-  const users = new Array<number>(count).fill(0);
-  let warned = false;
+  const sink = shareSink(options, recorder, monitor, state);
   const threads: Worker[] = [];
   const finished = Array.from({ length: count }, (_, index) => {
     // Each worker runs its segment of the plan: the union is what one thread would run.
@@ -235,32 +328,10 @@ async function runInWorkers(
     threads.push(worker);
     return new Promise<void>((resolve, reject) => {
       worker.on('message', (message: FromWorker) => {
-        if (message.type === 'delta') {
-          recorder.merge(message.delta);
-          users[index] = message.users;
-          state.users = users.reduce((a, b) => a + b, 0);
-          const worker = state.workers[index];
-          if (worker) {
-            worker.users = message.users;
-            for (const e of message.delta.endpoints) worker.requests += e.requests;
-          }
-        } else if (message.type === 'dropped') {
-          if (!warned) {
-            warned = true;
-            options.onWarning?.(DROPPED_WARNING);
-          }
-        } else {
-          recorder.merge(message.delta);
-          users[index] = 0;
-          const worker = state.workers[index];
-          if (worker) {
-            worker.users = 0;
-            for (const e of message.delta.endpoints) worker.requests += e.requests;
-          }
-          monitor.addWorkerLag(message.lag);
-          const lag = decodeHistogram(message.scheduleLag);
-          monitor.scheduleLag.add(lag);
-          monitor.dropped += message.dropped;
+        if (message.type === 'delta') sink.delta(index, message.delta, message.users);
+        else if (message.type === 'dropped') sink.dropped();
+        else {
+          sink.done(index, message);
           resolve();
         }
       });

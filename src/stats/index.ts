@@ -32,5 +32,12 @@ export type {
   StatsDelta,
 } from './recorder.js';
 export { DeltaRecorder, StatsRecorder } from './recorder.js';
-export type { EndpointResult, GeneratorHealth, RunMeta, RunResult } from './result.js';
+export type {
+  DistributedSection,
+  EndpointResult,
+  GeneratorHealth,
+  InstanceResult,
+  RunMeta,
+  RunResult,
+} from './result.js';
 export { buildResult, READABLE_SCHEMA_VERSIONS, RESULT_SCHEMA_VERSION } from './result.js';

@@ -45,6 +45,47 @@ export interface GeneratorHealth {
   readonly reasons: readonly string[];
 }
 
+/** One instance of a distributed run (load --coordinator), as its result describes it. */
+export interface InstanceResult {
+  readonly index: number;
+  /** `host:pid` of the agent. */
+  readonly agent: string;
+  readonly requests: number;
+  readonly failures: number;
+  readonly cpuPercent: { readonly mean: number; readonly max: number };
+  /** Over 90% of a core in some second: the agent, not the service, may have set the pace. */
+  readonly saturated: boolean;
+  /** The agent's clock minus Redis' (ms). */
+  readonly clockOffsetMs: number;
+  /** How long after the earliest agent this one started (ms, on Redis' clock). */
+  readonly startSkewMs: number | null;
+  /** Bytes of its messages to the coordinator, a second on average. */
+  readonly bytesPerSecond: number;
+  readonly messages: number;
+  /** What its per-second deltas added up to, against the totals it reported at its end. */
+  readonly reconciliation: {
+    readonly received: { readonly requests: number; readonly failures: number };
+    readonly reported: { readonly requests: number; readonly failures: number } | null;
+    readonly ok: boolean;
+    readonly missingTicks: number;
+  };
+  readonly lost: boolean;
+  /** When it was found lost (seconds into the run). */
+  readonly lostAtS?: number;
+}
+
+/** How a distributed run went: its id, its Redis, and what failed. */
+export interface DistributedSection {
+  readonly run: string;
+  readonly redis: string;
+  readonly instances: number;
+  /** Indexes of the agents lost (the run is then partial). */
+  readonly lost: readonly number[];
+  readonly failure: string | null;
+  /** Deltas that did not add up to an agent's totals, and the like. */
+  readonly problems: readonly string[];
+}
+
 export interface RunResult {
   readonly schemaVersion: number;
   readonly tool: { readonly name: 'fiml-perf'; readonly version: string };
@@ -75,6 +116,9 @@ export interface RunResult {
   /** How requests were named, and what the cap on distinct names did (absent before 0.1.1). */
   readonly names?: NameCounts & { readonly templated: boolean };
   readonly config: Readonly<Record<string, unknown>>;
+  /** A distributed run: how it went, and each agent's figures. */
+  readonly distributed?: DistributedSection;
+  readonly instances?: readonly InstanceResult[];
 }
 
 export interface RunMeta {

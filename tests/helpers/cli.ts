@@ -90,3 +90,16 @@ export function expectUserError(
   expect(lines[0]).toMatch(pattern);
   expect(run.stderr).not.toMatch(/\n\s+at /);
 }
+
+/**
+ * A user error after progress lines (a command that said what it was doing first): exit 2, the
+ * last line of stderr matches, no stack trace.
+ */
+export function expectUserErrorLast(
+  run: { code: number | null; stderr: string },
+  pattern: string | RegExp,
+): void {
+  expect(run.code, run.stderr).toBe(2);
+  expect(run.stderr.trim().split('\n').at(-1)).toMatch(pattern);
+  expect(run.stderr).not.toMatch(/\n\s+at /);
+}

@@ -1,0 +1,348 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import { PerfError } from '../errors.js';
+import {
+  createExecutor,
+  GeneratorMonitor,
+  type LoadPlan,
+  partOf,
+  ScenarioError,
+  type Segment,
+  ShareRun,
+} from '../load/index.js';
+import { buildResult, decodeHistogram, type RunResult, StatsRecorder } from '../stats/index.js';
+import {
+  type Control,
+  type DistributedPlan,
+  decode,
+  deltaTotals,
+  encode,
+  PROTOCOL,
+  type Report,
+  RUNS_KEY,
+  runKeys,
+} from './protocol.js';
+import { clockOffset, connectRedis, type StreamReply } from './redis.js';
+
+export interface AgentOptions {
+  readonly redisUrl: string;
+  readonly index: number;
+  /** Join this run only; otherwise the newest run still waiting for agents. */
+  readonly run?: string | undefined;
+  /** How long to wait for a run to join. */
+  readonly waitMs: number;
+  readonly version: string;
+  readonly log: (line: string) => void;
+  /** Keep this agent's own result (its share only), as a single run's. */
+  readonly keepResult?: boolean;
+}
+
+/** Exit code of an agent whose run was aborted (an agent or the coordinator lost). */
+export const AGENT_ABORTED = 3;
+
+const FIX = 'start Redis or fix the URL given to fiml-perf agent';
+
+/**
+ * One instance of a distributed run: joins it, runs its segment of the plan from the common
+ * start, and sends a stats delta (its heartbeat) every second. @returns the exit code: 0 when
+ * its share ran to the end (or was stopped by the coordinator), 3 when the run was aborted or
+ * the coordinator went silent. @throws PerfError for what the user must fix (exit 2)
+ */
+export async function runAgent(
+  o: AgentOptions,
+): Promise<{ code: number; result?: RunResult | undefined }> {
+  const redis = await connectRedis(o.redisUrl, FIX, o.waitMs, o.log);
+  const reader = redis.duplicate();
+  let folder: string | undefined;
+  try {
+    const published = await findRun(redis, reader, o);
+    const keys = runKeys(published.run);
+    const segment: Segment = { index: o.index, count: published.instances };
+    if (o.index >= published.instances)
+      throw new PerfError(
+        'FP_ERR_DISTRIBUTED',
+        `index ${o.index} is beyond run ${published.run}'s ${published.instances} instance(s) (0 to ${published.instances - 1}); fix --index`,
+      );
+    const agent = `${hostname()}:${process.pid}`;
+    const offset = await clockOffset(redis);
+    const send = (report: Report) =>
+      redis.xadd(keys.up, 'MAXLEN', '~', '100000', '*', ...encode(report));
+    await send({
+      type: 'hello',
+      index: o.index,
+      agent,
+      version: o.version,
+      clockOffsetMs: offset,
+    });
+    o.log(
+      `Agent ${o.index} of ${published.instances} joined run ${published.run}${published.version !== o.version ? ` (coordinator ${published.version}, this agent ${o.version})` : ''}`,
+    );
+    // The scenario travels in the plan, bundled: written here, loaded as any scenario is.
+    let plan: LoadPlan = { ...published.plan, executor: partOf(published.plan.executor, segment) };
+    if (plan.workload.kind === 'scenario') {
+      if (!published.scenario)
+        throw new PerfError('FP_ERR_DISTRIBUTED', `run ${published.run}'s plan has no scenario`);
+      folder = mkdtempSync(join(tmpdir(), 'fiml-perf-agent-'));
+      const file = join(folder, published.scenario.fileName);
+      writeFileSync(file, published.scenario.source);
+      plan = { ...plan, workload: { ...plan.workload, file } };
+    }
+    let seq = 0;
+    let startedAt: number | undefined;
+    let dropped = false;
+    const totals = { requests: 0, failures: 0, ticks: 0 };
+    const monitor = new GeneratorMonitor(false);
+    // Its own share as a run of its own (--json): the deltas it sends, merged here too.
+    let own: StatsRecorder | undefined;
+    const share = new ShareRun({
+      plan,
+      segment,
+      graceMs: published.graceMs,
+      onStart: () => {
+        startedAt = Date.now() - offset;
+        monitor.sample();
+        if (o.keepResult) own = new StatsRecorder(Date.now(), { maxNames: plan.maxNames });
+      },
+      onDropped: () => {
+        dropped = true;
+      },
+      onDelta: (delta, users) => {
+        const t = deltaTotals(delta);
+        totals.requests += t.requests;
+        totals.failures += t.failures;
+        totals.ticks++;
+        own?.merge(delta);
+        own?.tick(Date.now(), users);
+        void send({
+          type: 'tick',
+          index: o.index,
+          seq: ++seq,
+          delta,
+          users,
+          cpuPercent: monitor.sample(),
+          ...(seq === 1 && startedAt !== undefined ? { startedAt } : {}),
+          ...(dropped ? { dropped: true } : {}),
+        });
+        dropped = false;
+      },
+    });
+    let run: (startAt: number) => ReturnType<Awaited<ReturnType<ShareRun['prepare']>>>;
+    try {
+      run = await share.prepare();
+    } catch (error) {
+      const message =
+        error instanceof ScenarioError ? error.message : (error as Error).message.split('\n')[0];
+      await send({ type: 'failed', index: o.index, agent, message: message ?? 'unknown' });
+      throw new PerfError('FP_ERR_SCENARIO', `the run's scenario does not load here: ${message}`);
+    }
+    await send({ type: 'ready', index: o.index, agent });
+
+    // The coordinator's word: the start, then stop, abort or names while the share runs.
+    const control = new ControlReader(reader, keys.ctl);
+    let ended: 'aborted' | 'rejected' | undefined;
+    let reason = '';
+    const onControl = (message: Control): 'start' | undefined => {
+      if (message.type === 'start') return 'start';
+      if (message.type === 'reject' && message.index === o.index && message.agent === agent) {
+        ended = 'rejected';
+        reason = message.reason;
+      } else if (message.type === 'abort') {
+        ended ??= 'aborted';
+        reason = message.reason;
+        share.stop(0);
+      } else if (message.type === 'stop') share.stop(message.graceMs);
+      else if (message.type === 'names') share.restrict(message.recorded);
+      return undefined;
+    };
+    let startAt: number | undefined;
+    let silentSince: number | undefined;
+    const coordinatorSilent = async (): Promise<boolean> => {
+      if ((await redis.exists(keys.alive)) === 1) silentSince = undefined;
+      else silentSince ??= Date.now();
+      return silentSince !== undefined && Date.now() - silentSince > published.heartbeatTimeoutMs;
+    };
+    while (startAt === undefined && !ended) {
+      for (const message of await control.read(1000)) {
+        const said = onControl(message);
+        if (said === 'start' && message.type === 'start') startAt = message.at + offset;
+        if (ended) break;
+      }
+      if (startAt === undefined && !ended && (await coordinatorSilent())) {
+        ended = 'aborted';
+        reason = 'the coordinator went silent before the start';
+      }
+    }
+    if (ended === 'rejected') throw new PerfError('FP_ERR_DISTRIBUTED', `${reason}; fix --index`);
+    if (ended) {
+      o.log(`Run ${published.run} aborted: ${reason}`);
+      return { code: AGENT_ABORTED };
+    }
+    o.log(
+      `Starting in ${Math.max(0, Math.round((startAt as number) - Date.now()))} ms (clock offset to Redis ${offset.toFixed(1)} ms)`,
+    );
+    let running = true;
+    const listening = (async () => {
+      while (running) {
+        for (const message of await control.read(500)) onControl(message);
+        if (running && (await coordinatorSilent())) {
+          ended ??= 'aborted';
+          reason = `the coordinator went silent for ${published.heartbeatTimeoutMs / 1000}s`;
+          share.stop(0);
+        }
+      }
+    })();
+    const end = await run(startAt as number);
+    running = false;
+    await listening;
+    const last = deltaTotals(end.delta);
+    await send({
+      type: 'done',
+      index: o.index,
+      seq: ++seq,
+      ...end,
+      totals: {
+        requests: totals.requests + last.requests,
+        failures: totals.failures + last.failures,
+        ticks: totals.ticks,
+      },
+      ...(startedAt !== undefined ? { startedAt } : {}),
+    });
+    let result: RunResult | undefined;
+    if (own) {
+      own.merge(end.delta);
+      own.tick(Date.now(), 0);
+      monitor.addWorkerLag(end.lag);
+      monitor.scheduleLag.add(decodeHistogram(end.scheduleLag));
+      monitor.dropped = end.dropped;
+      const executor = createExecutor(published.plan.executor);
+      result = buildResult(own, {
+        version: o.version,
+        model: executor.model,
+        executor: executor.type,
+        target: plan.workload.kind === 'quick' ? plan.workload.url : plan.host,
+        endedAt: Date.now(),
+        interrupted: ended !== undefined,
+        generator: monitor.finish(executor.model, 1),
+        templatedNames: plan.workload.kind === 'scenario' && !plan.rawNames,
+        config: {
+          distributed: { run: published.run, index: o.index, instances: published.instances },
+          executor: published.plan.executor,
+        },
+      });
+    }
+    const summary = `${totals.requests + last.requests} requests, ${totals.failures + last.failures} failures`;
+    if (ended) {
+      o.log(`Run ${published.run} aborted: ${reason} (this agent sent ${summary})`);
+      return { code: AGENT_ABORTED, result };
+    }
+    o.log(`Agent ${o.index} done: ${summary}`);
+    return { code: 0, result };
+  } finally {
+    if (folder) rmSync(folder, { recursive: true, force: true });
+    reader.disconnect();
+    redis.disconnect();
+  }
+}
+
+/** Reads a control stream from its beginning, a batch at a time. */
+class ControlReader {
+  #last = '0';
+  constructor(
+    private readonly reader: Redis,
+    private readonly key: string,
+  ) {}
+
+  async read(blockMs: number): Promise<Control[]> {
+    const reply = (await this.reader.xread(
+      'COUNT',
+      100,
+      'BLOCK',
+      blockMs,
+      'STREAMS',
+      this.key,
+      this.#last,
+    )) as StreamReply;
+    const out: Control[] = [];
+    for (const [, entries] of reply ?? [])
+      for (const [id, fields] of entries) {
+        this.#last = id;
+        const message = decode<Control>(fields);
+        if (message) out.push(message);
+      }
+    return out;
+  }
+}
+
+/** The plan of the run to join: `o.run`'s, or the newest one still waiting for agents. */
+async function findRun(redis: Redis, reader: Redis, o: AgentOptions): Promise<DistributedPlan> {
+  const deadline = Date.now() + o.waitMs;
+  const open = async (run: string): Promise<DistributedPlan | undefined> => {
+    const keys = runKeys(run);
+    const text = await redis.get(keys.plan);
+    if (!text) return undefined;
+    const plan = JSON.parse(text) as DistributedPlan;
+    if (plan.protocol !== PROTOCOL)
+      throw new PerfError(
+        'FP_ERR_DISTRIBUTED',
+        `run ${run} speaks protocol ${plan.protocol}, this agent ${PROTOCOL}; run agents of the coordinator's version (${plan.version})`,
+      );
+    // A run already started, or whose coordinator is gone, is not one to join.
+    if ((await redis.exists(keys.alive)) === 0) return undefined;
+    const started = ((await redis.xrange(keys.ctl, '-', '+')) as Array<[string, string[]]>).some(
+      ([, fields]) => decode<Control>(fields)?.type === 'start',
+    );
+    return started ? undefined : plan;
+  };
+  // From the newest announcement on (or from the start of an empty stream).
+  let last = '0-0';
+  if (o.run === undefined) {
+    const newest = (await redis.xrevrange(RUNS_KEY, '+', '-', 'COUNT', 1)) as Array<
+      [string, string[]]
+    >;
+    const entry = newest[0];
+    if (entry) {
+      last = entry[0];
+      const found = await open(entry[1][1] as string);
+      if (found) return found;
+    }
+  } else {
+    const newest = (await redis.xrevrange(RUNS_KEY, '+', '-', 'COUNT', 1)) as Array<
+      [string, string[]]
+    >;
+    last = newest[0]?.[0] ?? '0-0';
+  }
+  let said = false;
+  for (;;) {
+    if (o.run !== undefined) {
+      const found = await open(o.run);
+      if (found) return found;
+    }
+    const left = deadline - Date.now();
+    if (left <= 0)
+      throw new PerfError(
+        'FP_ERR_DISTRIBUTED',
+        `no run${o.run ? ` ${o.run}` : ''} to join at ${new URL(o.redisUrl).host} after ${o.waitMs / 1000}s; start the coordinator (fiml-perf load --coordinator URL --instances N) or raise --wait`,
+      );
+    if (!said) {
+      said = true;
+      o.log(`Waiting for a run${o.run ? ` ${o.run}` : ''} to join (up to ${o.waitMs / 1000}s)`);
+    }
+    const reply = (await reader.xread(
+      'BLOCK',
+      Math.min(left, 1000),
+      'STREAMS',
+      RUNS_KEY,
+      last,
+    )) as StreamReply;
+    for (const [, entries] of reply ?? [])
+      for (const [id, fields] of entries) {
+        last = id;
+        const run = fields[1] as string;
+        if (o.run !== undefined && run !== o.run) continue;
+        const found = await open(run);
+        if (found) return found;
+      }
+  }
+}

@@ -1,0 +1,38 @@
+import { basename } from 'node:path';
+import { PerfError } from '../errors.js';
+
+/**
+ * A scenario and its local imports as one ES module, for agents that have no copy of it: its
+ * npm dependencies are bundled in too, 'fiml-perf' stays an import (each agent resolves it to
+ * itself) and Node's built-ins stay built-ins. Class names are kept: user classes are picked by
+ * name.
+ */
+export async function bundleScenario(file: string): Promise<{ fileName: string; source: string }> {
+  const { build } = await import('esbuild');
+  try {
+    const result = await build({
+      entryPoints: [file],
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      write: false,
+      external: ['fiml-perf'],
+      keepNames: true,
+      logLevel: 'silent',
+      // Bundled CommonJS packages may require() Node's built-ins.
+      banner: {
+        js: "import { createRequire as __fimlPerfRequire } from 'node:module'; const require = __fimlPerfRequire(import.meta.url);",
+      },
+    });
+    const source = result.outputFiles[0]?.text ?? '';
+    return { fileName: `${basename(file).replace(/\.[cm]?[jt]sx?$/, '')}.mjs`, source };
+  } catch (error) {
+    const first = (error as { errors?: Array<{ text: string; location?: { line: number } }> })
+      .errors?.[0];
+    throw new PerfError(
+      'FP_ERR_SCENARIO',
+      `${file}${first?.location ? `:${first.location.line}` : ''}: cannot bundle it for the agents: ${first?.text ?? (error as Error).message}`,
+    );
+  }
+}

@@ -1,0 +1,414 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { PerfError } from '../errors.js';
+import type { LoadPlan, RemoteShares, ShareSink } from '../load/index.js';
+import type { InstanceResult } from '../stats/index.js';
+import {
+  type Control,
+  type DistributedPlan,
+  decode,
+  deltaTotals,
+  encode,
+  KEY_TTL_S,
+  PROTOCOL,
+  type Report,
+  RUNS_KEY,
+  redactUrl,
+  runKeys,
+} from './protocol.js';
+import { clockOffset, connectRedis, type StreamReply } from './redis.js';
+
+export interface CoordinatorOptions {
+  readonly redisUrl: string;
+  readonly instances: number;
+  /** The run's id; agents started with `--run` join this run only. @default a random one */
+  readonly run?: string | undefined;
+  /** How long to wait for every agent to be ready. */
+  readonly readyTimeoutMs: number;
+  /** An agent silent this long is lost, and the run fails. */
+  readonly heartbeatTimeoutMs: number;
+  /** How far ahead of the go the start is set, so every agent hears it in time. @default 2000 */
+  readonly startDelayMs?: number;
+  readonly version: string;
+  readonly log: (line: string) => void;
+}
+
+interface Instance {
+  agent: string;
+  ready: boolean;
+  clockOffsetMs: number;
+  lastSeen: number;
+  startedAt: number | undefined;
+  seq: number;
+  missingTicks: number;
+  received: { requests: number; failures: number };
+  reported: { requests: number; failures: number } | null;
+  cpu: number[];
+  bytes: number;
+  messages: number;
+  done: boolean;
+  lost: boolean;
+  lostAtS?: number;
+}
+
+/**
+ * The coordinator of a distributed run: publishes the plan, waits for every agent to be ready,
+ * sets one start for all, merges their deltas exactly as the run merges worker threads', and
+ * fails the run when an agent goes silent. Used as the run's `remote` (load/run.ts).
+ */
+export class Coordinator implements RemoteShares {
+  readonly count: number;
+  readonly runId: string;
+  readonly #keys: ReturnType<typeof runKeys>;
+  readonly #instances = new Map<number, Instance>();
+  #lastUp = '0';
+  #startAt = 0;
+  #alive: NodeJS.Timeout | undefined;
+  #lost: number[] = [];
+  #failure: string | undefined;
+
+  private constructor(
+    private readonly o: CoordinatorOptions,
+    private readonly redis: Redis,
+    /** A second connection for blocking reads (XREAD BLOCK holds its connection). */
+    private readonly reader: Redis,
+    private readonly offsetMs: number,
+  ) {
+    this.count = o.instances;
+    this.runId = o.run ?? randomBytes(6).toString('hex');
+    this.#keys = runKeys(this.runId);
+  }
+
+  /** Connects to Redis. @throws PerfError FP_ERR_REDIS_UNREACHABLE, one line */
+  static async connect(o: CoordinatorOptions): Promise<Coordinator> {
+    const redis = await connectRedis(o.redisUrl, 'start Redis or fix --coordinator');
+    const reader = redis.duplicate();
+    return new Coordinator(o, redis, reader, await clockOffset(redis));
+  }
+
+  /** The agents lost, by index (empty unless the run failed for it). */
+  get lost(): readonly number[] {
+    return this.#lost;
+  }
+
+  /** Why the run failed, when it did (an agent lost or failed). */
+  get failure(): string | undefined {
+    return this.#failure;
+  }
+
+  async #control(message: Control): Promise<void> {
+    await this.redis.xadd(this.#keys.ctl, 'MAXLEN', '~', '10000', '*', ...encode(message));
+  }
+
+  /**
+   * Publishes the plan (the agents' scenario bundled in it) and waits until all `instances`
+   * agents are ready. @throws PerfError FP_ERR_DISTRIBUTED naming the missing indexes after the
+   * ready timeout, or the agent that could not run the plan
+   */
+  async publish(
+    plan: LoadPlan,
+    scenario: DistributedPlan['scenario'],
+    graceMs: number,
+    /** Ctrl-C while waiting: the agents are told, and the run does not start. */
+    stop?: AbortSignal,
+  ): Promise<void> {
+    const keys = this.#keys;
+    const published: DistributedPlan = {
+      protocol: PROTOCOL,
+      run: this.runId,
+      version: this.o.version,
+      instances: this.count,
+      plan,
+      scenario,
+      graceMs,
+      heartbeatTimeoutMs: this.o.heartbeatTimeoutMs,
+      publishedAt: Date.now() - this.offsetMs,
+    };
+    await this.redis.del(keys.ctl, keys.up);
+    await this.redis.set(keys.plan, JSON.stringify(published), 'EX', KEY_TTL_S);
+    this.#refreshAlive();
+    this.#alive = setInterval(() => this.#refreshAlive(), 1000);
+    this.#alive.unref();
+    await this.redis.xadd(RUNS_KEY, 'MAXLEN', '~', '100', '*', 'run', this.runId);
+    this.o.log(
+      `Run ${this.runId} published to ${new URL(this.o.redisUrl).host}: waiting for ${this.count} agent(s) (fiml-perf agent ${redactUrl(this.o.redisUrl)} --index 0..${this.count - 1}), up to ${this.o.readyTimeoutMs / 1000}s`,
+    );
+    const deadline = Date.now() + this.o.readyTimeoutMs;
+    let announced = 0;
+    while (this.#readyCount() < this.count) {
+      const left = deadline - Date.now();
+      if (stop?.aborted) {
+        await this.#control({
+          type: 'abort',
+          reason: 'the coordinator was stopped before the start',
+        });
+        await this.close();
+        throw new PerfError(
+          'FP_ERR_DISTRIBUTED',
+          `stopped while waiting for agents (${this.#readyCount()} of ${this.count} ready); nothing ran`,
+        );
+      }
+      if (left <= 0) {
+        const missing = [...Array(this.count).keys()].filter((i) => !this.#instances.get(i)?.ready);
+        await this.#control({ type: 'abort', reason: 'not every agent was ready in time' });
+        await this.close();
+        throw new PerfError(
+          'FP_ERR_DISTRIBUTED',
+          `agent(s) ${missing.join(', ')} of ${this.count} not ready after ${this.o.readyTimeoutMs / 1000}s; start them (fiml-perf agent URL --index I) or raise --ready-timeout`,
+        );
+      }
+      await this.#read(Math.min(left, 1000), (report) => this.#beforeStart(report));
+      if (this.#failure) {
+        await this.#control({ type: 'abort', reason: this.#failure });
+        await this.close();
+        throw new PerfError('FP_ERR_DISTRIBUTED', this.#failure);
+      }
+      const ready = this.#readyCount();
+      if (ready > announced) {
+        announced = ready;
+        this.o.log(`${ready} of ${this.count} agent(s) ready`);
+      }
+    }
+  }
+
+  #readyCount(): number {
+    let n = 0;
+    for (const i of this.#instances.values()) if (i.ready) n++;
+    return n;
+  }
+
+  #refreshAlive(): void {
+    void this.redis
+      .set(this.#keys.alive, '1', 'PX', Math.max(3000, this.o.heartbeatTimeoutMs))
+      .catch(() => undefined);
+  }
+
+  #beforeStart(report: Report): void {
+    if (report.type === 'hello') {
+      const taken = this.#instances.get(report.index);
+      if (report.index >= this.count) {
+        void this.#control({
+          type: 'reject',
+          index: report.index,
+          agent: report.agent,
+          reason: `index ${report.index} is beyond this run's ${this.count} instance(s) (0 to ${this.count - 1})`,
+        });
+        return;
+      }
+      if (taken && taken.agent !== report.agent) {
+        void this.#control({
+          type: 'reject',
+          index: report.index,
+          agent: report.agent,
+          reason: `index ${report.index} is taken by agent ${taken.agent}`,
+        });
+        return;
+      }
+      this.#instances.set(report.index, {
+        agent: report.agent,
+        ready: false,
+        clockOffsetMs: report.clockOffsetMs,
+        lastSeen: Date.now(),
+        startedAt: undefined,
+        seq: 0,
+        missingTicks: 0,
+        received: { requests: 0, failures: 0 },
+        reported: null,
+        cpu: [],
+        bytes: 0,
+        messages: 0,
+        done: false,
+        lost: false,
+      });
+    } else if (report.type === 'ready') {
+      const instance = this.#instances.get(report.index);
+      if (instance && instance.agent === report.agent) instance.ready = true;
+    } else if (report.type === 'failed') {
+      this.#failure = `agent ${report.index} (${report.agent}) cannot run the plan: ${report.message}`;
+    }
+  }
+
+  /** Reads agents' reports for up to `blockMs`, handing each to `handle`. */
+  async #read(blockMs: number, handle: (report: Report, bytes: number) => void): Promise<void> {
+    const reply = (await this.reader.xread(
+      'COUNT',
+      1000,
+      'BLOCK',
+      Math.max(1, Math.round(blockMs)),
+      'STREAMS',
+      this.#keys.up,
+      this.#lastUp,
+    )) as StreamReply;
+    for (const [, entries] of reply ?? []) {
+      for (const [id, fields] of entries) {
+        this.#lastUp = id;
+        const report = decode<Report>(fields);
+        if (report) handle(report, (fields[1] as string).length);
+      }
+    }
+  }
+
+  async start(): Promise<number> {
+    const delay = this.o.startDelayMs ?? 2000;
+    // On Redis' clock: each agent turns it into its own.
+    const at = Date.now() - this.offsetMs + delay;
+    await this.#control({ type: 'start', at });
+    this.#startAt = at + this.offsetMs;
+    const now = Date.now();
+    for (const i of this.#instances.values()) i.lastSeen = Math.max(now, this.#startAt);
+    return this.#startAt;
+  }
+
+  restrict(recorded: ReadonlyArray<readonly [string, string]>): void {
+    void this.#control({ type: 'names', recorded });
+  }
+
+  async run(
+    sink: ShareSink,
+    signals: { stop?: AbortSignal | undefined; abort?: AbortSignal | undefined; graceMs: number },
+  ): Promise<boolean> {
+    const onStop = () => void this.#control({ type: 'stop', graceMs: signals.graceMs });
+    const onAbort = () =>
+      void this.#control({ type: 'abort', reason: 'the coordinator stopped now' });
+    signals.stop?.addEventListener('abort', onStop, { once: true });
+    signals.abort?.addEventListener('abort', onAbort, { once: true });
+    let cut = false;
+    try {
+      for (;;) {
+        if ([...this.#instances.values()].every((i) => i.done)) break;
+        if (signals.abort?.aborted) {
+          cut = true;
+          break;
+        }
+        await this.#read(250, (report, bytes) => this.#during(report, bytes, sink));
+        const lost = this.#silent();
+        if (lost.length > 0 || this.#failure) {
+          const at = (Date.now() - this.#startAt) / 1000;
+          for (const index of lost) {
+            const instance = this.#instances.get(index) as Instance;
+            instance.lost = true;
+            instance.lostAtS = Math.round(at * 10) / 10;
+          }
+          this.#lost = lost;
+          this.#failure ??= `agent(s) ${lost.map((i) => `${i} (${this.#instances.get(i)?.agent})`).join(', ')} lost at ${at.toFixed(1)}s: no heartbeat for ${this.o.heartbeatTimeoutMs / 1000}s`;
+          this.o.log(`${this.#failure}; stopping the others`);
+          await this.#control({ type: 'abort', reason: this.#failure });
+          // What the others sent until now still counts: read it, briefly.
+          await this.#drain(sink);
+          cut = true;
+          break;
+        }
+      }
+    } finally {
+      signals.stop?.removeEventListener('abort', onStop);
+      signals.abort?.removeEventListener('abort', onAbort);
+    }
+    return cut;
+  }
+
+  /** The agents not heard from for the heartbeat timeout (those done are not). */
+  #silent(): number[] {
+    const now = Date.now();
+    return [...this.#instances.entries()]
+      .filter(([, i]) => !i.done && now - i.lastSeen > this.o.heartbeatTimeoutMs)
+      .map(([index]) => index);
+  }
+
+  async #drain(sink: ShareSink): Promise<void> {
+    const until = Date.now() + 1500;
+    while (Date.now() < until) {
+      const before = this.#lastUp;
+      await this.#read(300, (report, bytes) => this.#during(report, bytes, sink));
+      if (this.#lastUp === before && [...this.#instances.values()].every((i) => i.done || i.lost))
+        break;
+    }
+  }
+
+  #during(report: Report, bytes: number, sink: ShareSink): void {
+    const instance = this.#instances.get(report.index);
+    if (!instance || instance.lost || instance.done) return;
+    if ('agent' in report && report.agent !== instance.agent) return;
+    instance.lastSeen = Date.now();
+    instance.bytes += bytes;
+    instance.messages++;
+    if (report.type === 'tick' || report.type === 'done') {
+      if (report.seq !== instance.seq + 1)
+        instance.missingTicks += Math.max(0, report.seq - instance.seq - 1);
+      instance.seq = Math.max(instance.seq, report.seq);
+      if (report.startedAt !== undefined) instance.startedAt ??= report.startedAt;
+      const t = deltaTotals(report.delta);
+      instance.received.requests += t.requests;
+      instance.received.failures += t.failures;
+    }
+    if (report.type === 'tick') {
+      instance.cpu.push(report.cpuPercent);
+      if (report.dropped) sink.dropped();
+      sink.delta(report.index, report.delta, report.users);
+    } else if (report.type === 'done') {
+      instance.done = true;
+      instance.reported = { requests: report.totals.requests, failures: report.totals.failures };
+      sink.done(report.index, report);
+    } else if (report.type === 'failed') {
+      this.#failure = `agent ${report.index} (${report.agent}) failed: ${report.message}`;
+    }
+  }
+
+  /** Each agent as the result describes it, and the problems the end found (deltas not adding up). */
+  summary(durationS: number): { instances: InstanceResult[]; problems: string[] } {
+    const starts = [...this.#instances.values()]
+      .map((i) => i.startedAt)
+      .filter((t): t is number => t !== undefined);
+    const earliest = starts.length ? Math.min(...starts) : undefined;
+    const problems: string[] = [];
+    const instances = [...this.#instances.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([index, i]): InstanceResult => {
+        const reported = i.reported;
+        const ok =
+          reported !== null &&
+          reported.requests === i.received.requests &&
+          reported.failures === i.received.failures &&
+          i.missingTicks === 0;
+        if (reported && !ok)
+          problems.push(
+            `agent ${index}: its deltas add up to ${i.received.requests} requests and ${i.received.failures} failures, it reported ${reported.requests} and ${reported.failures}${i.missingTicks ? ` (${i.missingTicks} tick(s) missing)` : ''}`,
+          );
+        const mean = i.cpu.length ? i.cpu.reduce((a, b) => a + b, 0) / i.cpu.length : 0;
+        const max = i.cpu.length ? Math.max(...i.cpu) : 0;
+        return {
+          index,
+          agent: i.agent,
+          requests: i.received.requests,
+          failures: i.received.failures,
+          cpuPercent: { mean: Math.round(mean), max: Math.round(max) },
+          saturated: max > 90,
+          clockOffsetMs: Math.round(i.clockOffsetMs * 10) / 10,
+          startSkewMs:
+            i.startedAt === undefined || earliest === undefined
+              ? null
+              : Math.round((i.startedAt - earliest) * 10) / 10,
+          bytesPerSecond: Math.round(i.bytes / Math.max(durationS, 1)),
+          messages: i.messages,
+          reconciliation: {
+            received: { ...i.received },
+            reported,
+            ok,
+            missingTicks: i.missingTicks,
+          },
+          lost: i.lost,
+          ...(i.lostAtS !== undefined ? { lostAtS: i.lostAtS } : {}),
+        };
+      });
+    return { instances, problems };
+  }
+
+  /** Stops refreshing the coordinator's heartbeat and closes the connections. */
+  async close(): Promise<void> {
+    clearInterval(this.#alive);
+    await this.redis.del(this.#keys.alive).catch(() => undefined);
+    await this.redis.expire(this.#keys.ctl, KEY_TTL_S).catch(() => undefined);
+    await this.redis.expire(this.#keys.up, KEY_TTL_S).catch(() => undefined);
+    this.reader.disconnect();
+    this.redis.disconnect();
+  }
+}

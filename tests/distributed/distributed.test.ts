@@ -1,0 +1,321 @@
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeHistogram } from '../../src/stats/index.js';
+import {
+  expectUserError,
+  expectUserErrorLast,
+  runCli,
+  spawnCli,
+  waitForOutput,
+} from '../helpers/cli.js';
+import { closedPort, startHttpServer, type TestServer } from '../helpers/http-server.js';
+import { hasRedis, type PrivateRedis, startRedis } from '../helpers/redis.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'fiml-perf-dist-'));
+
+/** How a child process ended. */
+function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
+    else child.once('exit', (code) => resolve(code));
+  });
+}
+
+function stderrOf(child: ChildProcess): () => string {
+  let text = '';
+  child.stderr?.on('data', (d) => {
+    text += d;
+  });
+  return () => text;
+}
+
+describe.skipIf(!hasRedis)(
+  'a distributed run: a coordinator and 3 agents through a real Redis',
+  () => {
+    let redis: PrivateRedis;
+    let server: TestServer;
+    let served = 0;
+    beforeAll(async () => {
+      redis = await startRedis();
+      // /slow answers after 20 ms; /ok at once. Counts what it served (probes excluded).
+      server = await startHttpServer((req, res) => {
+        if (req.method === 'HEAD' || req.url === '/') return res.end();
+        served++;
+        if (req.url === '/slow') setTimeout(() => res.end('slow'), 20);
+        else res.end('ok');
+      });
+    });
+    afterAll(async () => {
+      await server?.close();
+      await redis?.stop();
+    });
+
+    /** Starts agents 0..n-1 (each keeping its own share's result). */
+    function agents(n: number, run: string, extra: string[] = []): ChildProcess[] {
+      return Array.from({ length: n }, (_, i) =>
+        spawnCli([
+          'agent',
+          redis.url,
+          '--index',
+          String(i),
+          '--run',
+          run,
+          '--wait',
+          '30s',
+          '--json',
+          join(dir, `${run}-agent${i}.json`),
+          ...extra,
+        ]),
+      );
+    }
+
+    it('open model: exactly R x T iterations, as one machine, the server agrees, and the merged histogram is every agent’s added up', async () => {
+      served = 0;
+      const started = agents(3, 'open-1');
+      const json = join(dir, 'open.json');
+      const run = await runCli([
+        'load',
+        `${server.url}/slow`,
+        '--rate',
+        '60',
+        '-d',
+        '4s',
+        '-q',
+        '--coordinator',
+        redis.url,
+        '--instances',
+        '3',
+        '--run',
+        'open-1',
+        '--json',
+        json,
+      ]);
+      expect(run.code, run.stderr).toBe(0);
+      expect(await Promise.all(started.map(exited))).toEqual([0, 0, 0]);
+      const result = JSON.parse(readFileSync(json, 'utf8'));
+      expect(result.totals.requests).toBe(240);
+      expect(served).toBe(240);
+      expect(result.generator.workers).toBe(3);
+      // Striped by global iteration: 80 each, and every agent's deltas add up to its totals.
+      expect(result.instances.map((i: { requests: number }) => i.requests)).toEqual([80, 80, 80]);
+      for (const i of result.instances) {
+        expect(i.reconciliation.ok).toBe(true);
+        expect(i.lost).toBe(false);
+        expect(Math.abs(i.startSkewMs)).toBeLessThan(200);
+      }
+      expect(result.distributed).toMatchObject({
+        run: 'open-1',
+        instances: 3,
+        lost: [],
+        failure: null,
+      });
+      // The merged histogram equals the sum of the agents' own, bucket for bucket.
+      const merged = decodeHistogram(result.histograms.total);
+      const sum = decodeHistogram(
+        JSON.parse(readFileSync(join(dir, 'open-1-agent0.json'), 'utf8')).histograms.total,
+      );
+      for (const i of [1, 2])
+        sum.add(
+          decodeHistogram(
+            JSON.parse(readFileSync(join(dir, `open-1-agent${i}.json`), 'utf8')).histograms.total,
+          ),
+        );
+      expect(merged.totalCount).toBe(240);
+      expect(sum.totalCount).toBe(240);
+      for (const q of [1, 50, 90, 99, 99.9, 100])
+        expect(merged.getValueAtPercentile(q)).toBe(sum.getValueAtPercentile(q));
+      expect(merged.mean).toBe(sum.mean);
+      expect(merged.minNonZeroValue).toBe(sum.minNonZeroValue);
+    }, 60_000);
+
+    it('closed model: users split exactly (7 = 3 + 2 + 2), the scenario travels in the plan', async () => {
+      served = 0;
+      // A scenario the agents have no copy of, with a local import: it is bundled into the plan.
+      const scenarios = mkdtempSync(join(dir, 'scenario-'));
+      writeFileSync(join(scenarios, 'paths.ts'), "export const PATH: string = '/ok';\n");
+      writeFileSync(
+        join(scenarios, 'users.ts'),
+        `import { constant, task, User } from 'fiml-perf';
+import { PATH } from './paths.js';
+export default class Pinger extends User {
+  static override waitTime = constant(0.05);
+  static override tasks = [task(1, async (u: Pinger) => { await u.client.get(PATH); })];
+}
+`,
+      );
+      const started = agents(3, 'closed-1');
+      const json = join(dir, 'closed.json');
+      const run = await runCli([
+        'load',
+        '-f',
+        join(scenarios, 'users.ts'),
+        '--host',
+        server.url,
+        '-u',
+        '7',
+        '-r',
+        '100',
+        '-t',
+        '3s',
+        '-q',
+        '--coordinator',
+        redis.url,
+        '--instances',
+        '3',
+        '--run',
+        'closed-1',
+        '--json',
+        json,
+      ]);
+      expect(run.code, run.stderr).toBe(0);
+      expect(await Promise.all(started.map(exited))).toEqual([0, 0, 0]);
+      const result = JSON.parse(readFileSync(json, 'utf8'));
+      const users = (i: number) =>
+        Math.max(
+          ...JSON.parse(readFileSync(join(dir, `closed-1-agent${i}.json`), 'utf8')).timeseries.map(
+            (r: { users: number }) => r.users,
+          ),
+        );
+      expect([users(0), users(1), users(2)]).toEqual([3, 2, 2]);
+      expect(Math.max(...result.timeseries.map((r: { users: number }) => r.users))).toBe(7);
+      expect(result.totals.requests).toBeGreaterThan(50);
+      expect(result.totals.requests).toBe(served);
+      expect(result.endpoints.map((e: { name: string }) => e.name)).toEqual(['/ok']);
+    }, 60_000);
+
+    it('an agent killed mid-run: the coordinator stops the others, writes the partial result naming it, exit 3', async () => {
+      const started = agents(3, 'lost-1');
+      const json = join(dir, 'lost.json');
+      const coordinator = spawnCli([
+        'load',
+        `${server.url}/ok`,
+        '--rate',
+        '30',
+        '-d',
+        '30s',
+        '-q',
+        '--coordinator',
+        redis.url,
+        '--instances',
+        '3',
+        '--run',
+        'lost-1',
+        '--heartbeat-timeout',
+        '2s',
+        '--json',
+        json,
+      ]);
+      const stderr = stderrOf(coordinator);
+      await waitForOutput(coordinator, /Running GET/, 'stderr');
+      await new Promise((r) => setTimeout(r, 2500));
+      const killedAt = Date.now();
+      started[1]?.kill('SIGKILL');
+      const code = await exited(coordinator);
+      const took = Date.now() - killedAt;
+      expect(code, stderr()).toBe(3);
+      // Within the heartbeat timeout and a little: not Locust's 60 s.
+      expect(took).toBeLessThan(8000);
+      expect(stderr()).toMatch(/agent\(s\) 1 \(\S+\) lost at \d+\.\ds: no heartbeat for 2s/);
+      const result = JSON.parse(readFileSync(json, 'utf8'));
+      expect(result.interrupted).toBe(true);
+      expect(result.distributed.lost).toEqual([1]);
+      expect(result.instances[1].lost).toBe(true);
+      expect(result.totals.requests).toBeGreaterThan(0);
+      // The others were told and ended (exit 3: their run was aborted).
+      expect(await exited(started[0] as ChildProcess)).toBe(3);
+      expect(await exited(started[2] as ChildProcess)).toBe(3);
+    }, 60_000);
+
+    it('an agent that never arrives: the ready timeout names it; a taken index and no index are one line, exit 2', async () => {
+      const started = agents(2, 'missing-1');
+      const run = await runCli([
+        'load',
+        `${server.url}/ok`,
+        '--rate',
+        '10',
+        '-d',
+        '2s',
+        '--coordinator',
+        redis.url,
+        '--instances',
+        '3',
+        '--run',
+        'missing-1',
+        '--ready-timeout',
+        '4s',
+      ]);
+      expectUserErrorLast(run, /agent\(s\) 2 of 3 not ready after 4s; start them/);
+      // The agents that came were told, and stop.
+      expect(await Promise.all(started.map(exited))).toEqual([3, 3]);
+      const coordinator = spawnCli([
+        'load',
+        `${server.url}/ok`,
+        '--rate',
+        '10',
+        '-d',
+        '2s',
+        '--coordinator',
+        redis.url,
+        '--instances',
+        '2',
+        '--run',
+        'taken-1',
+        '--ready-timeout',
+        '20s',
+      ]);
+      await waitForOutput(coordinator, /waiting for 2 agent/, 'stderr');
+      const first = agents(1, 'taken-1');
+      await waitForOutput(coordinator, /1 of 2 agent\(s\) ready/, 'stderr');
+      expectUserErrorLast(
+        await runCli(['agent', redis.url, '--index', '0', '--run', 'taken-1', '--wait', '5s']),
+        /index 0 is taken by agent \S+; fix --index/,
+      );
+      expectUserError(
+        await runCli(['agent', redis.url, '--index', '5', '--run', 'taken-1', '--wait', '5s']),
+        /index 5 is beyond run taken-1's 2 instance\(s\) \(0 to 1\); fix --index/,
+      );
+      expectUserError(
+        await runCli(['agent', redis.url]),
+        /an agent needs its index: pass --index I/,
+      );
+      const second = spawnCli(['agent', redis.url, '--index', '1', '--run', 'taken-1']);
+      expect(await exited(coordinator)).toBe(0);
+      expect(await exited(first[0] as ChildProcess)).toBe(0);
+      expect(await exited(second)).toBe(0);
+    }, 90_000);
+
+    it('Redis down: the coordinator and an agent say so on one line, exit 2', async () => {
+      const port = await closedPort();
+      expectUserError(
+        await runCli([
+          'load',
+          `${server.url}/ok`,
+          '-d',
+          '1s',
+          '--coordinator',
+          `redis://127.0.0.1:${port}`,
+          '--instances',
+          '2',
+        ]),
+        new RegExp(
+          `cannot reach Redis at 127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\); start Redis or fix --coordinator`,
+        ),
+      );
+      expectUserErrorLast(
+        await runCli(['agent', `redis://127.0.0.1:${port}`, '--index', '0', '--wait', '2s']),
+        /cannot reach Redis at 127\.0\.0\.1:\d+ \(ECONNREFUSED\); start Redis or fix the URL given to fiml-perf agent/,
+      );
+      expectUserError(
+        await runCli(['load', `${server.url}/ok`, '--instances', '2']),
+        /--instances needs --coordinator/,
+      );
+      expectUserError(
+        await runCli(['load', `${server.url}/ok`, '--coordinator', redis.url]),
+        /--coordinator needs --instances N/,
+      );
+    }, 60_000);
+  },
+);
