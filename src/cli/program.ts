@@ -48,6 +48,12 @@ const COMMANDS: ReadonlyArray<{
     register: async () => (await import('./agent.js')).registerAgent,
   },
   {
+    name: 'k8s',
+    description:
+      'render the Kubernetes manifests of a distributed run: an Indexed Job of agents, a coordinator, Redis',
+    register: async () => (await import('./k8s.js')).registerK8s,
+  },
+  {
     name: 'ui',
     description:
       'the live web UI: start, steer and watch load tests from the browser (http://127.0.0.1:8089)',

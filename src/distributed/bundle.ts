@@ -1,5 +1,10 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { PerfError } from '../errors.js';
+
+/** Bundled CommonJS packages may require() Node's built-ins; also marks a file as our bundle. */
+const BANNER =
+  "import { createRequire as __fimlPerfRequire } from 'node:module'; const require = __fimlPerfRequire(import.meta.url);";
 
 /**
  * A scenario and its local imports as one ES module, for agents that have no copy of it: its
@@ -8,6 +13,15 @@ import { PerfError } from '../errors.js';
  * name.
  */
 export async function bundleScenario(file: string): Promise<{ fileName: string; source: string }> {
+  const fileName = `${basename(file).replace(/\.[cm]?[jt]sx?$/, '')}.mjs`;
+  if (!existsSync(file))
+    throw new PerfError(
+      'FP_ERR_SCENARIO',
+      `scenario file ${file} not found; pass a .ts or .js file with -f`,
+    );
+  // Already one (fiml-perf k8s bundled it into the coordinator's ConfigMap): as it is.
+  const text = readFileSync(file, 'utf8');
+  if (text.startsWith(BANNER)) return { fileName, source: text };
   const { build } = await import('esbuild');
   try {
     const result = await build({
@@ -20,13 +34,10 @@ export async function bundleScenario(file: string): Promise<{ fileName: string; 
       external: ['fiml-perf'],
       keepNames: true,
       logLevel: 'silent',
-      // Bundled CommonJS packages may require() Node's built-ins.
-      banner: {
-        js: "import { createRequire as __fimlPerfRequire } from 'node:module'; const require = __fimlPerfRequire(import.meta.url);",
-      },
+      banner: { js: BANNER },
     });
     const source = result.outputFiles[0]?.text ?? '';
-    return { fileName: `${basename(file).replace(/\.[cm]?[jt]sx?$/, '')}.mjs`, source };
+    return { fileName, source };
   } catch (error) {
     const first = (error as { errors?: Array<{ text: string; location?: { line: number } }> })
       .errors?.[0];

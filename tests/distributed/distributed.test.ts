@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
 import { decodeHistogram } from '../../src/stats/index.js';
 import {
   expectUserError,
@@ -286,6 +287,61 @@ export default class Pinger extends User {
       expect(await exited(first[0] as ChildProcess)).toBe(0);
       expect(await exited(second)).toBe(0);
     }, 90_000);
+
+    it('the manifests fiml-perf k8s renders run: their coordinator and agents, as the pods would start them', async () => {
+      served = 0;
+      const rendered = await runCli([
+        'k8s',
+        '--instances',
+        '2',
+        '--run',
+        'k8s-1',
+        '--redis',
+        redis.url,
+        '-f',
+        'scenarios/fiml.ts',
+        'HighLoadUser',
+        '-u',
+        '4',
+        '-t',
+        '2s',
+        '-q',
+        '--host',
+        server.url,
+      ]);
+      expect(rendered.code, rendered.stderr).toBe(0);
+      // biome-ignore lint/suspicious/noExplicitAny: manifests are read as arbitrary JSON
+      const objects: any[] = parseAllDocuments(rendered.stdout).map((d) => d.toJSON());
+      const config = objects.find((o) => o.metadata.name === 'fiml-perf-config').data;
+      const scenario = objects.find((o) => o.metadata.name === 'fiml-perf-scenario').data;
+      const job = (name: string) =>
+        objects.find((o) => o.metadata.name === name).spec.template.spec.containers[0];
+      // What the kubelet does: $(VAR) from the ConfigMap, the scenario mounted at /scenario.
+      const mounted = mkdtempSync(join(dir, 'mounted-'));
+      for (const [file, source] of Object.entries(scenario))
+        writeFileSync(join(mounted, file), source as string);
+      const expand = (args: string[]) =>
+        args.map((a) =>
+          a
+            .replace(/\$\((\w+)\)/g, (_, v: string) => config[v])
+            .replace(/^\/scenario\//, `${mounted}/`),
+        );
+      const agentArgs = expand(job('fiml-perf-agents').args);
+      const started = [0, 1].map((i) =>
+        spawnCli([...agentArgs, '--wait', '30s'], { JOB_COMPLETION_INDEX: String(i) }),
+      );
+      const json = join(dir, 'k8s.json');
+      const run = await runCli([...expand(job('fiml-perf-coordinator').args), '--json', json]);
+      expect(run.code, run.stderr).toBe(0);
+      expect(await Promise.all(started.map(exited))).toEqual([0, 0]);
+      const result = JSON.parse(readFileSync(json, 'utf8'));
+      expect(result.distributed).toMatchObject({ run: 'k8s-1', instances: 2, lost: [] });
+      expect(result.totals.requests).toBe(served);
+      expect(result.totals.requests).toBeGreaterThan(0);
+      expect(result.config.userClasses.map((c: { name: string }) => c.name)).toEqual([
+        'HighLoadUser',
+      ]);
+    }, 60_000);
 
     it('Redis down: the coordinator and an agent say so on one line, exit 2', async () => {
       const port = await closedPort();
