@@ -36,6 +36,7 @@ const HEAVY = [
   'prom-client',
   'yaml',
   'typescript',
+  'kubernetes-models',
 ];
 
 describe('the CLI loads a command only to run it', () => {
@@ -47,6 +48,10 @@ describe('the CLI loads a command only to run it', () => {
     [['stress', 'peak', '--max-error-rate', 'lots'], 2],
     [['compare', 'a.json', 'b.json', '--threshold', 'x'], 2],
     [['run', '--bogus'], 2],
+    [['agent', '--help'], 0],
+    [['agent', 'redis://127.0.0.1:6379', '--index', 'x'], 2],
+    [['k8s', '--help'], 0],
+    [['k8s', '--instances', '0'], 2],
   ])('%j loads none of the packages the commands run on', (args, code) => {
     const run = packagesLoaded(args);
     expect(run.code).toBe(code);
