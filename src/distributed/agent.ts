@@ -194,9 +194,16 @@ export async function runAgent(
       }
     })();
     const end = await run(startAt as number);
-    running = false;
-    await listening;
+    const endedAt = Date.now() - offset;
+    // Judged as a single run's generator is (the open model spins between arrivals by design:
+    // late starts, not CPU, are its sign), with the share's own loop and schedule lag.
+    const executor = createExecutor(published.plan.executor);
+    monitor.addWorkerLag(end.lag);
+    monitor.scheduleLag.add(decodeHistogram(end.scheduleLag));
+    monitor.dropped = end.dropped;
+    const health = monitor.finish(executor.model, 1);
     const last = deltaTotals(end.delta);
+    // Sent at once (the control reader may be blocked for another half second).
     await send({
       type: 'done',
       index: o.index,
@@ -208,15 +215,16 @@ export async function runAgent(
         ticks: totals.ticks,
       },
       ...(startedAt !== undefined ? { startedAt } : {}),
+      endedAt,
+      saturated: health.saturated,
+      reasons: health.reasons,
     });
+    running = false;
+    await listening;
     let result: RunResult | undefined;
     if (own) {
       own.merge(end.delta);
       own.tick(Date.now(), 0);
-      monitor.addWorkerLag(end.lag);
-      monitor.scheduleLag.add(decodeHistogram(end.scheduleLag));
-      monitor.dropped = end.dropped;
-      const executor = createExecutor(published.plan.executor);
       result = buildResult(own, {
         version: o.version,
         model: executor.model,
@@ -224,7 +232,7 @@ export async function runAgent(
         target: plan.workload.kind === 'quick' ? plan.workload.url : plan.host,
         endedAt: Date.now(),
         interrupted: ended !== undefined,
-        generator: monitor.finish(executor.model, 1),
+        generator: health,
         templatedNames: plan.workload.kind === 'scenario' && !plan.rawNames,
         config: {
           distributed: { run: published.run, index: o.index, instances: published.instances },

@@ -43,6 +43,8 @@ interface Instance {
   missingTicks: number;
   received: { requests: number; failures: number };
   reported: { requests: number; failures: number } | null;
+  health: { saturated: boolean; reasons: readonly string[] } | null;
+  endedAt: number | undefined;
   cpu: number[];
   bytes: number;
   messages: number;
@@ -214,6 +216,8 @@ export class Coordinator implements RemoteShares {
         missingTicks: 0,
         received: { requests: 0, failures: 0 },
         reported: null,
+        health: null,
+        endedAt: undefined,
         cpu: [],
         bytes: 0,
         messages: 0,
@@ -266,7 +270,7 @@ export class Coordinator implements RemoteShares {
   async run(
     sink: ShareSink,
     signals: { stop?: AbortSignal | undefined; abort?: AbortSignal | undefined; graceMs: number },
-  ): Promise<boolean> {
+  ): Promise<{ cut: boolean; endedAt?: number }> {
     const onStop = () => void this.#control({ type: 'stop', graceMs: signals.graceMs });
     const onAbort = () =>
       void this.#control({ type: 'abort', reason: 'the coordinator stopped now' });
@@ -303,7 +307,11 @@ export class Coordinator implements RemoteShares {
       signals.stop?.removeEventListener('abort', onStop);
       signals.abort?.removeEventListener('abort', onAbort);
     }
-    return cut;
+    // The run ended when its last agent's share did (on this process's clock), not when its
+    // report crossed Redis.
+    const ends = [...this.#instances.values()].map((i) => i.endedAt);
+    if (cut || ends.some((t) => t === undefined)) return { cut };
+    return { cut, endedAt: Math.max(...(ends as number[])) + this.offsetMs };
   }
 
   /** The agents not heard from for the heartbeat timeout (those done are not). */
@@ -347,6 +355,8 @@ export class Coordinator implements RemoteShares {
     } else if (report.type === 'done') {
       instance.done = true;
       instance.reported = { requests: report.totals.requests, failures: report.totals.failures };
+      instance.health = { saturated: report.saturated, reasons: report.reasons };
+      instance.endedAt = report.endedAt;
       sink.done(report.index, report);
     } else if (report.type === 'failed') {
       this.#failure = `agent ${report.index} (${report.agent}) failed: ${report.message}`;
@@ -381,7 +391,8 @@ export class Coordinator implements RemoteShares {
           requests: i.received.requests,
           failures: i.received.failures,
           cpuPercent: { mean: Math.round(mean), max: Math.round(max) },
-          saturated: max > 90,
+          saturated: i.health?.saturated ?? false,
+          reasons: i.health?.reasons ?? [],
           clockOffsetMs: Math.round(i.clockOffsetMs * 10) / 10,
           startSkewMs:
             i.startedAt === undefined || earliest === undefined

@@ -103,6 +103,11 @@ export type Report =
         readonly ticks: number;
       };
       readonly startedAt?: number;
+      /** When its share ended, on Redis' clock. */
+      readonly endedAt: number;
+      /** Whether it set the pace itself, judged as a single run's generator is. */
+      readonly saturated: boolean;
+      readonly reasons: readonly string[];
     }
   | {
       readonly type: 'failed';

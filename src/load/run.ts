@@ -84,12 +84,13 @@ export interface RemoteShares {
   start(): Promise<number>;
   /**
    * Feeds the shares' reports to `sink` until every share is done; `stop` asks them to stop
-   * cleanly, `abort` at once. Resolves true when the run was cut short (a share was lost).
+   * cleanly, `abort` at once. Resolves with whether the run was cut short (a share was lost),
+   * and when the last share ended on this process's clock (when known).
    */
   run(
     sink: ShareSink,
     signals: { stop?: AbortSignal | undefined; abort?: AbortSignal | undefined; graceMs: number },
-  ): Promise<boolean>;
+  ): Promise<{ cut: boolean; endedAt?: number }>;
   /** The run's name cap is reached: every share records these names, others as the overflow. */
   restrict(recorded: ReadonlyArray<readonly [string, string]>): void;
 }
@@ -193,6 +194,7 @@ export async function runLoad(options: RunLoadOptions): Promise<RunResult> {
   // Remote shares send their second just after it ends, over the network: this run's seconds
   // close 300 ms later, so each holds the shares' same second rather than whichever arrived.
   let ticker: NodeJS.Timeout | undefined;
+  let remoteEnd: number | undefined;
   const phase = setTimeout(
     () => {
       ticker = setInterval(tick, 1000);
@@ -206,12 +208,13 @@ export async function runLoad(options: RunLoadOptions): Promise<RunResult> {
   try {
     if (remote) {
       state.onNamesFull = (recorded) => remote.restrict(recorded);
-      const cut = await remote.run(shareSink(options, recorder, monitor, state), {
+      const ran = await remote.run(shareSink(options, recorder, monitor, state), {
         stop: options.stop,
         abort: options.abort,
         graceMs: options.graceMs ?? 5000,
       });
-      if (cut) state.interrupted = true;
+      if (ran.cut) state.interrupted = true;
+      remoteEnd = ran.endedAt;
     } else if (workers <= 1) await runHere(options, executor, recorder, monitor, state);
     else await runInWorkers(options, workers, recorder, monitor, state);
   } finally {
@@ -220,12 +223,14 @@ export async function runLoad(options: RunLoadOptions): Promise<RunResult> {
   }
   // The last, partial second.
   recorder.tick(Date.now(), 0, open ? droppedSince() : undefined, executor.intendedRate?.());
+  // A distributed run ended when its last agent did, not when that agent's report arrived.
+  const endedAt = Math.min(remoteEnd ?? Date.now(), Date.now());
   return buildResult(recorder, {
     version: options.version,
     model: executor.model,
     executor: executor.type,
     target: options.plan.workload.kind === 'quick' ? options.plan.workload.url : options.plan.host,
-    endedAt: Date.now(),
+    endedAt,
     interrupted: state.interrupted || options.abort?.aborted === true,
     generator: monitor.finish(executor.model, workers),
     templatedNames: options.plan.workload.kind === 'scenario' && !options.plan.rawNames,

@@ -53,8 +53,12 @@ export interface InstanceResult {
   readonly requests: number;
   readonly failures: number;
   readonly cpuPercent: { readonly mean: number; readonly max: number };
-  /** Over 90% of a core in some second: the agent, not the service, may have set the pace. */
+  /**
+   * The agent, not the service, may have set the pace: judged as a single run's generator is
+   * (closed model: its CPU; both: its event-loop delay; open model: iterations started late).
+   */
   readonly saturated: boolean;
+  readonly reasons: readonly string[];
   /** The agent's clock minus Redis' (ms). */
   readonly clockOffsetMs: number;
   /** How long after the earliest agent this one started (ms, on Redis' clock). */
