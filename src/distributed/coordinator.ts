@@ -64,6 +64,7 @@ export class Coordinator implements RemoteShares {
   readonly #keys: ReturnType<typeof runKeys>;
   readonly #instances = new Map<number, Instance>();
   #lastUp = '0';
+  #trimmedAt = 0;
   #startAt = 0;
   #alive: NodeJS.Timeout | undefined;
   #lost: number[] = [];
@@ -249,6 +250,14 @@ export class Coordinator implements RemoteShares {
         const report = decode<Report>(fields);
         if (report) handle(report, (fields[1] as string).length);
       }
+    }
+    // What is read is merged: Redis keeps only what is not (a run of 100 agents for an hour
+    // would otherwise hold every delta it ever sent).
+    if (reply && Date.now() - this.#trimmedAt > 1000) {
+      this.#trimmedAt = Date.now();
+      void this.redis
+        .call('XTRIM', this.#keys.up, 'MINID', this.#lastUp)
+        .catch(() => undefined);
     }
   }
 
