@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { PerfError } from '../errors.js';
-import { runIdSchema } from './distributed-options.js';
-import { loadOptions } from './load-options.js';
+import { distributedOptions, resolveDistributed, runIdSchema } from './distributed-options.js';
+import { loadOptions, resolveLoad } from './load-options.js';
 import { metricsOptions } from './metrics-options.js';
 import { addOptions, flag, type OptionTable, resolveOptions } from './option-table.js';
 import { targetOptions } from './target-options.js';
@@ -95,12 +95,37 @@ export function registerK8s(command: Command): void {
   command
     .argument('[url-or-users...]', 'as fiml-perf load takes them')
     .addHelpText('after', EXAMPLES);
-  const table = { ...loadOptions, ...targetOptions, ...metricsOptions, ...k8sOptions };
-  addOptions(command, table).action(async (_args: string[], raw: Record<string, unknown>) => {
-    // Parsed whole, so a wrong load flag is found now, not in the cluster.
+  const table = {
+    ...loadOptions,
+    ...targetOptions,
+    ...metricsOptions,
+    readyTimeout: distributedOptions.readyTimeout,
+    heartbeatTimeout: distributedOptions.heartbeatTimeout,
+    ...k8sOptions,
+  };
+  addOptions(command, table).action(async (args: string[], raw: Record<string, unknown>) => {
+    // Parsed and resolved whole, so a wrong load flag is found now, not in the cluster.
     const flags = resolveOptions(table, raw);
+    const fail = (message: string) => new PerfError('FP_ERR_INVALID_FLAG', message);
+    const files = (
+      ['targets', 'ca', 'cert', 'key', 'json', 'html', 'csv', 'junit'] as const
+    ).filter((f) => flags[f] !== undefined);
+    if (files.length > 0)
+      throw fail(
+        `--${files[0]} names a file on this machine, which the coordinator's pod has not; use --target expressions, and read the results from kubectl logs`,
+      );
+    const isUrl = args.some((a) => /^https?:\/\//.test(a));
+    if (!flags.host && !isUrl)
+      throw fail(
+        '--host is needed: the agents load the service at its address in the cluster (e.g. --host http://fiml.default.svc:8000)',
+      );
+    resolveLoad(flags, args);
+    resolveDistributed({ ...flags, coordinator: 'redis://check', instances: flags.instances });
     const at = process.argv.indexOf('k8s');
     const loadArgs = loadArgsOf(process.argv.slice(at + 1));
+    // Pods are scheduled and their images pulled: a minute is short for the agents to be ready.
+    if (!loadArgs.some((a) => a.startsWith('--ready-timeout')))
+      loadArgs.push('--ready-timeout', '10m');
     const [{ renderManifests, manifestsYaml, ManifestError }, { bundleScenario }] =
       await Promise.all([import('../distributed/k8s.js'), import('../distributed/bundle.js')]);
     let scenario: { fileName: string; source: string } | undefined;
@@ -115,6 +140,10 @@ export function registerK8s(command: Command): void {
         else if (token.startsWith('--file=')) loadArgs[i] = `--file=/scenario/${scenario.fileName}`;
       }
     }
+    if (scenario && Buffer.byteLength(scenario.source) > 900 * 1024)
+      throw fail(
+        `the bundled scenario is ${Math.round(Buffer.byteLength(scenario.source) / 1024)} KiB: a ConfigMap holds 1 MiB at most; bundle fewer npm packages into it`,
+      );
     let yaml: string;
     try {
       yaml = manifestsYaml(
@@ -138,7 +167,14 @@ export function registerK8s(command: Command): void {
     }
     if (flags.out) {
       const { writeFileAtomic } = await import('../report/index.js');
-      writeFileAtomic(flags.out, yaml);
+      try {
+        writeFileAtomic(flags.out, yaml);
+      } catch (error) {
+        throw new PerfError(
+          'FP_ERR_WRITE',
+          `cannot write ${flags.out}: ${(error as Error).message}; pick a writable path`,
+        );
+      }
       process.stderr.write(`Manifests: ${flags.out} (kubectl apply -f ${flags.out})\n`);
     } else process.stdout.write(yaml);
   });

@@ -166,6 +166,11 @@ export async function runLoadJob(
   let fiml: EmbeddedFiml | undefined;
   let host = request.plan.host ?? classes.find((c) => c.host)?.host;
   let inspectAt = job.profile?.inspect;
+  if (!host && job.distributed)
+    throw new PerfError(
+      'FP_ERR_INVALID_FLAG',
+      '--coordinator needs --host (or a URL): agents on other machines cannot reach a FIML embedded in the coordinator; start one with fiml-perf serve --host 0.0.0.0 and pass its address',
+    );
   if (!host) {
     fiml = await startEmbeddedFiml(job.fimlArgs, { inspect: job.profile !== undefined });
     host = fiml.url;

@@ -24,7 +24,7 @@ import {
   RUNS_KEY,
   runKeys,
 } from './protocol.js';
-import { clockOffset, connectRedis, type StreamReply } from './redis.js';
+import { clockOffset, connectRedis, duplicateOf, type StreamReply } from './redis.js';
 
 export interface AgentOptions {
   readonly redisUrl: string;
@@ -54,7 +54,7 @@ export async function runAgent(
   o: AgentOptions,
 ): Promise<{ code: number; result?: RunResult | undefined }> {
   const redis = await connectRedis(o.redisUrl, FIX, o.waitMs, o.log);
-  const reader = redis.duplicate();
+  const reader = duplicateOf(redis);
   let folder: string | undefined;
   try {
     const published = await findRun(redis, reader, o);
@@ -115,7 +115,7 @@ export async function runAgent(
         totals.ticks++;
         own?.merge(delta);
         own?.tick(Date.now(), users);
-        void send({
+        send({
           type: 'tick',
           index: o.index,
           seq: ++seq,
@@ -124,7 +124,8 @@ export async function runAgent(
           cpuPercent: monitor.sample(),
           ...(seq === 1 && startedAt !== undefined ? { startedAt } : {}),
           ...(dropped ? { dropped: true } : {}),
-        });
+          // A tick Redis did not take shows as a gap in the run's reconciliation.
+        }).catch(() => undefined);
         dropped = false;
       },
     });
@@ -158,15 +159,24 @@ export async function runAgent(
     };
     let startAt: number | undefined;
     let silentSince: number | undefined;
+    // The coordinator's heartbeat key gone, or Redis not answering: silent either way.
     const coordinatorSilent = async (): Promise<boolean> => {
-      if ((await redis.exists(keys.alive)) === 1) silentSince = undefined;
+      const alive = await redis.exists(keys.alive).catch(() => 0);
+      if (alive === 1) silentSince = undefined;
       else silentSince ??= Date.now();
       return silentSince !== undefined && Date.now() - silentSince > published.heartbeatTimeoutMs;
     };
     while (startAt === undefined && !ended) {
-      for (const message of await control.read(1000)) {
+      for (const message of await control.read(1000).catch(() => [] as Control[])) {
         const said = onControl(message);
-        if (said === 'start' && message.type === 'start') startAt = message.at + offset;
+        if (said === 'start' && message.type === 'start') {
+          if (message.agents[String(o.index)] !== agent) {
+            ended = 'rejected';
+            reason = `index ${o.index} is taken by agent ${message.agents[String(o.index)] ?? 'another'} (the run started without this one)`;
+            break;
+          }
+          startAt = message.at + offset;
+        }
         if (ended) break;
       }
       if (startAt === undefined && !ended && (await coordinatorSilent())) {
@@ -185,15 +195,21 @@ export async function runAgent(
     let running = true;
     const listening = (async () => {
       while (running) {
-        for (const message of await control.read(500)) onControl(message);
+        for (const message of await control.read(500).catch(() => [] as Control[]))
+          onControl(message);
         if (running && (await coordinatorSilent())) {
           ended ??= 'aborted';
-          reason = `the coordinator went silent for ${published.heartbeatTimeoutMs / 1000}s`;
+          reason = `the coordinator (or Redis) went silent for ${published.heartbeatTimeoutMs / 1000}s`;
           share.stop(0);
         }
       }
     })();
-    const end = await run(startAt as number);
+    let end: Awaited<ReturnType<typeof run>>;
+    try {
+      end = await run(startAt as number);
+    } finally {
+      running = false;
+    }
     const endedAt = Date.now() - offset;
     // Judged as a single run's generator is (the open model spins between arrivals by design:
     // late starts, not CPU, are its sign), with the share's own loop and schedule lag.
@@ -204,7 +220,7 @@ export async function runAgent(
     const health = monitor.finish(executor.model, 1);
     const last = deltaTotals(end.delta);
     // Sent at once (the control reader may be blocked for another half second).
-    await send({
+    const sent = send({
       type: 'done',
       index: o.index,
       seq: ++seq,
@@ -218,9 +234,19 @@ export async function runAgent(
       endedAt,
       saturated: health.saturated,
       reasons: health.reasons,
-    });
-    running = false;
+    }).then(
+      () => true,
+      (error: Error) => {
+        o.log(`cannot send this agent's end to Redis: ${error.message}`);
+        return false;
+      },
+    );
+    const delivered = await sent;
     await listening;
+    if (!delivered && !ended) {
+      ended = 'aborted';
+      reason = 'Redis did not take its end';
+    }
     let result: RunResult | undefined;
     if (own) {
       own.merge(end.delta);
@@ -247,6 +273,12 @@ export async function runAgent(
     }
     o.log(`Agent ${o.index} done: ${summary}`);
     return { code: 0, result };
+  } catch (error) {
+    if (error instanceof PerfError || !isRedisFailure(error)) throw error;
+    throw new PerfError(
+      'FP_ERR_REDIS_UNREACHABLE',
+      `Redis at ${new URL(o.redisUrl).host} stopped answering (${(error as Error).message}); ${FIX}`,
+    );
   } finally {
     if (folder) rmSync(folder, { recursive: true, force: true });
     reader.disconnect();
@@ -290,7 +322,15 @@ async function findRun(redis: Redis, reader: Redis, o: AgentOptions): Promise<Di
     const keys = runKeys(run);
     const text = await redis.get(keys.plan);
     if (!text) return undefined;
-    const plan = JSON.parse(text) as DistributedPlan;
+    let plan: DistributedPlan;
+    try {
+      plan = JSON.parse(text) as DistributedPlan;
+    } catch {
+      throw new PerfError(
+        'FP_ERR_DISTRIBUTED',
+        `run ${run}'s plan in Redis is not JSON (${keys.plan}); start the coordinator again`,
+      );
+    }
     if (plan.protocol !== PROTOCOL)
       throw new PerfError(
         'FP_ERR_DISTRIBUTED',
@@ -353,4 +393,14 @@ async function findRun(redis: Redis, reader: Redis, o: AgentOptions): Promise<Di
         if (found) return found;
       }
   }
+}
+
+/** An error of a Redis command (a timeout, a closed connection, an error reply). */
+function isRedisFailure(error: unknown): boolean {
+  const e = error as Error;
+  return (
+    e?.name === 'ReplyError' ||
+    e?.name === 'MaxRetriesPerRequestError' ||
+    /Command timed out|Connection is closed|ECONNREFUSED|ECONNRESET/.test(e?.message ?? '')
+  );
 }

@@ -22,8 +22,8 @@ export async function bundleScenario(file: string): Promise<{ fileName: string; 
   // Already one (fiml-perf k8s bundled it into the coordinator's ConfigMap): as it is.
   const text = readFileSync(file, 'utf8');
   if (text.startsWith(BANNER)) return { fileName, source: text };
-  const { build } = await import('esbuild');
   try {
+    const { build } = await import('esbuild');
     const result = await build({
       entryPoints: [file],
       bundle: true,

@@ -16,7 +16,7 @@ import {
   redactUrl,
   runKeys,
 } from './protocol.js';
-import { clockOffset, connectRedis, type StreamReply } from './redis.js';
+import { clockOffset, connectRedis, duplicateOf, type StreamReply } from './redis.js';
 
 export interface CoordinatorOptions {
   readonly redisUrl: string;
@@ -32,6 +32,9 @@ export interface CoordinatorOptions {
   readonly version: string;
   readonly log: (line: string) => void;
 }
+
+/** Agents' reports read at once; a full read means more may be waiting. */
+const READ_COUNT = 1000;
 
 interface Instance {
   agent: string;
@@ -64,6 +67,7 @@ export class Coordinator implements RemoteShares {
   readonly #keys: ReturnType<typeof runKeys>;
   readonly #instances = new Map<number, Instance>();
   #lastUp = '0';
+  #redisLost = false;
   #trimmedAt = 0;
   #startAt = 0;
   #alive: NodeJS.Timeout | undefined;
@@ -85,7 +89,7 @@ export class Coordinator implements RemoteShares {
   /** Connects to Redis. @throws PerfError FP_ERR_REDIS_UNREACHABLE, one line */
   static async connect(o: CoordinatorOptions): Promise<Coordinator> {
     const redis = await connectRedis(o.redisUrl, 'start Redis or fix --coordinator');
-    const reader = redis.duplicate();
+    const reader = duplicateOf(redis);
     return new Coordinator(o, redis, reader, await clockOffset(redis));
   }
 
@@ -101,6 +105,11 @@ export class Coordinator implements RemoteShares {
 
   async #control(message: Control): Promise<void> {
     await this.redis.xadd(this.#keys.ctl, 'MAXLEN', '~', '10000', '*', ...encode(message));
+  }
+
+  /** Sends without waiting; a Redis that fails is noticed by the read loop, not here. */
+  #tell(message: Control): void {
+    this.#control(message).catch(() => undefined);
   }
 
   /**
@@ -160,7 +169,15 @@ export class Coordinator implements RemoteShares {
           `agent(s) ${missing.join(', ')} of ${this.count} not ready after ${this.o.readyTimeoutMs / 1000}s; start them (fiml-perf agent URL --index I) or raise --ready-timeout`,
         );
       }
-      await this.#read(Math.min(left, 1000), (report) => this.#beforeStart(report));
+      try {
+        await this.#read(Math.min(left, 1000), (report) => this.#beforeStart(report));
+      } catch (error) {
+        await this.close();
+        throw new PerfError(
+          'FP_ERR_REDIS_UNREACHABLE',
+          `Redis at ${new URL(this.o.redisUrl).host} stopped answering while waiting for agents (${(error as Error).message}); check it and try again`,
+        );
+      }
       if (this.#failure) {
         await this.#control({ type: 'abort', reason: this.#failure });
         await this.close();
@@ -190,7 +207,7 @@ export class Coordinator implements RemoteShares {
     if (report.type === 'hello') {
       const taken = this.#instances.get(report.index);
       if (report.index >= this.count) {
-        void this.#control({
+        this.#tell({
           type: 'reject',
           index: report.index,
           agent: report.agent,
@@ -198,8 +215,17 @@ export class Coordinator implements RemoteShares {
         });
         return;
       }
+      if (report.version !== this.o.version) {
+        this.#tell({
+          type: 'reject',
+          index: report.index,
+          agent: report.agent,
+          reason: `this agent is fiml-perf ${report.version}, the coordinator ${this.o.version}: run the same version on both`,
+        });
+        return;
+      }
       if (taken && taken.agent !== report.agent) {
-        void this.#control({
+        this.#tell({
           type: 'reject',
           index: report.index,
           agent: report.agent,
@@ -234,18 +260,21 @@ export class Coordinator implements RemoteShares {
   }
 
   /** Reads agents' reports for up to `blockMs`, handing each to `handle`. */
-  async #read(blockMs: number, handle: (report: Report, bytes: number) => void): Promise<void> {
+  /** @returns how many entries it read (READ_COUNT: maybe more are waiting) */
+  async #read(blockMs: number, handle: (report: Report, bytes: number) => void): Promise<number> {
     const reply = (await this.reader.xread(
       'COUNT',
-      1000,
+      READ_COUNT,
       'BLOCK',
       Math.max(1, Math.round(blockMs)),
       'STREAMS',
       this.#keys.up,
       this.#lastUp,
     )) as StreamReply;
+    let read = 0;
     for (const [, entries] of reply ?? []) {
       for (const [id, fields] of entries) {
+        read++;
         this.#lastUp = id;
         const report = decode<Report>(fields);
         if (report) handle(report, (fields[1] as string).length);
@@ -255,17 +284,18 @@ export class Coordinator implements RemoteShares {
     // would otherwise hold every delta it ever sent).
     if (reply && Date.now() - this.#trimmedAt > 1000) {
       this.#trimmedAt = Date.now();
-      void this.redis
-        .call('XTRIM', this.#keys.up, 'MINID', this.#lastUp)
-        .catch(() => undefined);
+      void this.redis.call('XTRIM', this.#keys.up, 'MINID', this.#lastUp).catch(() => undefined);
     }
+    return read;
   }
 
   async start(): Promise<number> {
     const delay = this.o.startDelayMs ?? 2000;
     // On Redis' clock: each agent turns it into its own.
     const at = Date.now() - this.offsetMs + delay;
-    await this.#control({ type: 'start', at });
+    // The agents accepted, by index: one that joined later (a second with a taken index) is not.
+    const agents = Object.fromEntries([...this.#instances].map(([index, i]) => [index, i.agent]));
+    await this.#control({ type: 'start', at, agents });
     this.#startAt = at + this.offsetMs;
     const now = Date.now();
     for (const i of this.#instances.values()) i.lastSeen = Math.max(now, this.#startAt);
@@ -273,19 +303,22 @@ export class Coordinator implements RemoteShares {
   }
 
   restrict(recorded: ReadonlyArray<readonly [string, string]>): void {
-    void this.#control({ type: 'names', recorded });
+    this.#tell({ type: 'names', recorded });
   }
 
   async run(
     sink: ShareSink,
     signals: { stop?: AbortSignal | undefined; abort?: AbortSignal | undefined; graceMs: number },
   ): Promise<{ cut: boolean; endedAt?: number }> {
-    const onStop = () => void this.#control({ type: 'stop', graceMs: signals.graceMs });
-    const onAbort = () =>
-      void this.#control({ type: 'abort', reason: 'the coordinator stopped now' });
-    signals.stop?.addEventListener('abort', onStop, { once: true });
-    signals.abort?.addEventListener('abort', onAbort, { once: true });
+    const onStop = () => this.#tell({ type: 'stop', graceMs: signals.graceMs });
+    const onAbort = () => this.#tell({ type: 'abort', reason: 'the coordinator stopped now' });
+    // A Ctrl-C in the seconds before the start was not heard by anyone yet.
+    if (signals.stop?.aborted) onStop();
+    else signals.stop?.addEventListener('abort', onStop, { once: true });
+    if (signals.abort?.aborted) onAbort();
+    else signals.abort?.addEventListener('abort', onAbort, { once: true });
     let cut = false;
+    let failingSince: number | undefined;
     try {
       for (;;) {
         if ([...this.#instances.values()].every((i) => i.done)) break;
@@ -293,8 +326,26 @@ export class Coordinator implements RemoteShares {
           cut = true;
           break;
         }
-        await this.#read(250, (report, bytes) => this.#during(report, bytes, sink));
-        const lost = this.#silent();
+        let read: number;
+        try {
+          read = await this.#read(250, (report, bytes) => this.#during(report, bytes, sink));
+          failingSince = undefined;
+        } catch (error) {
+          // Redis gone: nothing arrives, nothing can be told; past the heartbeat timeout the
+          // run is lost, as when an agent is.
+          failingSince ??= Date.now();
+          if (Date.now() - failingSince > this.o.heartbeatTimeoutMs) {
+            this.#redisLost = true;
+            this.#failure = `Redis at ${new URL(this.o.redisUrl).host} did not answer for ${this.o.heartbeatTimeoutMs / 1000}s (${(error as Error).message})`;
+            this.o.log(`${this.#failure}; the agents stop by themselves`);
+            cut = true;
+            break;
+          }
+          continue;
+        }
+        // Silence is judged only on a read that emptied the backlog: an agent whose messages are
+        // still queued behind others' is not silent.
+        const lost = read < READ_COUNT ? this.#silent() : [];
         if (lost.length > 0 || this.#failure) {
           const at = (Date.now() - this.#startAt) / 1000;
           for (const index of lost) {
@@ -305,9 +356,9 @@ export class Coordinator implements RemoteShares {
           this.#lost = lost;
           this.#failure ??= `agent(s) ${lost.map((i) => `${i} (${this.#instances.get(i)?.agent})`).join(', ')} lost at ${at.toFixed(1)}s: no heartbeat for ${this.o.heartbeatTimeoutMs / 1000}s`;
           this.o.log(`${this.#failure}; stopping the others`);
-          await this.#control({ type: 'abort', reason: this.#failure });
+          this.#tell({ type: 'abort', reason: this.#failure });
           // What the others sent until now still counts: read it, briefly.
-          await this.#drain(sink);
+          await this.#drain(sink).catch(() => undefined);
           cut = true;
           break;
         }
@@ -422,9 +473,22 @@ export class Coordinator implements RemoteShares {
     return { instances, problems };
   }
 
-  /** Stops refreshing the coordinator's heartbeat and closes the connections. */
+  /**
+   * Stops refreshing the coordinator's heartbeat and closes the connections; agents waiting for
+   * a start that will not come are told (the setup failed after the plan was published).
+   */
   async close(): Promise<void> {
     clearInterval(this.#alive);
+    if (this.#redisLost) {
+      this.reader.disconnect();
+      this.redis.disconnect();
+      return;
+    }
+    if (this.#startAt === 0)
+      await this.#control({
+        type: 'abort',
+        reason: 'the coordinator stopped before the start',
+      }).catch(() => undefined);
     await this.redis.del(this.#keys.alive).catch(() => undefined);
     await this.redis.expire(this.#keys.ctl, KEY_TTL_S).catch(() => undefined);
     await this.redis.expire(this.#keys.up, KEY_TTL_S).catch(() => undefined);

@@ -52,7 +52,12 @@ export interface DistributedPlan {
 
 /** Coordinator to agents. `at` is on Redis' clock (ms), which every instance measures itself against. */
 export type Control =
-  | { readonly type: 'start'; readonly at: number }
+  | {
+      readonly type: 'start';
+      readonly at: number;
+      /** The agent accepted for each index (`host:pid`); any other stays out. */
+      readonly agents: Readonly<Record<string, string>>;
+    }
   | { readonly type: 'stop'; readonly graceMs: number }
   | { readonly type: 'abort'; readonly reason: string }
   | { readonly type: 'names'; readonly recorded: ReadonlyArray<readonly [string, string]> }

@@ -49,6 +49,9 @@ async function connectOnce(url: string, fix: string): Promise<Redis> {
     lazyConnect: true,
     connectTimeout: 5000,
     maxRetriesPerRequest: null,
+    // A command waits for a Redis that went away at most this long (then rejects), so a run
+    // notices a lost Redis instead of waiting for it for ever; blocking reads block for 1 s.
+    commandTimeout: 5000,
     // The first connection is tried a few times; once up, drops reconnect for as long as it takes.
     retryStrategy: (times) => Math.min(times * 200, 1000),
   });
@@ -71,7 +74,17 @@ async function connectOnce(url: string, fix: string): Promise<Redis> {
       `cannot reach Redis at ${parsed.host} (${e.code ?? e.message}); ${fix}`,
     );
   }
+  redis.off('error', onError);
+  // Reconnection errors are handled where commands fail (a timeout); not printed each retry.
+  redis.on('error', () => undefined);
   return redis;
+}
+
+/** A second connection to the same Redis (for blocking reads), errors handled as the first's. */
+export function duplicateOf(redis: Redis): Redis {
+  const copy = redis.duplicate();
+  copy.on('error', () => undefined);
+  return copy;
 }
 
 /**

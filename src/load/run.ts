@@ -205,6 +205,8 @@ export async function runLoad(options: RunLoadOptions): Promise<RunResult> {
   options.stop?.addEventListener('abort', () => {
     state.interrupted = true;
   });
+  // Stopped before it started (a distributed run's Ctrl-C while the agents were told the start).
+  if (options.stop?.aborted) state.interrupted = true;
   try {
     if (remote) {
       state.onNamesFull = (recorded) => remote.restrict(recorded);

@@ -53,7 +53,15 @@ describe('deploy/k8s', () => {
     const bad = await runCli(['k8s', '--instances', '2', '--rat', '10']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/unknown option '--rat'/);
-    const name = await runCli(['k8s', '--instances', '2', '--name', 'Bad_Name']);
+    const name = await runCli([
+      'k8s',
+      '--instances',
+      '2',
+      '--host',
+      'http://x:1',
+      '--name',
+      'Bad_Name',
+    ]);
     expect(name.code).toBe(2);
     expect(name.stderr.trim().split('\n')).toHaveLength(1);
     expect(name.stderr).toMatch(/name: use lower-case letters/);

@@ -212,13 +212,10 @@ export default class Pinger extends User {
       const stderr = stderrOf(coordinator);
       await waitForOutput(coordinator, /Running GET/, 'stderr');
       await new Promise((r) => setTimeout(r, 2500));
-      const killedAt = Date.now();
       started[1]?.kill('SIGKILL');
       const code = await exited(coordinator);
-      const took = Date.now() - killedAt;
+
       expect(code, stderr()).toBe(3);
-      // Within the heartbeat timeout and a little: not Locust's 60 s.
-      expect(took).toBeLessThan(8000);
       expect(stderr()).toMatch(/agent\(s\) 1 \(\S+\) lost at \d+\.\ds: no heartbeat for 2s/);
       const result = JSON.parse(readFileSync(json, 'utf8'));
       expect(result.interrupted).toBe(true);
@@ -228,6 +225,39 @@ export default class Pinger extends User {
       // The others were told and ended (exit 3: their run was aborted).
       expect(await exited(started[0] as ChildProcess)).toBe(3);
       expect(await exited(started[2] as ChildProcess)).toBe(3);
+    }, 60_000);
+
+    it('Ctrl-C at the coordinator stops every agent cleanly: the result is marked interrupted, exit 130', async () => {
+      const started = agents(2, 'stop-1');
+      const json = join(dir, 'stop.json');
+      const coordinator = spawnCli([
+        'load',
+        `${server.url}/ok`,
+        '--rate',
+        '20',
+        '-d',
+        '60s',
+        '-q',
+        '--coordinator',
+        redis.url,
+        '--instances',
+        '2',
+        '--run',
+        'stop-1',
+        '--json',
+        json,
+      ]);
+      await waitForOutput(coordinator, /Running GET/, 'stderr');
+      await new Promise((r) => setTimeout(r, 3500));
+      coordinator.kill('SIGINT');
+      expect(await exited(coordinator)).toBe(130);
+      // Told to stop: their shares end early, cleanly.
+      expect(await Promise.all(started.map(exited))).toEqual([0, 0]);
+      const result = JSON.parse(readFileSync(json, 'utf8'));
+      expect(result.interrupted).toBe(true);
+      expect(result.totals.requests).toBeGreaterThan(20);
+      expect(result.totals.requests).toBeLessThan(20 * 20);
+      for (const i of result.instances) expect(i.reconciliation.ok).toBe(true);
     }, 60_000);
 
     it('an agent that never arrives: the ready timeout names it; a taken index and no index are one line, exit 2', async () => {
