@@ -428,7 +428,7 @@ function withInstances<R extends RunResult>(
   const saturated = instances.filter((i) => i.saturated).map((i) => i.index);
   if (saturated.length)
     err(
-      `WARNING: agent(s) ${saturated.join(', ')} used over 90% of a core: they may have set the pace; add agents`,
+      `WARNING: agent(s) ${saturated.join(', ')} may have set the pace (${instances.find((i) => i.saturated)?.reasons.join('; ')}); add agents`,
     );
   return {
     ...result,
