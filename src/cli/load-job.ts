@@ -283,6 +283,7 @@ export async function runLoadJob(
           }
         : show,
       onWarning: (message) => progress.note(`WARNING: ${message}`),
+      onEnd: published?.metrics.onTick,
       remote: coordinator,
       onTick: ticks.length
         ? (recorder) => {

@@ -55,6 +55,11 @@ export interface RunLoadOptions {
   readonly onWarning?: (message: string) => void;
   /** Called after each second is recorded, with the live recorder (targets, windows). */
   readonly onTick?: (recorder: StatsRecorder) => void;
+  /**
+   * Called once the last, partial second is recorded, with the final recorder (what publishes
+   * the run's figures reads them here: a run shorter than a second has no tick).
+   */
+  readonly onEnd?: (recorder: StatsRecorder) => void;
   readonly version: string;
   /** Recorded in the result as it is. */
   readonly config: Readonly<Record<string, unknown>>;
@@ -225,6 +230,7 @@ export async function runLoad(options: RunLoadOptions): Promise<RunResult> {
   }
   // The last, partial second.
   recorder.tick(Date.now(), 0, open ? droppedSince() : undefined, executor.intendedRate?.());
+  options.onEnd?.(recorder);
   // A distributed run ended when its last agent did, not when that agent's report arrived.
   const endedAt = Math.min(remoteEnd ?? Date.now(), Date.now());
   return buildResult(recorder, {

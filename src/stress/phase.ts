@@ -96,6 +96,7 @@ export async function runPhase(
       abort: abort.signal,
       onProgress: env.onProgress,
       onWarning: env.onWarning,
+      onEnd: env.onTick,
       onTick: (recorder) => {
         session.onTick(recorder);
         options.onTick?.(recorder);

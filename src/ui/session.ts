@@ -512,6 +512,7 @@ export class UiSession {
           if (!run.warnings.includes(message)) run.warnings.push(message);
           this.options.log(`WARNING: ${message}`);
         },
+        onEnd: observer?.onTick,
         onTick: (recorder) => {
           session.onTick(recorder);
           observer?.onTick(recorder);

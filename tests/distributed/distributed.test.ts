@@ -41,10 +41,16 @@ describe.skipIf(!hasRedis)(
     let served = 0;
     beforeAll(async () => {
       redis = await startRedis();
-      // /slow answers after 20 ms; /ok at once. Counts what it served (probes excluded).
+      // /slow answers after 20 ms; /ok at once. Counts what it served of them.
       server = await startHttpServer((req, res) => {
         if (req.method === 'HEAD' || req.url === '/') return res.end();
-        served++;
+        // The load's own requests (targets also read /health, /metrics, /api/metrics/performance).
+        if (
+          !/\/(health|metrics|api\/metrics\/performance)$/.test(
+            (req.url ?? '').split('?')[0] as string,
+          )
+        )
+          served++;
         if (req.url === '/slow') setTimeout(() => res.end('slow'), 20);
         else res.end('ok');
       });
@@ -91,6 +97,10 @@ describe.skipIf(!hasRedis)(
         '3',
         '--run',
         'open-1',
+        '--target',
+        'error_rate < 1%',
+        '--target',
+        'p99 < 5s',
         '--json',
         json,
       ]);
@@ -99,6 +109,8 @@ describe.skipIf(!hasRedis)(
       const result = JSON.parse(readFileSync(json, 'utf8'));
       expect(result.totals.requests).toBe(240);
       expect(served).toBe(240);
+      // Targets judged once, on the merged figures.
+      expect(result.targets.summary).toMatchObject({ pass: 2, fail: 0 });
       expect(result.generator.workers).toBe(3);
       // Striped by global iteration: 80 each, and every agent's deltas add up to its totals.
       expect(result.instances.map((i: { requests: number }) => i.requests)).toEqual([80, 80, 80]);
