@@ -52,3 +52,16 @@ export class PerfError extends Error {
 export function isPerfError(error: unknown): error is PerfError {
   return error instanceof PerfError;
 }
+
+/**
+ * An error that crossed a worker thread: structured cloning keeps its message and `code` but not
+ * its class. One with a fiml-perf code is made a PerfError again, so a user's mistake in a worker
+ * stays a user error (exit 2) and is not reported as a bug.
+ */
+export function reviveError(error: unknown): unknown {
+  if (error instanceof PerfError || !(error instanceof Error)) return error;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && code in ERROR_CODES
+    ? new PerfError(code as ErrorCode, error.message, { cause: error })
+    : error;
+}

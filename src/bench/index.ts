@@ -1,5 +1,6 @@
 export type { Environment } from './environment.js';
 export { currentEnvironment, fingerprintDifferences } from './environment.js';
+export { BENCH_HEADER, benchLine, formatNs } from './format.js';
 export type { InterleaveOptions } from './interleave.js';
 export { runInterleaved } from './interleave.js';
 export type { BenchDefinition, BenchFunction, BenchOptions, Clock } from './registry.js';

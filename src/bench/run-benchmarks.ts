@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
+import { PerfError } from '../errors.js';
 import { firstLine, importUserModule, locateError } from '../util/import-module.js';
 import { currentEnvironment } from './environment.js';
 import { type BenchDefinition, collect } from './registry.js';
@@ -10,8 +11,11 @@ import { median, summarize } from './sample-stats.js';
 import { DEFAULT_SAMPLER, type SamplerOptions, sampleBenchmark } from './sampler.js';
 
 /** A benchmark file that cannot load, or a benchmark that throws. */
-export class BenchError extends Error {
-  override name = 'BenchError';
+export class BenchError extends PerfError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('FP_ERR_BENCH', message, options);
+    this.name = 'BenchError';
+  }
 }
 
 const BENCH_FILE = /\.bench\.(ts|mts|js|mjs)$/;

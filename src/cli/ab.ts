@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { PerfError } from '../errors.js';
 
-import { report, reportOptions } from './compare.js';
+import { reportOptions } from './comparison-options.js';
 import { addOptions, flag, type OptionTable, resolveOptions } from './option-table.js';
 
 export const abOptions = {
@@ -115,7 +115,7 @@ until every verdict is clear or --processes is reached. Docs: docs/regression.md
     );
   addOptions(command, abOptions).action(async (filters: string[], raw: Record<string, unknown>) => {
     const options = resolveOptions(abOptions, raw);
-    const [{ BenchError, runInterleaved }, { compareResults, RegressError }] = await Promise.all([
+    const [{ runInterleaved }, { compareResults }] = await Promise.all([
       import('../bench/index.js'),
       import('../regress/index.js'),
     ]);
@@ -129,34 +129,25 @@ until every verdict is clear or --processes is reached. Docs: docs/regression.md
         x: Parameters<typeof compareResults>[0],
         y: Parameters<typeof compareResults>[1],
       ) => compareResults(x, y, paths, { threshold: options.threshold });
-      let result: ReturnType<typeof runInterleaved>;
-      try {
-        result = runInterleaved(a, b, {
-          root: options.dir,
-          filters,
-          timeMs: options.time,
-          maxProcesses: options.processes,
-          minProcesses: options.minProcesses,
-          onRound: (round) => process.stderr.write(`round ${round}: ${round} process(es) a side\n`),
-          done: (x, y) =>
-            compare({ kind: 'bench', result: x }, { kind: 'bench', result: y }).summary
-              .inconclusive === 0,
-        });
-      } catch (error) {
-        if (error instanceof BenchError) throw new PerfError('FP_ERR_BENCH', error.message);
-        throw error;
-      }
-      let comparison: ReturnType<typeof compareResults>;
-      try {
-        comparison = compare(
-          { kind: 'bench', result: result.a },
-          { kind: 'bench', result: result.b },
-        );
-      } catch (error) {
-        if (error instanceof RegressError) throw new PerfError('FP_ERR_BASELINE', error.message);
-        throw error;
-      }
-      process.exitCode = await report(comparison, options);
+      const result = runInterleaved(a, b, {
+        root: options.dir,
+        filters,
+        timeMs: options.time,
+        maxProcesses: options.processes,
+        minProcesses: options.minProcesses,
+        onRound: (round) => process.stderr.write(`round ${round}: ${round} process(es) a side\n`),
+        done: (x, y) =>
+          compare({ kind: 'bench', result: x }, { kind: 'bench', result: y }).summary
+            .inconclusive === 0,
+      });
+      const comparison = compare(
+        { kind: 'bench', result: result.a },
+        { kind: 'bench', result: result.b },
+      );
+      process.exitCode = await (await import('../jobs/index.js')).reportComparison(
+        comparison,
+        options,
+      );
     } finally {
       base.remove();
     }

@@ -4,7 +4,6 @@ import { PerfError } from '../errors.js';
 import { parseDuration } from '../util/duration.js';
 import { runIdSchema } from './distributed-options.js';
 import { addOptions, flag, type OptionTable, resolveOptions } from './option-table.js';
-import { VERSION } from './version.js';
 
 export const agentOptions = {
   index: {
@@ -65,29 +64,13 @@ export function registerAgent(command: Command): void {
         'FP_ERR_DISTRIBUTED',
         "an agent needs its index: pass --index I (0 to instances-1), or run it in Kubernetes' Indexed Job",
       );
-    const { runAgent } = await import('../distributed/agent.js');
-    const log = (line: string) => process.stderr.write(`${line}\n`);
-    const { code, result } = await runAgent({
+    const { runAgentJob } = await import('../jobs/index.js');
+    process.exitCode = await runAgentJob({
       redisUrl: url,
       index,
       run: options.run,
       waitMs: parseDuration(options.wait) as number,
-      version: VERSION,
-      log,
-      keepResult: options.json !== undefined,
+      json: options.json,
     });
-    if (result && options.json) {
-      const { writeJson } = await import('../report/json.js');
-      try {
-        writeJson(result, options.json);
-      } catch (error) {
-        throw new PerfError(
-          'FP_ERR_WRITE',
-          `cannot write ${options.json}: ${(error as Error).message}; pick a writable path`,
-        );
-      }
-      log(`Result: ${options.json}`);
-    }
-    process.exitCode = code;
   });
 }

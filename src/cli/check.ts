@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { PerfError } from '../errors.js';
 
-import { EXIT } from './exit-codes.js';
+import { EXIT } from '../exit-codes.js';
 import { addOptions, type OptionTable, resolveOptions } from './option-table.js';
 
 export const checkOptions = {
@@ -20,7 +20,7 @@ const percent = (share: number) => `${(share * 100).toFixed(1)}%`;
  * line (exit 2), or its user classes and each task's share of the traffic (exit 0).
  */
 export async function check(file: string, print: (line: string) => void): Promise<number> {
-  const { formatProblem, loadScenario, pickerOf, ScenarioError, typecheckScenario } = await import(
+  const { formatProblem, loadScenario, pickerOf, typecheckScenario } = await import(
     '../load/index.js'
   );
   if (/\.[mc]?tsx?$/.test(file)) {
@@ -33,20 +33,15 @@ export async function check(file: string, print: (line: string) => void): Promis
       );
     }
   }
-  try {
-    const scenario = await loadScenario(file);
-    print(`${file}: OK`);
-    for (const [name, cls] of scenario.classes) {
-      const marker = scenario.defaultClass === cls ? ' (default)' : '';
-      print(`  ${name}${marker}: weight ${cls.weight}, wait ${cls.waitTime.description}`);
-      for (const [task, share] of Object.entries(pickerOf(cls).shares()))
-        print(`    ${percent(share).padStart(6)}  ${task}`);
-    }
-    return EXIT.ok;
-  } catch (error) {
-    if (error instanceof ScenarioError) throw new PerfError('FP_ERR_SCENARIO', error.message);
-    throw error;
+  const scenario = await loadScenario(file);
+  print(`${file}: OK`);
+  for (const [name, cls] of scenario.classes) {
+    const marker = scenario.defaultClass === cls ? ' (default)' : '';
+    print(`  ${name}${marker}: weight ${cls.weight}, wait ${cls.waitTime.description}`);
+    for (const [task, share] of Object.entries(pickerOf(cls).shares()))
+      print(`    ${percent(share).padStart(6)}  ${task}`);
   }
+  return EXIT.ok;
 }
 
 export function registerCheck(command: Command): void {

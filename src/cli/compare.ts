@@ -1,43 +1,6 @@
 import type { Command } from 'commander';
-import { z } from 'zod';
-import { PerfError } from '../errors.js';
-import type { ComparisonReport } from '../regress/index.js';
-import { EXIT } from './exit-codes.js';
+import { reportOptions } from './comparison-options.js';
 import { addOptions, flag, type OptionTable, resolveOptions } from './option-table.js';
-
-/** How a comparison is written and what it exits with; shared by compare and ab. */
-export const reportOptions = {
-  markdown: {
-    flags: '--markdown <file>',
-    description: 'write Markdown for a PR comment',
-    schema: z.string().min(1).optional(),
-  },
-  json: {
-    flags: '--json <file>',
-    description: 'write the comparison as JSON',
-    schema: z.string().min(1).optional(),
-  },
-  ci: {
-    flags: '--ci',
-    description: 'exit 1 when any regression is found',
-    schema: flag.bool(false),
-  },
-} satisfies OptionTable;
-
-/** Prints the table, writes what was asked for, and returns the exit code. */
-export async function report(
-  comparison: ComparisonReport,
-  options: { markdown?: string | undefined; json?: string | undefined; ci: boolean },
-): Promise<number> {
-  const [{ comparisonMarkdown, comparisonTable }, { writeFileAtomic }] = await Promise.all([
-    import('../regress/index.js'),
-    import('../report/index.js'),
-  ]);
-  process.stdout.write(`${comparisonTable(comparison)}\n`);
-  if (options.markdown) writeFileAtomic(options.markdown, comparisonMarkdown(comparison));
-  if (options.json) writeFileAtomic(options.json, `${JSON.stringify(comparison, null, 2)}\n`);
-  return options.ci && comparison.summary.regression > 0 ? EXIT.failed : EXIT.ok;
-}
 
 export const compareOptions = {
   threshold: {
@@ -84,20 +47,17 @@ Docs: docs/regression.md`,
   addOptions(command, compareOptions).action(
     async (baseline: string, current: string, raw: Record<string, unknown>) => {
       const options = resolveOptions(compareOptions, raw);
-      const { compareFiles, RegressError } = await import('../regress/index.js');
-      let comparison: ComparisonReport;
-      try {
-        comparison = compareFiles(baseline, current, {
-          threshold: options.threshold,
-          alpha: options.alpha,
-          force: options.force,
-          errorThreshold: options.errorThreshold,
-        });
-      } catch (error) {
-        if (error instanceof RegressError) throw new PerfError('FP_ERR_BASELINE', error.message);
-        throw error;
-      }
-      process.exitCode = await report(comparison, options);
+      const { compareFiles } = await import('../regress/index.js');
+      const comparison = compareFiles(baseline, current, {
+        threshold: options.threshold,
+        alpha: options.alpha,
+        force: options.force,
+        errorThreshold: options.errorThreshold,
+      });
+      process.exitCode = await (await import('../jobs/index.js')).reportComparison(
+        comparison,
+        options,
+      );
     },
   );
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PerfError } from '../errors.js';
+import type { DistributedRequest } from '../jobs/index.js';
 import { parseDuration } from '../util/duration.js';
 import { flag, type OptionTable, type ResolvedOptions } from './option-table.js';
 
@@ -49,14 +50,6 @@ export const distributedOptions = {
 } satisfies OptionTable;
 
 export type DistributedFlags = ResolvedOptions<typeof distributedOptions>;
-
-export interface DistributedRequest {
-  readonly redisUrl: string;
-  readonly instances: number;
-  readonly run: string | undefined;
-  readonly readyTimeoutMs: number;
-  readonly heartbeatTimeoutMs: number;
-}
 
 /** The distributed run asked for, or undefined. @throws PerfError for flags that do not fit */
 export function resolveDistributed(

@@ -1,3 +1,3 @@
-export { EXIT, EXIT_BUG } from './exit-codes.js';
+export { EXIT } from '../exit-codes.js';
 export type { Io } from './program.js';
 export { buildProgram, runCli, VERSION } from './program.js';

@@ -126,8 +126,10 @@ export function registerK8s(command: Command): void {
     // Pods are scheduled and their images pulled: a minute is short for the agents to be ready.
     if (!loadArgs.some((a) => a.startsWith('--ready-timeout')))
       loadArgs.push('--ready-timeout', '10m');
-    const [{ renderManifests, manifestsYaml, ManifestError }, { bundleScenario }] =
-      await Promise.all([import('../distributed/k8s.js'), import('../distributed/bundle.js')]);
+    const [{ renderManifests, manifestsYaml }, { bundleScenario }] = await Promise.all([
+      import('../distributed/k8s.js'),
+      import('../distributed/bundle.js'),
+    ]);
     let scenario: { fileName: string; source: string } | undefined;
     if (flags.file) {
       // The agents get the scenario in the plan; the coordinator from this ConfigMap, bundled
@@ -144,29 +146,22 @@ export function registerK8s(command: Command): void {
       throw fail(
         `the bundled scenario is ${Math.round(Buffer.byteLength(scenario.source) / 1024)} KiB: a ConfigMap holds 1 MiB at most; bundle fewer npm packages into it`,
       );
-    let yaml: string;
-    try {
-      yaml = manifestsYaml(
-        renderManifests({
-          name: flags.name,
-          ...(flags.namespace ? { namespace: flags.namespace } : {}),
-          instances: flags.instances,
-          image: flags.image,
-          ...(flags.redis ? { redis: flags.redis } : {}),
-          runId: flags.run ?? randomBytes(4).toString('hex'),
-          loadArgs,
-          ...(scenario ? { scenario } : {}),
-          cpu: flags.cpu,
-          memory: flags.memory,
-        }),
-      );
-    } catch (error) {
-      if (error instanceof ManifestError)
-        throw new PerfError('FP_ERR_INVALID_FLAG', `${error.message}; fix the flag`);
-      throw error;
-    }
+    const yaml = manifestsYaml(
+      renderManifests({
+        name: flags.name,
+        ...(flags.namespace ? { namespace: flags.namespace } : {}),
+        instances: flags.instances,
+        image: flags.image,
+        ...(flags.redis ? { redis: flags.redis } : {}),
+        runId: flags.run ?? randomBytes(4).toString('hex'),
+        loadArgs,
+        ...(scenario ? { scenario } : {}),
+        cpu: flags.cpu,
+        memory: flags.memory,
+      }),
+    );
     if (flags.out) {
-      const { writeFileAtomic } = await import('../report/index.js');
+      const { writeFileAtomic } = await import('../util/atomic-write.js');
       try {
         writeFileAtomic(flags.out, yaml);
       } catch (error) {

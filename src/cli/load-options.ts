@@ -3,7 +3,8 @@ import { basename, dirname, join } from 'node:path';
 import { createSecureContext } from 'node:tls';
 import { z } from 'zod';
 import { PerfError } from '../errors.js';
-import type { ClientConfig, ExecutorConfig, LoadPlan, Workload } from '../load/index.js';
+import type { LoadRequest } from '../jobs/index.js';
+import type { ClientConfig, ExecutorConfig, Workload } from '../load/index.js';
 import { DEFAULT_MAX_NAMES, OTHER_NAMES } from '../names.js';
 import { parseDuration, parseStages, type Stage } from '../util/duration.js';
 import { packageFile } from '../util/package-file.js';
@@ -225,22 +226,15 @@ export const loadOptions = {
 
 export type LoadFlags = ResolvedOptions<typeof loadOptions>;
 
-/** The run a command line asks for, checked as a whole. */
-export interface LoadRequest {
-  readonly plan: Omit<LoadPlan, 'host'> & { readonly host: string | undefined };
-  readonly scenarioFile: string | undefined;
-  /** True when the scenario is the bundled one (it is type-checked by this repository's CI). */
-  readonly bundledScenario: boolean;
-  readonly workers: number;
-  readonly graceMs: number;
-  readonly json: string | undefined;
-  readonly csv: string | undefined;
-  /** Where the HTML report goes, if anywhere. */
-  readonly html: string | undefined;
-  readonly typecheck: boolean;
-  readonly quiet: boolean;
-  /** Print the timing phases per endpoint. */
-  readonly phases: boolean;
+/** The standard load of `targets` and `run` when no load shape is given: 100 users, 20 a second. */
+export function withStandardLoad(flags: LoadFlags): LoadFlags {
+  const shaped =
+    flags.users !== undefined ||
+    flags.spawnRate !== undefined ||
+    flags.stages !== undefined ||
+    flags.rate !== undefined ||
+    flags.rateStages !== undefined;
+  return shaped ? flags : { ...flags, users: 100, spawnRate: 20 };
 }
 
 /** The bundled standard scenario, from source or from dist. */

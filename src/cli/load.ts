@@ -4,7 +4,7 @@ import { loadOptions, resolveLoad } from './load-options.js';
 import { metricsOptions, resolveMetrics } from './metrics-options.js';
 import { addOptions, flag, resolveOptions } from './option-table.js';
 import { resolveTargets, targetOptions } from './target-options.js';
-import { uiOptions } from './ui.js';
+import { uiOptions } from './ui-options.js';
 
 export function registerLoad(command: Command): void {
   command
@@ -48,18 +48,14 @@ Docs: docs/load.md`,
     const flags = resolveOptions(table, raw);
     const distributed = resolveDistributed(flags);
     if (flags.ui) {
-      const { runUi } = await import('./ui.js');
+      const { runUi } = await import('./ui-options.js');
       process.exitCode = await runUi(flags, args);
       return;
     }
     const request = resolveLoad(flags, args);
     const targets = await resolveTargets(flags, false);
-    const classNames =
-      request.plan.workload.kind === 'scenario' ? request.plan.workload.classNames : [];
-    const { runLoadJob } = await import('./load-job.js');
+    const { runLoadJob } = await import('../jobs/index.js');
     const metrics = resolveMetrics(flags);
-    process.exitCode = (
-      await runLoadJob({ request, classNames, targets, metrics, distributed })
-    ).code;
+    process.exitCode = (await runLoadJob({ request, targets, metrics, distributed })).code;
   });
 }

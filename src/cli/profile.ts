@@ -1,6 +1,9 @@
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
+import type { ProfileRequest } from '../jobs/index.js';
 import { parseDuration } from '../util/duration.js';
+import { folderStamp } from '../util/folder-stamp.js';
 import { loadOptions, resolveLoad } from './load-options.js';
 import {
   addOptions,
@@ -109,18 +112,40 @@ Docs: docs/profile.md`,
     );
   addOptions(command, table).action(async (args: string[], raw: Record<string, unknown>) => {
     const flags = resolveOptions(table, raw);
+    const jobs = await import('../jobs/index.js');
     if (flags.target) {
-      const { runTargetProfile } = await import('./profile-job.js');
-      process.exitCode = await runTargetProfile(flags.target, args, flags);
+      process.exitCode = await jobs.runTargetProfile(flags.target, args, {
+        out: flags.out,
+        timeMs: flags.time,
+        samplingIntervalUs: flags.samplingInterval,
+        top: flags.top,
+      });
       return;
     }
     if (flags.diff) {
-      const { runProfileDiff } = await import('./profile-job.js');
-      process.exitCode = runProfileDiff(args, flags.out, flags.top);
+      process.exitCode = await jobs.runProfileDiff(args, flags.out, flags.top);
       return;
     }
     const request = resolveLoad(flags, args);
-    const { runProfileJob } = await import('./profile-job.js');
-    process.exitCode = await runProfileJob(flags, request);
+    const profile: ProfileRequest = {
+      warmupMs: parseDuration(flags.warmup) as number,
+      samplingIntervalUs: flags.samplingInterval,
+      heap: flags.heap,
+      heapEveryMs: parseDuration(flags.heapEvery) as number,
+      heapSnapshots: flags.heapSnapshots,
+      top: flags.top,
+      out: resolve(flags.out ?? join('reports', folderStamp(new Date()), 'profile')),
+      inspect: flags.inspect,
+      allowRemoteInspector: flags.allowRemoteInspector,
+    };
+    const [{ createExecutor }, { checkProfileWindow }] = await Promise.all([
+      import('../load/index.js'),
+      import('../profile/index.js'),
+    ]);
+    checkProfileWindow(
+      { ...profile, durationMs: createExecutor(request.plan.executor).durationMs },
+      flags,
+    );
+    process.exitCode = (await jobs.runLoadJob({ request, targets: null, profile })).code;
   });
 }

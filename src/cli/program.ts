@@ -1,9 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { isPerfError } from '../errors.js';
-import { EXIT, EXIT_BUG } from './exit-codes.js';
-import { VERSION } from './version.js';
+import { EXIT } from '../exit-codes.js';
+import { VERSION } from '../version.js';
 
-export { VERSION } from './version.js';
+export { VERSION } from '../version.js';
 
 export interface Io {
   readonly out: (text: string) => void;
@@ -184,6 +184,6 @@ export async function runCli(argv: readonly string[], io: Io = stdio): Promise<n
     io.err(
       `fiml-perf: internal error, please report it with this trace:\n${(error as Error).stack ?? String(error)}\n`,
     );
-    return EXIT_BUG;
+    return EXIT.bug;
   }
 }

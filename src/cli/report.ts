@@ -52,22 +52,16 @@ Docs: docs/report.md`,
   addOptions(command, reportOptions).action(
     async (paths: string[], raw: Record<string, unknown>) => {
       const flags = resolveOptions(reportOptions, raw);
-      const [{ buildReportFromFiles, ReportError }, { writeFileAtomic }] = await Promise.all([
+      const [{ buildReportFromFiles }, { writeFileAtomic }] = await Promise.all([
         import('../report/html/build.js'),
-        import('../report/index.js'),
+        import('../util/atomic-write.js'),
       ]);
-      let built: { html: string; markdown: string };
       const out = flags.out ?? join(dirname(paths[0] as string), 'report.html');
-      try {
-        built = buildReportFromFiles(
-          paths,
-          flags.baseline,
-          flags.profile ? { dir: flags.profile, reportPath: out } : undefined,
-        );
-      } catch (error) {
-        if (error instanceof ReportError) throw new PerfError('FP_ERR_BASELINE', error.message);
-        throw error;
-      }
+      const built = buildReportFromFiles(
+        paths,
+        flags.baseline,
+        flags.profile ? { dir: flags.profile, reportPath: out } : undefined,
+      );
       try {
         writeFileAtomic(out, built.html);
         if (flags.markdown) writeFileAtomic(flags.markdown, built.markdown);

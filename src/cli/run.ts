@@ -1,14 +1,12 @@
-import { existsSync, lstatSync, renameSync, rmSync, symlinkSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { PerfError } from '../errors.js';
-import type { ProfileJob } from './load-job.js';
-import { loadOptions, resolveLoad } from './load-options.js';
+import type { ProfileRequest } from '../jobs/index.js';
+import { folderStamp } from '../util/folder-stamp.js';
+import { loadOptions, resolveLoad, withStandardLoad } from './load-options.js';
 import { metricsOptions, resolveMetrics } from './metrics-options.js';
 import { addOptions, flag, type OptionTable, resolveOptions } from './option-table.js';
 import { resolveTargets, targetOptions } from './target-options.js';
-import { withStandardLoad } from './targets.js';
 
 const runOptions = {
   out: {
@@ -30,49 +28,31 @@ const runOptions = {
   },
 } satisfies OptionTable;
 
-/** 2026-11-27T14-05-09Z: a timestamp that is a portable folder name and sorts in time order. */
-export function folderStamp(date: Date): string {
-  return date
-    .toISOString()
-    .replace(/\.\d+Z$/, 'Z')
-    .replaceAll(':', '-');
-}
-
-/** Points `out/latest` at the run's folder, replacing any earlier link at once (rename). */
-function pointLatest(out: string, folder: string): void {
-  const link = join(out, 'latest');
-  const temporary = join(out, `.latest.${process.pid}`);
-  rmSync(temporary, { force: true });
-  symlinkSync(folder, temporary, 'dir');
-  if (existsSync(link) && !lstatSync(link).isSymbolicLink())
-    throw new PerfError('FP_ERR_WRITE', `${link} exists and is not a link; move it away`);
-  renameSync(temporary, link);
-}
-
-/** `run --profile`: profile's defaults, the folder inside the run's. */
-async function profileJob(
+/** `run --profile`: profile's defaults; the folder goes inside the run's (the job puts it there). */
+async function profileRequest(
   executor: Parameters<typeof import('../load/index.js').createExecutor>[0],
-  out: string,
   inspect: string | undefined,
-): Promise<ProfileJob> {
+): Promise<ProfileRequest> {
   const [{ createExecutor }, { checkProfileWindow }] = await Promise.all([
     import('../load/index.js'),
-    import('./service-profiler.js'),
+    import('../profile/index.js'),
   ]);
-  const options = {
+  const request = {
     warmupMs: 5000,
     samplingIntervalUs: 1000,
     heap: true,
     heapEveryMs: 5000,
     heapSnapshots: 0,
-    out,
     top: 10,
+    out: '',
+    inspect,
+    allowRemoteInspector: false,
   };
   checkProfileWindow(
-    { ...options, durationMs: createExecutor(executor).durationMs },
+    { ...request, durationMs: createExecutor(executor).durationMs },
     { warmup: '5s', heapEvery: '5s' },
   );
-  return { options, inspect };
+  return request;
 }
 
 export function registerRun(command: Command): void {
@@ -100,49 +80,25 @@ Docs: docs/run.md`,
         'FP_ERR_INVALID_FLAG',
         'run writes result.json, junit.xml and report.html into its report folder; use --out to move it',
       );
-    const folder = folderStamp(new Date());
-    const dir = join(flags.out, folder);
-    const request = {
-      ...resolveLoad(withStandardLoad(flags), args),
-      json: join(dir, 'result.json'),
-      html: join(dir, 'report.html'),
-    };
+    const request = resolveLoad(withStandardLoad(flags), args);
     if (flags.inspect && !flags.profile)
       throw new PerfError(
         'FP_ERR_INVALID_FLAG',
         '--inspect is the inspector --profile uses; add --profile, or drop --inspect',
       );
     const profile = flags.profile
-      ? await profileJob(request.plan.executor, join(dir, 'profile'), flags.inspect)
+      ? await profileRequest(request.plan.executor, flags.inspect)
       : undefined;
-    const targets = await resolveTargets({ ...flags, junit: join(dir, 'junit.xml') }, true);
-    const classNames =
-      request.plan.workload.kind === 'scenario' ? request.plan.workload.classNames : [];
-    const [{ runLoadJob }, { writeFileAtomic }, { buildRunReport }] = await Promise.all([
-      import('./load-job.js'),
-      import('../report/index.js'),
-      import('../report/html/build.js'),
-    ]);
-    const { result, code } = await runLoadJob({
+    const targets = await resolveTargets(flags, true);
+    const { runRunJob } = await import('../jobs/index.js');
+    const { code } = await runRunJob({
       request,
-      classNames,
       targets,
       metrics: resolveMetrics(flags),
-      ...(profile ? { profile } : {}),
+      profile,
+      out: flags.out,
+      folder: folderStamp(new Date()),
     });
-    try {
-      writeFileAtomic(join(dir, 'summary.md'), buildRunReport(result).markdown);
-      pointLatest(flags.out, folder);
-    } catch (error) {
-      if (error instanceof PerfError) throw error;
-      throw new PerfError(
-        'FP_ERR_WRITE',
-        `cannot write the report in ${dir}: ${(error as Error).message}; pick a writable --out`,
-      );
-    }
-    process.stderr.write(
-      `Report: ${dir}/report.html (and summary.md, result.json, junit.xml${profile && existsSync(join(dir, 'profile')) ? ', profile/' : ''}); ${join(flags.out, 'latest')} -> ${folder}\n`,
-    );
     process.exitCode = code;
   });
 }

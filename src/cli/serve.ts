@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import type { RunningFiml } from '../../fiml/index.js';
 import { PerfError } from '../errors.js';
-import { EXIT } from './exit-codes.js';
+import { EXIT } from '../exit-codes.js';
 import { addOptions, flag, type OptionTable, resolveOptions } from './option-table.js';
 
 export const serveOptions = {
@@ -174,6 +174,19 @@ function untilSignal(server: RunningFiml, log: (line: string) => void): Promise<
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    // Started by a run as its embedded service (an IPC channel to it): when that process ends,
+    // however it ends, the channel closes and this service stops with it.
+    if (process.channel) {
+      process.channel.unref();
+      process.once('disconnect', () => {
+        stopping = true;
+        setTimeout(() => resolve(EXIT.ok), 5000).unref();
+        server.close().then(
+          () => resolve(EXIT.ok),
+          () => resolve(EXIT.ok),
+        );
+      });
+    }
   });
 }
 

@@ -1,15 +1,10 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { PerfError } from '../errors.js';
 import type { StressEnv, StressOutcome } from '../stress/index.js';
-import type { Target } from '../targets/index.js';
 import { parseDuration } from '../util/duration.js';
-import type { EmbeddedFiml } from './embedded-fiml.js';
-import { EXIT } from './exit-codes.js';
 import { bundledScenario, clientConfig, loadOptions, reportPathFor } from './load-options.js';
-import { metricsOptions, publishMetrics, resolveMetrics } from './metrics-options.js';
+import { metricsOptions, resolveMetrics } from './metrics-options.js';
 import { addOptions, flag, type OptionTable, resolveOptions } from './option-table.js';
-import { VERSION } from './version.js';
 
 /** The stress suite, loaded when a kind runs (not for --help or a wrong flag). */
 const suite = () => import('../stress/index.js');
@@ -272,16 +267,10 @@ const breakpoint: Kind<Record<string, OptionTable[string]>> = {
     },
   },
   run: async (env, f, c) => {
-    const { TargetsError, targetFromFlag } = await import('../targets/index.js');
-    let targets: Target[] | undefined;
-    try {
-      targets = (f.target as string[]).length
-        ? (f.target as string[]).map((e) => targetFromFlag(e))
-        : undefined;
-    } catch (error) {
-      if (error instanceof TargetsError) throw new PerfError('FP_ERR_TARGETS', error.message);
-      throw error;
-    }
+    const { targetFromFlag } = await import('../targets/index.js');
+    const targets = (f.target as string[]).length
+      ? (f.target as string[]).map((e) => targetFromFlag(e))
+      : undefined;
     return (await suite()).runBreakpoint(env, {
       startRate: f.start as number,
       stepRate: f.step as number,
@@ -330,18 +319,13 @@ providers) and --max-connections 200 (so a flood can exhaust them).`,
   },
   fimlArgs: () => ['--enable-fault-injection', '--cache-ttl', '1', '--max-connections', '200'],
   run: async (env, f) => {
-    const { FaultInjectionError, runFaults } = await suite();
-    try {
-      return await runFaults(env, {
-        rate: f.rate as number,
-        phaseMs: ms(f.phase as string),
-        floodConnections: f.flood as number,
-        only: f.only as string[],
-      });
-    } catch (error) {
-      if (error instanceof FaultInjectionError) throw new PerfError('FP_ERR_FAULTS', error.message);
-      throw error;
-    }
+    const { runFaults } = await suite();
+    return runFaults(env, {
+      rate: f.rate as number,
+      phaseMs: ms(f.phase as string),
+      floodConnections: f.flood as number,
+      only: f.only as string[],
+    });
   },
 };
 
@@ -351,115 +335,28 @@ async function stress(
   kind: Kind<Record<string, OptionTable[string]>>,
   raw: Record<string, unknown>,
 ): Promise<number> {
-  const table = { ...common, ...kind.options };
-  const flags = resolveOptions(table, raw);
+  const flags = resolveOptions({ ...common, ...kind.options }, raw);
   const c = flags as unknown as CommonFlags;
-  const client = clientConfig(c);
-  const [
-    { prepareScenario },
-    { startEmbeddedFiml },
-    { assertReachable },
-    { writeJson },
-    { ProgressPrinter },
-  ] = await Promise.all([
-    import('./load-job.js'),
-    import('./embedded-fiml.js'),
-    import('../load/index.js'),
-    import('../report/index.js'),
-    import('./progress.js'),
-  ]);
-  const err = (line: string) => process.stderr.write(`${line}\n`);
-  const file = c.file ?? bundledScenario();
-  const classes =
-    kind.name === 'faults' ? [] : await prepareScenario(file, c.file !== undefined, []);
-  let fiml: EmbeddedFiml | undefined;
-  let host = c.host?.replace(/\/$/, '');
-  if (!host) {
-    fiml = await startEmbeddedFiml([
-      ...(kind.fimlArgs?.(flags) ?? []),
-      ...(c.redis ? ['--redis', c.redis] : []),
-    ]);
-    host = fiml.url;
-    err(`Embedded FIML started at ${host}`);
-  } else {
-    await assertReachable(host, client, 'start the service or fix --host');
-  }
-  const stop = new AbortController();
-  const abort = new AbortController();
-  const progress = new ProgressPrinter();
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (!stop.signal.aborted) {
-      progress.note(`${signal}: stopping; the results so far are kept (again to stop now)`);
-      stop.abort();
-    } else abort.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  let outcome: StressOutcome<unknown>;
-  const metricsRequest = resolveMetrics(c);
-  let published: Awaited<ReturnType<typeof publishMetrics>> | undefined;
-  try {
-    if (metricsRequest)
-      published = await publishMetrics(
-        metricsRequest,
-        { workload: `stress ${kind.name}`, host, version: VERSION },
-        err,
-      );
-    const env: StressEnv = {
-      host,
-      classes,
-      scenarioFile: file,
-      seed: c.seed,
-      maxUsers: c.maxUsers,
-      timeoutMs: ms(c.timeout as string),
-      client,
-      graceMs: 5000,
-      stop: stop.signal,
-      abort: abort.signal,
-      onProgress:
-        c.quiet && !published
-          ? undefined
-          : (p) => {
-              published?.onProgress(p);
-              if (!c.quiet) progress.update(p);
-            },
-      ...(published ? { onTick: published.metrics.onTick } : {}),
-      onWarning: (message) => progress.note(`WARNING: ${message}`),
-      note: (line) => progress.note(line),
-      version: VERSION,
-    };
-    outcome = await kind.run(env, flags, c);
-    published?.metrics.finish(outcome.result);
-  } finally {
-    published?.stopPushing();
-    progress.clear();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    await fiml?.stop();
-  }
-  if (c.json) {
-    try {
-      writeJson(outcome.result, c.json);
-      err(`Result: ${c.json}`);
-    } catch (error) {
-      throw new PerfError(
-        'FP_ERR_WRITE',
-        `cannot write ${c.json}: ${(error as Error).message}; pick a writable path`,
-      );
-    }
-  }
-  // The report goes beside the result, unless --html puts it elsewhere.
-  const html = c.html ?? (c.json ? reportPathFor(c.json) : undefined);
-  if (html) {
-    const { writeHtmlReport } = await import('./load-job.js');
-    // The verdict matters more than the page: a report that cannot be written is a warning.
-    const problem = await writeHtmlReport(outcome.result, html, err);
-    if (problem) err(`WARNING: ${problem}; pick a writable --html`);
-  }
-  process.stdout.write(`\nStress ${kind.name} against ${host}\n${outcome.lines.join('\n')}\n`);
-  if (published) await published.end(err);
-  if (stop.signal.aborted) return EXIT.interrupted;
-  return outcome.passed ? EXIT.ok : EXIT.failed;
+  const { runStressJob } = await import('../jobs/index.js');
+  return runStressJob({
+    kind: kind.name,
+    run: (env) => kind.run(env, flags, c),
+    scenario:
+      kind.name === 'faults'
+        ? null
+        : { file: c.file ?? bundledScenario(), typecheck: c.file !== undefined },
+    host: c.host?.replace(/\/$/, ''),
+    fimlArgs: [...(kind.fimlArgs?.(flags) ?? []), ...(c.redis ? ['--redis', c.redis] : [])],
+    client: clientConfig(c),
+    seed: c.seed,
+    maxUsers: c.maxUsers,
+    timeoutMs: ms(c.timeout as string),
+    quiet: c.quiet,
+    json: c.json,
+    // The report goes beside the result, unless --html puts it elsewhere.
+    html: c.html ?? (c.json ? reportPathFor(c.json) : undefined),
+    metrics: resolveMetrics(c),
+  });
 }
 
 export function registerStress(group: Command): void {

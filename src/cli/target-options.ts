@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { PerfError } from '../errors.js';
-import type { Target } from '../targets/index.js';
+import type { TargetsRequest } from '../jobs/index.js';
 import { parseDuration } from '../util/duration.js';
 import { flag, type OptionTable, type ResolvedOptions } from './option-table.js';
 
@@ -71,18 +70,6 @@ export const targetOptions = {
 
 export type TargetFlags = ResolvedOptions<typeof targetOptions>;
 
-/** What the target flags ask for; null when a run has no targets. */
-export interface TargetsRequest {
-  readonly targets: readonly Target[];
-  readonly windowMs: number | undefined;
-  readonly abortOnFail: boolean;
-  readonly abortDelayMs: number;
-  readonly allowUnknown: boolean;
-  readonly junit: string | undefined;
-  readonly healthPath: string;
-  readonly metricsPath: string;
-}
-
 /**
  * The targets of a run: the file, the --target flags, or (when `standardByDefault`) the six
  * standard ones; narrowed by --only. @throws PerfError FP_ERR_TARGETS
@@ -94,37 +81,32 @@ export async function resolveTargets(
   // Loaded here, not with the flags: a command's --help and flag errors stay fast.
   const { readTargetsFile, selectTargets, standardTargetsFile, TargetsError, targetFromFlag } =
     await import('../targets/index.js');
-  try {
-    const fromFlags = flags.target.map((expr) => targetFromFlag(expr));
-    const file =
-      flags.targets ??
-      (standardByDefault && fromFlags.length === 0 ? standardTargetsFile() : undefined);
-    const all = [...(file ? readTargetsFile(file) : []), ...fromFlags];
-    if (all.length === 0) {
-      const asked = [
-        flags.only.length ? '--only' : '',
-        flags.window ? '--window' : '',
-        flags.abortOnFail ? '--abort-on-fail' : '',
-        flags.junit ? '--junit' : '',
-      ].filter(Boolean);
-      if (asked.length)
-        throw new TargetsError(
-          `${asked.join(', ')} need targets; add --targets FILE or --target EXPR`,
-        );
-      return null;
-    }
-    return {
-      targets: selectTargets(all, flags.only),
-      windowMs: flags.window ? parseDuration(flags.window) : undefined,
-      abortOnFail: flags.abortOnFail,
-      abortDelayMs: parseDuration(flags.abortDelay) as number,
-      allowUnknown: flags.allowUnknown,
-      junit: flags.junit,
-      healthPath: flags.healthPath,
-      metricsPath: flags.metricsPath,
-    };
-  } catch (error) {
-    if (error instanceof TargetsError) throw new PerfError('FP_ERR_TARGETS', error.message);
-    throw error;
+  const fromFlags = flags.target.map((expr) => targetFromFlag(expr));
+  const file =
+    flags.targets ??
+    (standardByDefault && fromFlags.length === 0 ? standardTargetsFile() : undefined);
+  const all = [...(file ? readTargetsFile(file) : []), ...fromFlags];
+  if (all.length === 0) {
+    const asked = [
+      flags.only.length ? '--only' : '',
+      flags.window ? '--window' : '',
+      flags.abortOnFail ? '--abort-on-fail' : '',
+      flags.junit ? '--junit' : '',
+    ].filter(Boolean);
+    if (asked.length)
+      throw new TargetsError(
+        `${asked.join(', ')} need targets; add --targets FILE or --target EXPR`,
+      );
+    return null;
   }
+  return {
+    targets: selectTargets(all, flags.only),
+    windowMs: flags.window ? parseDuration(flags.window) : undefined,
+    abortOnFail: flags.abortOnFail,
+    abortDelayMs: parseDuration(flags.abortDelay) as number,
+    allowUnknown: flags.allowUnknown,
+    junit: flags.junit,
+    healthPath: flags.healthPath,
+    metricsPath: flags.metricsPath,
+  };
 }

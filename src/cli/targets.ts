@@ -1,18 +1,7 @@
 import type { Command } from 'commander';
-import { type LoadFlags, loadOptions, reportPathFor, resolveLoad } from './load-options.js';
+import { loadOptions, reportPathFor, resolveLoad, withStandardLoad } from './load-options.js';
 import { addOptions, resolveOptions } from './option-table.js';
 import { resolveTargets, targetOptions } from './target-options.js';
-
-/** The standard load of `targets` and `run` when no load shape is given: 100 users, 20 a second. */
-export function withStandardLoad(flags: LoadFlags): LoadFlags {
-  const shaped =
-    flags.users !== undefined ||
-    flags.spawnRate !== undefined ||
-    flags.stages !== undefined ||
-    flags.rate !== undefined ||
-    flags.rateStages !== undefined;
-  return shaped ? flags : { ...flags, users: 100, spawnRate: 20 };
-}
 
 export function registerTargets(command: Command): void {
   command.argument('[users...]', 'user classes of the scenario to run').addHelpText(
@@ -40,9 +29,7 @@ Docs: docs/targets.md`,
       html: resolved.html ?? (resolved.json ? reportPathFor(resolved.json) : undefined),
     };
     const targets = await resolveTargets(flags, true);
-    const classNames =
-      request.plan.workload.kind === 'scenario' ? request.plan.workload.classNames : [];
-    const { runLoadJob } = await import('./load-job.js');
-    process.exitCode = (await runLoadJob({ request, classNames, targets })).code;
+    const { runLoadJob } = await import('../jobs/index.js');
+    process.exitCode = (await runLoadJob({ request, targets })).code;
   });
 }

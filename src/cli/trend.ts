@@ -1,9 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { PerfError } from '../errors.js';
-
-import { formatNs } from './bench.js';
-import { EXIT } from './exit-codes.js';
+import { EXIT } from '../exit-codes.js';
+import { textTable } from '../util/text-table.js';
 import { addOptions, flag, type OptionTable, resolveOptions } from './option-table.js';
 
 export const trendOptions = {
@@ -36,19 +34,13 @@ export function registerTrend(command: Command): void {
   addOptions(command, trendOptions).action(
     async (filters: string[], raw: Record<string, unknown>) => {
       const options = resolveOptions(trendOptions, raw);
-      const [{ matches }, { RegressError, readHistory, trends }] = await Promise.all([
+      const [{ formatNs, matches }, { readHistory, trends }] = await Promise.all([
         import('../bench/index.js'),
         import('../regress/index.js'),
       ]);
-      let all: ReturnType<typeof trends>;
-      try {
-        all = trends(readHistory(options.history), options.threshold).filter((t) =>
-          matches(filters, '', t.id),
-        );
-      } catch (error) {
-        if (error instanceof RegressError) throw new PerfError('FP_ERR_BASELINE', error.message);
-        throw error;
-      }
+      const all = trends(readHistory(options.history), options.threshold).filter((t) =>
+        matches(filters, '', t.id),
+      );
       const rows = all.map((t) => [
         t.id,
         String(t.points.length),
@@ -61,16 +53,7 @@ export function registerTrend(command: Command): void {
         t.flagged ? 'FLAGGED' : 'ok',
       ]);
       const header = ['benchmark', 'saves', 'first', 'last', 'drift', 'change point', ''];
-      const widths = header.map((h, i) =>
-        Math.max(h.length, ...rows.map((r) => (r[i] as string).length)),
-      );
-      const fmt = (cells: string[]) =>
-        cells
-          .map((c, i) =>
-            i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number),
-          )
-          .join('  ');
-      process.stdout.write(`${[fmt(header), ...rows.map(fmt)].join('\n')}\n`);
+      process.stdout.write(`${textTable(header, rows, { left: (i) => i === 0 })}\n`);
       const flagged = all.filter((t) => t.flagged).length;
       process.stdout.write(
         `\n${flagged} of ${all.length} benchmarks flagged (drift: last 3 saves over first 3; threshold ${options.threshold * 100}%)\n`,

@@ -3,6 +3,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { PerfError } from '../errors.js';
+import { EXIT } from '../exit-codes.js';
 import {
   createExecutor,
   GeneratorMonitor,
@@ -40,7 +41,7 @@ export interface AgentOptions {
 }
 
 /** Exit code of an agent whose run was aborted (an agent or the coordinator lost). */
-export const AGENT_ABORTED = 3;
+export const AGENT_ABORTED = EXIT.instanceLost;
 
 const FIX = 'start Redis or fix the URL given to fiml-perf agent';
 

@@ -13,6 +13,7 @@ import type { ISecurityContext } from 'kubernetes-models/v1/SecurityContext';
 import { Service } from 'kubernetes-models/v1/Service';
 import { stringify } from 'yaml';
 import { z } from 'zod';
+import { PerfError } from '../errors.js';
 
 /** What `renderManifests` needs to know of the run. */
 export interface K8sOptions {
@@ -39,8 +40,11 @@ export interface K8sOptions {
 }
 
 /** An option that cannot be rendered, or an object that does not validate; one line, with the fix. */
-export class ManifestError extends Error {
-  override name = 'ManifestError';
+export class ManifestError extends PerfError {
+  constructor(message: string) {
+    super('FP_ERR_INVALID_FLAG', `${message}; fix the flag`);
+    this.name = 'ManifestError';
+  }
 }
 
 /** The redis image when none is given; a cache only, nothing is persisted. */

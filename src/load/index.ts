@@ -36,6 +36,7 @@ export { UserHttpClient } from './http-client.js';
 export type { LoadTarget } from './load-target.js';
 export type { LoadPlan, Workload } from './plan.js';
 export { createTarget } from './plan.js';
+export { prepareScenario } from './prepare-scenario.js';
 export type { ProbeOptions, ProbeProblem } from './probe.js';
 export { assertReachable, probeHost } from './probe.js';
 export type { QuickRequest } from './quick-runner.js';

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
+import { reviveError } from '../errors.js';
 import {
   buildResult,
   decodeHistogram,
@@ -348,7 +349,7 @@ async function runInWorkers(
           resolve();
         }
       });
-      worker.on('error', reject);
+      worker.on('error', (error) => reject(reviveError(error)));
       worker.on('exit', (code) =>
         code === 0 ? resolve() : reject(new Error(`load worker ${index} exited with code ${code}`)),
       );

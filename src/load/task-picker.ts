@@ -1,3 +1,4 @@
+import { PerfError } from '../errors.js';
 import type { Random } from './random.js';
 import {
   isTaskSetClass,
@@ -9,8 +10,11 @@ import {
 } from './scenario.js';
 
 /** A scenario that cannot run: bad weights, a task naming a missing method, no tasks. */
-export class ScenarioError extends Error {
-  override name = 'ScenarioError';
+export class ScenarioError extends PerfError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('FP_ERR_SCENARIO', message, options);
+    this.name = 'ScenarioError';
+  }
 }
 
 type Compiled =

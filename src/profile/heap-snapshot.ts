@@ -3,6 +3,8 @@
  * Summary view shows: objects and bytes by class), and compared across snapshots to find the
  * classes that grew in every one.
  */
+import { createWriteStream, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { Inspector } from './inspector.js';
 
 /** Objects of one constructor (or kind of heap object) in a snapshot. */
@@ -32,20 +34,40 @@ export interface ConstructorGrowth {
 
 /**
  * Takes a heap snapshot of the process (a full GC, then every live object: the process is
- * paused while V8 writes it) and returns its text, the `.heapsnapshot` format.
+ * paused while V8 writes it) into `file`, the `.heapsnapshot` format: each chunk goes to disk as
+ * it arrives (a snapshot can be hundreds of MB), into a temporary file renamed when complete.
+ * @returns the bytes written
  */
-export async function takeHeapSnapshot(inspector: Inspector): Promise<string> {
-  const chunks: string[] = [];
-  const off = inspector.on<{ chunk: string }>('HeapProfiler.addHeapSnapshotChunk', (p) =>
-    chunks.push(p.chunk),
-  );
+export async function takeHeapSnapshot(inspector: Inspector, file: string): Promise<number> {
+  mkdirSync(dirname(file), { recursive: true });
+  const temporary = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+  const out = createWriteStream(temporary);
+  let bytes = 0;
+  let failed: Error | undefined;
+  out.on('error', (error) => {
+    failed = error;
+  });
+  const off = inspector.on<{ chunk: string }>('HeapProfiler.addHeapSnapshotChunk', (p) => {
+    bytes += Buffer.byteLength(p.chunk);
+    out.write(p.chunk);
+  });
   try {
     await inspector.send('HeapProfiler.enable');
     await inspector.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+  } catch (error) {
+    out.destroy();
+    rmSync(temporary, { force: true });
+    throw error;
   } finally {
     off();
   }
-  return chunks.join('');
+  await new Promise<void>((resolve) => out.end(resolve));
+  if (failed) {
+    rmSync(temporary, { force: true });
+    throw failed;
+  }
+  renameSync(temporary, file);
+  return bytes;
 }
 
 /** Heap object kinds grouped as DevTools' Summary view groups them. */

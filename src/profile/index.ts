@@ -20,6 +20,7 @@ export { DIAGNOSIS_THRESHOLDS, diagnose, endWatch, startWatch } from './diagnosi
 export type { FunctionChange } from './diff.js';
 export { functionChanges } from './diff.js';
 export { pathTotals, renderFlamegraph } from './flamegraph.js';
+export { hotFunctions, placer, writeCpuFiles } from './folder.js';
 export type {
   AllocationSite,
   HeapProfile,
@@ -50,5 +51,16 @@ export {
   startCpuProfile,
   stopCpuProfile,
 } from './inspector.js';
+export type { ServiceProfile, ServiceProfileOptions } from './service-profiler.js';
+export { checkProfileWindow, ServiceProfiler } from './service-profiler.js';
 export type { SourcePlace } from './source-map.js';
 export { SourceMapper } from './source-map.js';
+export type {
+  BenchmarksProfileFile,
+  FailedProfileFile,
+  HotFunctionEntry,
+  ProfileFile,
+  ServiceProfileFile,
+} from './summary.js';
+export { parseProfileFile, profileFileText } from './summary.js';
+export { hotTable, snapshotTable } from './text.js';

@@ -62,6 +62,7 @@ export class Inspector {
   readonly #pending = new Map<number, Pending>();
   readonly #listeners = new Map<string, Set<(params: unknown) => void>>();
   #closed: Error | undefined;
+  readonly #onClose = new Set<(error: Error) => void>();
 
   private constructor(private readonly socket: WebSocket) {
     socket.addEventListener('message', (event) => {
@@ -88,6 +89,7 @@ export class Inspector {
       this.#closed = new Error('the inspector connection closed (did the service exit?)');
       for (const waiting of this.#pending.values()) waiting.reject(this.#closed);
       this.#pending.clear();
+      for (const listener of this.#onClose) listener(this.#closed);
     });
   }
 
@@ -130,7 +132,18 @@ export class Inspector {
     return () => set.delete(each);
   }
 
+  /** Calls `listener` once when the connection closes (the service exited, or `close()`). */
+  onClose(listener: (error: Error) => void): () => void {
+    if (this.#closed) {
+      listener(this.#closed);
+      return () => undefined;
+    }
+    this.#onClose.add(listener);
+    return () => this.#onClose.delete(listener);
+  }
+
   close(): void {
+    this.#onClose.clear();
     this.socket.close();
   }
 }

@@ -1,3 +1,4 @@
+import { textTable } from '../util/text-table.js';
 import type { ComparisonReport } from './compare.js';
 import type { Comparison } from './verdict.js';
 
@@ -57,13 +58,6 @@ export function comparisonTable(report: ComparisonReport): string {
     ];
   });
   const header = ['', 'baseline', 'current', 'change', '95% interval', 'verdict'];
-  const widths = header.map((h, i) =>
-    Math.max(h.length, ...rows.map((r) => (r[i] as string).length)),
-  );
-  const fmt = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number)))
-      .join('  ');
   const notes = [
     ...new Set(
       report.comparisons
@@ -83,7 +77,12 @@ export function comparisonTable(report: ComparisonReport): string {
     ...(report.onlyCurrent.length ? [`New: ${report.onlyCurrent.join(', ')}`] : []),
     ...notes.map((n) => `Note: ${n}`),
   ];
-  return [fmt(header), ...rows.map(fmt), '', summaryLine(report), ...extra].join('\n');
+  return [
+    textTable(header, rows, { left: (i) => i === 0 }),
+    '',
+    summaryLine(report),
+    ...extra,
+  ].join('\n');
 }
 
 const ICON: Record<Comparison['verdict'], string> = {

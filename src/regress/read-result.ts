@@ -1,11 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { BenchResult } from '../bench/index.js';
+import { PerfError } from '../errors.js';
 import { READABLE_SCHEMA_VERSIONS, type RunResult } from '../stats/index.js';
 
 /** A baseline or current file that cannot be compared: missing, not JSON, the wrong shape. */
-export class RegressError extends Error {
-  override name = 'RegressError';
+export class RegressError extends PerfError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('FP_ERR_BASELINE', message, options);
+    this.name = 'RegressError';
+  }
 }
 
 const stats = z.object({ median: z.number(), samples: z.number() }).passthrough();

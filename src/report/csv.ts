@@ -1,5 +1,5 @@
 import { decodeHistogram, type RunResult } from '../stats/index.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 
 const PERCENTILES = [50, 66, 75, 80, 90, 95, 98, 99, 99.9, 99.99, 100] as const;
 const PERCENTILE_HEADERS = [

@@ -1,5 +1,5 @@
 import type { RunResult } from '../stats/index.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 
 /** Writes the versioned result JSON atomically. */
 export function writeJson(result: RunResult, path: string): void {

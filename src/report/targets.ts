@@ -1,4 +1,5 @@
 import type { TargetOutcome, TargetsReport } from '../targets/index.js';
+import { textTable } from '../util/text-table.js';
 
 const MARK: Record<TargetOutcome['verdict'], string> = {
   pass: 'PASS',
@@ -16,22 +17,13 @@ export function targetsTable(report: TargetsReport): string {
     o.detail,
   ]);
   const header = ['Target', 'Threshold', 'Actual', 'Verdict', ''];
-  const widths = header.map((h, i) =>
-    i === 4 ? 0 : Math.max(h.length, ...rows.map((r) => (r[i] as string).length)),
-  );
-  const format = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === 4 ? c : c.padEnd(widths[i] as number)))
-      .join('  ')
-      .trimEnd();
   const { pass, fail, unknown } = report.summary;
   const window = report.windowSeconds ? `, each also in every ${report.windowSeconds}s window` : '';
   const aborted = report.abortedBy
     ? `\nStopped early at ${report.abortedBy.atSeconds}s: '${report.abortedBy.target}' failed (--abort-on-fail).`
     : '';
   return [
-    format(header),
-    ...rows.map(format),
+    textTable(header, rows),
     `Targets: ${pass} passed, ${fail} failed, ${unknown} unknown${window}.${aborted}`,
   ].join('\n');
 }

@@ -1,12 +1,13 @@
 import { type EndpointResult, OTHER_NAMES, type RunResult } from '../stats/index.js';
+import { textTable } from '../util/text-table.js';
 
 const num = (n: number, digits = 0) =>
   n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const ms = (n: number) => (n >= 100 ? num(n) : n >= 10 ? num(n, 1) : num(n, 2));
 
-function pad(text: string, width: number, left = false): string {
-  return left ? text.padEnd(width) : text.padStart(width);
-}
+/** Cells in columns (the first `left` aligned left), a rule under the header and over a footer. */
+const columns = (header: string[], rows: string[][], left: number, footer?: string[]) =>
+  textTable(header, rows, { left: (i) => i < left, rule: true, ...(footer ? { footer } : {}) });
 
 /** The per-endpoint table at the end of a run, as Locust prints it (times in ms). */
 export function summaryTable(result: RunResult): string {
@@ -39,22 +40,6 @@ export function summaryTable(result: RunResult): string {
     num(e.rps, 1),
   ];
   return columns(header, result.endpoints.map(row), 2, row(result.totals));
-}
-
-/** Cells in columns (the first `left` aligned left), a rule under the header and over a footer. */
-function columns(header: string[], rows: string[][], left: number, footer?: string[]): string {
-  const all = footer ? [...rows, footer] : rows;
-  const widths = header.map((h, i) =>
-    Math.max(h.length, ...all.map((r) => (r[i] as string).length)),
-  );
-  const format = (cells: string[]) =>
-    cells
-      .map((c, i) => pad(c, widths[i] as number, i < left))
-      .join('  ')
-      .trimEnd();
-  const rule = '-'.repeat(widths.reduce((a, b) => a + b + 2, -2));
-  const body = [format(header), rule, ...rows.map(format)];
-  return (footer ? [...body, rule, format(footer)] : body).join('\n');
 }
 
 /**
@@ -107,7 +92,8 @@ export function errorTable(result: RunResult, limit = 10): string {
   const lines = result.errors
     .slice(0, limit)
     .map(
-      (e) => `  ${pad(num(e.count), 8)}  ${e.kind.padEnd(9)} ${e.method} ${e.name}: ${e.message}`,
+      (e) =>
+        `  ${num(e.count).padStart(8)}  ${e.kind.padEnd(9)} ${e.method} ${e.name}: ${e.message}`,
     );
   const more =
     result.errors.length > limit ? [`  ... and ${result.errors.length - limit} more groups`] : [];

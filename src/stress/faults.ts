@@ -1,12 +1,16 @@
 import { request } from 'undici';
+import { PerfError } from '../errors.js';
 import { type ExecutorConfig, task, User, type UserClass } from '../load/index.js';
 import type { ErrorGroup } from '../stats/index.js';
 import { formatFigure, type TargetedResult, targetFromFlag } from '../targets/index.js';
 import { type PhaseOptions, runPhase, type StressEnv, type StressOutcome } from './phase.js';
 
 /** The fault injection route is missing or refused: the service was not started with it. */
-export class FaultInjectionError extends Error {
-  override name = 'FaultInjectionError';
+export class FaultInjectionError extends PerfError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('FP_ERR_FAULTS', message, options);
+    this.name = 'FaultInjectionError';
+  }
 }
 
 const EQUITIES = ['AAPL', 'MSFT', 'GOOGL', 'AMZN', 'TSLA', 'NVDA', 'META', 'AMD'];

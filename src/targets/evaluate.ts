@@ -90,6 +90,11 @@ export interface TargetSummary {
   readonly unknown: number;
 }
 
+/** Whether targets let a run pass: none failed, and none unknown unless `allowUnknown`. */
+export function targetsPassed(summary: TargetSummary, allowUnknown: boolean): boolean {
+  return summary.fail === 0 && (allowUnknown || summary.unknown === 0);
+}
+
 export function summarizeOutcomes(outcomes: readonly TargetOutcome[]): TargetSummary {
   const out = { pass: 0, fail: 0, unknown: 0 };
   for (const o of outcomes) out[o.verdict]++;

@@ -1,5 +1,5 @@
 export type { TargetOutcome, TargetSummary, TargetVerdict, Window } from './evaluate.js';
-export { evaluateTargets, summarizeOutcomes } from './evaluate.js';
+export { evaluateTargets, summarizeOutcomes, targetsPassed } from './evaluate.js';
 export type { Comparator, FigureKind, MetricRef, TargetExpression } from './expression.js';
 export { formatFigure, parseTarget, TargetSyntaxError } from './expression.js';
 export type { ClientSlice, FigureSource, ProbeCount } from './figures.js';

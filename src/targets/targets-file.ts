@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { PerfError } from '../errors.js';
 import { packageFile } from '../util/package-file.js';
 import { parseTarget, type TargetExpression, TargetSyntaxError } from './expression.js';
 
@@ -12,8 +13,11 @@ export interface Target {
 }
 
 /** A targets file or flag that cannot be used: says which and how to fix it. */
-export class TargetsError extends Error {
-  override name = 'TargetsError';
+export class TargetsError extends PerfError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('FP_ERR_TARGETS', message, options);
+    this.name = 'TargetsError';
+  }
 }
 
 const entry = z.union([

@@ -1,5 +1,6 @@
 import { type Stats, statSync } from 'node:fs';
-import { type ErrorCode, PerfError } from '../errors.js';
+import { type ErrorCode, isPerfError, PerfError } from '../errors.js';
+import { EXIT } from '../exit-codes.js';
 import {
   assertReachable,
   type ExecutorConfig,
@@ -12,14 +13,7 @@ import {
 } from '../load/index.js';
 import { latencyDistribution } from '../report/analysis/index.js';
 import { buildRunReport } from '../report/html/build.js';
-import {
-  failuresCsv,
-  historyCsv,
-  statsCsv,
-  writeCsv,
-  writeFileAtomic,
-  writeJson,
-} from '../report/index.js';
+import { failuresCsv, historyCsv, lostLine, statsCsv, writeOutputs } from '../report/index.js';
 import {
   type EndpointSecond,
   type EndpointSeriesResult,
@@ -40,6 +34,7 @@ import {
   TargetSession,
   TargetsError,
   targetFromFlag,
+  targetsPassed,
 } from '../targets/index.js';
 import { parseDuration } from '../util/duration.js';
 import type { EditInput, StartInput } from './form.js';
@@ -48,14 +43,15 @@ import type { EditInput, StartInput } from './form.js';
 export type UiState = 'ready' | 'starting' | 'running' | 'stopping' | 'stopped';
 
 /** A request the session refuses: the API answers with `status` and the message. */
-export class UiError extends Error {
+export class UiError extends PerfError {
   constructor(
     readonly status: number,
     message: string,
     /** The error code a command gives it (--autostart): what `load` would have said. */
-    readonly code: ErrorCode = 'FP_ERR_INVALID_FLAG',
+    code: ErrorCode = 'FP_ERR_INVALID_FLAG',
   ) {
-    super(message);
+    super(code, message);
+    this.name = 'UiError';
   }
 }
 
@@ -491,11 +487,13 @@ export class UiSession {
 
   async #execute(run: ActiveRun, plan: LoadPlan, session: TargetSession): Promise<void> {
     let result: RunResult | TargetedResult | undefined;
-    const observer = this.options.observe?.({
-      workload: `${this.options.scenarioFile} (${run.classes.join(', ')})`,
-      host: run.host,
-    });
+    let failure: unknown;
+    let observer: TestObserver | undefined;
     try {
+      observer = this.options.observe?.({
+        workload: `${this.options.scenarioFile} (${run.classes.join(', ')})`,
+        host: run.host,
+      });
       const finished = await runLoad({
         plan,
         classes: run.classes.map((c) => this.#classNames.get(c) as UserClass),
@@ -545,19 +543,33 @@ export class UiSession {
     } catch (error) {
       await session.cancel().catch(() => undefined);
       run.error = (error as Error).message;
-      this.options.log(`Test ${run.id} failed: ${run.error}`);
+      failure = error;
+      // A user's mistake keeps its message; anything else is a bug, reported as one.
+      this.options.log(
+        isPerfError(error)
+          ? `Test ${run.id} failed: ${run.error}`
+          : `Test ${run.id} failed: internal error, please report it with this trace:\n${(error as Error).stack ?? String(error)}`,
+      );
     }
     run.result = result;
     if (result) observer?.finish(result);
     const passed =
       result && 'targets' in result
-        ? result.targets.summary.fail === 0 &&
-          (this.options.targetSettings.allowUnknown || result.targets.summary.unknown === 0)
+        ? targetsPassed(result.targets.summary, this.options.targetSettings.allowUnknown)
         : null;
-    run.ended = { code: result ? (passed === false ? 1 : 0) : 2, passed };
+    run.ended = {
+      code: result
+        ? passed === false
+          ? EXIT.failed
+          : EXIT.ok
+        : isPerfError(failure)
+          ? EXIT.usage
+          : EXIT.bug,
+      passed,
+    };
     if (result) {
       run.latest = finalTick(run, result);
-      this.#write(result);
+      await this.#write(result);
       this.options.log(
         `Test ${run.id} ended after ${result.durationS}s: ${result.totals.requests} requests, ${result.totals.failures} failures${passed === null ? '' : passed ? ', targets met' : ', targets missed'}`,
       );
@@ -566,28 +578,10 @@ export class UiSession {
     this.#emit({ type: 'snapshot', data: this.snapshot() });
   }
 
-  /** Writes the files the command line asked for; a failure is logged, not thrown. */
-  #write(result: RunResult): void {
-    const { json, csv, html } = this.options.outputs;
-    const attempt = (what: string, write: () => void) => {
-      try {
-        write();
-      } catch (error) {
-        this.options.log(`cannot write ${what}: ${(error as Error).message}`);
-      }
-    };
-    if (json)
-      attempt(json, () => {
-        writeJson(result, json);
-        this.options.log(`Result: ${json}`);
-      });
-    if (csv)
-      attempt(`${csv}_*.csv`, () => this.options.log(`CSV: ${writeCsv(result, csv).join(', ')}`));
-    if (html)
-      attempt(html, () => {
-        writeFileAtomic(html, buildRunReport(result).html);
-        this.options.log(`HTML report: ${html}`);
-      });
+  /** Writes the files the command line asked for, the JSON first; a failure is logged, not thrown. */
+  async #write(result: RunResult): Promise<void> {
+    const written = await writeOutputs(result, this.options.outputs, {}, this.options.log);
+    if (written.lost.length > 0) this.options.log(lostLine(written));
   }
 
   #tick(run: ActiveRun, recorder: StatsRecorder, session: TargetSession): void {

@@ -259,7 +259,7 @@ describe('validateManifest', () => {
     const job = agents();
     job.spec.completions = 'four';
     expect(errorOf(() => validateManifest(job)).message).toBe(
-      'Job fiml-perf-agents: spec.completions must be integer',
+      'Job fiml-perf-agents: spec.completions must be integer; fix the flag',
     );
   });
 
@@ -300,7 +300,7 @@ describe('renderManifests refuses bad options with a one-line message saying wha
 
   it('a name that is not a DNS label, or too long', () => {
     expect(errorOf(() => render({ name: 'Bad_Name' })).message).toBe(
-      'invalid k8s options: name: use lower-case letters, digits and "-", starting and ending alphanumeric',
+      'invalid k8s options: name: use lower-case letters, digits and "-", starting and ending alphanumeric; fix the flag',
     );
     expect(errorOf(() => render({ name: 'a'.repeat(41) })).message).toContain(
       'name: at most 40 characters',

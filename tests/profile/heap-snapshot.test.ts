@@ -69,3 +69,44 @@ describe('heap snapshots by constructor', () => {
     expect(() => summariseSnapshot('{"nodes": []}')).toThrow(/not a V8 heap snapshot/);
   });
 });
+
+describe('taking a heap snapshot', () => {
+  it('streams each chunk to disk as it arrives, and renames the file when it is whole', async () => {
+    const { mkdtempSync, existsSync, readdirSync, readFileSync, statSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { takeHeapSnapshot } = await import('../../src/profile/index.js');
+    const dir = mkdtempSync(join(tmpdir(), 'fiml-perf-snapshot-'));
+    const file = join(dir, 'heap-1.heapsnapshot');
+    const chunk = 'x'.repeat(64 * 1024);
+    let listener: ((params: { chunk: string }) => void) | undefined;
+    const onDisk: number[] = [];
+    // What a service's inspector does: chunk events, then the answer to takeHeapSnapshot.
+    const inspector = {
+      on: (_method: string, l: (params: { chunk: string }) => void) => {
+        listener = l;
+        return () => {
+          listener = undefined;
+        };
+      },
+      send: async (method: string) => {
+        if (method !== 'HeapProfiler.takeHeapSnapshot') return {};
+        for (let i = 0; i < 20; i++) {
+          listener?.({ chunk });
+          // Give the stream a turn, then see what reached the disk before the snapshot ended.
+          await new Promise((r) => setTimeout(r, 5));
+          const temporary = readdirSync(dir).find((f) => f.endsWith('.tmp'));
+          onDisk.push(temporary ? statSync(join(dir, temporary)).size : 0);
+        }
+        return {};
+      },
+    };
+    const bytes = await takeHeapSnapshot(inspector as never, file);
+    expect(bytes).toBe(20 * chunk.length);
+    // Written while it was being taken, not joined in memory and written at the end.
+    expect(onDisk.at(-2)).toBeGreaterThanOrEqual(18 * chunk.length);
+    expect(existsSync(file)).toBe(true);
+    expect(readFileSync(file, 'utf8').length).toBe(20 * chunk.length);
+    expect(readdirSync(dir)).toEqual(['heap-1.heapsnapshot']);
+  });
+});

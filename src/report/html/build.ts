@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import type { BenchResult } from '../../bench/index.js';
+import { PerfError } from '../../errors.js';
 import {
   type ComparisonReport,
   compareResults,
@@ -28,8 +29,11 @@ import {
 import { reportResultProblem } from './validate.js';
 
 /** A report's input that cannot be used: says which file and why, in one line. */
-export class ReportError extends Error {
-  override name = 'ReportError';
+export class ReportError extends PerfError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('FP_ERR_BASELINE', message, options);
+    this.name = 'ReportError';
+  }
 }
 
 /** The analysis as the page shows it: sentences, findings, steps, ranges, distributions. */

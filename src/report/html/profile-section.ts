@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { z } from 'zod';
+import { parseProfileFile } from '../../profile/index.js';
 import { esc } from './render.js';
 
 /** What the report shows of a `fiml-perf profile` folder. */
@@ -22,36 +22,9 @@ export interface ProfileSummary {
     readonly actions: readonly string[];
   }>;
   readonly leak: { readonly verdict: string; readonly summary: string } | null;
+  /** Why the profile failed, when it did (the load's figures stand without it). */
+  readonly failure?: string;
 }
-
-const schema = z.object({
-  target: z.string(),
-  window: z.object({ fromS: z.number(), toS: z.number() }),
-  cpu: z.object({
-    busyMs: z.number(),
-    functions: z.array(
-      z.object({
-        name: z.string(),
-        where: z.string(),
-        class: z.string(),
-        attributedSelfMs: z.number(),
-      }),
-    ),
-  }),
-  diagnosis: z
-    .array(
-      z.object({
-        title: z.string(),
-        evidence: z.array(z.object({ name: z.string(), value: z.string() })),
-        actions: z.array(z.string()),
-      }),
-    )
-    .default([]),
-  heap: z
-    .object({ leak: z.object({ verdict: z.string(), summary: z.string() }) })
-    .nullable()
-    .default(null),
-});
 
 /**
  * Reads a profile folder's profile.json for the report written to `reportPath`.
@@ -65,17 +38,27 @@ export function readProfileSummary(dir: string, reportPath: string): ProfileSumm
   } catch (error) {
     return `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); give a folder fiml-perf profile wrote`;
   }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success)
-    return `${file} is not a fiml-perf profile summary (${parsed.error.issues[0]?.path.join('.')})`;
-  const p = parsed.data;
+  const p = parseProfileFile(raw, file);
+  if (typeof p === 'string') return p;
+  if (p.status === 'benchmarks')
+    return `${file} profiles benchmarks, not a service under load; give a folder of fiml-perf profile or run --profile`;
   const flame = join(dir, 'flamegraph.html');
+  const base = { target: p.target, window: p.window };
+  if (p.status === 'failed')
+    return {
+      ...base,
+      flamegraph: undefined,
+      busyMs: 0,
+      hot: [],
+      diagnosis: [],
+      leak: null,
+      failure: p.reason,
+    };
   return {
+    ...base,
     flamegraph: existsSync(flame)
       ? relative(dirname(reportPath), flame) || 'flamegraph.html'
       : undefined,
-    target: p.target,
-    window: p.window,
     busyMs: p.cpu.busyMs,
     hot: p.cpu.functions.filter((f) => f.class !== 'idle').slice(0, 10),
     diagnosis: p.diagnosis,
@@ -85,6 +68,9 @@ export function readProfileSummary(dir: string, reportPath: string): ProfileSumm
 
 /** The profile's part of "Bottlenecks and recommendations": diagnosis, leak verdict, hot functions. */
 export function profileSection(profile: ProfileSummary, id: string): string {
+  if (profile.failure)
+    return `<h3 id="${id}-profile">Profile of the service (${esc(profile.target)})</h3>
+<div class="finding warning"><strong>The profile failed</strong><p class="ev">${esc(profile.failure)}. The load's figures above stand; profile again once the service stays up (docs/profile.md).</p></div>`;
   const diagnosis = profile.diagnosis
     .map(
       (d) =>

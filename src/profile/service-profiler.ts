@@ -1,47 +1,36 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PerfError } from '../errors.js';
+import type { RunResult, StatsRecorder } from '../stats/index.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { formatDuration } from '../util/duration.js';
+import { VERSION } from '../version.js';
+import { analyseCpuProfile, type CpuProfile, trimProfile, withoutForcedGc } from './cpu-profile.js';
 import {
-  allocationGrowth,
-  analyseCpuProfile,
-  type ConstructorGrowth,
-  type CpuProfile,
-  constructorGrowth,
   type Diagnosis,
   diagnose,
   endWatch,
-  evaluate,
-  type FunctionTime,
-  foldedStacks,
+  type ServiceSignals,
+  startWatch,
+} from './diagnosis.js';
+import { hotFunctions, placer, writeCpuFiles } from './folder.js';
+import {
+  allocationGrowth,
   type HeapProfile,
   type HeapSample,
-  type Inspector,
   leakVerdict,
   readHeapSampling,
   readHeapWatch,
-  renderFlamegraph,
   requestsAt,
-  type ServiceSignals,
-  SourceMapper,
-  startCpuProfile,
   startHeapSampling,
   startHeapWatch,
-  startWatch,
-  stopCpuProfile,
   stopHeapSampling,
-  summariseSnapshot,
-  takeHeapSnapshot,
-  trimProfile,
-  withoutForcedGc,
-} from '../profile/index.js';
-import { writeFileAtomic } from '../report/index.js';
-import type { RunResult, StatsRecorder } from '../stats/index.js';
-import { formatDuration } from '../util/duration.js';
-import { VERSION } from './version.js';
-
-export const ms = (us: number) => (us / 1000).toFixed(us >= 100_000 ? 0 : 1);
-export const pct = (part: number, whole: number) =>
-  whole > 0 ? `${((part / whole) * 100).toFixed(1)}%` : '-';
+} from './heap.js';
+import { constructorGrowth, summariseSnapshot, takeHeapSnapshot } from './heap-snapshot.js';
+import { evaluate, type Inspector, startCpuProfile, stopCpuProfile } from './inspector.js';
+import { SourceMapper } from './source-map.js';
+import { type FailedProfileFile, profileFileText, type ServiceProfileFile } from './summary.js';
+import { hotTable, ms, pct, snapshotTable } from './text.js';
 
 /** How a service is profiled under a load (`profile`, `run --profile`). */
 export interface ServiceProfileOptions {
@@ -54,17 +43,27 @@ export interface ServiceProfileOptions {
   readonly heapSnapshots: number;
   readonly out: string;
   readonly top: number;
+  /** The service's address, for the folder and the text. */
+  readonly target: string;
   /** Progress lines while the load runs. */
   readonly note: (line: string) => void;
 }
 
-/** What a finished profile wrote and says. */
-export interface ServiceProfile {
-  readonly out: string;
-  readonly diagnosis: readonly Diagnosis[];
-  /** The hot functions, the diagnosis and the heap, as printed on stdout. */
-  readonly text: string;
-}
+/** What a profile came to: its folder, and what it says or why it failed. */
+export type ServiceProfile =
+  | {
+      readonly status: 'complete';
+      readonly out: string;
+      readonly diagnosis: readonly Diagnosis[];
+      /** The hot functions, the diagnosis and the heap, as printed on stdout. */
+      readonly text: string;
+    }
+  | {
+      readonly status: 'failed';
+      readonly out: string;
+      /** One line: what went wrong and what to do. */
+      readonly reason: string;
+    };
 
 /**
  * Refuses a window that cannot be: the warm-up, a second at the end and the snapshots' time
@@ -122,40 +121,56 @@ function snapshotTail(o: Pick<ServiceProfileOptions, 'heapEveryMs' | 'heapSnapsh
   return o.heapSnapshots >= 2 ? (o.heapSnapshots - 1) * o.heapEveryMs : 0;
 }
 
+interface Snapshot {
+  readonly file: string;
+  readonly t: number;
+  readonly requests: number;
+  readonly pauseMs: number;
+}
+
 /**
  * Profiles a service through its inspector over the measured window of a load: `begin` before
  * the load, `onTick` every second of it, `finish` after it. The CPU profiler runs from the start
  * of the load and is cut to the window (code optimised in the warm-up keeps its inlined
  * functions); the heap is read after the service's own full GCs, one forced only when it had
- * none, and at the window's edges, outside it; heap snapshots are taken outside the window.
+ * none, and at the window's edges, outside it; heap snapshots are taken outside the window and
+ * streamed to the folder.
+ *
+ * Every call to the service goes through one queue that never rejects: the first failure (the
+ * service exited, its inspector closed) is kept, the calls after it are skipped, and `finish`
+ * reports the profile as failed with that reason. The load's result never depends on it.
  */
 export class ServiceProfiler {
   readonly endAt: number;
-  #started: Promise<void> | undefined;
-  #stopped: Promise<CpuProfile> | undefined;
-  #signals: Promise<ServiceSignals | undefined> = Promise.resolve(undefined);
-  // Every call to the service in order, one after the other.
-  #chain: Promise<unknown> = Promise.resolve();
+  #queue: Promise<void> = Promise.resolve();
+  #failure: string | undefined;
+  #opened = false;
+  #halted = false;
+  #finished = false;
+  #cpu: CpuProfile | undefined;
+  #signals: ServiceSignals | undefined;
   #heapTimer: NodeJS.Timeout | undefined;
   readonly #heapSamples: HeapSample[] = [];
   #forcedGcMs = 0;
   #heapStart: HeapProfile | undefined;
-  #heapEnd: Promise<HeapProfile> | undefined;
-  readonly #snapshots: Array<{ t: number; requests: number; text: string; pauseMs: number }> = [];
+  #heapEnd: HeapProfile | undefined;
+  readonly #snapshots: Snapshot[] = [];
   #snapshotsWanted = 0;
   /** Requests served by time (performance.now()), to place each heap reading on the load. */
   readonly #served: Array<{ at: number; requests: number }> = [];
   #requestsNow = () => 0;
   readonly #startedAt = performance.now();
-  #window = { fromS: 0, toS: 0 };
+  readonly #window = { fromS: 0, toS: 0 };
   #windowFromUs = 0;
   #loadStartedAt = Date.now();
+  readonly #offClose: () => void;
 
   constructor(
     private readonly inspector: Inspector,
     private readonly o: ServiceProfileOptions,
   ) {
     this.endAt = o.durationMs - 1000 - snapshotTail(o);
+    this.#offClose = inspector.onClose((error) => this.#fail(error));
   }
 
   /** The window's length, for the opening line. */
@@ -163,9 +178,14 @@ export class ServiceProfiler {
     return `over ${formatDuration(this.endAt - this.o.warmupMs)}: load from the start, profile after ${formatDuration(this.o.warmupMs)} of warm-up`;
   }
 
-  /** Starts the CPU profiler: call just before the load starts. */
+  /** Starts the CPU profiler: call just before the load starts. @throws when the service does not answer */
   async begin(): Promise<void> {
     await startCpuProfile(this.inspector, this.o.samplingIntervalUs);
+  }
+
+  /** Why the profile failed, once it has. */
+  get failure(): string | undefined {
+    return this.#failure;
   }
 
   readonly onTick = (recorder: StatsRecorder): void => {
@@ -173,39 +193,54 @@ export class ServiceProfiler {
     this.#loadStartedAt = recorder.startedAt;
     this.#served.push({ at: performance.now(), requests: recorder.requests });
     this.#requestsNow = () => recorder.requests;
-    if (!this.#started && elapsed >= this.o.warmupMs) this.#open(recorder.startedAt);
-    else if (this.#started && !this.#stopped && elapsed >= this.endAt) {
+    if (this.#failure) return;
+    if (!this.#opened && elapsed >= this.o.warmupMs) this.#open(recorder.startedAt);
+    else if (this.#opened && !this.#halted && elapsed >= this.endAt) {
       this.#halt();
       this.o.note(`Profile stopped at ${this.#window.toS}s`);
     } else if (
-      this.#stopped &&
+      this.#halted &&
       this.#snapshotsWanted < this.o.heapSnapshots &&
       elapsed >= this.endAt + (this.#snapshotsWanted - 1) * this.o.heapEveryMs
     )
       this.#snapshot();
   };
 
-  #noSignals = (error: Error) => {
-    this.o.note(
-      `cannot read the service's event loop and GC (${error.message}); the diagnosis uses the profile alone`,
-    );
-    return undefined;
-  };
+  #seconds(): number {
+    return Math.round((Date.now() - this.#loadStartedAt) / 100) / 10;
+  }
 
+  #fail(error: unknown): void {
+    if (this.#failure || this.#finished) return;
+    clearInterval(this.#heapTimer);
+    const message = (error as Error).message ?? String(error);
+    this.#failure = `${message} at ${this.#seconds()}s of the load`;
+    this.o.note(`Profile failed: ${this.#failure}; the load goes on and its result is kept`);
+  }
+
+  /** Queues a call to the service; a failure is kept, never thrown, and skips what follows. */
   #then(step: () => Promise<unknown>): void {
-    this.#chain = this.#chain.then(step);
+    this.#queue = this.#queue.then(async () => {
+      if (this.#failure) return;
+      try {
+        await step();
+      } catch (error) {
+        this.#fail(error);
+      }
+    });
   }
 
   #snapshot(): void {
     this.#snapshotsWanted += 1;
+    const file = join(this.o.out, `heap-${this.#snapshotsWanted}.heapsnapshot`);
     this.#then(async () => {
       const at = performance.now();
       const requests = this.#requestsNow();
-      const text = await takeHeapSnapshot(this.inspector);
+      await takeHeapSnapshot(this.inspector, file);
       this.#snapshots.push({
+        file,
         t: Math.round((at - this.#startedAt) / 100) / 10,
         requests,
-        text,
         pauseMs: Math.round(performance.now() - at),
       });
     });
@@ -227,10 +262,17 @@ export class ServiceProfiler {
     });
   }
 
+  #noSignals = (error: Error): void => {
+    this.o.note(
+      `cannot read the service's event loop and GC (${error.message}); the diagnosis uses the profile alone`,
+    );
+  };
+
   /** The window opens: a snapshot, the first heap reading, the watch, then the clock mark. */
   #open(loadStartedAt: number): void {
     const { inspector } = this;
-    this.#window = { fromS: Math.round((Date.now() - loadStartedAt) / 100) / 10, toS: 0 };
+    this.#opened = true;
+    this.#window.fromS = this.#seconds();
     if (this.o.heapSnapshots) this.#snapshot();
     if (this.o.heap) {
       this.#then(() => startHeapWatch(inspector));
@@ -244,72 +286,105 @@ export class ServiceProfiler {
         this.#heapStart = await readHeapSampling(inspector);
       });
     }
-    this.#started = this.#chain
-      .then(() => startWatch(inspector).catch(this.#noSignals))
-      .then(() => evaluate(inspector, 'String(process.hrtime.bigint() / 1000n)'))
-      .then((now) => {
-        // After the snapshot and the first heap reading: the window starts here, on the
-        // service's monotonic clock, which is the CPU profile's.
-        this.#windowFromUs = Number(now);
-        this.#window.fromS = Math.round((Date.now() - loadStartedAt) / 100) / 10;
-      });
-    this.#chain = this.#started;
+    this.#then(() => startWatch(inspector).catch(this.#noSignals));
+    this.#then(async () => {
+      // After the snapshot and the first heap reading: the window starts here, on the service's
+      // monotonic clock, which is the CPU profile's.
+      const now = await evaluate(inspector, 'String(process.hrtime.bigint() / 1000n)');
+      this.#windowFromUs = Number(now);
+      this.#window.fromS = Math.round((Date.now() - loadStartedAt) / 100) / 10;
+    });
     this.o.note(`Profile started at ${this.#window.fromS}s`);
   }
 
   #halt(): void {
     const { inspector } = this;
+    this.#halted = true;
     clearInterval(this.#heapTimer);
-    this.#window.toS = Math.round((Date.now() - this.#loadStartedAt) / 100) / 10;
-    this.#signals = (this.#started ?? Promise.resolve())
-      .then(() => endWatch(inspector))
-      .catch(this.#noSignals);
-    const stopped = this.#signals.then(() => stopCpuProfile(inspector));
-    this.#stopped = stopped;
+    this.#window.toS = this.#seconds();
+    this.#then(async () => {
+      try {
+        this.#signals = await endWatch(inspector);
+      } catch (error) {
+        this.#noSignals(error as Error);
+      }
+    });
+    this.#then(async () => {
+      this.#cpu = await stopCpuProfile(inspector);
+    });
     // After the CPU profile: the snapshot and the last forced GC are outside the window.
-    this.#chain = Promise.all([this.#chain, stopped]);
     if (this.o.heapSnapshots) this.#snapshot();
     if (this.o.heap) {
       this.#readHeap('always', true, false);
-      this.#heapEnd = this.#chain.then(async () => {
+      this.#then(async () => {
         await readHeapSampling(inspector);
-        return stopHeapSampling(inspector);
+        this.#heapEnd = await stopHeapSampling(inspector);
       });
-      this.#chain = this.#heapEnd;
     }
   }
 
-  /** Stops the heap timer; call whatever happened. */
+  /** Stops the heap timer and stops listening to the inspector; call whatever happened. */
   dispose(): void {
     clearInterval(this.#heapTimer);
+    this.#offClose();
   }
 
   /**
    * After the load: closes the window if the load ended first, takes the snapshots still due,
-   * writes the folder and returns what it says. @throws PerfError FP_ERR_PROFILE when the load
-   * ended before the window opened
+   * writes the folder and returns what it says; or, when the profile failed (the service or its
+   * inspector went away, the load ended before the warm-up did), writes a profile.json saying
+   * why and returns that. Never throws for the service's sake.
    */
-  async finish(result: RunResult, host: string, interrupted: boolean): Promise<ServiceProfile> {
+  async finish(result: RunResult, interrupted: boolean): Promise<ServiceProfile> {
     const o = this.o;
     this.#served.push({ at: performance.now(), requests: result.totals.requests });
     this.#requestsNow = () => result.totals.requests;
-    if (this.#started && !this.#stopped) this.#halt();
+    if (!this.#opened && !this.#failure)
+      this.#failure = 'the run ended before the warm-up did: nothing was profiled; run longer (-t)';
+    if (this.#opened && !this.#halted && !this.#failure) this.#halt();
     // Snapshots the load ended too soon for: taken now, after the load (not after Ctrl-C).
     if (!interrupted) while (this.#snapshotsWanted < o.heapSnapshots) this.#snapshot();
-    if (!this.#stopped)
-      throw new PerfError(
-        'FP_ERR_PROFILE',
-        'the run ended before the warm-up did: nothing was profiled; run longer (-t)',
-      );
-    const profile = trimProfile(await this.#stopped, this.#windowFromUs);
-    const heapProfile = this.#heapEnd ? await this.#heapEnd : undefined;
-    await this.#chain;
+    await this.#queue;
+    this.#finished = true;
+    if (this.#failure || !this.#cpu)
+      return this.#failed(this.#failure ?? 'no CPU profile came back');
+    try {
+      return await this.#write(result, this.#cpu);
+    } catch (error) {
+      // A folder that cannot be written: the profile is lost, the load's result is not.
+      const e = error as NodeJS.ErrnoException;
+      if (!e.code) throw error;
+      return this.#failed(`cannot write ${o.out} (${e.code})`);
+    }
+  }
+
+  #failed(reason: string): ServiceProfile {
+    const summary: FailedProfileFile = {
+      tool: { name: 'fiml-perf', version: VERSION },
+      status: 'failed',
+      target: this.o.target,
+      reason,
+      window: this.#window,
+    };
+    try {
+      mkdirSync(this.o.out, { recursive: true });
+      writeFileAtomic(join(this.o.out, 'profile.json'), profileFileText(summary));
+    } catch {
+      // The reason is still printed and the exit code says so.
+    }
+    return { status: 'failed', out: this.o.out, reason };
+  }
+
+  async #write(result: RunResult, cpu: CpuProfile): Promise<ServiceProfile> {
+    const o = this.o;
+    const profile = trimProfile(cpu, this.#windowFromUs);
     const window = this.#window;
     const taken = this.#snapshots;
-    const summaries = taken.map((s) => summariseSnapshot(s.text));
+    // One snapshot in memory at a time: each is read back from its file, summarised, dropped.
+    const summaries = taken.map((s) => summariseSnapshot(readFileSync(s.file, 'utf8')));
     const grown = summaries.length >= 2 ? constructorGrowth(summaries) : [];
     const leak = leakVerdict(this.#heapSamples);
-    const read = await this.#signals;
+    const read = this.#signals;
     const forcedGcMs = this.#forcedGcMs;
     // The full GCs forced for the heap readings are the profiler's, not the service's.
     const serviceSignals: ServiceSignals | undefined = read && {
@@ -319,16 +394,11 @@ export class ServiceProfiler {
       forcedGcMs,
     };
     const out = o.out;
-    mkdirSync(out, { recursive: true });
     const mapper = new SourceMapper(process.cwd());
     await borrowSourceMaps(this.inspector, mapper, profile);
     const forcedUs = forcedGcMs * 1000;
     const analysis = withoutForcedGc(analyseCpuProfile(profile), forcedUs);
-    const place = (f: FunctionTime) => {
-      if (!f.url) return '';
-      const p = mapper.place(f.url, f.line, f.column);
-      return `${p.file}:${p.line}`;
-    };
+    const place = placer(mapper);
     const diagnosis = diagnose({
       signals: serviceSignals,
       cpu: analysis,
@@ -337,42 +407,36 @@ export class ServiceProfiler {
       clientP99Ms: result.totals.latencyMs.p99,
       place,
     });
-    writeFileAtomic(join(out, 'cpu.cpuprofile'), JSON.stringify(profile));
-    for (const [i, s] of taken.entries())
-      writeFileAtomic(join(out, `heap-${i + 1}.heapsnapshot`), s.text);
+    const subtitle = `${o.target}, ${window.fromS}s to ${window.toS}s of the load (${result.totals.requests} requests, ${result.totals.rps}/s); sampled every ${o.samplingIntervalUs} µs`;
+    writeCpuFiles(out, profile, mapper, { title: 'fiml-perf profile: CPU', subtitle });
+    const heapProfile = this.#heapEnd;
     if (heapProfile) writeFileAtomic(join(out, 'heap.heapprofile'), JSON.stringify(heapProfile));
     const growth = heapProfile ? allocationGrowth(this.#heapStart, heapProfile).slice(0, 20) : [];
-    writeFileAtomic(
-      join(out, 'stacks.folded'),
-      foldedStacks(profile, (url, line, column) => mapper.place(url, line, column)),
-    );
-    const subtitle = `${host}, ${window.fromS}s to ${window.toS}s of the load (${result.totals.requests} requests, ${result.totals.rps}/s); sampled every ${o.samplingIntervalUs} µs`;
-    writeFileAtomic(
-      join(out, 'flamegraph.html'),
-      renderFlamegraph(profile, { title: 'fiml-perf profile: CPU', subtitle, mapper }),
-    );
-    const summary = {
+    const where = (url: string, line: number) => {
+      const p = mapper.place(url, line, 0);
+      return `${p.file}:${p.line}`;
+    };
+    const summary: ServiceProfileFile = {
       tool: { name: 'fiml-perf', version: VERSION },
-      target: host,
+      status: 'complete',
+      target: o.target,
       window,
       samplingIntervalUs: o.samplingIntervalUs,
       load: {
         requests: result.totals.requests,
         failures: result.totals.failures,
         rps: result.totals.rps,
-        latencyMs: result.totals.latencyMs,
+        latencyMs: { ...result.totals.latencyMs },
       },
       signals: serviceSignals ?? null,
-      diagnosis,
+      diagnosis: [...diagnosis],
       heap: o.heap
         ? {
             leak,
             samples: this.#heapSamples,
             allocationGrowth: growth.map((s) => ({
               name: s.name,
-              where: s.url
-                ? (({ file, line }) => `${file}:${line}`)(mapper.place(s.url, s.line, 0))
-                : '',
+              where: s.url ? where(s.url, s.line) : '',
               liveBytes: s.bytes,
               growthBytes: s.growth,
             })),
@@ -385,8 +449,7 @@ export class ServiceProfiler {
               t: s.t,
               requests: s.requests,
               pauseMs: s.pauseMs,
-              objects: summaries[i]?.nodes,
-              bytes: summaries[i]?.bytes,
+              ...(summaries[i] ? { objects: summaries[i].nodes, bytes: summaries[i].bytes } : {}),
             })),
             classes: grown.slice(0, 50),
           }
@@ -398,26 +461,17 @@ export class ServiceProfiler {
           Object.entries(analysis.byClass).map(([k, us]) => [k, us / 1000]),
         ),
         packages: analysis.packages.slice(0, 20).map((p) => ({ name: p.name, ms: p.us / 1000 })),
-        functions: analysis.functions.slice(0, 100).map((f) => ({
-          name: f.name,
-          where: place(f),
-          class: f.class,
-          selfMs: f.selfUs / 1000,
-          totalMs: f.totalUs / 1000,
-          attributedSelfMs: f.attributedSelfUs / 1000,
-          hotLines: f.lines.slice(0, 5).map((l) => ({ line: l.line, ms: l.us / 1000 })),
-          ...(f.deoptReason ? { deoptReason: f.deoptReason } : {}),
-        })),
+        functions: hotFunctions(analysis, place),
       },
     };
-    writeFileAtomic(join(out, 'profile.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    writeFileAtomic(join(out, 'profile.json'), profileFileText(summary));
     const busy = analysis.busyUs;
     const shares = (['app', 'dependency', 'node', 'native', 'gc', 'program'] as const)
       .map((c) => `${c} ${pct(analysis.byClass[c], busy)}`)
       .join(', ');
     const text = [
       '',
-      `CPU of ${host} from ${window.fromS}s to ${window.toS}s: busy ${ms(busy)} ms of ${ms(analysis.durationUs)} ms (${pct(busy, analysis.durationUs)}); ${shares}${forcedUs > 0 ? ` (not counting ${ms(forcedUs)} ms of GC the profiler forced for its heap readings)` : ''}`,
+      `CPU of ${o.target} from ${window.fromS}s to ${window.toS}s: busy ${ms(busy)} ms of ${ms(analysis.durationUs)} ms (${pct(busy, analysis.durationUs)}); ${shares}${forcedUs > 0 ? ` (not counting ${ms(forcedUs)} ms of GC the profiler forced for its heap readings)` : ''}`,
       '',
       hotTable(analysis.functions, busy, place, o.top),
       '',
@@ -436,7 +490,7 @@ export class ServiceProfiler {
               .filter((s) => s.growth > 0)
               .map(
                 (s) =>
-                  `  ${(s.growth / 1048576).toFixed(2).padStart(8)} MB live  ${s.name}  ${s.url ? `${mapper.place(s.url, s.line, 0).file}:${mapper.place(s.url, s.line, 0).line}` : ''}`,
+                  `  ${(s.growth / 1048576).toFixed(2).padStart(8)} MB live  ${s.name}  ${s.url ? where(s.url, s.line) : ''}`,
               ),
             '',
           ]
@@ -445,76 +499,6 @@ export class ServiceProfiler {
       `Profile: ${out} (cpu.cpuprofile opens in Chrome DevTools, VS Code and speedscope; flamegraph.html; stacks.folded; profile.json)`,
       '',
     ].join('\n');
-    return { out, diagnosis, text };
+    return { status: 'complete', out, diagnosis, text };
   }
-}
-
-/** The hot functions as a table, by attributed self time. */
-export function hotTable(
-  functions: readonly FunctionTime[],
-  busyUs: number,
-  place: (f: FunctionTime) => string,
-  top: number,
-): string {
-  const rows = functions
-    .filter((f) => f.class !== 'idle' && f.attributedSelfUs > 0)
-    .slice(0, top)
-    .map((f) => [
-      ms(f.attributedSelfUs),
-      pct(f.attributedSelfUs, busyUs),
-      ms(f.selfUs),
-      ms(f.totalUs),
-      f.class,
-      f.name,
-      place(f),
-    ]);
-  return textTable(
-    ['attributed ms', '% busy', 'self ms', 'total ms', 'class', 'function', 'where'],
-    rows,
-    4,
-  );
-}
-
-/** Rows under a header, numbers right-aligned in the first `numeric` columns. */
-export function textTable(
-  head: readonly string[],
-  rows: readonly string[][],
-  numeric: number,
-): string {
-  const widths = head.map((h, i) =>
-    Math.max(h.length, ...rows.map((r) => (r[i] as string).length)),
-  );
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((c, i) =>
-        i < numeric ? c.padStart(widths[i] as number) : c.padEnd(widths[i] as number),
-      )
-      .join('  ')
-      .trimEnd();
-  return [line(head), ...rows.map(line)].join('\n');
-}
-
-/** The classes whose objects grew most across the heap snapshots, those that grew every time first. */
-export function snapshotTable(
-  taken: ReadonlyArray<{ readonly t: number; readonly requests: number; readonly pauseMs: number }>,
-  classes: readonly ConstructorGrowth[],
-  top: number,
-): string {
-  const mb = (b: number) => (b / 1048576).toFixed(2);
-  const rows = classes
-    .filter((c) => c.growthBytes > 0)
-    .slice(0, top)
-    .map((c) => [
-      c.grewEveryTime ? 'yes' : '',
-      `${c.growthBytes >= 0 ? '+' : ''}${mb(c.growthBytes)}`,
-      `${c.growthCount >= 0 ? '+' : ''}${c.growthCount}`,
-      c.bytes.map(mb).join(' > '),
-      c.name,
-    ]);
-  return [
-    `Heap snapshots: ${taken.map((s, i) => `${i + 1} at ${s.t}s (${s.requests} requests, ${s.pauseMs} ms)`).join(', ')}`,
-    rows.length
-      ? textTable(['every time', 'grew MB', 'objects', 'MB by snapshot', 'constructor'], rows, 4)
-      : 'No class grew between the first snapshot and the last.',
-  ].join('\n');
 }

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { PerfError } from '../errors.js';
 
@@ -11,6 +13,16 @@ export interface EmbeddedFiml {
 
 const START_TIMEOUT_MS = 20_000;
 
+/** This package's CLI, in the form this module runs in (dist .js, or .ts from source). */
+const OWN_EXTENSION = extname(fileURLToPath(import.meta.url));
+const CLI = new URL(`../cli/main${OWN_EXTENSION}`, import.meta.url);
+
+/** Run from source, the child needs tsx too (unless this process was started with it). */
+function loader(): string[] {
+  if (OWN_EXTENSION !== '.ts' || process.execArgv.some((a) => a.includes('tsx'))) return [];
+  return ['--import', import.meta.resolve('tsx')];
+}
+
 /**
  * Starts FIML in a child process (`fiml-perf serve --port 0`), so the service and the load
  * generator do not share an event loop or a CPU, and waits for `/health`.
@@ -18,17 +30,21 @@ const START_TIMEOUT_MS = 20_000;
  */
 export async function startEmbeddedFiml(
   extraArgs: readonly string[] = [],
-  options: { readonly inspect?: boolean } = {},
+  options: {
+    readonly inspect?: boolean;
+    /** Told when FIML ends before `stop` (killed, crashed): how it ended. */
+    readonly onExit?: (how: string) => void;
+  } = {},
 ): Promise<EmbeddedFiml> {
-  const script = process.argv[1] as string;
   // The inspector on loopback, on a free port: it runs any code it is sent.
   const inspect = options.inspect ? ['--inspect=127.0.0.1:0'] : [];
   const child = spawn(
     process.execPath,
     [
       ...process.execArgv.filter((a) => !a.startsWith('--inspect')),
+      ...loader(),
       ...inspect,
-      script,
+      fileURLToPath(CLI),
       'serve',
       '--port',
       '0',
@@ -37,8 +53,12 @@ export async function startEmbeddedFiml(
       ...extraArgs,
     ],
     // Its own process group: a Ctrl-C at the terminal reaches the run, which stops FIML last.
-    { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env } },
+    // The IPC channel is its tie to this process: however this process ends (kill -9 too), the
+    // channel closes and FIML stops (`serve` watches it).
+    { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], detached: true, env: { ...process.env } },
   );
+  // The channel must not keep this process alive, nor the child's pipes once it is up.
+  child.channel?.unref();
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => fail('did not start within 20 s'), START_TIMEOUT_MS);
@@ -60,11 +80,14 @@ export async function startEmbeddedFiml(
         resolve(match[1] as string);
       }
     };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
     child.once('exit', (code) => fail(`exited with code ${code}`));
   });
   child.removeAllListeners('exit');
+  // Up: what it prints from now on is drained, not kept.
+  child.stdout?.removeAllListeners('data').resume();
+  child.stderr?.removeAllListeners('data').resume();
   const health = await request(`${url}/health`).catch(() => undefined);
   const body = health ? await health.body.text() : '';
   if (health?.statusCode !== 200) {
@@ -75,11 +98,16 @@ export async function startEmbeddedFiml(
     );
   }
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let stopping = false;
+  child.once('exit', (code, signal) => {
+    if (!stopping) options.onExit?.(signal ? `killed by ${signal}` : `exited with code ${code}`);
+  });
   const inspectorUrl = /Debugger listening on (ws:\/\/\S+)/.exec(output)?.[1];
   return {
     url,
     ...(inspectorUrl ? { inspectorUrl } : {}),
     stop: async () => {
+      stopping = true;
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 5000);

@@ -1,0 +1,330 @@
+import { PerfError } from '../errors.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
+import {
+  createExecutor,
+  type Progress,
+  prepareScenario,
+  runLoad,
+  selectClasses,
+  type UserClass,
+} from '../load/index.js';
+import type { MetricsPublisher } from '../monitor/index.js';
+import type { ServiceProfile, ServiceProfiler } from '../profile/index.js';
+import {
+  errorTable,
+  generatorLine,
+  lostLine,
+  namesLine,
+  type OutputPaths,
+  phasesTable,
+  plannedOutputs,
+  summaryTable,
+  targetsTable,
+  writeOutputs,
+} from '../report/index.js';
+import type { RunResult, StatsRecorder } from '../stats/index.js';
+import { type TargetedResult, TargetSession, targetsPassed } from '../targets/index.js';
+import type { PlannedOutput } from '../util/writable.js';
+import { VERSION } from '../version.js';
+import { type Lifecycle, runLifecycle } from './lifecycle.js';
+import type {
+  DistributedRequest,
+  LoadRequest,
+  MetricsRequest,
+  ProfileRequest,
+  TargetsRequest,
+} from './requests.js';
+
+/** A load run as a command asks for it: `load`, `targets`, `run`, `profile`. */
+export interface LoadJob {
+  readonly request: LoadRequest;
+  /** Targets to judge the run by; null for none. */
+  readonly targets: TargetsRequest | null;
+  /** Extra `fiml-perf serve` flags for the embedded FIML. */
+  readonly fimlArgs?: readonly string[];
+  /** Profile the service over the run's window (`profile`, `run --profile`). */
+  readonly profile?: ProfileRequest | undefined;
+  /** Publish the generator's figures to Prometheus (--metrics-port, --prometheus-push). */
+  readonly metrics?: MetricsRequest | undefined;
+  /** Run the plan on agents elsewhere, coordinated through Redis (--coordinator). */
+  readonly distributed?: DistributedRequest | undefined;
+  /** The Markdown summary's path (`run`'s summary.md). */
+  readonly markdown?: string | undefined;
+}
+
+/** What a load job came to. */
+export interface LoadOutcome {
+  readonly result: RunResult | TargetedResult;
+  readonly code: ExitCode;
+  readonly profile?: ServiceProfile | undefined;
+}
+
+/** Everything a load job writes, for the check before it starts. */
+export function loadJobOutputs(job: LoadJob): { paths: OutputPaths; planned: PlannedOutput[] } {
+  const paths: OutputPaths = {
+    json: job.request.json,
+    csv: job.request.csv,
+    junit: job.targets?.junit,
+    html: job.request.html,
+    markdown: job.markdown,
+  };
+  const profile: PlannedOutput[] = job.profile
+    ? [{ flag: 'the profile folder', path: job.profile.out, kind: 'folder' }]
+    : [];
+  return { paths, planned: [...plannedOutputs(paths), ...profile] };
+}
+
+/** The scenario's user classes, loaded once (its top-level code runs once); none in quick mode. */
+async function classesOf(request: LoadRequest): Promise<UserClass[]> {
+  const workload = request.plan.workload;
+  if (workload.kind !== 'scenario') return [];
+  const scenario = await prepareScenario(
+    request.scenarioFile as string,
+    request.typecheck && !request.bundledScenario,
+  );
+  return selectClasses(scenario, workload.classNames);
+}
+
+/**
+ * Runs a load job: the service (embedded FIML or --host), the run, targets, the profile, the
+ * result written (JSON first; the kept result even when a later step fails), tables printed.
+ * @throws PerfError for bad input found before the run, or FP_ERR_WRITE after it (the tables
+ * printed first) when an output could not be written
+ */
+export function runLoadJob(job: LoadJob): Promise<LoadOutcome> {
+  const { request } = job;
+  const { paths, planned } = loadJobOutputs(job);
+  return runLifecycle(
+    {
+      stopping: (signal) =>
+        `${signal}: stopping; in-flight requests get ${request.graceMs / 1000}s (again to stop now)`,
+      outputs: planned,
+    },
+    (life) => loadJob(job, paths, life),
+  );
+}
+
+async function loadJob(job: LoadJob, paths: OutputPaths, life: Lifecycle): Promise<LoadOutcome> {
+  const { request } = job;
+  const classes = await classesOf(request);
+  const asked = request.plan.host ?? classes.find((c) => c.host)?.host;
+  if (!asked && job.distributed)
+    throw new PerfError(
+      'FP_ERR_INVALID_FLAG',
+      '--coordinator needs --host (or a URL): agents on other machines cannot reach a FIML embedded in the coordinator; start one with fiml-perf serve --host 0.0.0.0 and pass its address',
+    );
+  if (asked && job.profile && !job.profile.inspect)
+    throw new PerfError(
+      'FP_ERR_PROFILE',
+      `profiling ${asked} needs its inspector: start the service with node --inspect=127.0.0.1:9229 and add --inspect http://127.0.0.1:9229`,
+    );
+  if (!asked && !request.plan.host && job.profile?.inspect)
+    throw new PerfError(
+      'FP_ERR_PROFILE',
+      '--inspect names the inspector of the service at --host; give --host too (without both, the embedded FIML is profiled)',
+    );
+  const service = await life.service({
+    host: asked,
+    probe: request.plan.workload.kind === 'quick' ? request.plan.workload.url : undefined,
+    client: request.plan.client,
+    ...(job.fimlArgs ? { fimlArgs: job.fimlArgs } : {}),
+    inspect: job.profile !== undefined,
+  });
+  const host = service.host;
+  const plan = { ...request.plan, host };
+  const executor = createExecutor(plan.executor);
+  const workload =
+    plan.workload.kind === 'quick'
+      ? `${plan.workload.method} ${plan.workload.url}`
+      : `${plan.workload.file} (${classes.map((c) => c.name).join(', ')})`;
+
+  const distributed = job.distributed;
+  const coordinator = distributed
+    ? await (await import('../distributed/index.js')).coordinate({
+        ...distributed,
+        plan,
+        scenarioFile: request.scenarioFile,
+        graceMs: request.graceMs,
+        version: VERSION,
+        stop: life.stop.signal,
+        log: life.log,
+      })
+    : undefined;
+  if (coordinator) life.defer(() => coordinator.close());
+
+  let published: MetricsPublisher | undefined;
+  if (job.metrics) {
+    const { publishMetrics } = await import('../monitor/index.js');
+    published = await publishMetrics(job.metrics, { workload, host, version: VERSION }, life.log);
+    const p = published;
+    life.defer(() => p.stopPushing());
+  }
+
+  const profiler = job.profile
+    ? await startProfiler(job.profile, service.inspectorUrl ?? job.profile.inspect, {
+        host,
+        durationMs: executor.durationMs,
+        life,
+      })
+    : undefined;
+
+  const session = job.targets
+    ? await TargetSession.start({
+        host,
+        targets: job.targets.targets,
+        windowMs: job.targets.windowMs,
+        abortOnFail: job.targets.abortOnFail,
+        abortDelayMs: job.targets.abortDelayMs,
+        healthPath: job.targets.healthPath,
+        metricsPath: job.targets.metricsPath,
+        client: request.plan.client,
+        onAbort: (outcome, at) => {
+          life.log(
+            `Target '${outcome.name}' (${outcome.expression}) failed at ${at.toFixed(0)}s with ${outcome.actual}: stopping (--abort-on-fail)`,
+          );
+          life.stop.abort();
+        },
+      })
+    : undefined;
+  let judged = false;
+  if (session) life.defer(() => (judged ? undefined : session.cancel()));
+
+  life.log(
+    `Running ${workload} against ${host}: ${executor.describe()}${request.workers > 1 ? `, ${request.workers} workers` : ''}`,
+  );
+  if (profiler) {
+    life.log(`Profiling ${host} ${profiler.describe()}`);
+    try {
+      await profiler.begin();
+    } catch (error) {
+      throw new PerfError(
+        'FP_ERR_PROFILE',
+        `cannot start the CPU profiler of ${host} (${(error as Error).message}); is the service still up?`,
+      );
+    }
+  }
+  const ticks = [session?.onTick, profiler?.onTick, published?.metrics.onTick].filter(
+    (f): f is (recorder: StatsRecorder) => void => f !== undefined,
+  );
+  const show = request.quiet ? undefined : (p: Progress) => life.progress.update(p);
+  let result: RunResult | TargetedResult = await runLoad({
+    plan,
+    classes,
+    workers: request.workers,
+    graceMs: request.graceMs,
+    stop: life.stop.signal,
+    abort: life.abort.signal,
+    onProgress: published
+      ? (p) => {
+          published?.onProgress(p);
+          show?.(p);
+        }
+      : show,
+    onWarning: (message) => life.log(`WARNING: ${message}`),
+    onEnd: published?.metrics.onTick,
+    remote: coordinator,
+    onTick: ticks.length
+      ? (recorder) => {
+          for (const tick of ticks) tick(recorder);
+        }
+      : undefined,
+    version: VERSION,
+    config: {
+      workload: plan.workload,
+      executor: plan.executor,
+      host,
+      embeddedFiml: service.embedded,
+      workers: request.workers,
+      seed: plan.seed,
+      timeoutMs: plan.timeoutMs,
+      graceMs: request.graceMs,
+      userClasses: classes.map((c) => ({
+        name: c.name,
+        weight: c.weight,
+        waitTime: c.waitTime.description,
+      })),
+    },
+  });
+  life.progress.clear();
+  const context = { allowUnknown: job.targets?.allowUnknown ?? false };
+  // From here on, whatever fails, the run's result is written.
+  life.keep(() => writeOutputs(result, paths, context, life.log));
+  if (session) {
+    judged = true;
+    result = await session.finish(result);
+  }
+  const profiled = profiler ? await profiler.finish(result, life.stop.signal.aborted) : undefined;
+  if (profiled?.status === 'failed')
+    life.log(
+      `Profile failed: ${profiled.reason}. The load's result is written (exit ${EXIT.profileFailed}).`,
+    );
+  if (coordinator && distributed) {
+    const { withInstances } = await import('../distributed/index.js');
+    result = withInstances(result, coordinator, distributed.redisUrl, life.log);
+  }
+  published?.metrics.finish(result);
+  const written = await writeOutputs(
+    result,
+    paths,
+    { ...context, ...(profiled ? { profileDir: profiled.out } : {}) },
+    life.log,
+  );
+  life.written();
+  const targeted = 'targets' in result ? result : undefined;
+  const abortedBy = targeted?.targets.abortedBy;
+  const lost = result.distributed?.failure;
+  const out = [
+    '',
+    summaryTable(result),
+    request.phases ? phasesTable(result) : '',
+    errorTable(result),
+    generatorLine(result),
+    namesLine(result),
+    targeted ? targetsTable(targeted.targets) : '',
+    lost
+      ? `Distributed run failed: ${lost}. The result is partial (exit ${EXIT.instanceLost}).`
+      : '',
+    result.interrupted && !abortedBy && !lost
+      ? `Stopped early after ${result.durationS}s (interrupted).`
+      : '',
+    profiled?.status === 'complete' ? profiled.text.trim() : '',
+    profiled?.status === 'failed'
+      ? `Profile failed: ${profiled.reason}; ${profiled.out}/profile.json says so.`
+      : '',
+  ].filter(Boolean);
+  process.stdout.write(`${out.join('\n\n')}\n`);
+  if (written.lost.length > 0) throw new PerfError('FP_ERR_WRITE', lostLine(written));
+  if (published) await published.end(life.log, undefined, life.nextSignal());
+  let code: ExitCode = EXIT.ok;
+  if (lost) code = EXIT.instanceLost;
+  else if (result.interrupted && !abortedBy) code = EXIT.interrupted;
+  else if (profiled?.status === 'failed') code = EXIT.profileFailed;
+  else if (targeted && !targetsPassed(targeted.targets.summary, context.allowUnknown))
+    code = EXIT.failed;
+  return { result, code, profile: profiled };
+}
+
+/** Connects to the service's inspector and readies its profiler; both closed when the job ends. */
+async function startProfiler(
+  request: ProfileRequest,
+  inspectAt: string | undefined,
+  run: { readonly host: string; readonly durationMs: number; readonly life: Lifecycle },
+): Promise<ServiceProfiler> {
+  const { Inspector, ServiceProfiler } = await import('../profile/index.js');
+  const inspector = await Inspector.connect(inspectAt as string, request.allowRemoteInspector);
+  run.life.defer(() => inspector.close());
+  const profiler = new ServiceProfiler(inspector, {
+    warmupMs: request.warmupMs,
+    durationMs: run.durationMs,
+    samplingIntervalUs: request.samplingIntervalUs,
+    heap: request.heap,
+    heapEveryMs: request.heapEveryMs,
+    heapSnapshots: request.heapSnapshots,
+    out: request.out,
+    top: request.top,
+    target: run.host,
+    note: run.life.log,
+  });
+  run.life.defer(() => profiler.dispose());
+  return profiler;
+}
