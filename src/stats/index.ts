@@ -20,12 +20,11 @@ export {
 } from './histogram.js';
 export type { LatencyWire } from './latency-record.js';
 export { LatencyRecord } from './latency-record.js';
-export type { PhaseResult, PhaseWire } from './phases.js';
+export type { PhaseResult, Phases, PhaseWire } from './phases.js';
 export { PhaseRecord } from './phases.js';
 export type {
   EndpointStats,
   NameCounts,
-  Phases,
   RecorderOptions,
   RequestSink,
   SecondRow,

@@ -17,27 +17,7 @@ import {
   sortedPercentileMs,
 } from './histogram.js';
 import { LatencyRecord } from './latency-record.js';
-import { PhaseRecord, type PhaseWire } from './phases.js';
-
-/**
- * Where a request's time went, in microseconds; the parts add up to its latency. `connect` and
- * `tls` are 0 when the request went out on a connection that was already open.
- */
-export interface Phases {
-  /** Before the request went out: waiting for a free connection and, in the open model, how
-   * late the iteration started against its schedule. */
-  readonly blocked: number;
-  /** Opening the TCP connection, when the request opened one. */
-  readonly connect: number;
-  /** The TLS handshake, when the request opened a connection over TLS. */
-  readonly tls: number;
-  /** Sending the request and waiting for the first byte of the response (k6's sending + waiting). */
-  readonly ttfb: number;
-  /** From the first byte of the response to its last. */
-  readonly receive: number;
-  /** Whether the request opened a new connection (counted in the time series). */
-  readonly newConnection: boolean;
-}
+import { PhaseRecord, type Phases, type PhaseWire } from './phases.js';
 
 /** Where requests are recorded: the run's recorder in one process, a delta in a worker. */
 export interface RequestSink {
