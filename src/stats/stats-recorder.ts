@@ -1,73 +1,19 @@
-import { DEFAULT_MAX_NAMES, OTHER_NAMES } from '../names.js';
-import { DistinctCounter } from './distinct-count.js';
-import {
-  type EndpointSecond,
-  EndpointSeries,
-  type EndpointSeriesResult,
-} from './endpoint-series.js';
-import { type ErrorGroup, ErrorTable, type Failure } from './errors.js';
+import type { StatsDelta } from './delta-recorder.js';
+import { type EndpointSecond, EndpointSeries } from './endpoint-series.js';
+import type { EndpointStats } from './endpoint-stats.js';
+import { EndpointTable, type NameCapOptions, type NameCounts } from './endpoint-table.js';
+import { ErrorTable, type Failure } from './errors.js';
 import {
   createHistogram,
   decodeHistogram,
-  encodeHistogram,
-  type Histogram,
   percentileMs,
   percentilesMs,
   recordMicros,
   sortedPercentileMs,
 } from './histogram.js';
-import { LatencyRecord } from './latency-record.js';
-import { PhaseRecord, type Phases, type PhaseWire } from './phases.js';
-
-/** Where requests are recorded: the run's recorder in one process, a delta in a worker. */
-export interface RequestSink {
-  /**
-   * One finished request: latency in microseconds, response bytes, its failure if any, and where
-   * its time went when a response arrived.
-   */
-  record(
-    method: string,
-    name: string,
-    micros: number,
-    bytes: number,
-    failure?: Failure,
-    phases?: Phases,
-  ): void;
-  /** An error that is not a request, such as a task that threw. */
-  error(method: string, name: string, failure: Failure): void;
-}
-
-/** Counts and a histogram for one request name (and method). */
-export interface EndpointStats {
-  readonly method: string;
-  readonly name: string;
-  requests: number;
-  failures: number;
-  bytes: number;
-  readonly histogram: Histogram;
-  /** Where its time went, once a request with a response reported phases. */
-  readonly phases: PhaseRecord | undefined;
-  /** Its figures second by second (the run's recorder only; empty before its first tick). */
-  readonly series: EndpointSeriesResult;
-}
-
-/** What a worker sends every second: what happened since the last delta. */
-export interface StatsDelta {
-  readonly endpoints: ReadonlyArray<{
-    method: string;
-    name: string;
-    requests: number;
-    failures: number;
-    bytes: number;
-    /** The latencies encoded as a histogram, or (for a rarely used name) as they are. */
-    histogram?: string;
-    samples?: readonly number[];
-    phases?: PhaseWire;
-  }>;
-  readonly errors: readonly ErrorGroup[];
-  /** The distinct-count registers of the names past the cap, when they changed. */
-  readonly overflowNames?: string;
-}
+import type { LatencyRecord } from './latency-record.js';
+import { PhaseRecord, type Phases } from './phases.js';
+import type { RequestSink } from './request-sink.js';
 
 /** One second of a run. Latency in milliseconds, from the requests that ended in that second. */
 export interface SecondRow {
@@ -99,209 +45,13 @@ export interface SecondRow {
   readonly totalFailures: number;
 }
 
-export interface RecorderOptions {
-  /** Distinct `METHOD name` pairs recorded before new ones go to `OTHER_NAMES`. @default 1000 */
-  readonly maxNames?: number;
-  /**
-   * Called once, when the first request goes to `OTHER_NAMES`, with the names recorded (the
-   * cap's worth): workers are told to keep exactly these (`DeltaRecorder.restrict`).
-   */
-  readonly onOverflow?: (
-    maxNames: number,
-    recorded: ReadonlyArray<readonly [string, string]>,
-  ) => void;
+/** How a `StatsRecorder` caps the names it records and the rows of their series. */
+export interface RecorderOptions extends NameCapOptions {
   /**
    * Rows of the per-endpoint series kept over all endpoints; past it the longest series is
    * coarsened (its rows merged in pairs) until the total fits. @default 200,000 (about 13 MB)
    */
   readonly maxSeriesRows?: number;
-}
-
-/** How the name cap was used: names recorded, and what went past it. */
-export interface NameCounts {
-  readonly max: number;
-  /** Distinct names recorded under their own name. */
-  readonly recorded: number;
-  /** Estimated distinct names past the cap (1.6% standard error), recorded as `OTHER_NAMES`. */
-  readonly overflowNames: number;
-  readonly overflowRequests: number;
-}
-
-/**
- * Latencies of a second kept as a list: 8 KB, the size of the histogram after it, and a tenth of
- * its cost a request (the tick sorts the list once instead).
- */
-const SECOND_LIST_LIMIT = 1024;
-
-/** An endpoint with no series yet: it had no requests at a tick. */
-const NO_SERIES: EndpointSeriesResult = Object.freeze({
-  stepS: 1,
-  t: [],
-  requests: [],
-  failures: [],
-  p50: [],
-  p90: [],
-  p95: [],
-  p99: [],
-  max: [],
-});
-
-class Endpoint implements EndpointStats {
-  requests = 0;
-  failures = 0;
-  bytes = 0;
-  readonly latency = new LatencyRecord();
-  phases: PhaseRecord | undefined;
-  /**
-   * The run's recorder only (a worker's delta is already one second): the latencies, requests
-   * and failures of the current second, for its row of the series. Undefined while the endpoint
-   * is quiet, so a rare endpoint holds nothing between its seconds.
-   */
-  second: LatencyRecord | undefined;
-  secondRequests = 0;
-  secondFailures = 0;
-  timeline: EndpointSeries | undefined;
-
-  /**
-   * The current second's latencies, made when a request arrives: a list, then a histogram of two
-   * significant digits, since the row is drawn, not tabled (8 KB where three digits take 46).
-   */
-  secondRecord(): LatencyRecord {
-    this.second ??= new LatencyRecord(2, SECOND_LIST_LIMIT);
-    return this.second;
-  }
-
-  /** One finished request, in the figures kept for the whole run. */
-  count(micros: number, bytes: number, failed: boolean, phases: Phases | undefined): void {
-    this.requests++;
-    this.bytes += bytes;
-    this.latency.record(micros);
-    if (failed) this.failures++;
-    if (phases) this.phaseRecord().record(phases);
-  }
-
-  /** Its phase record, made when the first request with phases arrives. */
-  phaseRecord(): PhaseRecord {
-    this.phases ??= new PhaseRecord();
-    return this.phases;
-  }
-
-  constructor(
-    readonly method: string,
-    readonly name: string,
-  ) {}
-
-  get histogram(): Histogram {
-    return this.latency.histogram;
-  }
-
-  get series(): EndpointSeriesResult {
-    return this.timeline?.result() ?? NO_SERIES;
-  }
-}
-
-/**
- * Endpoint stats by method, then name (no key string is built per request), with at most
- * `maxNames` names: a run with per-id URLs stays the size of its cap. A worker's table has no cap
- * of its own (the run's table decides which names are recorded) until it is told the names to
- * keep (`restrict`); until then it forgets the names that were quiet for a delta.
- */
-class EndpointTable {
-  readonly #byMethod = new Map<string, Map<string, Endpoint>>();
-  readonly #overflow: Endpoint[] = [];
-  #names = 0;
-  /** The names a worker keeps, once the run's table is full. */
-  #allowed: Map<string, Set<string>> | undefined;
-  readonly overflowNames = new DistinctCounter();
-  readonly maxNames: number;
-  readonly #onOverflow: RecorderOptions['onOverflow'];
-
-  constructor(options: RecorderOptions) {
-    this.maxNames = options.maxNames ?? DEFAULT_MAX_NAMES;
-    this.#onOverflow = options.onOverflow;
-  }
-
-  get(method: string, name: string): Endpoint {
-    let byName = this.#byMethod.get(method);
-    if (!byName) {
-      byName = new Map();
-      this.#byMethod.set(method, byName);
-    }
-    const found = byName.get(name);
-    if (found) return found;
-    if (name !== OTHER_NAMES && this.#accepts(method, name)) {
-      this.#names++;
-      const stats = new Endpoint(method, name);
-      byName.set(name, stats);
-      return stats;
-    }
-    if (name !== OTHER_NAMES) this.overflowNames.add(name, method);
-    let other = byName.get(OTHER_NAMES);
-    if (!other) {
-      other = new Endpoint(method, OTHER_NAMES);
-      byName.set(OTHER_NAMES, other);
-      this.#overflow.push(other);
-      if (this.#overflow.length === 1) this.#onOverflow?.(this.maxNames, this.recorded());
-    }
-    return other;
-  }
-
-  #accepts(method: string, name: string): boolean {
-    if (this.#allowed) return this.#allowed.get(method)?.has(name) === true;
-    return this.#names < this.maxNames;
-  }
-
-  /** The name a request's error is grouped under: its own, or `OTHER_NAMES` past the cap. */
-  nameFor(method: string, name: string): string {
-    if (name === OTHER_NAMES || this.#byMethod.get(method)?.has(name)) return name;
-    return this.#accepts(method, name) ? name : OTHER_NAMES;
-  }
-
-  /** Every name recorded under its own name, as `[method, name]`. */
-  recorded(): Array<readonly [string, string]> {
-    return [...this.values()].filter((e) => e.name !== OTHER_NAMES).map((e) => [e.method, e.name]);
-  }
-
-  /** From now on, record only these names; everything else goes to `OTHER_NAMES`. */
-  restrict(names: ReadonlyArray<readonly [string, string]>): void {
-    this.#allowed = new Map();
-    for (const [method, name] of names) {
-      let set = this.#allowed.get(method);
-      if (!set) {
-        set = new Set();
-        this.#allowed.set(method, set);
-      }
-      set.add(name);
-    }
-  }
-
-  /** After a delta: forgets every name (before `restrict`), or the names it excludes. */
-  prune(): void {
-    if (!this.#allowed) {
-      this.#byMethod.clear();
-      this.#names = 0;
-      return;
-    }
-    for (const [method, byName] of this.#byMethod)
-      for (const name of byName.keys())
-        if (name !== OTHER_NAMES && !this.#accepts(method, name)) {
-          byName.delete(name);
-          this.#names--;
-        }
-  }
-
-  *values(): Iterable<Endpoint> {
-    for (const byName of this.#byMethod.values()) yield* byName.values();
-  }
-
-  counts(): NameCounts {
-    return {
-      max: this.maxNames,
-      recorded: this.#names,
-      overflowNames: this.#overflow.length === 0 ? 0 : this.overflowNames.estimate,
-      overflowRequests: this.#overflow.reduce((sum, e) => sum + e.requests, 0),
-    };
-  }
 }
 
 /** The most per-second rows kept in memory; a day of seconds is about 10 MB. */
@@ -573,72 +323,4 @@ function secondPercentiles(record: LatencyRecord) {
   } else figures = percentilesMs(record.histogram, SERIES_PERCENTILES);
   const [p50 = 0, p90 = 0, p95 = 0, p99 = 0, max = 0] = figures;
   return { p50, p90, p95, p99, max };
-}
-
-/** A worker's recorder: keeps only what happened since the last `take()`. */
-export class DeltaRecorder implements RequestSink {
-  private readonly table = new EndpointTable({ maxNames: Number.POSITIVE_INFINITY });
-  private readonly errors = new ErrorTable();
-
-  /**
-   * Records only these names from now on, the rest as `OTHER_NAMES`: the run's table is full,
-   * and these are the names it records, so a name is never split between its row and the
-   * overflow.
-   */
-  restrict(names: ReadonlyArray<readonly [string, string]>): void {
-    this.table.restrict(names);
-  }
-
-  record(
-    method: string,
-    name: string,
-    micros: number,
-    bytes: number,
-    failure?: Failure,
-    phases?: Phases,
-  ): void {
-    const stats = this.table.get(method, name);
-    stats.count(micros, bytes, failure !== undefined, phases);
-    if (failure) this.errors.add(method, stats.name, failure);
-  }
-
-  error(method: string, name: string, failure: Failure): void {
-    this.errors.add(method, name, failure);
-  }
-
-  /**
-   * The delta since the last call; resets the recorder. Before `restrict` every name is then
-   * forgotten; after it, a name that was quiet gives its histogram back. Either way a worker holds
-   * only the names in use.
-   */
-  take(): StatsDelta {
-    const endpoints: StatsDelta['endpoints'][number][] = [];
-    for (const s of this.table.values()) {
-      if (s.requests === 0) {
-        s.latency.clear(true);
-        s.phases = undefined;
-        continue;
-      }
-      const samples = s.latency.samples;
-      endpoints.push({
-        method: s.method,
-        name: s.name,
-        requests: s.requests,
-        failures: s.failures,
-        bytes: s.bytes,
-        ...(samples ? { samples } : { histogram: encodeHistogram(s.latency.histogram) }),
-        ...(s.phases && s.phases.count > 0 ? { phases: s.phases.toWire() } : {}),
-      });
-      s.requests = 0;
-      s.failures = 0;
-      s.bytes = 0;
-      s.latency.clear(false);
-      s.phases?.clear(false);
-    }
-    this.table.prune();
-    const errors = this.errors.list();
-    this.errors.clear();
-    const overflowNames = this.table.overflowNames.takeChange();
-    return overflowNames ? { endpoints, errors, overflowNames } : { endpoints, errors };
-  }
 }
