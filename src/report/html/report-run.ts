@@ -62,3 +62,7 @@ export interface ReportRun {
     readonly verdict: string;
   }>;
 }
+
+/** An endpoint's key in a run's maps (series, ranges, distributions): `METHOD name`. */
+export const endpointKey = (e: { readonly method: string; readonly name: string }): string =>
+  `${e.method} ${e.name}`;
