@@ -1,7 +1,7 @@
+export type { ClientConfig } from '../util/client-config.js';
+export { tlsOptions } from '../util/client-config.js';
 export type { Stage } from '../util/duration.js';
 export { formatDuration, parseDuration, parseStages } from '../util/duration.js';
-export type { ClientConfig } from './client-config.js';
-export { tlsOptions } from './client-config.js';
 export type { Connections, Lease } from './connections.js';
 export { MAX_CONNECTIONS_PER_USER, SharedPool, UserConnections } from './connections.js';
 export type {

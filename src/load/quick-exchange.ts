@@ -1,5 +1,5 @@
 import type { Failure, Phases } from '../stats/index.js';
-import type { ClientConfig } from './client-config.js';
+import type { ClientConfig } from '../util/client-config.js';
 
 /**
  * What QuickRunner drives: one request at a time, sent again at once in the closed model. An

@@ -9,7 +9,7 @@ import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
 import { classifyError, type Failure, type Phases } from '../stats/index.js';
-import { tlsOptions } from './client-config.js';
+import { tlsOptions } from '../util/client-config.js';
 import type { ExchangeOwner, QuickExchange } from './quick-exchange.js';
 import { type QuickRequest, requestParts, splitPhases } from './quick-request.js';
 

@@ -2,7 +2,7 @@ import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
 import { classifyError, type Failure, type Phases, type RequestSink } from '../stats/index.js';
-import { type ClientConfig, tlsOptions } from './client-config.js';
+import { type ClientConfig, tlsOptions } from '../util/client-config.js';
 import type { LoadTarget } from './load-target.js';
 import type { ExchangeOwner, QuickExchange } from './quick-exchange.js';
 import { H2Connections } from './quick-h2.js';

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { RequestSink } from '../stats/index.js';
-import type { ClientConfig } from './client-config.js';
+import type { ClientConfig } from '../util/client-config.js';
 import { type Connections, SharedPool, UserConnections } from './connections.js';
 import { UserHttpClient } from './http-client.js';
 import type { LoadTarget } from './load-target.js';

@@ -1,12 +1,12 @@
 import type { Agent, Dispatcher } from 'undici';
 import { z } from 'zod';
-import type { ClientConfig } from '../load/client-config.js';
 import {
   createHistogram,
   type Histogram,
   type RunResult,
   type StatsRecorder,
 } from '../stats/index.js';
+import type { ClientConfig } from '../util/client-config.js';
 import {
   evaluateTargets,
   summarizeOutcomes,
