@@ -25,14 +25,7 @@ export {
 } from './executors/index.js';
 export type { LoopLag } from './generator-monitor.js';
 export { GeneratorMonitor, SATURATION } from './generator-monitor.js';
-export type {
-  CheckResult,
-  HttpClient,
-  HttpClientOptions,
-  HttpResponse,
-  RequestOptions,
-} from './http-client.js';
-export { UserHttpClient } from './http-client.js';
+export type { CheckResult, HttpClient, HttpResponse, RequestOptions } from './http-client.js';
 export type { LoadTarget } from './load-target.js';
 export type { LoadPlan, Workload } from './plan.js';
 export { createTarget } from './plan.js';
@@ -63,5 +56,7 @@ export { ShareRun } from './share.js';
 export { pickerOf, ScenarioError, TaskPicker } from './task-picker.js';
 export type { TypeProblem } from './typecheck.js';
 export { formatProblem, typecheckScenario } from './typecheck.js';
+export type { HttpClientOptions } from './user-http-client.js';
+export { UserHttpClient } from './user-http-client.js';
 export type { WaitTime } from './wait-time.js';
 export { between, constant, constantPacing, constantThroughput } from './wait-time.js';
