@@ -6,7 +6,7 @@ import { ERROR_CODES, isPerfError } from '../src/errors.js';
 import { EXIT } from '../src/exit-codes.js';
 import { ScenarioError } from '../src/load/index.js';
 import { RegressError } from '../src/regress/index.js';
-import { ReportError } from '../src/report/html/build.js';
+import { ReportError } from '../src/report/html/index.js';
 import { FaultInjectionError } from '../src/stress/index.js';
 import { TargetsError } from '../src/targets/index.js';
 import { UiError } from '../src/ui/index.js';

@@ -25,10 +25,7 @@ export const agentOptions = {
   wait: {
     flags: '--wait <duration>',
     description: 'how long to wait for a run to join',
-    schema: z
-      .string()
-      .refine((v) => parseDuration(v) !== undefined, 'expected a duration such as 10m')
-      .default('10m'),
+    schema: flag.duration('10m', '10m', 0),
   },
 } satisfies OptionTable;
 

@@ -1,8 +1,5 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { PerfError } from '../errors.js';
-
-import { EXIT } from '../exit-codes.js';
 import { addOptions, type OptionTable, resolveOptions } from './option-table.js';
 
 export const checkOptions = {
@@ -13,41 +10,11 @@ export const checkOptions = {
   },
 } satisfies OptionTable;
 
-const percent = (share: number) => `${(share * 100).toFixed(1)}%`;
-
-/**
- * Type-checks a scenario and loads it without running it: prints every type error with file and
- * line (exit 2), or its user classes and each task's share of the traffic (exit 0).
- */
-export async function check(file: string, print: (line: string) => void): Promise<number> {
-  const { formatProblem, loadScenario, pickerOf, typecheckScenario } = await import(
-    '../load/index.js'
-  );
-  if (/\.[mc]?tsx?$/.test(file)) {
-    const problems = await typecheckScenario(file);
-    if (problems.length > 0) {
-      for (const problem of problems.slice(1)) print(formatProblem(problem));
-      throw new PerfError(
-        'FP_ERR_SCENARIO',
-        `${formatProblem(problems[0]!)}${problems.length > 1 ? ` (${problems.length} type errors, all listed above)` : ''}`,
-      );
-    }
-  }
-  const scenario = await loadScenario(file);
-  print(`${file}: OK`);
-  for (const [name, cls] of scenario.classes) {
-    const marker = scenario.defaultClass === cls ? ' (default)' : '';
-    print(`  ${name}${marker}: weight ${cls.weight}, wait ${cls.waitTime.description}`);
-    for (const [task, share] of Object.entries(pickerOf(cls).shares()))
-      print(`    ${percent(share).padStart(6)}  ${task}`);
-  }
-  return EXIT.ok;
-}
-
 export function registerCheck(command: Command): void {
   command.addHelpText('after', '\nExample:\n  fiml-perf check -f scenarios/fiml.ts');
   addOptions(command, checkOptions).action(async (raw: Record<string, unknown>) => {
     const options = resolveOptions(checkOptions, raw);
-    process.exitCode = await check(options.file, (line) => process.stdout.write(`${line}\n`));
+    const { runCheckJob } = await import('../jobs/index.js');
+    process.exitCode = await runCheckJob(options.file, (line) => process.stdout.write(`${line}\n`));
   });
 }

@@ -4,12 +4,6 @@ import type { DistributedRequest } from '../jobs/index.js';
 import { parseDuration } from '../util/duration.js';
 import { flag, type OptionTable, type ResolvedOptions } from './option-table.js';
 
-const duration = (fallback: string) =>
-  z
-    .string()
-    .refine((v) => parseDuration(v) !== undefined, 'expected a duration such as 30s')
-    .default(fallback);
-
 /** A run id: what Redis keys and Kubernetes labels can carry. */
 export const runIdSchema = z
   .string()
@@ -40,12 +34,12 @@ export const distributedOptions = {
   readyTimeout: {
     flags: '--ready-timeout <duration>',
     description: 'with --coordinator: how long to wait for every agent to be ready',
-    schema: duration('60s'),
+    schema: flag.duration('30s', '60s', 0),
   },
   heartbeatTimeout: {
     flags: '--heartbeat-timeout <duration>',
     description: 'with --coordinator: an agent silent this long is lost and the run fails (exit 3)',
-    schema: duration('3s'),
+    schema: flag.duration('30s', '3s', 0),
   },
 } satisfies OptionTable;
 

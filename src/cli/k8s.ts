@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { PerfError } from '../errors.js';
@@ -126,51 +125,19 @@ export function registerK8s(command: Command): void {
     // Pods are scheduled and their images pulled: a minute is short for the agents to be ready.
     if (!loadArgs.some((a) => a.startsWith('--ready-timeout')))
       loadArgs.push('--ready-timeout', '10m');
-    const [{ renderManifests, manifestsYaml }, { bundleScenario }] = await Promise.all([
-      import('../distributed/k8s.js'),
-      import('../distributed/bundle.js'),
-    ]);
-    let scenario: { fileName: string; source: string } | undefined;
-    if (flags.file) {
-      // The agents get the scenario in the plan; the coordinator from this ConfigMap, bundled
-      // here with its local imports, since the pod has no copy of them.
-      scenario = await bundleScenario(flags.file);
-      for (let i = 0; i < loadArgs.length; i++) {
-        const token = loadArgs[i] as string;
-        if (token === '-f' || token === '--file')
-          loadArgs[i + 1] = `/scenario/${scenario.fileName}`;
-        else if (token.startsWith('--file=')) loadArgs[i] = `--file=/scenario/${scenario.fileName}`;
-      }
-    }
-    if (scenario && Buffer.byteLength(scenario.source) > 900 * 1024)
-      throw fail(
-        `the bundled scenario is ${Math.round(Buffer.byteLength(scenario.source) / 1024)} KiB: a ConfigMap holds 1 MiB at most; bundle fewer npm packages into it`,
-      );
-    const yaml = manifestsYaml(
-      renderManifests({
-        name: flags.name,
-        ...(flags.namespace ? { namespace: flags.namespace } : {}),
-        instances: flags.instances,
-        image: flags.image,
-        ...(flags.redis ? { redis: flags.redis } : {}),
-        runId: flags.run ?? randomBytes(4).toString('hex'),
-        loadArgs,
-        ...(scenario ? { scenario } : {}),
-        cpu: flags.cpu,
-        memory: flags.memory,
-      }),
-    );
-    if (flags.out) {
-      const { writeFileAtomic } = await import('../util/atomic-write.js');
-      try {
-        writeFileAtomic(flags.out, yaml);
-      } catch (error) {
-        throw new PerfError(
-          'FP_ERR_WRITE',
-          `cannot write ${flags.out}: ${(error as Error).message}; pick a writable path`,
-        );
-      }
-      process.stderr.write(`Manifests: ${flags.out} (kubectl apply -f ${flags.out})\n`);
-    } else process.stdout.write(yaml);
+    const { runK8sJob } = await import('../jobs/index.js');
+    await runK8sJob({
+      name: flags.name,
+      namespace: flags.namespace,
+      instances: flags.instances,
+      image: flags.image,
+      redis: flags.redis,
+      run: flags.run,
+      loadArgs,
+      scenarioFile: flags.file,
+      cpu: flags.cpu,
+      memory: flags.memory,
+      out: flags.out,
+    });
   });
 }

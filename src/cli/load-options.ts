@@ -1,20 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { createSecureContext } from 'node:tls';
 import { z } from 'zod';
 import { PerfError } from '../errors.js';
 import type { LoadRequest } from '../jobs/index.js';
-import type { ClientConfig, ExecutorConfig, Workload } from '../load/index.js';
+import type { ExecutorConfig, Workload } from '../load/index.js';
 import { DEFAULT_MAX_NAMES, OTHER_NAMES } from '../names.js';
+import { readClientConfig } from '../util/client-config.js';
 import { parseDuration, parseStages, type Stage } from '../util/duration.js';
 import { packageFile } from '../util/package-file.js';
 import { flag, type OptionTable, type ResolvedOptions } from './option-table.js';
-
-const duration = (example: string) =>
-  z
-    .string()
-    .refine((v) => (parseDuration(v) ?? 0) > 0, `expected a duration such as ${example}`)
-    .optional();
 
 const stages = z
   .string()
@@ -50,12 +43,12 @@ export const loadOptions = {
   runTime: {
     flags: '-t, --run-time <duration>',
     description: 'how long to run, such as 30s, 5m, 1h30m (default: 30s; quick mode 10s)',
-    schema: duration('30s or 5m'),
+    schema: flag.optionalDuration('30s or 5m'),
   },
   duration: {
     flags: '-d, --duration <duration>',
     description: 'quick mode: same as --run-time (autocannon and wrk call it -d)',
-    schema: duration('10s'),
+    schema: flag.optionalDuration('10s'),
   },
   stages: {
     flags: '--stages <list>',
@@ -199,18 +192,12 @@ export const loadOptions = {
   timeout: {
     flags: '--timeout <duration>',
     description: 'a request fails as timeout after this long without a byte',
-    schema: z
-      .string()
-      .refine((v) => (parseDuration(v) ?? 0) > 0, 'expected a duration such as 10s')
-      .default('30s'),
+    schema: flag.duration('10s', '30s'),
   },
   stopTimeout: {
     flags: '--stop-timeout <duration>',
     description: 'at the end or on Ctrl-C, how long in-flight requests may finish',
-    schema: z
-      .string()
-      .refine((v) => parseDuration(v) !== undefined, 'expected a duration such as 5s')
-      .default('5s'),
+    schema: flag.duration('5s', '5s', 0),
   },
   typecheck: {
     flags: '--no-typecheck',
@@ -351,7 +338,7 @@ export function resolveLoad(flags: LoadFlags, args: readonly string[]): LoadRequ
       rawNames: flags.rawNames,
       maxNames: flags.maxNames,
       sharedPool: flags.sharedPool,
-      client: clientConfig(flags),
+      client: readClientConfig(flags),
     },
     scenarioFile: file,
     bundledScenario: !quick && flags.file === undefined,
@@ -367,58 +354,6 @@ export function resolveLoad(flags: LoadFlags, args: readonly string[]): LoadRequ
 }
 
 /** A PEM file's text, or a one-line error naming the flag. */
-function readPem(option: string, file: string): string {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw fail(
-      `${option} ${file}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}; give a PEM file`,
-    );
-  }
-  if (!text.includes('-----BEGIN '))
-    throw fail(`${option} ${file} is not PEM (no '-----BEGIN' line); convert it with openssl`);
-  return text;
-}
-
-/** The client settings from the TLS and protocol flags (PEM files read here). @throws PerfError */
-export function clientConfig(
-  flags: Pick<LoadFlags, 'insecure' | 'ca' | 'cert' | 'key'> &
-    Partial<Pick<LoadFlags, 'http2' | 'maxRedirects' | 'streams'>>,
-): ClientConfig {
-  if ((flags.cert === undefined) !== (flags.key === undefined))
-    throw fail('--cert and --key go together: give the client certificate and its key');
-  const ca = flags.ca ? readPem('--ca', flags.ca) : undefined;
-  const cert = flags.cert ? readPem('--cert', flags.cert) : undefined;
-  const key = flags.key ? readPem('--key', flags.key) : undefined;
-  try {
-    // OpenSSL checks them now, so a mismatch is one line here and not an error per connection.
-    createSecureContext({ ca, cert, key });
-  } catch (error) {
-    const err = error as NodeJS.ErrnoException;
-    throw new PerfError(
-      'FP_ERR_TLS',
-      `${flags.cert ? `--cert ${flags.cert} and --key ${flags.key}` : `--ca ${flags.ca}`} cannot be used (${err.code ?? 'error'}: ${err.message}); ${
-        /MISMATCH/.test(err.code ?? '')
-          ? 'give the key that belongs to the certificate'
-          : /DECRYPT|PASS/i.test(`${err.code} ${err.message}`)
-            ? 'give a key without a passphrase (openssl pkey -in KEY -out PLAIN)'
-            : 'check the PEM files'
-      }`,
-    );
-  }
-  return {
-    insecure: flags.insecure,
-    ...(ca ? { ca } : {}),
-    ...(cert ? { cert } : {}),
-    ...(key ? { key } : {}),
-    http2: flags.http2 ?? false,
-    maxRedirects: flags.maxRedirects,
-    ...(flags.streams !== undefined ? { streams: flags.streams } : {}),
-  };
-}
-
 /**
  * Where the report of a result file goes: `report.html` beside `result.json`, else the file's
  * own name (`stress-peak.json` gets `stress-peak.html`), so runs writing to one folder keep theirs.

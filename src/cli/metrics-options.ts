@@ -21,10 +21,7 @@ export const metricsOptions = {
     flags: '--metrics-grace <duration>',
     description:
       'how long /metrics keeps serving the final values after the run (two scrape intervals at the least)',
-    schema: z
-      .string()
-      .refine((v) => parseDuration(v) !== undefined, 'expected a duration such as 30s')
-      .default('30s'),
+    schema: flag.duration('30s', '30s', 0),
   },
   prometheusPush: {
     flags: '--prometheus-push <url>',

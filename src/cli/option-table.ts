@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { PerfError } from '../errors.js';
+import { parseDuration } from '../util/duration.js';
 
 /** One flag: how it is written, what it does, and the schema (with its default) of its value. */
 export interface OptionSpec {
@@ -112,8 +113,25 @@ function share(min: number, max: number) {
   );
 }
 
+/** A duration as text (500ms, 30s, 5m, 1h30m) of at least `minMs`; kept as text. */
+function duration(example: string, minMs: number) {
+  return z
+    .string()
+    .refine(
+      (v) => (parseDuration(v) ?? -1) >= minMs,
+      minMs >= 1000
+        ? `expected a duration of ${minMs / 1000}s or more, such as ${example}`
+        : `expected a duration such as ${example}`,
+    );
+}
+
 /** Flag values arrive as text; these schemas accept text and check the range. */
 export const flag = {
+  /** A duration, `fallback` when left out; at least `minMs` (default: more than zero). */
+  duration: (example: string, fallback: string, minMs = 1) =>
+    duration(example, minMs).default(fallback),
+  /** A duration that may be left out (undefined); at least `minMs` (default: more than zero). */
+  optionalDuration: (example: string, minMs = 1) => duration(example, minMs).optional(),
   int: (min: number, max: number, fallback: number) => wholeNumber(min, max).default(fallback),
   /** A whole number that may be left out (undefined). */
   optionalInt: (min: number, max: number) => wholeNumber(min, max).optional(),

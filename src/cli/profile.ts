@@ -29,10 +29,7 @@ export const profileOptions = {
   warmup: {
     flags: '--warmup <duration>',
     description: 'load before the profile starts (JIT, caches and pools warm up)',
-    schema: z
-      .string()
-      .refine((v) => parseDuration(v) !== undefined, 'expected a duration such as 5s')
-      .default('5s'),
+    schema: flag.duration('5s', '5s', 0),
   },
   out: {
     flags: '-o, --out <dir>',
@@ -54,10 +51,7 @@ export const profileOptions = {
     flags: '--heap-every <duration>',
     description:
       "collect the heap left after the service's full GCs this often, for the leak verdict; one is forced (a GC pause) when it had none",
-    schema: z
-      .string()
-      .refine((v) => (parseDuration(v) ?? 0) >= 200, 'expected a duration such as 5s')
-      .default('5s'),
+    schema: flag.duration('5s', '5s', 200),
   },
   heapSnapshots: {
     flags: '--heap-snapshots <n>',

@@ -53,7 +53,7 @@ Docs: docs/report.md`,
     async (paths: string[], raw: Record<string, unknown>) => {
       const flags = resolveOptions(reportOptions, raw);
       const [{ buildReportFromFiles }, { writeFileAtomic }] = await Promise.all([
-        import('../report/html/build.js'),
+        import('../report/html/index.js'),
         import('../util/atomic-write.js'),
       ]);
       const out = flags.out ?? join(dirname(paths[0] as string), 'report.html');

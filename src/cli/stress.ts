@@ -1,33 +1,20 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import type { StressEnv, StressOutcome } from '../stress/index.js';
+import { readClientConfig } from '../util/client-config.js';
 import { parseDuration } from '../util/duration.js';
-import { bundledScenario, clientConfig, loadOptions, reportPathFor } from './load-options.js';
+import { bundledScenario, loadOptions, reportPathFor } from './load-options.js';
 import { metricsOptions, resolveMetrics } from './metrics-options.js';
 import { addOptions, flag, type OptionTable, resolveOptions } from './option-table.js';
 
 /** The stress suite, loaded when a kind runs (not for --help or a wrong flag). */
 const suite = () => import('../stress/index.js');
 
-const duration = (example: string, fallback?: string) => {
-  const schema = z
-    .string()
-    .refine((v) => (parseDuration(v) ?? 0) > 0, `expected a duration such as ${example}`);
-  return fallback === undefined ? schema.optional() : schema.default(fallback);
-};
-
 const ms = (v: string) => parseDuration(v) as number;
 
 /** Flags of every stress kind. */
 const common = {
-  host: {
-    flags: '--host <url>',
-    description: 'base URL of the service (default: start the embedded FIML)',
-    schema: z
-      .string()
-      .refine((v) => /^https?:\/\/[^/\s]+/.test(v), 'expected a URL such as http://127.0.0.1:8000')
-      .optional(),
-  },
+  host: loadOptions.host,
   file: {
     flags: '-f, --file <path>',
     description:
@@ -60,18 +47,10 @@ const common = {
   timeout: {
     flags: '--timeout <duration>',
     description: 'a request fails as timeout after this long',
-    schema: duration('10s', '10s'),
+    schema: flag.duration('10s', '10s'),
   },
-  seed: {
-    flags: '--seed <n>',
-    description: "seed of the users' random sources",
-    schema: flag.int(0, 2 ** 32 - 1, 1),
-  },
-  quiet: {
-    flags: '-q, --quiet',
-    description: 'no progress line',
-    schema: flag.bool(false),
-  },
+  seed: loadOptions.seed,
+  quiet: loadOptions.quiet,
   html: loadOptions.html,
   insecure: loadOptions.insecure,
   ca: loadOptions.ca,
@@ -107,7 +86,7 @@ const peak: Kind<Record<string, OptionTable[string]>> = {
     runTime: {
       flags: '-t, --run-time <duration>',
       description: 'how long',
-      schema: duration('60s', '60s'),
+      schema: flag.duration('60s', '60s'),
     },
     factor: {
       flags: '--factor <x>',
@@ -122,7 +101,7 @@ const peak: Kind<Record<string, OptionTable[string]>> = {
     maxP95: {
       flags: '--max-p95 <duration>',
       description: 'pass only below this p95',
-      schema: duration('1s', '1s'),
+      schema: flag.duration('1s', '1s'),
     },
   },
   run: async (env, f, c) =>
@@ -150,22 +129,22 @@ const spike: Kind<Record<string, OptionTable[string]>> = {
     before: {
       flags: '--before <duration>',
       description: 'normal load before the spike',
-      schema: duration('20s', '20s'),
+      schema: flag.duration('20s', '20s'),
     },
     spike: {
       flags: '--spike <duration>',
       description: 'how long the spike lasts',
-      schema: duration('10s', '10s'),
+      schema: flag.duration('10s', '10s'),
     },
     after: {
       flags: '--after <duration>',
       description: 'normal load after it',
-      schema: duration('30s', '30s'),
+      schema: flag.duration('30s', '30s'),
     },
     maxRecovery: {
       flags: '--max-recovery <duration>',
       description: 'pass only when p95 is back within 10% of before within this long',
-      schema: duration('15s', '15s'),
+      schema: flag.duration('15s', '15s'),
     },
   },
   run: async (env, f, c) =>
@@ -190,13 +169,13 @@ const endurance: Kind<Record<string, OptionTable[string]>> = {
     runTime: {
       flags: '-t, --run-time <duration>',
       description: 'how long',
-      schema: duration('1h', '1h'),
+      schema: flag.duration('1h', '1h'),
     },
     window: {
       flags: '--window <duration>',
       description:
         'windows the trends are fitted over (default: a twentieth of the run, 5 s at least)',
-      schema: duration('1m'),
+      schema: flag.optionalDuration('1m'),
     },
     maxP95Growth: {
       flags: '--max-p95-growth <share>',
@@ -246,7 +225,7 @@ const breakpoint: Kind<Record<string, OptionTable[string]>> = {
     stepDuration: {
       flags: '--step-duration <duration>',
       description: 'how long each step lasts',
-      schema: duration('10s', '10s'),
+      schema: flag.duration('10s', '10s'),
     },
     maxRate: {
       flags: '--max-rate <rate>',
@@ -304,7 +283,7 @@ providers) and --max-connections 200 (so a flood can exhaust them).`,
     phase: {
       flags: '--phase <duration>',
       description: 'length of each load phase',
-      schema: duration('5s', '5s'),
+      schema: flag.duration('5s', '5s'),
     },
     rate: {
       flags: '--rate <n>',
@@ -347,7 +326,7 @@ async function stress(
         : { file: c.file ?? bundledScenario(), typecheck: c.file !== undefined },
     host: c.host?.replace(/\/$/, ''),
     fimlArgs: [...(kind.fimlArgs?.(flags) ?? []), ...(c.redis ? ['--redis', c.redis] : [])],
-    client: clientConfig(c),
+    client: readClientConfig(c),
     seed: c.seed,
     maxUsers: c.maxUsers,
     timeoutMs: ms(c.timeout as string),

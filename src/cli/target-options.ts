@@ -25,13 +25,7 @@ export const targetOptions = {
   window: {
     flags: '--window <duration>',
     description: 'also judge every target in each window of this length, such as 30s',
-    schema: z
-      .string()
-      .refine(
-        (v) => (parseDuration(v) ?? 0) >= 1000,
-        'expected a duration of 1s or more, such as 30s',
-      )
-      .optional(),
+    schema: flag.optionalDuration('30s', 1000),
   },
   abortOnFail: {
     flags: '--abort-on-fail',
@@ -41,10 +35,7 @@ export const targetOptions = {
   abortDelay: {
     flags: '--abort-delay <duration>',
     description: 'with --abort-on-fail, judge only after this much of the run',
-    schema: z
-      .string()
-      .refine((v) => parseDuration(v) !== undefined, 'expected a duration such as 10s')
-      .default('10s'),
+    schema: flag.duration('10s', '10s', 0),
   },
   allowUnknown: {
     flags: '--allow-unknown',

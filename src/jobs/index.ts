@@ -5,16 +5,22 @@
  */
 
 import type { ComparisonReport } from '../regress/index.js';
+import type { AbJob } from './ab.js';
 import type { AgentJob } from './agent.js';
 import type { BenchJob } from './bench.js';
+import type { K8sJob } from './k8s.js';
 import type { LoadJob } from './load.js';
 import type { BenchmarkProfileOptions } from './profile.js';
 import type { RunJob } from './run.js';
+import type { ServeJob } from './serve.js';
 import type { StressJob } from './stress.js';
+import type { TrendJob } from './trend.js';
 import type { UiJob } from './ui.js';
 
+export type { AbJob } from './ab.js';
 export type { AgentJob } from './agent.js';
 export type { BenchJob } from './bench.js';
+export type { K8sJob } from './k8s.js';
 export type { Lifecycle, LifecycleOptions, Service, ServiceRequest } from './lifecycle.js';
 export type { LoadJob, LoadOutcome } from './load.js';
 export type { BenchmarkProfileOptions } from './profile.js';
@@ -26,7 +32,9 @@ export type {
   TargetsRequest,
 } from './requests.js';
 export type { RunJob } from './run.js';
+export type { ServeJob } from './serve.js';
 export type { StressJob } from './stress.js';
+export type { TrendJob } from './trend.js';
 export type { UiJob } from './ui.js';
 
 /** `load` and `targets`: a load run, its targets, its files. */
@@ -74,3 +82,19 @@ export const reportComparison = async (
   comparison: ComparisonReport,
   options: Parameters<typeof import('./compare.js').reportComparison>[1],
 ) => (await import('./compare.js')).reportComparison(comparison, options);
+
+/** `ab`: the working tree against a git ref. */
+export const runAbJob = async (job: AbJob) => (await import('./ab.js')).runAbJob(job);
+
+/** `serve`: FIML until Ctrl-C. */
+export const runServeJob = async (job: ServeJob) => (await import('./serve.js')).runServeJob(job);
+
+/** `k8s`: the manifests of a distributed run. */
+export const runK8sJob = async (job: K8sJob) => (await import('./k8s.js')).runK8sJob(job);
+
+/** `check`: a scenario type-checked and loaded, its classes and task shares printed. */
+export const runCheckJob = async (file: string, print: (line: string) => void) =>
+  (await import('./check.js')).runCheckJob(file, print);
+
+/** `trend`: drift and change points across saved benchmark runs. */
+export const runTrendJob = async (job: TrendJob) => (await import('./trend.js')).runTrendJob(job);

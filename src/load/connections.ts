@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { buildConnector, Client, type Dispatcher } from 'undici';
-import { type ClientConfig, tlsTrust } from './client-config.js';
+import { type ClientConfig, tlsTrust } from '../util/client-config.js';
 
 /** Keep-alive connections stay open this long without a request. */
 const KEEP_ALIVE_MS = 30_000;

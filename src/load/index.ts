@@ -1,7 +1,7 @@
+export type { ClientConfig } from '../util/client-config.js';
+export { tlsOptions } from '../util/client-config.js';
 export type { Stage } from '../util/duration.js';
 export { formatDuration, parseDuration, parseStages } from '../util/duration.js';
-export type { ClientConfig } from './client-config.js';
-export { tlsOptions } from './client-config.js';
 export type { Connections, Lease } from './connections.js';
 export { MAX_CONNECTIONS_PER_USER, SharedPool, UserConnections } from './connections.js';
 export type {
@@ -25,14 +25,7 @@ export {
 } from './executors/index.js';
 export type { LoopLag } from './generator-monitor.js';
 export { GeneratorMonitor, SATURATION } from './generator-monitor.js';
-export type {
-  CheckResult,
-  HttpClient,
-  HttpClientOptions,
-  HttpResponse,
-  RequestOptions,
-} from './http-client.js';
-export { UserHttpClient } from './http-client.js';
+export type { CheckResult, HttpClient, HttpResponse, RequestOptions } from './http-client.js';
 export type { LoadTarget } from './load-target.js';
 export type { LoadPlan, Workload } from './plan.js';
 export { createTarget } from './plan.js';
@@ -64,5 +57,7 @@ export { ShareRun } from './share.js';
 export { pickerOf, ScenarioError, TaskPicker } from './task-picker.js';
 export type { TypeProblem } from './typecheck.js';
 export { formatProblem, typecheckScenario } from './typecheck.js';
+export type { HttpClientOptions } from './user-http-client.js';
+export { UserHttpClient } from './user-http-client.js';
 export type { WaitTime } from './wait-time.js';
 export { between, constant, constantPacing, constantThroughput } from './wait-time.js';

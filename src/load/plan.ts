@@ -1,5 +1,5 @@
 import type { RequestSink } from '../stats/index.js';
-import type { ClientConfig } from './client-config.js';
+import type { ClientConfig } from '../util/client-config.js';
 import type { ExecutorConfig } from './executors/index.js';
 import type { LoadTarget } from './load-target.js';
 import { QuickRunner } from './quick-runner.js';

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { PerfError } from '../errors.js';
-import { type ClientConfig, tlsOptions } from './client-config.js';
+import { type ClientConfig, tlsOptions } from '../util/client-config.js';
 
 /** Why the target cannot be used: it does not answer, or its TLS handshake fails. */
 export interface ProbeProblem {

@@ -9,9 +9,9 @@ import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
 import { classifyError, type Failure, type Phases } from '../stats/index.js';
-import { tlsOptions } from './client-config.js';
+import { tlsOptions } from '../util/client-config.js';
+import type { ExchangeOwner, QuickExchange } from './quick-exchange.js';
 import { type QuickRequest, requestParts, splitPhases } from './quick-request.js';
-import type { QuickExchange, QuickRunner } from './quick-runner.js';
 
 const { NGHTTP2_CANCEL } = http2.constants;
 
@@ -354,7 +354,7 @@ export class H2Connections {
   private placed = 0;
 
   constructor(
-    readonly runner: QuickRunner,
+    readonly runner: ExchangeOwner,
     request: QuickRequest,
     private readonly streams: number,
   ) {

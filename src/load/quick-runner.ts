@@ -2,8 +2,9 @@ import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
 import { classifyError, type Failure, type Phases, type RequestSink } from '../stats/index.js';
-import { type ClientConfig, tlsOptions } from './client-config.js';
+import { type ClientConfig, tlsOptions } from '../util/client-config.js';
 import type { LoadTarget } from './load-target.js';
+import type { ExchangeOwner, QuickExchange } from './quick-exchange.js';
 import { H2Connections } from './quick-h2.js';
 import { type QuickRequest, requestParts, splitPhases } from './quick-request.js';
 
@@ -43,20 +44,6 @@ export function encodeRequest(request: QuickRequest): { bytes: Buffer; url: URL;
     ? Buffer.concat([Buffer.from(head, 'latin1'), body])
     : Buffer.from(head, 'latin1');
   return { bytes, url, name: url.pathname || '/' };
-}
-
-/**
- * What QuickRunner drives: one request at a time, sent again at once in the closed model. An
- * HTTP/1.1 connection, or one stream's place on an HTTP/2 connection (quick-h2.ts).
- */
-export interface QuickExchange {
-  busy: boolean;
-  /** Closed model: sends again as soon as a reply ends. */
-  looping: boolean;
-  /** Sends the request due at `started`, at `now` (both `performance.now()` times). */
-  send(started: number, now: number): void;
-  /** Cuts off its request, unrecorded, and lets its connection go. */
-  destroy(): void;
 }
 
 enum Body {
@@ -338,7 +325,7 @@ class Connection implements QuickExchange {
  * as autocannon and wrk do; or over HTTP/2, `streams` in flight per connection, as h2load does.
  * Users are connections.
  */
-export class QuickRunner implements LoadTarget {
+export class QuickRunner implements LoadTarget, ExchangeOwner {
   readonly url: URL;
   readonly request: Buffer;
   readonly name: string;

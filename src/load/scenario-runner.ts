@@ -1,13 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import type { RequestSink } from '../stats/index.js';
-import type { ClientConfig } from './client-config.js';
+import type { ClientConfig } from '../util/client-config.js';
 import { type Connections, SharedPool, UserConnections } from './connections.js';
-import { UserHttpClient } from './http-client.js';
 import type { LoadTarget } from './load-target.js';
 import { Random, userSeed } from './random.js';
 import type { TaskSet, TaskSetClass, User, UserClass } from './scenario.js';
 import type { Segment } from './segment.js';
 import { pickerOf, type TaskPicker } from './task-picker.js';
+import { UserHttpClient } from './user-http-client.js';
 
 export interface ScenarioRunnerOptions {
   readonly classes: readonly UserClass[];

@@ -7,7 +7,7 @@ import {
   Registry,
 } from 'prom-client';
 import { BucketHistogram } from './bucket-histogram.js';
-import { DURATION_BUCKETS, METRIC, PROVIDER_BUCKETS } from './metric-names.js';
+import { DURATION_BUCKETS, METRIC, PROVIDER_BUCKETS } from '../metric-names.js';
 import {
   OperationStats,
   type OperationSummary,

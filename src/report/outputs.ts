@@ -56,10 +56,7 @@ function report(result: Result, context: OutputContext & { readonly pagePath?: s
   let built = pages.get(result);
   if (!built) {
     built = (async () => {
-      const [{ buildRunReport }, { readProfileSummary }] = await Promise.all([
-        import('./html/build.js'),
-        import('./html/profile-section.js'),
-      ]);
+      const { buildRunReport, readProfileSummary } = await import('./html/index.js');
       // The profile's links are relative to the page (the HTML report's, else the summary's).
       const read =
         context.profileDir && context.pagePath

@@ -1,8 +1,12 @@
 export { DEFAULT_MAX_NAMES, OTHER_NAMES } from '../names.js';
+export type { StatsDelta } from './delta-recorder.js';
+export { DeltaRecorder } from './delta-recorder.js';
 export { DistinctCounter } from './distinct-count.js';
 export type { LinearFit } from './distributions.js';
 export { linearFit, normalCdf, normalQuantile, tQuantile } from './distributions.js';
 export type { EndpointSecond, EndpointSeriesResult } from './endpoint-series.js';
+export type { EndpointStats } from './endpoint-stats.js';
+export type { NameCounts } from './endpoint-table.js';
 export type { ErrorGroup, Failure, FailureKind } from './errors.js';
 export { classifyError, ErrorTable } from './errors.js';
 export type { Histogram, LatencyMs } from './histogram.js';
@@ -20,18 +24,9 @@ export {
 } from './histogram.js';
 export type { LatencyWire } from './latency-record.js';
 export { LatencyRecord } from './latency-record.js';
-export type { PhaseResult, PhaseWire } from './phases.js';
+export type { PhaseResult, Phases, PhaseWire } from './phases.js';
 export { PhaseRecord } from './phases.js';
-export type {
-  EndpointStats,
-  NameCounts,
-  Phases,
-  RecorderOptions,
-  RequestSink,
-  SecondRow,
-  StatsDelta,
-} from './recorder.js';
-export { DeltaRecorder, StatsRecorder } from './recorder.js';
+export type { RequestSink } from './request-sink.js';
 export type {
   DistributedSection,
   EndpointResult,
@@ -41,3 +36,5 @@ export type {
   RunResult,
 } from './result.js';
 export { buildResult, READABLE_SCHEMA_VERSIONS, RESULT_SCHEMA_VERSION } from './result.js';
+export type { RecorderOptions, SecondRow } from './stats-recorder.js';
+export { StatsRecorder } from './stats-recorder.js';

@@ -1,6 +1,25 @@
 import { type LatencyMs, latencyMs } from './histogram.js';
 import { LatencyRecord, type LatencyWire } from './latency-record.js';
-import type { Phases } from './recorder.js';
+
+/**
+ * Where a request's time went, in microseconds; the parts add up to its latency. `connect` and
+ * `tls` are 0 when the request went out on a connection that was already open.
+ */
+export interface Phases {
+  /** Before the request went out: waiting for a free connection and, in the open model, how
+   * late the iteration started against its schedule. */
+  readonly blocked: number;
+  /** Opening the TCP connection, when the request opened one. */
+  readonly connect: number;
+  /** The TLS handshake, when the request opened a connection over TLS. */
+  readonly tls: number;
+  /** Sending the request and waiting for the first byte of the response (k6's sending + waiting). */
+  readonly ttfb: number;
+  /** From the first byte of the response to its last. */
+  readonly receive: number;
+  /** Whether the request opened a new connection (counted in the time series). */
+  readonly newConnection: boolean;
+}
 
 /** Where an endpoint's time went, in a result: percentiles per phase (ms). */
 export interface PhaseResult {

@@ -1,8 +1,9 @@
 import type { EndpointSeriesResult } from './endpoint-series.js';
+import type { NameCounts } from './endpoint-table.js';
 import type { ErrorGroup } from './errors.js';
 import { encodeHistogram, type LatencyMs, latencyMs } from './histogram.js';
 import type { PhaseRecord, PhaseResult } from './phases.js';
-import type { NameCounts, SecondRow, StatsRecorder } from './recorder.js';
+import type { SecondRow, StatsRecorder } from './stats-recorder.js';
 
 /**
  * Bump when a field changes meaning or goes away, or when a reader must be able to count on a new

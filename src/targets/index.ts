@@ -9,13 +9,8 @@ export type { PromSample } from './prometheus.js';
 export { declaredNames, increase, parsePrometheus, Scrape, ScrapeError } from './prometheus.js';
 export type { Figure } from './service-figures.js';
 export { ServiceFigures } from './service-figures.js';
-export type {
-  LiveTargets,
-  ServiceReport,
-  TargetedResult,
-  TargetSessionOptions,
-  TargetsReport,
-} from './session.js';
+export type { ServiceReport } from './service-report.js';
+export type { LiveTargets, TargetSessionOptions } from './session.js';
 export { TargetSession } from './session.js';
 export type { Target } from './targets-file.js';
 export {
@@ -25,3 +20,4 @@ export {
   TargetsError,
   targetFromFlag,
 } from './targets-file.js';
+export type { TargetedResult, TargetsReport } from './targets-report.js';

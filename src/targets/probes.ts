@@ -1,5 +1,5 @@
 import { Agent, type Dispatcher, request } from 'undici';
-import { type ClientConfig, tlsTrust } from '../load/client-config.js';
+import { type ClientConfig, tlsTrust } from '../util/client-config.js';
 import { Scrape } from './prometheus.js';
 
 /**

@@ -1,4 +1,4 @@
-import { METRIC } from '../monitor/metric-names.js';
+import { METRIC } from '../metric-names.js';
 import { increase, type Scrape } from './prometheus.js';
 
 /** A figure, or why there is none. */

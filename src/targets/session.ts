@@ -1,25 +1,21 @@
-import type { Agent, Dispatcher } from 'undici';
-import { z } from 'zod';
-import type { ClientConfig } from '../load/client-config.js';
-import {
-  createHistogram,
-  type Histogram,
-  type RunResult,
-  type StatsRecorder,
-} from '../stats/index.js';
-import {
-  evaluateTargets,
-  summarizeOutcomes,
-  type TargetOutcome,
-  type TargetSummary,
-  type Window,
-} from './evaluate.js';
+import type { Agent } from 'undici';
+import type { RunResult, StatsRecorder } from '../stats/index.js';
+import type { ClientConfig } from '../util/client-config.js';
+import { evaluateTargets, summarizeOutcomes, type TargetOutcome, type Window } from './evaluate.js';
 import { type ClientSlice, type FigureSource, isServiceMetric, resultFigures } from './figures.js';
-import { get, HealthProber, scrapeMetrics, serviceDispatcher } from './probes.js';
-import type { Scrape } from './prometheus.js';
-import { ScrapeError } from './prometheus.js';
+import { HealthProber, scrapeMetrics, serviceDispatcher } from './probes.js';
+import { type Scrape, ScrapeError } from './prometheus.js';
 import { ServiceFigures } from './service-figures.js';
+import {
+  figureValue,
+  type ServiceHeadline,
+  type ServiceReport,
+  serviceHeadline,
+} from './service-report.js';
+import { readSlowLog, runSlowQueries, type SlowLog } from './slow-queries.js';
+import { difference, emptySnapshot, type Snapshot, snapshot } from './snapshot.js';
 import type { Target } from './targets-file.js';
+import type { TargetedResult, TargetsReport } from './targets-report.js';
 
 export interface TargetSessionOptions {
   /** Base URL of the service. */
@@ -41,191 +37,10 @@ export interface TargetSessionOptions {
   readonly client?: ClientConfig;
 }
 
-/** What the service's metrics said about the run, beside its client-side figures. */
-export interface ServiceReport {
-  readonly metricsUrl: string;
-  /** Why there are no service figures, when there are none. */
-  readonly unavailable: string | null;
-  readonly cacheHitRate: number | null;
-  readonly taskCompletionRate: number | null;
-  readonly providerUptime: number | null;
-  readonly providers: Readonly<Record<string, number | null>>;
-  readonly residentMemoryMb: { readonly before: number; readonly after: number } | null;
-  readonly healthUrl: string;
-  readonly uptime: { readonly ok: number; readonly total: number } | null;
-  /** Each cache layer's hits and misses over the run, when the metrics have them. */
-  readonly cacheLayers?: ReadonlyArray<{
-    readonly layer: string;
-    readonly hits: number;
-    readonly misses: number;
-  }>;
-  /** The service's slow-query log over the run (FIML's `/api/metrics/performance`), if it has one. */
-  readonly slowQueries?: ServiceSlowQueries;
-  /** With --window: the cache hit rate of each window (null when it had no lookups). */
-  readonly windows?: ReadonlyArray<{
-    readonly from: number;
-    readonly to: number;
-    readonly cacheHitRate: number | null;
-  }>;
-}
-
-/** The service's headline figures, as the end of a run and the live UI both give them. */
-type ServiceHeadline = Pick<
-  ServiceReport,
-  | 'unavailable'
-  | 'cacheHitRate'
-  | 'taskCompletionRate'
-  | 'providerUptime'
-  | 'providers'
-  | 'cacheLayers'
->;
-
 /** What the live UI shows of the targets and the service while a run goes on. */
 export interface LiveTargets {
   readonly outcomes: readonly TargetOutcome[];
   readonly service: ServiceHeadline & Pick<ServiceReport, 'uptime'>;
-}
-
-/** Slow operations the service logged during the run, newest first. */
-export interface ServiceSlowQueries {
-  /** Operations at least this slow are logged; null when unknown. */
-  readonly thresholdMs: number | null;
-  /** Slow operations during the run, including those the bounded log no longer holds. */
-  readonly total: number;
-  readonly entries: ReadonlyArray<{
-    readonly operation: string;
-    readonly query: string | null;
-    readonly durationMs: number;
-    readonly at: string;
-  }>;
-}
-
-/** FIML's slow-query log as `/api/metrics/performance` gives it. */
-interface SlowLog {
-  readonly threshold_ms: number | null;
-  readonly total: number;
-  readonly recent: ReadonlyArray<{
-    operation: string;
-    duration_ms: number;
-    at: string;
-    detail: string | null;
-  }>;
-}
-
-const slowLogSchema = z.object({
-  threshold_ms: z.number().finite().nullable(),
-  total: z.number().int().nonnegative(),
-  recent: z.array(
-    z.object({
-      operation: z.string(),
-      duration_ms: z.number().finite(),
-      at: z.string(),
-      detail: z.string().nullable(),
-    }),
-  ),
-});
-
-/** The service's slow-query log, or undefined when it has none (not FIML, or not reachable). */
-async function readSlowLog(
-  url: string,
-  dispatcher: Dispatcher | undefined,
-): Promise<SlowLog | undefined> {
-  try {
-    const answer = await get(url, 2000, dispatcher);
-    if ('error' in answer || answer.status !== 200) return undefined;
-    const body = JSON.parse(answer.body) as { slow_queries?: unknown };
-    const parsed = slowLogSchema.safeParse(body.slow_queries);
-    // Anything else is not a slow-query log we know: no section rather than data we cannot trust.
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The slow queries of the run: the log after it, less what it held before (newest first). */
-function runSlowQueries(after: SlowLog, before: SlowLog | undefined): ServiceSlowQueries {
-  const total = Math.max(0, after.total - (before?.total ?? 0));
-  return {
-    thresholdMs: after.threshold_ms ?? null,
-    total,
-    entries: after.recent.slice(0, total).map((q) => ({
-      operation: q.operation,
-      query: q.detail ?? null,
-      durationMs: q.duration_ms,
-      at: q.at,
-    })),
-  };
-}
-
-/** The targets section of a result. */
-export interface TargetsReport {
-  readonly outcomes: readonly TargetOutcome[];
-  readonly summary: TargetSummary;
-  readonly windowSeconds: number | null;
-  /** The target that stopped the run early (--abort-on-fail), and when. */
-  readonly abortedBy: {
-    readonly target: string;
-    readonly atSeconds: number;
-    readonly actual: string | null;
-  } | null;
-}
-
-/** A run result with its targets and the service's figures. */
-export type TargetedResult = RunResult & {
-  readonly targets: TargetsReport;
-  readonly service: ServiceReport;
-};
-
-const value = (figure: ReturnType<ServiceFigures['cacheHitRate']>) =>
-  figure.known ? Math.round(figure.value * 1e6) / 1e6 : null;
-
-function copy(histogram: Histogram): Histogram {
-  const out = createHistogram();
-  out.add(histogram);
-  return out;
-}
-
-/** The histograms of a recorder at one moment, to difference against a later moment. */
-interface Snapshot {
-  readonly at: number;
-  readonly total: Histogram;
-  readonly requests: number;
-  readonly failures: number;
-  readonly endpoints: Map<string, { histogram: Histogram; requests: number; failures: number }>;
-}
-
-/** Copies the run's histogram, and those of the endpoints `wanted` names (up to 93 KB each). */
-function snapshot(recorder: StatsRecorder, at: number, wanted: (key: string) => boolean): Snapshot {
-  const endpoints = new Map<string, { histogram: Histogram; requests: number; failures: number }>();
-  for (const [key, s] of recorder.endpoints)
-    if (wanted(key))
-      endpoints.set(key, {
-        histogram: copy(s.histogram),
-        requests: s.requests,
-        failures: s.failures,
-      });
-  return {
-    at,
-    total: copy(recorder.total),
-    requests: recorder.requests,
-    failures: recorder.failures,
-    endpoints,
-  };
-}
-
-function difference(
-  later: { histogram: Histogram; requests: number; failures: number },
-  earlier: { histogram: Histogram; requests: number; failures: number } | undefined,
-  seconds: number,
-): ClientSlice {
-  const histogram = copy(later.histogram);
-  if (earlier) histogram.subtract(earlier.histogram);
-  return {
-    histogram,
-    requests: later.requests - (earlier?.requests ?? 0),
-    failures: later.failures - (earlier?.failures ?? 0),
-    seconds,
-  };
 }
 
 /**
@@ -317,13 +132,7 @@ export class TargetSession {
     this.#recorder = recorder;
     const now = Date.now();
     // The first window starts empty, at the start of the run.
-    this.#last ??= {
-      at: recorder.startedAt,
-      total: createHistogram(),
-      requests: 0,
-      failures: 0,
-      endpoints: new Map(),
-    };
+    this.#last ??= emptySnapshot(recorder.startedAt);
     const windowMs = this.#options.windowMs;
     // Ticks come about once a second, a little early or late: a window closes on the tick nearest
     // its end, not on the first one past it (which, a millisecond short, turned 2 s into 3 s).
@@ -420,35 +229,9 @@ export class TargetSession {
     return {
       outcomes,
       service: {
-        ...this.#serviceFigures(after, this.#service(after), unavailable),
+        ...serviceHeadline(after, this.#service(after), unavailable, this.#options.metricPrefix),
         uptime: typeof probes === 'string' ? null : probes,
       },
-    };
-  }
-
-  /** The service's headline figures, or nulls when its metrics were not there. */
-  #serviceFigures(
-    after: Scrape | string,
-    service: ServiceFigures | string,
-    unavailable: string | null,
-  ): ServiceHeadline {
-    const missing = typeof service === 'string' || unavailable !== null;
-    const ok = (f: (s: ServiceFigures) => ReturnType<ServiceFigures['cacheHitRate']>) =>
-      missing ? null : value(f(service as ServiceFigures));
-    const providerNames =
-      typeof after === 'string'
-        ? []
-        : after.labelValues(
-            `${this.#options.metricPrefix ?? 'fiml'}_provider_requests_total`,
-            'provider',
-          );
-    return {
-      unavailable: unavailable ?? (typeof service === 'string' ? service : null),
-      cacheHitRate: ok((f) => f.cacheHitRate()),
-      taskCompletionRate: ok((f) => f.taskCompletionRate()),
-      providerUptime: ok((f) => f.providerUptime()),
-      providers: Object.fromEntries(providerNames.map((p) => [p, ok((f) => f.providerUptime(p))])),
-      ...(missing ? {} : { cacheLayers: (service as ServiceFigures).cacheLayers() }),
     };
   }
 
@@ -518,13 +301,7 @@ export class TargetSession {
    * now, so no window or figure mixes what was before the reset with what came after.
    */
   onReset(recorder: StatsRecorder): void {
-    this.#last = {
-      at: recorder.resetAt ?? Date.now(),
-      total: createHistogram(),
-      requests: 0,
-      failures: 0,
-      endpoints: new Map(),
-    };
+    this.#last = emptySnapshot(recorder.resetAt ?? Date.now());
     this.#pending.push(
       scrapeMetrics(this.#metricsUrl, 5000, this.#dispatcher).then((scrape) => {
         this.#before = scrape;
@@ -580,7 +357,12 @@ export class TargetSession {
       );
     }
     const memory = typeof service === 'string' || unavailable ? null : service.residentMemory();
-    const { cacheLayers, ...headline } = this.#serviceFigures(after, service, unavailable);
+    const { cacheLayers, ...headline } = serviceHeadline(
+      after,
+      service,
+      unavailable,
+      this.#options.metricPrefix,
+    );
     return {
       ...result,
       targets: {
@@ -610,7 +392,7 @@ export class TargetSession {
                 cacheHitRate:
                   typeof w.figures.service === 'string'
                     ? null
-                    : value(w.figures.service.cacheHitRate()),
+                    : figureValue(w.figures.service.cacheHitRate()),
               })),
             }
           : {}),

@@ -12,7 +12,7 @@ import {
   type UserClass,
 } from '../load/index.js';
 import { latencyDistribution } from '../report/analysis/index.js';
-import { buildRunReport } from '../report/html/build.js';
+import { buildRunReport } from '../report/html/index.js';
 import { failuresCsv, historyCsv, lostLine, statsCsv, writeOutputs } from '../report/index.js';
 import {
   type EndpointSecond,

@@ -34,9 +34,12 @@ function finished(child: ChildProcess) {
   child.stderr?.on('data', (d) => {
     stderr += d;
   });
-  return new Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>(
-    (resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
-  );
+  return new Promise<{
+    code: number | null;
+    signal: string | null;
+    stdout: string;
+    stderr: string;
+  }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
 }
 
 /** Polls `check` until it holds or `ms` pass; the machine may be loaded. */
@@ -50,7 +53,11 @@ async function until(check: () => boolean | Promise<boolean>, ms: number): Promi
 }
 
 /** A Node service with its inspector on a free loopback port, as a user profiles theirs. */
-async function inspectableService(): Promise<{ child: ChildProcess; base: string; inspect: string }> {
+async function inspectableService(): Promise<{
+  child: ChildProcess;
+  base: string;
+  inspect: string;
+}> {
   const source =
     "require('node:http').createServer((q, s) => s.end('ok')).listen(0, '127.0.0.1', function () { console.log('listening on ' + this.address().port) })";
   const child = spawn(process.execPath, ['--inspect=127.0.0.1:0', '-e', source], {
@@ -92,11 +99,7 @@ describe('a profiled service that dies keeps the load result', () => {
         json,
       ]);
       const done = finished(child);
-      await waitForOutput(
-        child,
-        when === 'window' ? /Profile started at/ : /elapsed/,
-        'stderr',
-      );
+      await waitForOutput(child, when === 'window' ? /Profile started at/ : /elapsed/, 'stderr');
       service.child.kill('SIGKILL');
       const run = await done;
       expect(run.code, run.stderr).toBe(4);
@@ -260,7 +263,16 @@ describe('a disk that fills at the end', () => {
     try {
       const json = join(small, 'result.json');
       const html = join(small, 'report.html');
-      const run = await runCli(['load', `${server.url}/`, '-d', '2s', '--json', json, '--html', html]);
+      const run = await runCli([
+        'load',
+        `${server.url}/`,
+        '-d',
+        '2s',
+        '--json',
+        json,
+        '--html',
+        html,
+      ]);
       expect(run.code, run.stderr).toBe(2);
       const last = run.stderr.trim().split('\n').at(-1) as string;
       expect(last).toMatch(/could not write .*report\.html \(ENOSPC\)/);

@@ -72,7 +72,9 @@ describe('heap snapshots by constructor', () => {
 
 describe('taking a heap snapshot', () => {
   it('streams each chunk to disk as it arrives, and renames the file when it is whole', async () => {
-    const { mkdtempSync, existsSync, readdirSync, readFileSync, statSync } = await import('node:fs');
+    const { mkdtempSync, existsSync, readdirSync, readFileSync, statSync } = await import(
+      'node:fs'
+    );
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
     const { takeHeapSnapshot } = await import('../../src/profile/index.js');

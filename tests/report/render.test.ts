@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { buildRunReport } from '../../src/report/html/build.js';
-import type { ReportResult } from '../../src/report/html/render.js';
+import type { ReportResult } from '../../src/report/html/report-run.js';
 import { MAX_POINTS, seriesFromEndpoint, seriesFromRows } from '../../src/report/html/series.js';
 import type { SecondRow } from '../../src/stats/index.js';
 

@@ -1,6 +1,6 @@
 import type { BenchResult } from '../../bench/index.js';
 import type { ComparisonReport } from '../../regress/index.js';
-import { esc } from './render.js';
+import { esc } from './escape.js';
 
 /** Time per iteration, readable: ns, µs, ms or s. */
 function duration(ns: number): string {

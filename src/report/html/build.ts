@@ -19,13 +19,8 @@ import {
 import { benchSection } from './bench.js';
 import { reportMarkdown } from './markdown.js';
 import { type ProfileSummary, readProfileSummary } from './profile-section.js';
-import {
-  type Distribution,
-  type ReportResult,
-  type ReportRun,
-  type RunAnalysis,
-  renderReport,
-} from './render.js';
+import { renderReport } from './render.js';
+import type { Distribution, ReportResult, ReportRun, RunAnalysis } from './report-run.js';
 import { reportResultProblem } from './validate.js';
 
 /** A report's input that cannot be used: says which file and why, in one line. */

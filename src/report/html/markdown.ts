@@ -1,5 +1,5 @@
 import { runMarkdown } from '../markdown.js';
-import type { ReportRun } from './render.js';
+import type { ReportRun } from './report-run.js';
 
 const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
 

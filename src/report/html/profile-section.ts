@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { parseProfileFile } from '../../profile/index.js';
-import { esc } from './render.js';
+import { esc } from './escape.js';
 
 /** What the report shows of a `fiml-perf profile` folder. */
 export interface ProfileSummary {

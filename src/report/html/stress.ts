@@ -6,7 +6,7 @@ import type {
   SpikeSection,
 } from '../../stress/index.js';
 import type { StressSection } from '../analysis/index.js';
-import { esc } from './render.js';
+import { esc } from './escape.js';
 
 const ms = (v: number | null) =>
   v === null ? 'n/a' : `${v >= 100 ? v.toFixed(0) : v.toFixed(1)} ms`;

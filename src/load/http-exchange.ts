@@ -1,0 +1,194 @@
+import { performance } from 'node:perf_hooks';
+import type { Dispatcher } from 'undici';
+import { classifyError, type Failure, type Phases } from '../stats/index.js';
+import type { Lease } from './connections.js';
+import type { HttpResponse } from './http-client.js';
+
+/** Raw header lines (name, value, name, value...) as an object; repeated names become lists. */
+function parseHeaders(raw: readonly Buffer[]): Record<string, string | string[]> {
+  // No prototype: a header named constructor or __proto__ is a header like any other.
+  const out: Record<string, string | string[]> = Object.create(null);
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = (raw[i] as Buffer).toString('latin1').toLowerCase();
+    const value = (raw[i + 1] as Buffer).toString('latin1');
+    const seen = out[name];
+    if (seen === undefined) out[name] = value;
+    else if (Array.isArray(seen)) seen.push(value);
+    else out[name] = [seen, value];
+  }
+  return out;
+}
+
+/**
+ * One request and its response, as undici's dispatcher drives it: the body is collected here (its
+ * first `maxBodyBytes` kept), without the stream and promise per chunk of `request()`, and the
+ * headers and text are decoded only if a task reads them.
+ */
+export class HttpExchange implements Dispatcher.DispatchHandler, HttpResponse {
+  status = 0;
+  bytes = 0;
+  latencyMs = 0;
+  failure: Failure | undefined;
+  #raw: Buffer[] | undefined;
+  #headers: Record<string, string | string[] | undefined> | undefined;
+  #chunks: Buffer[] = [];
+  #kept = 0;
+  #text: string | undefined;
+  #done: ((exchange: HttpExchange) => void) | undefined;
+  #lease: Lease | undefined;
+  url = '';
+  redirects = 0;
+  /** When the request was written, its first response byte arrived, and its last (ms). */
+  sentAt = 0;
+  headersAt = 0;
+  endedAt = 0;
+  connectMs = 0;
+  tlsMs = 0;
+  newConnection = false;
+
+  constructor(private readonly maxBodyBytes: number) {}
+
+  /** Resolves when the response has ended or the request failed. */
+  start(lease: Lease, options: Dispatcher.DispatchOptions): Promise<HttpExchange> {
+    return new Promise((resolve) => {
+      this.#done = resolve;
+      this.#lease = lease;
+      lease.dispatcher.dispatch(options, this);
+    });
+  }
+
+  #end(): void {
+    this.#lease?.release();
+    this.#lease = undefined;
+    this.#done?.(this);
+  }
+
+  onConnect(): void {
+    this.sentAt = performance.now();
+    const times = this.#lease?.takeConnectTimes();
+    if (times) {
+      this.newConnection = true;
+      this.connectMs = times.connectMs;
+      this.tlsMs = times.tlsMs;
+    }
+  }
+
+  onHeaders(statusCode: number, headers: Buffer[]): boolean {
+    // 1xx (100 Continue, 103 Early Hints) is not the response: its headers are skipped.
+    if (statusCode < 200) return true;
+    this.headersAt = performance.now();
+    this.status = statusCode;
+    this.#raw = headers;
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    this.bytes += chunk.length;
+    if (this.#kept < this.maxBodyBytes) {
+      const part =
+        this.#kept + chunk.length > this.maxBodyBytes
+          ? chunk.subarray(0, this.maxBodyBytes - this.#kept)
+          : chunk;
+      this.#chunks.push(part);
+      this.#kept += part.length;
+    }
+    return true;
+  }
+
+  onComplete(): void {
+    this.endedAt = performance.now();
+    if (this.status >= 400)
+      this.failure = { kind: 'http', status: this.status, message: `HTTP ${this.status}` };
+    this.#end();
+  }
+
+  onError(error: Error): void {
+    this.status = 0;
+    this.#raw = undefined;
+    this.#chunks = [];
+    this.#kept = 0;
+    this.bytes = 0;
+    this.failure = classifyError(error);
+    this.#end();
+  }
+
+  get headers(): Readonly<Record<string, string | string[] | undefined>> {
+    this.#headers ??= this.#raw ? parseHeaders(this.#raw) : NO_HEADERS;
+    return this.#headers;
+  }
+
+  get text(): string {
+    if (this.#text === undefined) {
+      const chunks = this.#chunks;
+      this.#text =
+        chunks.length === 0
+          ? ''
+          : chunks.length === 1
+            ? (chunks[0] as Buffer).toString()
+            : Buffer.concat(chunks).toString();
+    }
+    return this.#text;
+  }
+
+  get truncated(): boolean {
+    return this.bytes > this.#kept;
+  }
+
+  get ok(): boolean {
+    return this.failure === undefined;
+  }
+
+  json<T = unknown>(): T {
+    return JSON.parse(this.text) as T;
+  }
+
+  /** The response as plain data (JSON.stringify, logging), its getters included. */
+  toJSON(): Omit<HttpResponse, 'json'> {
+    const { status, headers, text, truncated, bytes, latencyMs, url, redirects, failure, ok } =
+      this;
+    return { status, headers, text, truncated, bytes, latencyMs, url, redirects, failure, ok };
+  }
+
+  /**
+   * Every value of one header (lower-case name), read from the raw lines without decoding the
+   * rest: the client looks for Set-Cookie in every response.
+   */
+  headerValues(name: string): string[] | undefined {
+    const raw = this.#raw;
+    if (!raw) return undefined;
+    let out: string[] | undefined;
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const key = raw[i] as Buffer;
+      if (key.length === name.length && key.toString('latin1').toLowerCase() === name)
+        out = [...(out ?? []), (raw[i + 1] as Buffer).toString('latin1')];
+    }
+    return out;
+  }
+}
+
+const NO_HEADERS = Object.freeze({});
+
+/** A request's time split into phases (microseconds) that add up to its latency. */
+export function phasesOf(hops: readonly HttpExchange[], latencyMs: number): Phases {
+  let connect = 0;
+  let tls = 0;
+  let ttfb = 0;
+  let receive = 0;
+  let newConnection = false;
+  for (const hop of hops) {
+    connect += hop.connectMs;
+    tls += hop.tlsMs;
+    ttfb += hop.headersAt - hop.sentAt;
+    receive += hop.endedAt - hop.headersAt;
+    newConnection ||= hop.newConnection;
+  }
+  const blocked = Math.max(latencyMs - connect - tls - ttfb - receive, 0);
+  return {
+    blocked: blocked * 1000,
+    connect: connect * 1000,
+    tls: tls * 1000,
+    ttfb: ttfb * 1000,
+    receive: receive * 1000,
+    newConnection,
+  };
+}
