@@ -3,20 +3,39 @@ import { extname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ownExtension = extname(fileURLToPath(import.meta.url));
-/** This package's public entry, in the form it runs in (dist .js, or .ts from source). */
-export const PACKAGE_ENTRY = new URL(`../index${ownExtension}`, import.meta.url).href;
-
-let hooked = false;
+const entry = (path: string) => new URL(`../${path}${ownExtension}`, import.meta.url).href;
 
 /**
- * Makes `import ... from 'fiml-perf'` in a user's file resolve to the running fiml-perf,
- * wherever the file lives, so scenarios and benchmarks need no install of their own; and loads a
- * user's `.ts` file as an ES module unless its package says `"type": "commonjs"`, as TypeScript
- * users expect (top-level await, import.meta) where Node would pick CommonJS for want of a
- * package.json.
+ * This package's entries by the name a file imports (package.json's `exports`, which a test
+ * keeps in step), in the form they run in (dist .js, or .ts from source).
+ */
+export const PACKAGE_ENTRIES: Readonly<Record<string, string>> = {
+  'fiml-perf': entry('index'),
+  'fiml-perf/runner': entry('public/runner'),
+  'fiml-perf/bench': entry('public/bench'),
+  'fiml-perf/monitor': entry('public/monitor'),
+};
+
+/** This package's front, the scenario author's API. */
+export const PACKAGE_ENTRY = PACKAGE_ENTRIES['fiml-perf'] as string;
+
+/**
+ * The entries a CommonJS `require` gets as the very modules `import` loads: the front, and those
+ * that load nothing it does not. `fiml-perf/monitor` loads prom-client, which a scenario rarely
+ * wants, so `require` loads it when asked, as a copy of its own (it shares no state with a run).
+ */
+const PRELOADED = ['fiml-perf', 'fiml-perf/runner', 'fiml-perf/bench'];
+
+let hooked: Promise<void> | undefined;
+
+/**
+ * Makes `import ... from 'fiml-perf'` (or one of its subpaths) in a user's file resolve to the
+ * running fiml-perf, wherever the file lives, so scenarios and benchmarks need no install of their
+ * own; and loads a user's `.ts` file as an ES module unless its package says `"type":
+ * "commonjs"`, as TypeScript users expect (top-level await, import.meta) where Node would pick
+ * CommonJS for want of a package.json.
  */
 function hookPackageName(): void {
-  hooked = true;
   const source = `import { existsSync, readFileSync } from 'node:fs';
   import { dirname, join } from 'node:path';
   import { fileURLToPath } from 'node:url';
@@ -30,7 +49,8 @@ function hookPackageName(): void {
     }
   }
   export async function resolve(specifier, context, next) {
-    if (specifier === 'fiml-perf') return { url: ${JSON.stringify(PACKAGE_ENTRY)}, shortCircuit: true };
+    const entries = ${JSON.stringify(PACKAGE_ENTRIES)};
+    if (Object.hasOwn(entries, specifier)) return { url: entries[specifier], shortCircuit: true };
     const resolved = await next(specifier, context);
     const url = resolved.url;
     if (url.startsWith('file:') && url.endsWith('.ts') && !url.includes('/node_modules/') &&
@@ -45,21 +65,28 @@ function hookPackageName(): void {
  * A CommonJS file's `require('fiml-perf')` (a `.cts` file, or `.ts` in a package that says
  * `"type": "commonjs"`) gets the running package's own module namespace: loading the package again
  * through require would evaluate a second copy of it and of its dependencies (undici refuses that).
+ * An entry not preloaded is required from its own file.
  */
-function hookRequire(namespace: Record<string, unknown>): void {
+function hookRequire(namespaces: ReadonlyMap<string, unknown>): void {
   const cjs = Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown };
   const load = cjs._load;
   cjs._load = function (this: unknown, request: string, ...rest: unknown[]) {
-    return request === 'fiml-perf' ? namespace : load.call(this, request, ...rest);
+    if (namespaces.has(request)) return namespaces.get(request);
+    const url = Object.hasOwn(PACKAGE_ENTRIES, request) ? PACKAGE_ENTRIES[request] : undefined;
+    return load.call(this, url ? fileURLToPath(url) : request, ...rest);
   };
 }
 
 /** Imports a user's .ts or .js module through tsx, with 'fiml-perf' resolved to this package. */
 export async function importUserModule(file: string): Promise<Record<string, unknown>> {
-  if (!hooked) {
+  hooked ??= (async () => {
     hookPackageName();
-    hookRequire(await import(PACKAGE_ENTRY));
-  }
+    const loaded = await Promise.all(
+      PRELOADED.map(async (name) => [name, await import(PACKAGE_ENTRIES[name] as string)] as const),
+    );
+    hookRequire(new Map(loaded));
+  })();
+  await hooked;
   const { tsImport } = await import('tsx/esm/api');
   const namespace = (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<
     string,

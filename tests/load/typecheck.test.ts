@@ -41,4 +41,16 @@ describe('type-checking a scenario', () => {
     await checkTypes(scenario('here.ts', "await this.client.get('/');"), process.cwd());
     expect(compilerLoaded()).toBe(true);
   });
+
+  it("resolves the package's subpaths to its types too", async () => {
+    const file = join(dir, 'runner.ts');
+    writeFileSync(
+      file,
+      "import { Steering } from 'fiml-perf/runner';\nimport { bench } from 'fiml-perf/bench';\nconst steering = new Steering({ users: 1, spawnRate: 1, rate: 0 });\nsteering.set({ users: '5' });\nbench('x', () => 1);\n",
+    );
+    const problems = await checkTypes(file, dir);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatchObject({ line: 4 });
+    expect(problems[0]!.message).toMatch(/string.*number/);
+  });
 });
