@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { request } from 'undici';
 import { PerfError } from '../errors.js';
+import { assertInstalled } from '../util/optional-deps.js';
 
 export interface EmbeddedFiml {
   readonly url: string;
@@ -20,6 +21,7 @@ export async function startEmbeddedFiml(
   extraArgs: readonly string[] = [],
   options: { readonly inspect?: boolean } = {},
 ): Promise<EmbeddedFiml> {
+  assertInstalled('fiml');
   const script = process.argv[1] as string;
   // The inspector on loopback, on a free port: it runs any code it is sent.
   const inspect = options.inspect ? ['--inspect=127.0.0.1:0'] : [];

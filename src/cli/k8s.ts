@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { PerfError } from '../errors.js';
+import { assertInstalled } from '../util/optional-deps.js';
 import { distributedOptions, resolveDistributed, runIdSchema } from './distributed-options.js';
 import { loadOptions, resolveLoad } from './load-options.js';
 import { metricsOptions } from './metrics-options.js';
@@ -126,6 +127,7 @@ export function registerK8s(command: Command): void {
     // Pods are scheduled and their images pulled: a minute is short for the agents to be ready.
     if (!loadArgs.some((a) => a.startsWith('--ready-timeout')))
       loadArgs.push('--ready-timeout', '10m');
+    assertInstalled('k8s');
     const [{ renderManifests, manifestsYaml, ManifestError }, { bundleScenario }] =
       await Promise.all([import('../distributed/k8s.js'), import('../distributed/bundle.js')]);
     let scenario: { fileName: string; source: string } | undefined;

@@ -6,6 +6,7 @@ import type { Progress } from '../load/index.js';
 import type { GeneratorMetrics } from '../monitor/generator-metrics.js';
 import { DEFAULT_METRICS_MAX_ENDPOINTS } from '../names.js';
 import { parseDuration } from '../util/duration.js';
+import { assertInstalled } from '../util/optional-deps.js';
 import { flag, type OptionTable, type ResolvedOptions } from './option-table.js';
 
 /** Flags that publish the generator's own figures to Prometheus (docs/observability.md). */
@@ -146,6 +147,7 @@ export async function publishMetrics(
   info: RunInfo,
   err: (line: string) => void,
 ) {
+  assertInstalled('metrics');
   const { GeneratorMetrics } = await import('../monitor/generator-metrics.js');
   let metrics = new GeneratorMetrics(info, request.maxEndpoints);
   const instance = `${hostname()}-${process.pid}`;

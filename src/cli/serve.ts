@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import type { RunningFiml } from '../../fiml/index.js';
 import { PerfError } from '../errors.js';
+import { assertInstalled } from '../util/optional-deps.js';
 import { EXIT } from './exit-codes.js';
 import { addOptions, flag, type OptionTable, resolveOptions } from './option-table.js';
 
@@ -92,6 +93,7 @@ const LISTEN_ERRORS: Record<string, (port: number, host: string) => PerfError> =
 async function start(
   options: ReturnType<typeof resolveOptions<typeof serveOptions>>,
 ): Promise<RunningFiml> {
+  assertInstalled('fiml', { who: 'fiml-perf serve (FIML)', otherwise: false });
   const { FimlOptionsError, startServer } = await import('../../fiml/index.js');
   try {
     return await startServer({
