@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -24,6 +25,18 @@ function packagePaths(): Record<string, string[]> {
       return [name, [existsSync(declarations) ? declarations : entry]];
     }),
   );
+}
+
+/**
+ * The folder of Node's declarations (Buffer, process, node:fs): @types/node, which fiml-perf
+ * installs, so a user's scenario type-checks without an install of their own (issue 24).
+ */
+function nodeTypeRoot(): string | undefined {
+  try {
+    return dirname(dirname(createRequire(import.meta.url).resolve('@types/node/package.json')));
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -54,6 +67,7 @@ export function typecheckScenario(path: string): Promise<TypeProblem[]> {
 export async function checkTypes(path: string, cwd: string): Promise<TypeProblem[]> {
   const ts = (await import('typescript')).default;
   const file = resolve(path);
+  const typeRoot = nodeTypeRoot();
   const options: import('typescript').CompilerOptions = {
     strict: true,
     noEmit: true,
@@ -63,9 +77,11 @@ export async function checkTypes(path: string, cwd: string): Promise<TypeProblem
     allowImportingTsExtensions: true,
     skipLibCheck: true,
     esModuleInterop: true,
-    // DOM's lib gives timers, fetch, URL and console without requiring @types/node.
-    lib: ['lib.es2023.d.ts', 'lib.dom.d.ts'],
-    types: [],
+    // Node's own declarations, as scenarios run in Node; without them (an install that lost
+    // @types/node), DOM's lib still gives timers, fetch, URL and console.
+    ...(typeRoot
+      ? { lib: ['lib.es2023.d.ts'], typeRoots: [typeRoot], types: ['node'] }
+      : { lib: ['lib.es2023.d.ts', 'lib.dom.d.ts'], types: [] }),
     paths: packagePaths(),
   };
   const program = ts.createProgram([file], options);

@@ -53,4 +53,17 @@ describe('type-checking a scenario', () => {
     expect(problems[0]).toMatchObject({ line: 4 });
     expect(problems[0]!.message).toMatch(/string.*number/);
   });
+
+  it("knows Node's types (Buffer, node: modules) without an install beside the scenario", async () => {
+    const file = join(dir, 'node.ts');
+    writeFileSync(
+      file,
+      "import { readFileSync } from 'node:fs';\nimport { task, User } from 'fiml-perf';\nconst token = Buffer.from('me:secret').toString('base64');\nexport const size: number = readFileSync;\nexport default class X extends User {\n  static override tasks = [task(1, 'go')];\n  async go() {\n    await this.client.get('/', { headers: { authorization: 'Basic ' + token } });\n  }\n}\n",
+    );
+    const problems = await checkTypes(file, dir);
+    // Only the deliberate mistake, told in Node's own types: readFileSync is not a number.
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatchObject({ line: 4 });
+    expect(problems[0]!.message).toMatch(/PathOrFileDescriptor.*number/);
+  });
 });
