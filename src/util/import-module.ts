@@ -1,5 +1,6 @@
+import { existsSync, readFileSync } from 'node:fs';
 import Module, { register } from 'node:module';
-import { extname } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ownExtension = extname(fileURLToPath(import.meta.url));
@@ -105,10 +106,48 @@ export function locateError(error: Error, file: string): string {
   return match ? `${file}:${match[1]}:${match[2]}` : file;
 }
 
-/** The first line of an error message, without esbuild's prefix noise, with a hint if known. */
-export function firstLine(error: Error): string {
+/**
+ * The first line of an error message, without esbuild's prefix noise, with a hint if known (the
+ * fix of a problem with `file`, when given).
+ */
+export function firstLine(error: Error, file?: string): string {
   const lines = error.message.split('\n').map((l) => l.trim());
   const detail = lines.find((l) => /ERROR:/.test(l));
-  if (detail) return detail.replace(/^.*?ERROR:\s*/, '');
-  return lines[0] ?? String(error);
+  const line = detail ? detail.replace(/^.*?ERROR:\s*/, '') : (lines[0] ?? String(error));
+  return file && /top-level await/i.test(line) ? `${line}; ${commonJsFix(file)}` : line;
+}
+
+/** The package.json that decides whether `file` is CommonJS, when it says `"type"`. */
+function declaredType(file: string): { manifest: string; type: unknown } | undefined {
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      try {
+        return {
+          manifest,
+          type: (JSON.parse(readFileSync(manifest, 'utf8')) as { type?: unknown }).type,
+        };
+      } catch {
+        return undefined;
+      }
+    }
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/**
+ * How to make `file` an ES module, where top-level await works: a fresh project's package.json
+ * (`npm init -y` writes `"type": "commonjs"`) makes a `.ts` file CommonJS (issue 24).
+ */
+function commonJsFix(file: string): string {
+  const name = basename(file);
+  const esm = name.replace(/\.[cm]?([jt])s$/, '.m$1s');
+  if (/\.c[jt]s$/.test(name)) return `${name} is CommonJS by its extension: rename it to ${esm}`;
+  const declared = declaredType(file);
+  const why =
+    declared?.type === 'commonjs'
+      ? `${declared.manifest} says "type": "commonjs"`
+      : 'it loads as CommonJS';
+  const there = declared ? 'there' : 'in its package.json';
+  return `${why}, so ${name} is CommonJS, without top-level await: rename it to ${esm}, or set "type": "module" ${there}`;
 }
