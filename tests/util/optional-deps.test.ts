@@ -73,4 +73,19 @@ describe('optional packages (issue 24)', () => {
     install('prom-client', `${pinned.split('.')[0]}.0.0`);
     expect(missingPackages('metrics', from)).toEqual([]);
   });
+
+  it('the README and the docs name the versions pinned here', () => {
+    const pages = [
+      'README.md',
+      ...['errors', 'serve', 'distributed', 'observability'].map((p) => `docs/${p}.md`),
+    ];
+    for (const page of pages) {
+      const text = readFileSync(new URL(`../../${page}`, import.meta.url), 'utf8');
+      for (const name of names)
+        for (const [, version] of text.matchAll(new RegExp(`\\b${name}@(\\d+\\.\\d+\\.\\d+)`, 'g')))
+          expect(`${page}: ${name}@${version}`).toBe(
+            `${page}: ${name}@${manifest.devDependencies[name]}`,
+          );
+    }
+  });
 });
