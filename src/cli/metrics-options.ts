@@ -58,6 +58,7 @@ export interface MetricsRequest {
 
 export function resolveMetrics(flags: MetricsFlags): MetricsRequest | undefined {
   if (flags.metricsPort === undefined && !flags.prometheusPush) return undefined;
+  assertInstalled('metrics');
   return {
     port: flags.metricsPort,
     host: flags.metricsHost,
@@ -147,7 +148,6 @@ export async function publishMetrics(
   info: RunInfo,
   err: (line: string) => void,
 ) {
-  assertInstalled('metrics');
   const { GeneratorMetrics } = await import('../monitor/generator-metrics.js');
   let metrics = new GeneratorMetrics(info, request.maxEndpoints);
   const instance = `${hostname()}-${process.pid}`;

@@ -131,6 +131,16 @@ describe('fiml-perf installed from its tarball into a fresh project', () => {
     expect(serve.code).toBe(2);
     expect(serve.stderr.trim().split('\n')).toHaveLength(1);
     expect(serve.stderr).toMatch(/needs fastify.*: npm install fastify@\d+\.\d+\.\d+ /);
+    const metrics = await fimlPerf(
+      'load',
+      'http://127.0.0.1:9/',
+      '-d',
+      '1s',
+      '--metrics-port',
+      '0',
+    );
+    expect(metrics.code).toBe(2);
+    expect(metrics.stderr).toMatch(/needs prom-client, not installed: npm install prom-client@\d+/);
   }, 120_000);
 
   it('ships its docs (where --help says they are), a LICENSE, and self-contained source maps', async () => {
