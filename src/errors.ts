@@ -31,6 +31,8 @@ export const ERROR_CODES = {
   FP_ERR_WRITE: 'A result file could not be written (a missing permission, a full disk).',
   FP_ERR_PROFILE:
     'Profiling cannot run: no inspector at the address given, an inspector beyond loopback without --allow-remote-inspector, or none of the service to attach to.',
+  FP_ERR_MISSING_PACKAGE:
+    'A command needs a package that fiml-perf does not install for everyone (FIML, distributed runs, k8s, Prometheus metrics), and it is missing or of another major version.',
   FP_ERR_DISTRIBUTED:
     'A distributed run cannot start: instances missing when the ready timeout ends, an index taken or out of range, no run to join, a plan an agent cannot run.',
 } as const;

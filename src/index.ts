@@ -1,3 +1,16 @@
+/**
+ * `fiml-perf`: the scenario author's API (docs/load.md): user classes, task sets, tasks, wait
+ * times, the client's types, and the errors. The other audiences have their own entries:
+ * `fiml-perf/runner` (runLoad, Steering, results), `fiml-perf/bench` (benchmark files) and
+ * `fiml-perf/monitor` (Prometheus instrumentation of a service).
+ *
+ * Kept here for the files written against 0.1.0, which found them on the front: the benchmark
+ * API (`bench`, `group`, `doNotOptimize`, now in `fiml-perf/bench`) and the runner's (`runLoad`,
+ * `loadScenario`, `selectClasses`, the result types and `StatsRecorder`, now in
+ * `fiml-perf/runner`); they load nothing the scenario API does not. The monitoring API moved to
+ * `fiml-perf/monitor` only: it loads prom-client, which fiml-perf no longer installs for everyone
+ * (issue 24).
+ */
 export type { BenchEntry, BenchOptions, BenchResult, SampleStats } from './bench/index.js';
 export { bench, doNotOptimize, group } from './bench/index.js';
 export type { ErrorCode } from './errors.js';
@@ -31,19 +44,6 @@ export {
   templatePath,
   User,
 } from './load/index.js';
-export type {
-  OperationSummary,
-  ServiceMonitorOptions,
-  SlowQuery,
-  SlowQueryReport,
-} from './monitor/index.js';
-export {
-  DURATION_BUCKETS,
-  instrumentFastify,
-  METRIC,
-  PROVIDER_BUCKETS,
-  ServiceMonitor,
-} from './monitor/index.js';
 export type {
   EndpointResult,
   EndpointSeriesResult,

@@ -114,7 +114,7 @@ const edges: Edge[] = files.flatMap((from) =>
 /** The package's entry files at the root of src/ (package.json main and exports). */
 const ENTRIES = (() => {
   const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
-  const targets = JSON.stringify([pkg.main, pkg.exports]).match(/\.\/dist\/src\/[^/"]+\.js/g);
+  const targets = JSON.stringify([pkg.main, pkg.exports]).match(/\.\/dist\/src\/[^"]+\.js/g);
   return new Set(['src/index.ts', ...(targets ?? []).map((t) => `src/${t.slice(11, -3)}.ts`)]);
 })();
 
@@ -132,10 +132,8 @@ const LEVELS: Readonly<Record<string, number>> = { cli: 4, jobs: 3, stats: 1, ut
 function areaOf(file: string): Area {
   const parts = file.split('/');
   if (parts[0] === 'fiml') return { name: 'fiml', level: Number.NaN, folder: 'fiml' };
-  if (parts.length === 2)
-    return ENTRIES.has(file)
-      ? { name: file, level: 3.5, folder: undefined }
-      : { name: 'util', level: 0, folder: undefined };
+  if (ENTRIES.has(file)) return { name: file, level: 3.5, folder: undefined };
+  if (parts.length === 2) return { name: 'util', level: 0, folder: undefined };
   const name = parts[1] as string;
   const level = CAPABILITIES.includes(name) ? 2 : LEVELS[name];
   if (level === undefined) throw new Error(`${file}: src/${name} is in no level; add it above`);

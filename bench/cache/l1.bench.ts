@@ -1,4 +1,4 @@
-import { bench, group } from 'fiml-perf';
+import { bench, group } from 'fiml-perf/bench';
 import { L1Cache } from '../../fiml/cache/index.js';
 import { POPULAR_SYMBOLS } from '../../fiml/index.js';
 import { fiml } from '../fixture.js';

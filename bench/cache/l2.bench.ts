@@ -1,5 +1,5 @@
 // L2 (Redis) benchmarks run only when a Redis is given: REDIS_URL=redis://127.0.0.1:6379.
-import { bench, group } from 'fiml-perf';
+import { bench, group } from 'fiml-perf/bench';
 import { L2Cache } from '../../fiml/cache/index.js';
 import { FaultState } from '../../fiml/faults.js';
 

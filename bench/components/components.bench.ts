@@ -1,4 +1,4 @@
-import { bench, group } from 'fiml-perf';
+import { bench, group } from 'fiml-perf/bench';
 import { generateNarrative } from '../../fiml/analysis/narrative.js';
 import { parseQuery } from '../../fiml/dsl/index.js';
 import type { Asset } from '../../fiml/index.js';

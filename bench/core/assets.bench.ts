@@ -1,4 +1,4 @@
-import { bench, doNotOptimize, group } from 'fiml-perf';
+import { bench, doNotOptimize, group } from 'fiml-perf/bench';
 import { type Asset, AssetUniverse } from '../../fiml/index.js';
 import { priceInput } from '../../fiml/routes/schemas.js';
 

@@ -1,4 +1,4 @@
-import { bench, group } from 'fiml-perf';
+import { bench, group } from 'fiml-perf/bench';
 import { parseQuery, tokenize } from '../../fiml/dsl/index.js';
 
 const QUERIES = {

@@ -55,7 +55,7 @@ export async function loadBenchmarks(
       found.push(...defined.filter((d) => matches(filters, file, d.id)));
     } catch (error) {
       const err = error as Error;
-      throw new BenchError(`${locateError(err, resolve(path))}: ${firstLine(err)}`);
+      throw new BenchError(`${locateError(err, resolve(path))}: ${firstLine(err, resolve(path))}`);
     }
   }
   return found;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { MetricsRequest } from '../monitor/index.js';
 import { DEFAULT_METRICS_MAX_ENDPOINTS } from '../names.js';
 import { parseDuration } from '../util/duration.js';
+import { assertInstalled } from '../util/optional-deps.js';
 import { flag, type OptionTable, type ResolvedOptions } from './option-table.js';
 
 /** Flags that publish the generator's own figures to Prometheus (docs/observability.md). */
@@ -41,6 +42,7 @@ export type MetricsFlags = ResolvedOptions<typeof metricsOptions>;
 
 export function resolveMetrics(flags: MetricsFlags): MetricsRequest | undefined {
   if (flags.metricsPort === undefined && !flags.prometheusPush) return undefined;
+  assertInstalled('metrics');
   return {
     port: flags.metricsPort,
     host: flags.metricsHost,

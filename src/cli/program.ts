@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { isPerfError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
+import { docsFromHere } from '../util/docs-path.js';
 import { VERSION } from '../version.js';
 
 export { VERSION } from '../version.js';
@@ -133,7 +134,7 @@ export async function buildProgram(io: Io = stdio, argv?: readonly string[]): Pr
     )
     .version(VERSION, '-V, --version')
     .showSuggestionAfterError(true)
-    .addHelpText('after', '\nDocs: README.md and docs/ in the fiml-perf repository.');
+    .addHelpText('after', '\nDocs: docs/, a page per command, and README.md beside it.');
   const wanted = argv ? commandOf(argv) : undefined;
   for (const { name, description, register } of COMMANDS) {
     const command = program.command(name).description(description);
@@ -141,7 +142,7 @@ export async function buildProgram(io: Io = stdio, argv?: readonly string[]): Pr
   }
   const configure = (command: Command) => {
     command.exitOverride().configureOutput({
-      writeOut: io.out,
+      writeOut: (text) => io.out(docsFromHere(text)),
       writeErr: io.err,
       // Commander's own errors: one line, then where to look.
       outputError: (message, write) => {

@@ -8,9 +8,9 @@ const BANNER =
 
 /**
  * A scenario and its local imports as one ES module, for agents that have no copy of it: its
- * npm dependencies are bundled in too, 'fiml-perf' stays an import (each agent resolves it to
- * itself) and Node's built-ins stay built-ins. Class names are kept: user classes are picked by
- * name.
+ * npm dependencies are bundled in too, 'fiml-perf' and its subpaths stay imports (each agent
+ * resolves them to itself; esbuild keeps a package's subpaths external with it) and Node's
+ * built-ins stay built-ins. Class names are kept: user classes are picked by name.
  */
 export async function bundleScenario(file: string): Promise<{ fileName: string; source: string }> {
   const fileName = `${basename(file).replace(/\.[cm]?[jt]sx?$/, '')}.mjs`;

@@ -1,5 +1,6 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { PerfError } from '../errors.js';
+import { assertInstalled } from '../util/optional-deps.js';
 
 /**
  * A connection to the run's Redis, checked now: an address that does not answer is one line and
@@ -45,6 +46,9 @@ async function connectOnce(url: string, fix: string): Promise<Redis> {
       'FP_ERR_INVALID_FLAG',
       `${url} is not a Redis URL; expected redis://HOST:6379 (or rediss:// for TLS)`,
     );
+  // ioredis is an optional package (issue 24): only distributed runs load it.
+  assertInstalled('distributed');
+  const { Redis } = await import('ioredis');
   const redis = new Redis(url, {
     lazyConnect: true,
     connectTimeout: 5000,

@@ -3,6 +3,7 @@ import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { PerfError } from '../errors.js';
+import { assertInstalled } from '../util/optional-deps.js';
 
 export interface EmbeddedFiml {
   readonly url: string;
@@ -36,6 +37,7 @@ export async function startEmbeddedFiml(
     readonly onExit?: (how: string) => void;
   } = {},
 ): Promise<EmbeddedFiml> {
+  assertInstalled('fiml');
   // The inspector on loopback, on a free port: it runs any code it is sent.
   const inspect = options.inspect ? ['--inspect=127.0.0.1:0'] : [];
   const child = spawn(

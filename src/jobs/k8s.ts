@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { PerfError } from '../errors.js';
+import { assertInstalled } from '../util/optional-deps.js';
 import { checkOutputs } from './lifecycle.js';
 
 /** `k8s`: the manifests of a distributed run, rendered for Kubernetes. */
@@ -26,6 +27,7 @@ const MAX_SCENARIO_BYTES = 900 * 1024;
 /** Renders (and validates) every object, then writes the YAML. @throws PerfError */
 export async function runK8sJob(job: K8sJob): Promise<void> {
   if (job.out) checkOutputs([{ flag: '--out', path: job.out, kind: 'file' }]);
+  assertInstalled('k8s');
   const [{ renderManifests, manifestsYaml }, { bundleScenario }] = await Promise.all([
     import('../distributed/k8s.js'),
     import('../distributed/bundle.js'),

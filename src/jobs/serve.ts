@@ -1,6 +1,7 @@
 import type { RunningFiml } from '../../fiml/index.js';
 import { PerfError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
+import { assertInstalled } from '../util/optional-deps.js';
 
 /** `serve`: FIML as its flags ask for it. */
 export interface ServeJob {
@@ -38,6 +39,7 @@ const LISTEN_ERRORS: Record<string, (port: number, host: string) => PerfError> =
 
 /** Starts FIML, maps startup failures to user errors. @throws PerfError */
 async function start(options: ServeJob): Promise<RunningFiml> {
+  assertInstalled('fiml', { who: 'fiml-perf serve (FIML)', otherwise: false });
   const { FimlOptionsError, startServer } = await import('../../fiml/index.js');
   try {
     return await startServer({

@@ -27,7 +27,7 @@ export async function loadScenario(path: string): Promise<LoadedScenario> {
     module = await importUserModule(file);
   } catch (error) {
     const err = error as Error;
-    throw new ScenarioError(`${locateError(err, file)}: ${firstLine(err)}`);
+    throw new ScenarioError(`${locateError(err, file)}: ${firstLine(err, file)}`);
   }
   const fallback = module.default;
   const defaultClass = isUserClass(fallback) ? fallback : undefined;

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { PACKAGE_ENTRY } from '../util/import-module.js';
+import { PACKAGE_ENTRIES } from '../util/import-module.js';
 import { workerUrl } from '../util/worker-url.js';
 
 export interface TypeProblem {
@@ -12,18 +13,37 @@ export interface TypeProblem {
   readonly message: string;
 }
 
-/** The declarations scenarios import as 'fiml-perf': src/index.ts from source, .d.ts when built. */
-function packageTypes(): string {
-  const entry = fileURLToPath(PACKAGE_ENTRY);
-  const declarations = entry.replace(/\.js$/, '.d.ts');
-  return existsSync(declarations) ? declarations : entry;
+/**
+ * The declarations scenarios import as 'fiml-perf' and its subpaths ('fiml-perf/runner', ...):
+ * the .ts entries from source, their .d.ts when built.
+ */
+function packagePaths(): Record<string, string[]> {
+  return Object.fromEntries(
+    Object.entries(PACKAGE_ENTRIES).map(([name, url]) => {
+      const entry = fileURLToPath(url);
+      const declarations = entry.replace(/\.js$/, '.d.ts');
+      return [name, [existsSync(declarations) ? declarations : entry]];
+    }),
+  );
+}
+
+/**
+ * The folder of Node's declarations (Buffer, process, node:fs): @types/node, which fiml-perf
+ * installs, so a user's scenario type-checks without an install of their own (issue 24).
+ */
+function nodeTypeRoot(): string | undefined {
+  try {
+    return dirname(dirname(createRequire(import.meta.url).resolve('@types/node/package.json')));
+  } catch {
+    return undefined;
+  }
 }
 
 /**
  * Type-checks a scenario file with the TypeScript compiler (strict, as this repository is), with
- * `fiml-perf` resolved to this package's types, in a worker thread that ends with the check: the
- * compiler takes about 150 MB that a run should not keep. Returns every problem, empty when it is
- * sound.
+ * `fiml-perf` and its subpaths resolved to this package's types, in a worker thread that ends with
+ * the check: the compiler takes about 150 MB that a run should not keep. Returns every problem,
+ * empty when it is sound.
  */
 export function typecheckScenario(path: string): Promise<TypeProblem[]> {
   return new Promise((resolvePromise, reject) => {
@@ -47,6 +67,7 @@ export function typecheckScenario(path: string): Promise<TypeProblem[]> {
 export async function checkTypes(path: string, cwd: string): Promise<TypeProblem[]> {
   const ts = (await import('typescript')).default;
   const file = resolve(path);
+  const typeRoot = nodeTypeRoot();
   const options: import('typescript').CompilerOptions = {
     strict: true,
     noEmit: true,
@@ -56,10 +77,12 @@ export async function checkTypes(path: string, cwd: string): Promise<TypeProblem
     allowImportingTsExtensions: true,
     skipLibCheck: true,
     esModuleInterop: true,
-    // DOM's lib gives timers, fetch, URL and console without requiring @types/node.
-    lib: ['lib.es2023.d.ts', 'lib.dom.d.ts'],
-    types: [],
-    paths: { 'fiml-perf': [packageTypes()] },
+    // Node's own declarations, as scenarios run in Node; without them (an install that lost
+    // @types/node), DOM's lib still gives timers, fetch, URL and console.
+    ...(typeRoot
+      ? { lib: ['lib.es2023.d.ts'], typeRoots: [typeRoot], types: ['node'] }
+      : { lib: ['lib.es2023.d.ts', 'lib.dom.d.ts'], types: [] }),
+    paths: packagePaths(),
   };
   const program = ts.createProgram([file], options);
   const diagnostics = ts.getPreEmitDiagnostics(program);

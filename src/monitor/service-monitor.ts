@@ -6,8 +6,8 @@ import {
   type LabelValues,
   Registry,
 } from 'prom-client';
-import { BucketHistogram } from './bucket-histogram.js';
 import { DURATION_BUCKETS, METRIC, PROVIDER_BUCKETS } from '../metric-names.js';
+import { BucketHistogram } from './bucket-histogram.js';
 import {
   OperationStats,
   type OperationSummary,

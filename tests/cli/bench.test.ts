@@ -18,11 +18,12 @@ function benchDir(name: string, files: Record<string, string>): string {
 }
 
 const good = benchDir('good', {
-  'math.bench.ts': `import { bench, group } from 'fiml-perf';
+  'math.bench.ts': `import { bench, group } from 'fiml-perf/bench';
 group('math', () => {
   bench('sum 1000', () => { let s = 0; for (let i = 0; i < 1000; i++) s += i; return s; });
   bench('sqrt', () => Math.sqrt(Math.random()), { threshold: 0.2 });
 });`,
+  // The front's copy, kept for the files written against 0.1.0.
   'nested/text.bench.ts': `import { bench } from 'fiml-perf';
 bench('join', () => ['a', 'b', 'c'].join('-'));`,
 });
@@ -103,7 +104,7 @@ describe('fiml-perf bench', () => {
     mkdirSync(root, { recursive: true });
     writeFileSync(
       join(root, 'c.bench.ts'),
-      "import { bench } from 'fiml-perf';\nbench('c', () => Math.sqrt(2));\n",
+      "import { bench } from 'fiml-perf/bench';\nbench('c', () => Math.sqrt(2));\n",
     );
     const run = await runCli(['bench', '--dir', root, '--time', '50']);
     expect(run.code, run.stderr).toBe(0);
@@ -118,7 +119,7 @@ describe('fiml-perf bench', () => {
       () => [
         '--dir',
         benchDir('broken', {
-          'x.bench.ts': "import { bench } from 'fiml-perf';\nbench('x', () => {\n",
+          'x.bench.ts': "import { bench } from 'fiml-perf/bench';\nbench('x', () => {\n",
         }),
       ],
       /x\.bench\.ts:\d+:\d+: /,
@@ -129,7 +130,7 @@ describe('fiml-perf bench', () => {
         '--dir',
         benchDir('throws', {
           'y.bench.ts':
-            "import { bench } from 'fiml-perf';\nbench('boom', () => { throw new Error('nope'); });\n",
+            "import { bench } from 'fiml-perf/bench';\nbench('boom', () => { throw new Error('nope'); });\n",
         }),
       ],
       /benchmark 'boom' .* threw: nope/,

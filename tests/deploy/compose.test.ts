@@ -71,6 +71,10 @@ describe('deploy/docker-compose.yml and the Dockerfile (Docker cannot run here: 
     expect(stages).toHaveLength(2);
     const final = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
     expect(final).toMatch(/npm ci --omit=dev/);
+    // FIML, agents and k8s need the optional packages a plain install leaves out (issue 24).
+    expect(final).toMatch(
+      /npm install --no-save --save-prod --omit=dev [^\n]*\\\n\s*\$\(node -p "[^"]*peerDependencies/,
+    );
     expect(final).toMatch(/^USER node$/m);
     // Every source of every COPY (all but the last word), not those from the build stage.
     for (const line of dockerfile.split('\n').filter((l) => /^COPY (?!--from)/.test(l)))

@@ -41,4 +41,29 @@ describe('type-checking a scenario', () => {
     await checkTypes(scenario('here.ts', "await this.client.get('/');"), process.cwd());
     expect(compilerLoaded()).toBe(true);
   });
+
+  it("resolves the package's subpaths to its types too", async () => {
+    const file = join(dir, 'runner.ts');
+    writeFileSync(
+      file,
+      "import { Steering } from 'fiml-perf/runner';\nimport { bench } from 'fiml-perf/bench';\nconst steering = new Steering({ users: 1, spawnRate: 1, rate: 0 });\nsteering.set({ users: '5' });\nbench('x', () => 1);\n",
+    );
+    const problems = await checkTypes(file, dir);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatchObject({ line: 4 });
+    expect(problems[0]!.message).toMatch(/string.*number/);
+  });
+
+  it("knows Node's types (Buffer, node: modules) without an install beside the scenario", async () => {
+    const file = join(dir, 'node.ts');
+    writeFileSync(
+      file,
+      "import { readFileSync } from 'node:fs';\nimport { task, User } from 'fiml-perf';\nconst token = Buffer.from('me:secret').toString('base64');\nexport const size: number = readFileSync;\nexport default class X extends User {\n  static override tasks = [task(1, 'go')];\n  async go() {\n    await this.client.get('/', { headers: { authorization: 'Basic ' + token } });\n  }\n}\n",
+    );
+    const problems = await checkTypes(file, dir);
+    // Only the deliberate mistake, told in Node's own types: readFileSync is not a number.
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatchObject({ line: 4 });
+    expect(problems[0]!.message).toMatch(/PathOrFileDescriptor.*number/);
+  });
 });
