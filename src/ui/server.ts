@@ -7,9 +7,12 @@ import { hostname, networkInterfaces } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { ZodType } from 'zod';
 import { PerfError } from '../errors.js';
+import { downloads } from './downloads.js';
+import type { UiEvent } from './events.js';
 import { editSchema, emptySchema, firstProblem, startSchema } from './form.js';
 import { CONTENT_SECURITY_POLICY, uiPage } from './page.js';
-import { downloads, UiError, type UiEvent, type UiSession } from './session.js';
+import type { UiSession } from './session.js';
+import { UiError } from './ui-error.js';
 
 export interface UiServerOptions {
   readonly session: UiSession;

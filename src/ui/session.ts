@@ -1,5 +1,4 @@
-import { type Stats, statSync } from 'node:fs';
-import { type ErrorCode, isPerfError, PerfError } from '../errors.js';
+import { isPerfError, PerfError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import {
   assertReachable,
@@ -7,53 +6,24 @@ import {
   type LoadPlan,
   type Progress,
   runLoad,
-  SATURATION,
   Steering,
   type UserClass,
 } from '../load/index.js';
-import { latencyDistribution } from '../report/analysis/index.js';
-import { buildRunReport } from '../report/html/index.js';
-import { failuresCsv, historyCsv, lostLine, statsCsv, writeOutputs } from '../report/index.js';
-import {
-  type EndpointSecond,
-  type EndpointSeriesResult,
-  type ErrorGroup,
-  encodeHistogram,
-  type LatencyMs,
-  latencyMs,
-  type RunResult,
-  type SecondRow,
-  type StatsRecorder,
-} from '../stats/index.js';
+import { lostLine, writeOutputs } from '../report/index.js';
+import type { EndpointSeriesResult, RunResult, SecondRow, StatsRecorder } from '../stats/index.js';
 import {
   type LiveTargets,
-  readTargetsFile,
   type Target,
   type TargetedResult,
-  type TargetOutcome,
   TargetSession,
-  TargetsError,
-  targetFromFlag,
   targetsPassed,
 } from '../targets/index.js';
 import { parseDuration } from '../util/duration.js';
+import type { Mark, RunView, Snapshot, Tick, UiEvent, UiState } from './events.js';
 import type { EditInput, StartInput } from './form.js';
-
-/** Where the UI is: no test yet, one starting or running or stopping, or one finished. */
-export type UiState = 'ready' | 'starting' | 'running' | 'stopping' | 'stopped';
-
-/** A request the session refuses: the API answers with `status` and the message. */
-export class UiError extends PerfError {
-  constructor(
-    readonly status: number,
-    message: string,
-    /** The error code a command gives it (--autostart): what `load` would have said. */
-    code: ErrorCode = 'FP_ERR_INVALID_FLAG',
-  ) {
-    super(code, message);
-    this.name = 'UiError';
-  }
-}
+import { targetsOf } from './targets-input.js';
+import { finalTick, liveTick } from './ticks.js';
+import { UiError } from './ui-error.js';
 
 /** How the targets are judged; the same flags as `load`. */
 export interface UiTargetSettings {
@@ -98,94 +68,6 @@ export interface TestObserver {
   readonly finish: (result: RunResult) => void;
 }
 
-/** A statistics table row: one endpoint (or the total) over the run so far. */
-export interface EndpointRow {
-  readonly key: string;
-  readonly method: string;
-  readonly name: string;
-  readonly requests: number;
-  readonly failures: number;
-  /** Requests in the last second. */
-  readonly currentRps: number;
-  readonly latencyMs: LatencyMs;
-}
-
-/** A moment of the run drawn on the time charts (a change of users, a reset). */
-export interface Mark {
-  readonly t: number;
-  readonly label: string;
-}
-
-/** The figures of one second, as the event stream sends them. */
-export interface Tick {
-  readonly runId: number;
-  /** The second's row; null for a test that ended before its first second. */
-  readonly row: SecondRow | null;
-  readonly elapsedMs: number;
-  /** Planned length; null when the test runs until stopped. */
-  readonly durationMs: number | null;
-  readonly users: number;
-  readonly steering: { readonly users: number; readonly spawnRate: number; readonly rate: number };
-  readonly total: EndpointRow;
-  readonly table: readonly EndpointRow[];
-  /** Each endpoint's figures in this second, for its line on the charts. */
-  readonly seconds: Readonly<Record<string, EndpointSecond>>;
-  readonly errors: readonly ErrorGroup[];
-  readonly generator: {
-    readonly cpuPercent: number;
-    readonly loopLagMs: number;
-    /** Why the figures may measure the generator rather than the service; empty when fine. */
-    readonly saturation: readonly string[];
-    readonly workers: ReadonlyArray<{ readonly users: number; readonly requests: number }>;
-  };
-  /** The targets judged on the run so far; null without targets. */
-  readonly targets: readonly TargetOutcome[] | null;
-  readonly service: LiveTargets['service'] | null;
-  /** The latency histogram of the whole run so far. */
-  readonly distribution: { readonly upperMs: number[]; readonly counts: number[] } | null;
-}
-
-/** What the UI knows of the current (or last) test. */
-export interface RunView {
-  readonly id: number;
-  readonly host: string;
-  readonly classes: readonly string[];
-  readonly input: StartInput;
-  readonly startedAt: string;
-  readonly model: 'closed' | 'open';
-  /** Latency targets, as lines on the latency chart. */
-  readonly thresholds: ReadonlyArray<{ readonly label: string; readonly ms: number }>;
-  readonly marks: readonly Mark[];
-  readonly warnings: readonly string[];
-  /** Why the test ended early, if it did (an error, not a stop). */
-  readonly error: string | null;
-  /** Once it ended: its exit code as `load` would give it, and whether files can be downloaded. */
-  readonly ended: { readonly code: number; readonly passed: boolean | null } | null;
-}
-
-/** Everything a new tab needs: the state, the form, and the whole run so far. */
-export interface Snapshot {
-  readonly state: UiState;
-  readonly version: string;
-  readonly scenario: string;
-  readonly classes: ReadonlyArray<{ readonly name: string; readonly weight: number }>;
-  readonly defaultClasses: readonly string[];
-  readonly defaultHost: string;
-  readonly embedded: boolean;
-  readonly defaults: StartInput;
-  readonly workers: number;
-  readonly run: RunView | null;
-  readonly rows: readonly SecondRow[];
-  readonly endpointSeries: Readonly<Record<string, EndpointSeriesResult>>;
-  readonly latest: Tick | null;
-}
-
-/** A message to every open tab. */
-export type UiEvent =
-  | { readonly type: 'tick'; readonly data: Tick }
-  | { readonly type: 'state'; readonly data: { state: UiState; run: RunView | null } }
-  | { readonly type: 'snapshot'; readonly data: Snapshot };
-
 interface ActiveRun {
   readonly id: number;
   readonly input: StartInput;
@@ -213,10 +95,6 @@ interface ActiveRun {
   done: Promise<void>;
 }
 
-/** The largest targets file read. */
-const MAX_TARGETS_FILE = 1024 * 1024;
-/** The most error groups a tick carries (the result keeps them all). */
-const MAX_ERRORS = 100;
 /** How often the targets are judged and the service scraped while a test runs. */
 const LIVE_EVERY_MS = 2000;
 
@@ -350,7 +228,7 @@ export class UiSession {
         400,
         `no user class ${unknown.join(', ')} in ${this.options.scenarioFile}; it has ${[...this.#classNames.keys()].join(', ')}`,
       );
-    const targets = this.#targets(input);
+    const targets = targetsOf(input);
     const host = (input.host || this.options.defaultHost).replace(/\/$/, '');
     if (input.model === 'closed' && input.users < this.options.workers && input.users > 0)
       this.options.log(
@@ -458,33 +336,6 @@ export class UiSession {
     return this.#view() as RunView;
   }
 
-  #targets(input: StartInput): Target[] {
-    if (input.targetsFile) {
-      // Read only a plain file of a sane size: a FIFO would block the UI, /dev/zero fill memory.
-      let stats: Stats;
-      try {
-        stats = statSync(input.targetsFile);
-      } catch {
-        throw new UiError(400, `targets file ${input.targetsFile} not found`, 'FP_ERR_TARGETS');
-      }
-      if (!stats.isFile() || stats.size > MAX_TARGETS_FILE)
-        throw new UiError(
-          400,
-          `targets file ${input.targetsFile} is not a file of targets (a regular file up to 1 MB)`,
-          'FP_ERR_TARGETS',
-        );
-    }
-    try {
-      return [
-        ...(input.targetsFile ? readTargetsFile(input.targetsFile) : []),
-        ...input.targets.map((expr) => targetFromFlag(expr)),
-      ];
-    } catch (error) {
-      if (error instanceof TargetsError) throw new UiError(400, error.message, 'FP_ERR_TARGETS');
-      throw error;
-    }
-  }
-
   async #execute(run: ActiveRun, plan: LoadPlan, session: TargetSession): Promise<void> {
     let result: RunResult | TargetedResult | undefined;
     let failure: unknown;
@@ -585,9 +436,6 @@ export class UiSession {
   }
 
   #tick(run: ActiveRun, recorder: StatsRecorder, session: TargetSession): void {
-    const progress = run.progress;
-    const row = recorder.series.at(-1);
-    if (!progress || !row) return;
     const now = Date.now();
     if (now - run.liveAt >= LIVE_EVERY_MS) {
       run.liveAt = now;
@@ -598,60 +446,8 @@ export class UiSession {
         })
         .catch((error: Error) => this.options.log(`cannot read the targets: ${error.message}`));
     }
-    const seconds = Object.fromEntries(recorder.lastSeconds);
-    const elapsedS = Math.max((now - (recorder.resetAt ?? recorder.startedAt)) / 1000, 1e-3);
-    const table = [...recorder.endpoints].map(([key, s]) => ({
-      key,
-      method: s.method,
-      name: s.name,
-      requests: s.requests,
-      failures: s.failures,
-      currentRps: seconds[key]?.requests ?? 0,
-      latencyMs: latencyMs(s.histogram),
-    }));
-    const threads = Math.max(1, Math.min(this.options.workers, progress.workers.length));
-    const saturation: string[] = [];
-    if (run.model === 'closed' && progress.cpuPercent >= SATURATION.cpuPercent * threads)
-      saturation.push(`CPU at ${Math.round(progress.cpuPercent)}% of ${threads} core(s)`);
-    if (progress.loopLagMs > SATURATION.loopLagMs)
-      saturation.push(`event-loop delay p99 ${progress.loopLagMs} ms`);
-    if (row.dropped) saturation.push(`${row.dropped} iterations dropped this second`);
-    const tick: Tick = {
-      runId: run.id,
-      row,
-      elapsedMs: progress.elapsedMs,
-      durationMs: run.durationMs,
-      users: progress.users,
-      steering: {
-        users: run.steering.users,
-        spawnRate: run.steering.spawnRate,
-        rate: run.steering.rate,
-      },
-      total: {
-        key: 'Aggregated',
-        method: '',
-        name: 'Aggregated',
-        requests: recorder.requests,
-        failures: recorder.failures,
-        currentRps: row.rps,
-        latencyMs: latencyMs(recorder.total),
-      },
-      table,
-      seconds,
-      errors: topErrors(recorder.errors.list()),
-      generator: {
-        cpuPercent: Math.round(progress.cpuPercent),
-        loopLagMs: progress.loopLagMs,
-        saturation,
-        workers: progress.workers,
-      },
-      targets: run.targets.length > 0 ? (run.live?.outcomes ?? null) : null,
-      service: run.live?.service ?? null,
-      distribution:
-        recorder.total.totalCount > 0 && (run.latest === null || Math.round(elapsedS) % 2 === 0)
-          ? distribution(encodeHistogram(recorder.total))
-          : (run.latest?.distribution ?? null),
-    };
+    const tick = liveTick(run, recorder, this.options.workers);
+    if (!tick) return;
     run.latest = tick;
     this.#emit({ type: 'tick', data: tick });
   }
@@ -736,17 +532,6 @@ export class UiSession {
   }
 }
 
-/** The most frequent error groups first, at most `MAX_ERRORS`. */
-function topErrors(groups: readonly ErrorGroup[]): ErrorGroup[] {
-  return [...groups].sort((a, b) => b.count - a.count).slice(0, MAX_ERRORS);
-}
-
-/** The run's latency histogram as the distribution chart draws it. */
-function distribution(encoded: string): Tick['distribution'] {
-  const buckets = latencyDistribution(encoded);
-  return { upperMs: buckets.map((b) => b.toMs), counts: buckets.map((b) => b.count) };
-}
-
 function describe(input: StartInput): string {
   const length = input.runTime ? `for ${input.runTime}` : 'until stopped';
   return input.model === 'open'
@@ -758,59 +543,4 @@ function describe(input: StartInput): string {
 function withoutTargets(result: TargetedResult): RunResult {
   const { targets: _targets, ...rest } = result;
   return rest;
-}
-
-/** The last tick of a finished test, from its result: the tables as the report has them. */
-function finalTick(run: ActiveRun, result: RunResult | TargetedResult): Tick {
-  const row = (e: RunResult['endpoints'][number], key: string): EndpointRow => ({
-    key,
-    method: e.method,
-    name: e.name,
-    requests: e.requests,
-    failures: e.failures,
-    currentRps: 0,
-    latencyMs: e.latencyMs,
-  });
-  const last = result.timeseries.at(-1);
-  const targeted = 'targets' in result ? result : undefined;
-  const service = 'service' in result ? (result as TargetedResult).service : null;
-  return {
-    runId: run.id,
-    row: last ?? null,
-    elapsedMs: result.durationS * 1000,
-    durationMs: run.durationMs,
-    users: 0,
-    steering: {
-      users: run.steering.users,
-      spawnRate: run.steering.spawnRate,
-      rate: run.steering.rate,
-    },
-    total: row(result.totals, 'Aggregated'),
-    table: result.endpoints.map((e) => row(e, `${e.method} ${e.name}`)),
-    seconds: {},
-    errors: topErrors(result.errors),
-    generator: {
-      cpuPercent: result.generator.cpuPercent.mean,
-      loopLagMs: result.generator.eventLoopLagMs.p99,
-      saturation: result.generator.reasons,
-      workers: run.latest?.generator.workers ?? [],
-    },
-    targets: targeted?.targets.outcomes ?? null,
-    service,
-    distribution: result.totals.requests > 0 ? distribution(result.histograms.total) : null,
-  };
-}
-
-/** The downloads of a finished test, by file name. */
-export function downloads(result: RunResult): Record<string, { type: string; body: () => string }> {
-  return {
-    'result.json': {
-      type: 'application/json',
-      body: () => `${JSON.stringify(result, null, 2)}\n`,
-    },
-    'stats.csv': { type: 'text/csv', body: () => statsCsv(result) },
-    'stats_history.csv': { type: 'text/csv', body: () => historyCsv(result) },
-    'failures.csv': { type: 'text/csv', body: () => failuresCsv(result) },
-    'report.html': { type: 'text/html', body: () => buildRunReport(result).html },
-  };
 }
