@@ -1,5 +1,4 @@
-import { performance } from 'node:perf_hooks';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   createExecutor,
   type LoadTarget,
@@ -22,7 +21,16 @@ class FakeTarget implements LoadTarget {
   async stop(): Promise<void> {}
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+// On vitest's fake clock (timers and the global performance.now, which the executor is given as
+// its clock): a busy machine cannot make a tick late, so the counts below are exact, not hoped for.
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+const advance = (ms: number) => vi.advanceTimersByTimeAsync(ms);
+const now = () => performance.now();
 
 function steered(config: Partial<SteeredConfig>): SteeredConfig {
   return {
@@ -47,19 +55,20 @@ describe('a steered run (the live UI drives it)', () => {
       target,
       signal: controller.signal,
       startedAt: performance.now(),
+      now,
       recordLag: () => {},
       dropped: () => {},
     });
-    await sleep(150);
+    await advance(150);
     expect(target.users).toBe(3);
     steering.set({ users: 8 });
-    await sleep(150);
+    await advance(150);
     expect(target.users).toBe(8);
     // At 20 a second, going down from 8 to 2 takes about 300 ms.
     steering.set({ users: 2, spawnRate: 20 });
-    await sleep(120);
+    await advance(120);
     expect(target.users).toBeGreaterThan(2);
-    await sleep(400);
+    await advance(400);
     expect(target.users).toBe(2);
     controller.abort();
     await running;
@@ -75,12 +84,13 @@ describe('a steered run (the live UI drives it)', () => {
       target,
       signal: controller.signal,
       startedAt,
+      now,
       recordLag: () => {},
       dropped: () => {},
     });
-    await sleep(500);
+    await advance(500);
     steering.set({ rate: 200 });
-    await sleep(500);
+    await advance(500);
     controller.abort();
     await running;
     const first = target.iterations.filter((t) => t - startedAt < 500).length;
@@ -102,13 +112,14 @@ describe('a steered run (the live UI drives it)', () => {
       target,
       signal: controller.signal,
       startedAt,
+      now,
       recordLag: () => {},
       dropped: () => {},
     });
-    await sleep(300);
+    await advance(300);
     const changedAt = performance.now() - startedAt;
     steering.set({ rate: 100 });
-    await sleep(500);
+    await advance(500);
     controller.abort();
     await running;
     const after = target.iterations.map((t) => t - startedAt).filter((t) => t >= changedAt);
