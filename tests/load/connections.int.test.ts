@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { constant, task, User, UserConnections, UserHttpClient } from '../../src/load/index.js';
 import { startHttpServer, type TestServer } from '../helpers/http-server.js';
 import { closed, runScenario } from '../helpers/load.js';
+import { until } from '../helpers/until.js';
 
 let server: TestServer;
 const opened = new Set<Socket>();
@@ -46,9 +47,9 @@ describe('connections', () => {
     expect(result.totals.failures).toBe(0);
     expect(result.totals.requests).toBeGreaterThan(100);
     expect(opened.size).toBe(20);
-    // Stopped users close their connections.
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(open.size).toBe(0);
+    // Stopped users close their connections: waited for (the server's keep-alive timeout is
+    // 30 s, past the wait's deadline, so a connection left open fails this).
+    await until(() => open.size === 0, 'every connection closed');
   });
 
   it('a GET with a JSON body (as the seed sends) keeps its connection alive', async () => {

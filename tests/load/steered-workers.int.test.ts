@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runLoad, type SteeredConfig, Steering } from '../../src/load/index.js';
+import { type Progress, runLoad, type SteeredConfig, Steering } from '../../src/load/index.js';
 import { startHttpServer, type TestServer } from '../helpers/http-server.js';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { until } from '../helpers/until.js';
 
 const steered = (users: number): SteeredConfig => ({
   type: 'steered',
@@ -24,7 +23,7 @@ describe('a steered run over real HTTP, with workers', () => {
   it('quick mode in two workers: each follows its share of a change, and stop ends it', async () => {
     const steering = new Steering({ users: 2, spawnRate: 1000, rate: 0 });
     const stop = new AbortController();
-    const seen: number[] = [];
+    const seen: Progress[] = [];
     const run = runLoad({
       plan: {
         workload: {
@@ -47,19 +46,26 @@ describe('a steered run over real HTTP, with workers', () => {
       steering,
       version: 'test',
       config: {},
-      onProgress: (p) => seen.push(p.users),
+      onProgress: (p) => seen.push(p),
     });
-    // Workers take a moment to load (longer on a cold machine): steer once both run their share.
-    for (let waited = 0; !seen.includes(2) && waited < 15_000; waited += 100) await sleep(100);
-    expect(seen).toContain(2);
+    // Workers take a moment to load (longer on a busy machine): steer once both run their share.
+    const last = () => seen.at(-1);
+    await until(() => last()?.users === 2, 'both workers run their user');
     const before = seen.length;
     steering.set({ users: 6 });
-    await sleep(2200);
+    // Each worker takes its half of the change; then enough requests to show they run.
+    await until(
+      () =>
+        last()?.users === 6 &&
+        last()?.workers.every((w) => w.users === 3) === true &&
+        (last()?.requests ?? 0) > 50,
+      'six users, three a worker, and 50 requests',
+    );
     stop.abort();
     const result = await run;
     expect(result.executor).toBe('steered');
     expect(result.totals.requests).toBeGreaterThan(50);
-    expect(seen.slice(0, before).every((users) => users <= 2)).toBe(true);
-    expect(seen.at(-1)).toBe(6);
+    expect(seen.slice(0, before).every((p) => p.users <= 2)).toBe(true);
+    expect(last()?.users).toBe(6);
   });
 });
