@@ -8,9 +8,13 @@ import { until } from '../helpers/until.js';
 let server: TestServer;
 const opened = new Set<Socket>();
 const open = new Set<Socket>();
+/** Stops the run once the server has answered `count` requests (counted, not timed). */
+let stopAt: { count: number; stop: AbortController } | undefined;
+let served = 0;
 beforeAll(async () => {
   server = await startHttpServer((_req, res) => {
     setTimeout(() => res.end('ok'), 5);
+    if (stopAt && ++served >= stopAt.count) stopAt.stop.abort();
   });
   server.server.on('connection', (socket: Socket) => {
     opened.add(socket);
@@ -22,7 +26,15 @@ afterAll(() => server.close());
 
 const reset = () => {
   opened.clear();
+  stopAt = undefined;
 };
+
+/** A run of up to 30 s that ends once the server has answered `count` requests. */
+function untilServed(count: number): AbortSignal {
+  served = 0;
+  stopAt = { count, stop: new AbortController() };
+  return stopAt.stop.signal;
+}
 
 class Browsing extends User {
   static override waitTime = constant(0.1);
@@ -43,7 +55,9 @@ class Parallel extends User {
 describe('connections', () => {
   it('each user has its own: the server sees as many connections as users, closed when they stop', async () => {
     reset();
-    const result = await runScenario(server.url, [Browsing], closed(20, 1000));
+    // Counted, not timed: 20 users, more than 100 requests on their 20 connections.
+    const enough = untilServed(120);
+    const result = await runScenario(server.url, [Browsing], closed(20, 30_000), {}, enough);
     expect(result.totals.failures).toBe(0);
     expect(result.totals.requests).toBeGreaterThan(100);
     expect(opened.size).toBe(20);
@@ -61,7 +75,8 @@ describe('connections', () => {
       }
     }
     reset();
-    const result = await runScenario(server.url, [JsonGet], closed(3, 500));
+    const enough = untilServed(20);
+    const result = await runScenario(server.url, [JsonGet], closed(3, 30_000), {}, enough);
     expect(result.totals.requests).toBeGreaterThan(15);
     expect(opened.size).toBe(3);
     expect(result.totals.phases?.newConnections).toBe(3);

@@ -18,6 +18,7 @@ import {
   tlsFixture,
 } from '../helpers/http-server.js';
 import { closed, runScenario } from '../helpers/load.js';
+import { until } from '../helpers/until.js';
 
 const ok = (_req: unknown, res: { end(body: string): void }) => res.end('ok');
 const servers: TestServer[] = [];
@@ -203,9 +204,18 @@ describe('HTTP/2 in scenarios', () => {
     servers.push(server);
     let connections = 0;
     server.server.on('connection', () => connections++);
-    const result = await runScenario(server.url, [Parallel], closed(2, 300), {
-      client: { http2: true },
-    });
+    // Two iterations of each user at least (8 requests an iteration): counted, not timed.
+    const stop = new AbortController();
+    const running = runScenario(
+      server.url,
+      [Parallel],
+      closed(2, 30_000),
+      { client: { http2: true } },
+      stop.signal,
+    );
+    await until(() => seen.length >= 16, '16 requests');
+    stop.abort();
+    const result = await running;
     expect(result.totals.failures).toBe(0);
     expect(seen.length).toBeGreaterThan(8);
     expect(new Set(seen)).toEqual(new Set(['2.0']));
