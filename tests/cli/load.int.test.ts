@@ -33,22 +33,7 @@ const scenario = (name: string, source: string) => {
 const read = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as RunResult;
 
 describe.concurrent('fiml-perf load: bad input', () => {
-  it.each([
-    [['load', '-u', '0'], /--users "0": expected a whole number from 1/],
-    [['load', '-t', 'forever'], /--run-time "forever": expected a duration/],
-    [['load', '--stages', '30s'], /--stages "30s": expected stages/],
-    [['load', '-u', '5', '--rate', '10'], /-u\/-r and --rate set different load shapes/],
-    [['load', 'http://127.0.0.1:1/', '-f', 'x.ts'], /either a URL .* or -f FILE/],
-    [['load', '-c', '5'], /-c, -b and -m are for quick mode/],
-    [['load', '--bogus'], /unknown option '--bogus'/],
-  ])('%j exits 2 with one line', async (args, pattern) => {
-    expectUserError(await runCli(args), pattern);
-  });
-
-  it('names a missing scenario file', async () => {
-    expectUserError(await runCli(['load', '-f', join(dir, 'nope.ts')]), /nope\.ts not found/);
-  });
-
+  // The flags' own errors: tests/cli/load-flags.test.ts, in process.
   it('gives file and line for a syntax error', async () => {
     const file = scenario(
       'syntax.ts',
@@ -291,6 +276,7 @@ describe.concurrent('fiml-perf load: a scenario outside the repository', () => {
     const run = await runCli(['check', '-f', file]);
     expect(run.code, run.stderr).toBe(0);
     const json = join(outside, 'tla.json');
+    // Type-checked once, by check above: the run tests the module at run time.
     const load = await runCli([
       'load',
       '-f',
@@ -299,6 +285,7 @@ describe.concurrent('fiml-perf load: a scenario outside the repository', () => {
       server.url,
       '-t',
       '1s',
+      '--no-typecheck',
       '--json',
       json,
       '-q',
