@@ -12,6 +12,7 @@ import {
   spawnCli,
   waitForOutput,
 } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cli-in-process.js';
 import { closedPort, startHttpServer, type TestServer } from '../helpers/http-server.js';
 import { hasRedis, type PrivateRedis, startRedis } from '../helpers/redis.js';
 import { until } from '../helpers/until.js';
@@ -336,7 +337,7 @@ export default class Pinger extends User {
         /index 5 is beyond run taken-1's 2 instance\(s\) \(0 to 1\); fix --index/,
       );
       expectUserError(
-        await runCli(['agent', redis.url]),
+        await runCliInProcess(['agent', redis.url]),
         /an agent needs its index: pass --index I/,
       );
       const second = spawnCli(['agent', redis.url, '--index', '1', '--run', 'taken-1']);
