@@ -146,10 +146,9 @@ describe('fiml-perf profile against a Node service with --inspect', () => {
     const leak = summary.heap.leak;
     expect(leak.verdict).toBe('growing');
     // 1,250 elements of 8 bytes, a 32-byte header and the Kept holding them, a request.
-    // Below by up to a fifth on a loaded machine: the slope of the heap readings against the
-    // client's request count read 0.86 and 0.89 there (why is not explained yet). A wrong unit
-    // or count is off by far more.
-    expect(leak.bytesPer1000 / 10_032_000).toBeGreaterThan(0.8);
+    // A loaded machine reads it low (0.86 and 0.89 with other work on the cores, 0.72 with two
+    // busy loops besides), and why is not explained yet: the bound stays until it is.
+    expect(leak.bytesPer1000 / 10_032_000).toBeGreaterThan(0.9);
     expect(leak.bytesPer1000 / 10_032_000).toBeLessThan(1.15);
     expect(summary.heap.allocationGrowth[0].name).toBe('keep');
     expect(run.stdout).toMatch(/^Heap: GROWING: /m);
