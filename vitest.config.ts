@@ -1,11 +1,37 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Two tiers (issue 24). `unit`: in process, no servers, processes, workers or browser
+ * (tests/helpers/unit-guard.ts refuses them); `int`: the files named `*.int.test.ts`, which start
+ * servers, Redis, the CLI or chromium. `npm test` runs both in one pool of two workers (two files
+ * at a time; this machine has two cores): the timing-dependent tests wait for their condition or
+ * run on a fake clock, so a busy machine slows them rather than failing them.
+ */
 export default defineConfig({
   test: {
-    include: ['tests/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
     reporters: ['default', './tests/summary-reporter.ts'],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['tests/**/*.test.ts'],
+          exclude: ['tests/**/*.int.test.ts'],
+          setupFiles: ['./tests/helpers/unit-guard.ts'],
+          maxWorkers: 2,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'int',
+          include: ['tests/**/*.int.test.ts'],
+          maxWorkers: 2,
+        },
+      },
+    ],
   },
 });

@@ -10,6 +10,11 @@ export interface SamplerOptions {
   readonly targetSampleMs: number;
   /** Longest warm-up, in ms. */
   readonly warmupMs: number;
+  /**
+   * Readings in ns for each clock, in place of the process's (a test's fake clock, so what it
+   * asserts about calibration does not depend on how busy the machine is). @default the process's
+   */
+  readonly clocks?: Readonly<Record<Clock, () => number>>;
 }
 
 export const DEFAULT_SAMPLER: SamplerOptions = {
@@ -41,7 +46,14 @@ function cpuTime(): number {
 }
 
 /** The two clocks, as a reading and the nanoseconds elapsed since it. */
-function clockFunctions(clock: Clock): { start: () => unknown; since: (start: never) => number } {
+function clockFunctions(
+  clock: Clock,
+  clocks: SamplerOptions['clocks'],
+): { start: () => unknown; since: (start: never) => number } {
+  if (clocks) {
+    const read = clocks[clock];
+    return { start: read, since: (start: number) => read() - start };
+  }
   if (clock === 'wall')
     return {
       start: () => process.hrtime.bigint(),
@@ -59,6 +71,7 @@ async function timedLoop(
   fn: (context: never) => unknown,
   context: unknown,
   requested: Clock | undefined,
+  clocks: SamplerOptions['clocks'],
 ): Promise<{ run: Run; clock: Clock }> {
   const first = fn(context as never);
   const isAsync = typeof (first as Promise<unknown>)?.then === 'function';
@@ -75,7 +88,7 @@ async function timedLoop(
     d: (start: never) => number,
     k: typeof doNotOptimize,
   ) => Run;
-  const { start, since } = clockFunctions(clock);
+  const { start, since } = clockFunctions(clock, clocks);
   return { run: make(fn, context, start, since, doNotOptimize), clock };
 }
 
@@ -107,7 +120,12 @@ export async function sampleBenchmark(
   options: SamplerOptions,
   context: unknown,
 ): Promise<Sampled> {
-  const { run, clock } = await timedLoop(definition.fn, context, definition.options.clock);
+  const { run, clock } = await timedLoop(
+    definition.fn,
+    context,
+    definition.options.clock,
+    options.clocks,
+  );
   let iterations = await calibrate(run, options.targetSampleMs);
   const warm: number[] = [];
   const warmStart = Date.now();

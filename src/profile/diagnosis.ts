@@ -11,6 +11,11 @@ export interface ServiceSignals {
   readonly loopUtilisation: number;
   /** Process CPU, in percent of one core. */
   readonly cpuPercent: number;
+  /**
+   * Time the main thread was ready to run but waited for a core (other processes had them), in
+   * percent of the window: CPU it asked for and did not get. Linux only (/proc schedstat).
+   */
+  readonly runQueuePercent?: number;
   /** Time in garbage collection, ms, and its share of the window; the profiler's forced GCs apart. */
   readonly gcMs: number;
   readonly gcShare: number;
@@ -41,7 +46,9 @@ const WATCH_START = `(() => {
   const { monitorEventLoopDelay, performance, PerformanceObserver } = require('node:perf_hooks');
   const delay = monitorEventLoopDelay({ resolution: 10 });
   delay.enable();
-  const watch = { delay, elu: performance.eventLoopUtilization(), cpu: process.cpuUsage(), at: performance.now(), gc: 0 };
+  // Linux: the main thread's nanoseconds waiting on a run queue (its schedstat's second field).
+  const sched = () => { try { const ns = Number(require('node:fs').readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[1]); return Number.isFinite(ns) ? ns : undefined; } catch { return undefined; } };
+  const watch = { delay, elu: performance.eventLoopUtilization(), cpu: process.cpuUsage(), at: performance.now(), gc: 0, sched, waited: sched() };
   watch.observer = new PerformanceObserver((list) => { for (const e of list.getEntries()) watch.gc += e.duration; });
   watch.observer.observe({ entryTypes: ['gc'] });
   globalThis.__fimlPerfWatch = watch;
@@ -58,11 +65,13 @@ const WATCH_END = `(() => {
   watch.observer.disconnect();
   const windowMs = performance.now() - watch.at;
   const cpu = process.cpuUsage(watch.cpu);
+  const waited = watch.waited === undefined ? undefined : watch.sched();
   const ms = (ns) => Math.max(0, Math.round((ns / 1e6 - 10) * 100) / 100);
   return JSON.stringify({
     loopDelayMs: { p50: ms(watch.delay.percentile(50)), p99: ms(watch.delay.percentile(99)), max: ms(watch.delay.max) },
     loopUtilisation: performance.eventLoopUtilization(watch.elu).utilization,
     cpuPercent: ((cpu.user + cpu.system) / 1000 / windowMs) * 100,
+    runQueuePercent: waited === undefined ? undefined : ((waited - watch.waited) / 1e6 / windowMs) * 100,
     gcMs: watch.gc,
     gcShare: watch.gc / windowMs,
     forcedGcMs: 0,
@@ -128,13 +137,20 @@ export function diagnose(input: {
         value: `${pct(share(f.attributedSelfUs))} of busy time`,
       }));
   // How busy the service was: its CPU (event-loop utilisation also counts time the inspector
-  // and forced GCs hold the loop, so it reads high under a profiler).
-  const utilisation = signals ? signals.cpuPercent / 100 : cpu.busyUs / Math.max(cpu.durationUs, 1);
+  // and forced GCs hold the loop, so it reads high under a profiler), and the CPU it asked for
+  // but waited for while other processes had the cores (a busy host: it wanted a core all along).
+  const waited = signals?.runQueuePercent ?? 0;
+  const utilisation = signals
+    ? (signals.cpuPercent + waited) / 100
+    : cpu.busyUs / Math.max(cpu.durationUs, 1);
   const gcShare = signals?.gcShare ?? cpu.byClass.gc / Math.max(cpu.durationUs, 1);
   const signalEvidence = signals
     ? [
         { name: 'event-loop utilisation', value: pct(signals.loopUtilisation) },
-        { name: 'CPU', value: `${signals.cpuPercent.toFixed(0)}% of a core` },
+        {
+          name: 'CPU',
+          value: `${signals.cpuPercent.toFixed(0)}% of a core${waited >= 1 ? `, and ${waited.toFixed(0)}% waiting for one` : ''}`,
+        },
         {
           name: 'event-loop delay',
           value: `p50 ${signals.loopDelayMs.p50} ms, p99 ${signals.loopDelayMs.p99} ms, max ${signals.loopDelayMs.max} ms`,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseShare } from '../../src/cli/option-table.js';
-import { expectUserError, runCli } from '../helpers/cli.js';
+import { expectUserError } from '../helpers/cli.js';
+import { runCliInProcess as runCli } from '../helpers/cli-in-process.js';
 
 describe('share flags: one parser for percentages and fractions', () => {
   it.each([

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { validateManifest } from '../../src/distributed/k8s.js';
-import { runCli } from '../helpers/cli.js';
+import { runCliInProcess as runCli } from '../helpers/cli-in-process.js';
 
 const EXAMPLE = new URL('../../deploy/k8s/distributed-load.yaml', import.meta.url);
 // The command deploy/k8s/README.md gives.

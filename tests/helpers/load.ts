@@ -2,12 +2,16 @@ import type { ExecutorConfig, LoadPlan, UserClass } from '../../src/load/index.j
 import { runLoad } from '../../src/load/index.js';
 import type { RunResult } from '../../src/stats/index.js';
 
-/** A short in-process run of user classes against `host`. */
+/**
+ * A short in-process run of user classes against `host`; `stop` ends it early (a test that
+ * waits for a count rather than a duration).
+ */
 export function runScenario(
   host: string,
   classes: readonly UserClass[],
   executor: ExecutorConfig,
   extra: Partial<LoadPlan> = {},
+  stop?: AbortSignal,
 ): Promise<RunResult> {
   return runLoad({
     plan: {
@@ -21,6 +25,7 @@ export function runScenario(
     },
     classes,
     graceMs: 2000,
+    stop,
     version: 'test',
     config: {},
   });

@@ -79,6 +79,27 @@ describe('diagnose', () => {
     expect(node[0]?.title).toMatch(/^CPU-bound in Node's own work/);
   });
 
+  it('CPU-bound too when the host gave it half a core while it waited for the rest', () => {
+    // A busy host (other processes had the cores): 50% used and 45% waiting is a service that
+    // wanted a core all along, not one idle on I/O.
+    const starved = diagnose({
+      ...base,
+      clientP99Ms: 500,
+      signals: signals({ cpuPercent: 50, runQueuePercent: 45 }),
+      cpu: cpu({ app: 450_000 }),
+    });
+    expect(starved.map((d) => d.category)).toEqual(['cpu-bound-app']);
+    expect(JSON.stringify(starved[0]?.evidence)).toMatch(/50% of a core, and 45% waiting for one/);
+    expect(
+      categories({
+        ...base,
+        clientP99Ms: 500,
+        signals: signals({ cpuPercent: 50, runQueuePercent: 5 }),
+        cpu: cpu({ app: 450_000 }),
+      }),
+    ).not.toContain('cpu-bound-app');
+  });
+
   it('event-loop blocking by the delay, with the hot functions as evidence and actions', () => {
     const found = diagnose({
       ...base,

@@ -10,7 +10,7 @@ import {
   processMedians,
   write,
 } from '../helpers/bench-results.js';
-import { runCli } from '../helpers/cli.js';
+import { runCliInProcess as runCli } from '../helpers/cli-in-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fiml-perf-compare-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compareFiles, RegressError, readResult } from '../../src/regress/index.js';
 import { buildResult, type RunResult, StatsRecorder } from '../../src/stats/index.js';
-import { expectUserError, runCli } from '../helpers/cli.js';
+import { expectUserError } from '../helpers/cli.js';
+import { runCliInProcess as runCli } from '../helpers/cli-in-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fiml-perf-read-result-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Random } from '../../src/load/index.js';
 import {
+  buildResult,
+  DEFAULT_MAX_NAMES,
   DeltaRecorder,
   DistinctCounter,
   latencyMs,
@@ -36,6 +38,52 @@ describe('the cap on distinct request names', () => {
     // Errors of overflowed requests are grouped under the overflow name, not one group a URL.
     expect(recorder.errors.list().map((e) => e.name)).toContain(OTHER_NAMES);
     expect(recorder.errors.list().length).toBeLessThanOrEqual(101);
+  });
+
+  // What a run of 100,000 per-id URLs with --raw-names records (tests/load/request-names.int
+  // .test.ts runs the same through HTTP, smaller): in process, it takes a second, not ten.
+  it('100,000 distinct names at the default cap: 1,000 rows and the overflow, and a small result', () => {
+    const warnings: number[] = [];
+    const recorder = new StatsRecorder(0, { onOverflow: (max) => warnings.push(max) });
+    for (let id = 0; id < 100_000; id++)
+      recorder.record('GET', `/item/${id}?page=${id % 7}`, 1000 + (id % 5000), 2);
+    recorder.tick(1000, 20);
+    const result = buildResult(recorder, {
+      version: 'test',
+      model: 'closed',
+      executor: 'constant-users',
+      target: 'http://127.0.0.1:1',
+      endedAt: 1000,
+      interrupted: false,
+      generator: {
+        workers: 1,
+        cpuPercent: { mean: 1, max: 1 },
+        eventLoopLagMs: { p50: 0, p99: 0, max: 0 },
+        scheduleLagMs: null,
+        dropped: 0,
+        maxRssMb: 1,
+        saturated: false,
+        reasons: [],
+      },
+      templatedNames: false,
+      config: {},
+    });
+    expect(DEFAULT_MAX_NAMES).toBe(1000);
+    expect(result.totals.requests).toBe(100_000);
+    expect(result.endpoints).toHaveLength(1001);
+    expect(Object.keys(result.histograms.endpoints)).toHaveLength(1001);
+    const other = result.endpoints.find((e) => e.name === OTHER_NAMES)!;
+    expect(other.requests).toBe(99_000);
+    expect(result.names).toMatchObject({
+      max: 1000,
+      recorded: 1000,
+      overflowRequests: 99_000,
+      templated: false,
+    });
+    expect(Math.abs(result.names!.overflowNames - 99_000) / 99_000).toBeLessThan(0.05);
+    expect(warnings).toEqual([1000]);
+    // The result stays small: about 1,000 small histograms, not one 90 KB histogram a URL.
+    expect(JSON.stringify(result).length).toBeLessThan(2_000_000);
   });
 
   it('keeps recording a name it already has after the cap is reached', () => {

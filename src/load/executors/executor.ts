@@ -7,8 +7,14 @@ export interface ExecutorContext {
   readonly target: LoadTarget;
   /** Aborted when the run is stopped early (Ctrl-C, a failed target). */
   readonly signal: AbortSignal;
-  /** `performance.now()` at the start of the run. */
+  /** `performance.now()` at the start of the run (on `now`'s clock when one is given). */
   readonly startedAt: number;
+  /**
+   * The clock the executor reads, in ms; its timers are the global ones. Tests give a fake one
+   * (with vitest's fake timers) so a shape's counts do not depend on how busy the machine is.
+   * @default performance.now
+   */
+  readonly now?: () => number;
   /**
    * The part of the plan this thread or instance runs: its share of the users, the arrivals it
    * owns (load/segment.ts). @default the whole plan
@@ -31,6 +37,11 @@ export interface Executor {
   run(context: ExecutorContext): Promise<void>;
   /** A steered open model: the rate asked for now (recorded each second, since it changes). */
   intendedRate?(): number | undefined;
+}
+
+/** The context's clock, `performance.now` unless it gives one. */
+export function clockOf(context: ExecutorContext): () => number {
+  return context.now ?? (() => performance.now());
 }
 
 /** Sleeps up to `ms`, waking early when the signal aborts. */
@@ -59,8 +70,9 @@ export async function driveUsers(
 ): Promise<void> {
   const segment = context.segment;
   const countAt = segment ? (t: number) => shareOf(wholeAt(t), segment) : wholeAt;
+  const now = clockOf(context);
   for (;;) {
-    const t = performance.now() - context.startedAt;
+    const t = now() - context.startedAt;
     if (context.signal.aborted) return;
     if (t >= durationMs) {
       // Land on the shape's final value (a ramp down to 0 ends at 0).

@@ -1,6 +1,5 @@
-import { performance } from 'node:perf_hooks';
 import { ArrivalSchedule, WHOLE } from '../segment.js';
-import type { ExecutorContext } from './executor.js';
+import { clockOf, type ExecutorContext } from './executor.js';
 
 /**
  * Starts iterations at the times a rate function asks for, each at its own intended time (so a
@@ -23,11 +22,12 @@ export function runSchedule(
   maxSleepMs = Number.POSITIVE_INFINITY,
 ): Promise<void> {
   const { startedAt, target, signal } = context;
+  const clock = clockOf(context);
   const segment = context.segment ?? WHOLE;
   const schedule = new ArrivalSchedule(rateAt, durationMs);
   const launch = (_g: number, at: number) => {
     const intended = startedAt + at;
-    const now = performance.now();
+    const now = clock();
     const lag = now - intended;
     if (target.startIteration(intended, now)) context.recordLag(lag > 0 ? lag * 1000 : 0);
     else context.dropped();
@@ -43,7 +43,7 @@ export function runSchedule(
     signal.addEventListener('abort', finish, { once: true });
     /** Starts every iteration of this segment due by now; false once the run is over. */
     const due = (): boolean => {
-      const now = performance.now() - startedAt;
+      const now = clock() - startedAt;
       return schedule.take(now, segment, launch) && now < durationMs;
     };
     // Also check the schedule whenever a request ends: a burst of replies handled in one turn
@@ -54,7 +54,7 @@ export function runSchedule(
     const step = () => {
       if (signal.aborted) return;
       if (!due()) return finish();
-      const now = performance.now() - startedAt;
+      const now = clock() - startedAt;
       // This segment's next arrival (others' are passed over when it comes), looked for up to a
       // second ahead (the rate function says when; a steered one is capped by maxSleepMs).
       const next = schedule.nextOwnAt(segment, 1000);

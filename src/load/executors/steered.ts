@@ -1,6 +1,5 @@
-import { performance } from 'node:perf_hooks';
 import { formatDuration } from '../../util/duration.js';
-import { type Executor, type ExecutorContext, sleep } from './executor.js';
+import { clockOf, type Executor, type ExecutorContext, sleep } from './executor.js';
 import { runSchedule } from './open-schedule.js';
 
 /**
@@ -98,11 +97,12 @@ export class SteeredExecutor implements Executor {
 
   /** Moves the user count toward the steered one at the steered spawn rate, both ways. */
   async #driveUsers(context: ExecutorContext): Promise<void> {
+    const clock = clockOf(context);
     let users = 0;
-    let last = performance.now();
+    let last = clock();
     let budget = 1; // users that may start or stop now: the first one at once
     for (;;) {
-      const now = performance.now();
+      const now = clock();
       if (context.signal.aborted || now - context.startedAt >= this.durationMs) return;
       // Users start or stop at the spawn rate: a tick's worth at most (two, for a late tick), so
       // a lower rate set while ramping takes effect at once.

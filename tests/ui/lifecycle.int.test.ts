@@ -3,6 +3,7 @@ import type { RunningFiml } from '../../fiml/index.js';
 import type { TargetedResult } from '../../src/targets/index.js';
 import { call, startFiml } from '../helpers/fiml.js';
 import { startHttpServer } from '../helpers/http-server.js';
+import { until } from '../helpers/until.js';
 import { startUi } from './helpers.js';
 
 let fiml: RunningFiml;
@@ -99,8 +100,8 @@ describe('a UI test through its life', () => {
         () => 'started',
         (error: Error) => error.message,
       );
-      await sleep(300);
-      expect(ui.session.state).toBe('starting');
+      // Waited for: the first scrape takes 1.5 s, so it is 'starting' for that long.
+      await until(() => ui.session.state === 'starting', "the test 'starting'");
       const stop = await call(ui.base, '/api/stop', { method: 'POST', body: {} });
       expect(stop.status).toBe(202);
       expect(await settled).toBe('the test was stopped before it started');

@@ -3,12 +3,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningFiml } from '../../fiml/index.js';
 import { call, startFiml } from '../helpers/fiml.js';
 import { find, parsePrometheus } from '../helpers/prometheus.js';
+import { until } from '../helpers/until.js';
 
 describe('fiml_active_requests', () => {
   let fiml: RunningFiml;
-  // Providers 100 times slower than by default: an uncached quote takes long enough to abort.
+  // Every provider call 60 s late: an uncached quote ends only when its client goes away, so the
+  // count can be waited for without the quote finishing meanwhile.
   beforeAll(async () => {
-    fiml = await startFiml({ cache: { warm: false }, latencyScale: 100 });
+    fiml = await startFiml({ cache: { warm: false }, enableFaultInjection: true });
+    await call(fiml.url, '/admin/faults', {
+      method: 'POST',
+      body: { provider_latency_ms: 60_000 },
+    });
   });
   afterAll(() => fiml.close());
 
@@ -21,11 +27,12 @@ describe('fiml_active_requests', () => {
     const socket = net.connect(Number(port), '127.0.0.1');
     await new Promise((resolve) => socket.once('connect', resolve));
     socket.write('GET /mcp/tools/get_price?symbol=MSFT HTTP/1.1\r\nhost: x\r\n\r\n');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    // The scrape itself, plus the slow quote.
-    expect(await active()).toBe(2);
+    // Waited for, not slept on: the server sees the request when it sees it (the scrape
+    // itself, plus the slow quote, is 2), and the client's going away when it does (1, the
+    // scrape), well before the quote could end (60 s; the wait gives up after 20 s).
+    await until(async () => (await active()) === 2, 'the slow quote counted as active');
     socket.destroy();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await until(async () => (await active()) === 1, 'the abandoned quote forgotten');
     expect(await active()).toBe(1);
   });
 });

@@ -50,24 +50,24 @@ describe('stress kinds on a real FIML (short runs)', () => {
     const outcome = await runSpike(env(), {
       normalRate: 20,
       factor: 5,
-      beforeMs: 3000,
+      beforeMs: 2000,
       spikeMs: 2000,
-      afterMs: 6000,
+      afterMs: 3000,
       maxRecoveryMs: 60_000,
-      settleMs: 2000,
+      settleMs: 1000,
     });
     const s = outcome.result.stress;
     expect(s).toMatchObject({
       kind: 'spike',
       spikeRate: 100,
-      phases: { beforeS: 3, spikeS: 2, afterS: 6 },
+      phases: { beforeS: 2, spikeS: 2, afterS: 3 },
     });
     expect(s.before.p95Ms).toBeGreaterThan(0);
     expect(s.peak.p95Ms).toBeGreaterThan(0);
     // The spike's second carries about five times the requests of a second before it.
     const rows = outcome.result.timeseries;
-    const during = Math.max(...rows.filter((r) => r.t > 3.5 && r.t <= 5).map((r) => r.requests));
-    const before = Math.max(...rows.filter((r) => r.t > 1 && r.t <= 3).map((r) => r.requests));
+    const during = Math.max(...rows.filter((r) => r.t > 2.5 && r.t <= 4).map((r) => r.requests));
+    const before = Math.max(...rows.filter((r) => r.t > 1 && r.t <= 2).map((r) => r.requests));
     expect(during).toBeGreaterThan(before * 2.5);
     if (s.recoveryS !== null) expect(s.recoveryS).toBeGreaterThanOrEqual(0);
     expect(outcome.passed).toBe(s.recoveryS !== null);

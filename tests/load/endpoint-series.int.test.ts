@@ -3,7 +3,7 @@ import { task, User } from '../../src/load/index.js';
 import { startHttpServer, type TestServer } from '../helpers/http-server.js';
 import { closed, runScenario } from '../helpers/load.js';
 
-const SLOW_MS = 30;
+const SLOW_MS = 60;
 
 let server: TestServer;
 beforeAll(async () => {
@@ -45,7 +45,10 @@ describe('per-endpoint series of a run', () => {
     for (const [i, t] of slow.t.entries()) {
       expect(slow.p50[i]).toBeGreaterThanOrEqual(SLOW_MS);
       const j = fast.t.indexOf(t);
-      if (j >= 0) expect(slow.p99[i]).toBeGreaterThan(fast.p99[j]!);
+      // Medians, not p99s: on a loaded machine a few fast requests wait behind the event loop
+      // as long as a slow one (a loaded run's p99s crossed); series drawn from every latency
+      // would have the same median.
+      if (j >= 0) expect(slow.p50[i]).toBeGreaterThan(fast.p50[j]!);
     }
   });
 });

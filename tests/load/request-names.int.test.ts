@@ -53,25 +53,25 @@ async function distinctUrls(
 }
 
 describe('request names in a run with per-id URLs', () => {
-  it('100,000 distinct URLs with --raw-names: the recorded names stay at the cap', async () => {
-    const { result, warnings } = await distinctUrls(100_000, { rawNames: true });
-    expect(result.totals.requests).toBe(100_000);
+  // The cap through a real run (HTTP, the recorder runLoad builds, its one warning); the
+  // 100,000 names of a long run are recorded in process in tests/stats/name-cap.test.ts.
+  it('3,000 distinct URLs with --raw-names: the recorded names stay at the cap', async () => {
+    const { result, warnings } = await distinctUrls(3000, { rawNames: true });
+    expect(result.totals.requests).toBe(3000);
     expect(result.totals.failures).toBe(0);
     expect(result.endpoints).toHaveLength(1001);
     expect(Object.keys(result.histograms.endpoints)).toHaveLength(1001);
     const other = result.endpoints.find((e) => e.name === OTHER_NAMES)!;
-    expect(other.requests).toBe(99_000);
+    expect(other.requests).toBe(2000);
     expect(result.names).toMatchObject({
       max: 1000,
       recorded: 1000,
-      overflowRequests: 99_000,
+      overflowRequests: 2000,
       templated: false,
     });
-    expect(Math.abs(result.names!.overflowNames - 99_000) / 99_000).toBeLessThan(0.05);
+    expect(Math.abs(result.names!.overflowNames - 2000) / 2000).toBeLessThan(0.05);
     expect(warnings.filter((w) => w.includes('distinct request names'))).toHaveLength(1);
-    // The result stays small: about 1,000 small histograms, not one 90 KB histogram a URL.
-    expect(JSON.stringify(result).length).toBeLessThan(2_000_000);
-  }, 120_000);
+  });
 
   it('by default names them by their template, and sends the exact URLs', async () => {
     seen.clear();

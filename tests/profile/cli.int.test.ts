@@ -7,6 +7,7 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasChromium, launchBrowser, openWatched } from '../helpers/browser.js';
 import { expectUserError, runCli } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cli-in-process.js';
 import { closedPort } from '../helpers/http-server.js';
 
 const SOURCE = fileURLToPath(new URL('../fixtures/profile/burner.ts', import.meta.url));
@@ -91,10 +92,24 @@ async function profile(route: string, out: string, rate = 100, more: string[] = 
   return { run, summary };
 }
 
+/** Runs `make` once, on the first call: tests that read a profile ask for it, whatever runs first. */
+function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () => {
+    made ??= make();
+    return made;
+  };
+}
+
+// The profiles several tests read (a flame graph, --diff, report --profile): each test asks for
+// what it reads, so it also passes alone (vitest -t), not only after the test that wrote it.
+// 60 a second of 20 ms each: more than the service's one core can do.
+const burnProfile = once(() => profile('/burn', 'burn', 60));
+const okProfile = once(() => profile('/ok', 'ok', 500));
+
 describe('fiml-perf profile against a Node service with --inspect', () => {
   it('a CPU burner comes first, with its file and line, and the diagnosis says CPU-bound in app code; every file is written', async () => {
-    // 60 a second of 20 ms each: more than the service's one core can do.
-    const { run, summary } = await profile('/burn', 'burn', 60);
+    const { run, summary } = await burnProfile();
     const top = summary.cpu.functions.find((f: { class: string }) => f.class === 'app');
     expect(top.name).toBe('burnCpu');
     // Mapped back through the source map to the TypeScript source.
@@ -108,7 +123,8 @@ describe('fiml-perf profile against a Node service with --inspect', () => {
     expect(cpuBound.evidence.map((e: { name: string }) => e.name).join('\n')).toMatch(
       /burnCpu tests\/fixtures\/profile\/burner\.ts:6/,
     );
-    expect(summary.signals.cpuPercent).toBeGreaterThan(80);
+    // The CPU it used, and on a busy host (Linux) what it waited for: it wanted a whole core.
+    expect(summary.signals.cpuPercent + (summary.signals.runQueuePercent ?? 0)).toBeGreaterThan(80);
     expect(run.stdout).toMatch(/^- CPU-bound in the service's own code/m);
     const cpu = JSON.parse(readFileSync(join(dir, 'burn', 'cpu.cpuprofile'), 'utf8'));
     expect(cpu.nodes[0].callFrame.functionName).toBe('(root)');
@@ -121,7 +137,7 @@ describe('fiml-perf profile against a Node service with --inspect', () => {
 
   it('a service that keeps 10,000 bytes a request: the heap is growing, by about 10 MB per 1,000; heap snapshots name the class that grew, one object a request', async () => {
     // 3 snapshots 500 ms apart: one before the window, two after it (-d 5s: a 2 s window).
-    const { run, summary } = await profile('/leak', 'leak', 500, [
+    const { run, summary } = await profile('/leak', 'leak', 250, [
       '-d',
       '5s',
       '--heap-snapshots',
@@ -130,6 +146,8 @@ describe('fiml-perf profile against a Node service with --inspect', () => {
     const leak = summary.heap.leak;
     expect(leak.verdict).toBe('growing');
     // 1,250 elements of 8 bytes, a 32-byte header and the Kept holding them, a request.
+    // A loaded machine reads it low (0.86 and 0.89 with other work on the cores, 0.72 with two
+    // busy loops besides), and why is not explained yet: the bound stays until it is.
     expect(leak.bytesPer1000 / 10_032_000).toBeGreaterThan(0.9);
     expect(leak.bytesPer1000 / 10_032_000).toBeLessThan(1.15);
     expect(summary.heap.allocationGrowth[0].name).toBe('keep');
@@ -156,13 +174,14 @@ describe('fiml-perf profile against a Node service with --inspect', () => {
   }, 60_000);
 
   it('one that keeps nothing: stable', async () => {
-    const { summary } = await profile('/ok', 'ok', 500);
+    const { summary } = await okProfile();
     expect(summary.heap.leak.verdict).toBe('stable');
   }, 60_000);
 
   it.skipIf(!hasChromium)(
     'the flame graph opens offline with no error, and search highlights a frame',
     async () => {
+      await burnProfile();
       const browser = await launchBrowser();
       try {
         const url = pathToFileURL(join(dir, 'burn', 'flamegraph.html')).href;
@@ -184,6 +203,7 @@ describe('fiml-perf profile against a Node service with --inspect', () => {
   );
 
   it('report --profile: the diagnosis, leak verdict and hot functions in the report, the flame graph linked', async () => {
+    await burnProfile();
     const result = fileURLToPath(new URL('../fixtures/results/load-v1.json', import.meta.url));
     const out = join(dir, 'report.html');
     const run = await runCli(['report', result, '--profile', join(dir, 'burn'), '-o', out]);
@@ -199,9 +219,12 @@ describe('fiml-perf profile against a Node service with --inspect', () => {
       await runCli(['report', result, '--profile', join(dir, 'nothing'), '-o', out]),
       /--profile: cannot read .*nothing\/profile\.json \(ENOENT\)/,
     );
-  }, 30_000);
+  }, 60_000);
 
   it('--diff: what grew between two profiles, in a table and a differential flame graph', async () => {
+    // One after the other: two profiles at once would each see the other's load.
+    await okProfile();
+    await burnProfile();
     const run = await runCli([
       'profile',
       '--diff',
@@ -227,7 +250,7 @@ describe('fiml-perf profile against a Node service with --inspect', () => {
       await runCli(['profile', '--diff', join(dir, 'ok'), join(dir, 'nothing')]),
       /cannot read a CPU profile from .*nothing \(ENOENT\)/,
     );
-  }, 30_000);
+  }, 90_000);
 
   it('--target: component benchmarks profiled in process, mapped to their .ts lines; none matching is one line', async () => {
     const out = join(dir, 'dsl');
@@ -338,7 +361,8 @@ describe('fiml-perf profile against a Node service with --inspect', () => {
   ])(
     'bad input: one line, exit 2 (%#)',
     async (args, pattern) => {
-      expectUserError(await runCli(['profile', ...(await args())]), pattern);
+      // In process: each ends at its flags or its first connection, no run to spawn for.
+      expectUserError(await runCliInProcess(['profile', ...(await args())]), pattern);
     },
     30_000,
   );
