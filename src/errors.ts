@@ -51,6 +51,17 @@ export class PerfError extends Error {
   }
 }
 
+/**
+ * A job stopped by Ctrl-C or SIGTERM before its load started: nothing was sent, so nothing is
+ * written. Exit code 130, one line, no stack.
+ */
+export class InterruptedError extends Error {
+  constructor(message = 'stopped before the load started; nothing was sent, nothing written') {
+    super(message);
+    this.name = 'InterruptedError';
+  }
+}
+
 export function isPerfError(error: unknown): error is PerfError {
   return error instanceof PerfError;
 }

@@ -36,7 +36,7 @@ Examples:
 
 Exit codes: 0 its share ran to the end; 2 bad input (no index, an index taken or out of
 range, Redis unreachable, no run to join); 3 the run was aborted (another agent or the
-coordinator lost).
+coordinator lost); 130 this agent was stopped by Ctrl-C or SIGTERM (a deleted pod).
 
 Docs: docs/distributed.md`;
 

@@ -353,7 +353,6 @@ export function resolveLoad(flags: LoadFlags, args: readonly string[]): LoadRequ
   };
 }
 
-/** A PEM file's text, or a one-line error naming the flag. */
 /**
  * Where the report of a result file goes: `report.html` beside `result.json`, else the file's
  * own name (`stress-peak.json` gets `stress-peak.html`), so runs writing to one folder keep theirs.

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { isPerfError } from '../errors.js';
+import { InterruptedError, isPerfError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { docsFromHere } from '../util/docs-path.js';
 import { VERSION } from '../version.js';
@@ -181,6 +181,10 @@ export async function runCli(argv: readonly string[], io: Io = stdio): Promise<n
     if (isPerfError(error)) {
       io.err(`fiml-perf: ${error.message}\n`);
       return EXIT.usage;
+    }
+    if (error instanceof InterruptedError) {
+      io.err(`fiml-perf: ${error.message}\n`);
+      return EXIT.interrupted;
     }
     io.err(
       `fiml-perf: internal error, please report it with this trace:\n${(error as Error).stack ?? String(error)}\n`,

@@ -5,7 +5,7 @@
  * after its load (the result it kept), and what it cleans up (last started, first stopped,
  * whatever happened). Every job (load, run, stress, profile, ui) runs inside `runLifecycle`.
  */
-import { PerfError } from '../errors.js';
+import { InterruptedError, PerfError } from '../errors.js';
 import { assertReachable, type ClientConfig } from '../load/index.js';
 import { type PlannedOutput, unwritable } from '../util/writable.js';
 import { type EmbeddedFiml, startEmbeddedFiml } from './embedded-fiml.js';
@@ -53,8 +53,34 @@ export class Lifecycle {
   readonly #waiters = new Set<() => void>();
   #rescue: (() => Promise<unknown>) | undefined;
   #signals = 0;
+  #running = false;
 
   constructor(private readonly options: LifecycleOptions) {}
+
+  /**
+   * Between the steps of a job's set-up: a Ctrl-C during the set-up ends the job here, before
+   * its load, with nothing sent and nothing written. @throws InterruptedError (exit 130)
+   */
+  checkpoint(): void {
+    if (this.stop.signal.aborted) throw new InterruptedError();
+  }
+
+  /**
+   * The set-up is over and the load starts now (the last checkpoint): a Ctrl-C from here stops
+   * the load and keeps what it recorded.
+   */
+  starting(): void {
+    this.checkpoint();
+    this.#running = true;
+  }
+
+  /**
+   * Runs the cleanups deferred so far, now (the service stopped, connections closed), for a job
+   * that still has something to do after its run: the metrics' grace wait.
+   */
+  async release(): Promise<void> {
+    await this.cleanup();
+  }
 
   /** A line on stderr that does not tear the progress line. */
   readonly log = (line: string): void => this.progress.note(line);
@@ -115,7 +141,11 @@ export class Lifecycle {
     this.#waiters.clear();
     for (const resolve of waiting) resolve();
     if (this.#signals === 1) {
-      this.log(this.options.stopping(signal));
+      this.log(
+        this.#running
+          ? this.options.stopping(signal)
+          : `${signal}: stopping before the load starts`,
+      );
       this.stop.abort();
     } else if (this.#signals === 2) {
       this.log(
@@ -135,11 +165,10 @@ export class Lifecycle {
     this.#rescue = undefined;
     if (!write) return;
     this.log('The job failed after its load: writing the result it recorded first');
-    try {
-      await write();
-    } catch (error) {
-      this.log(`cannot write the recorded result: ${(error as Error).message}`);
-    }
+    // The error that ended the job is the one to report; a write that fails here is logged.
+    await write().catch((error: Error) =>
+      this.log(`cannot write the recorded result: ${error.message}`),
+    );
   }
 
   /** @internal runs the deferred cleanups, last first; one that fails does not stop the others */

@@ -107,6 +107,7 @@ export function runLoadJob(job: LoadJob): Promise<LoadOutcome> {
 async function loadJob(job: LoadJob, paths: OutputPaths, life: Lifecycle): Promise<LoadOutcome> {
   const { request } = job;
   const classes = await classesOf(request);
+  life.checkpoint();
   const asked = request.plan.host ?? classes.find((c) => c.host)?.host;
   if (!asked && job.distributed)
     throw new PerfError(
@@ -118,7 +119,7 @@ async function loadJob(job: LoadJob, paths: OutputPaths, life: Lifecycle): Promi
       'FP_ERR_PROFILE',
       `profiling ${asked} needs its inspector: start the service with node --inspect=127.0.0.1:9229 and add --inspect http://127.0.0.1:9229`,
     );
-  if (!asked && !request.plan.host && job.profile?.inspect)
+  if (!asked && job.profile?.inspect)
     throw new PerfError(
       'FP_ERR_PROFILE',
       '--inspect names the inspector of the service at --host; give --host too (without both, the embedded FIML is profiled)',
@@ -130,6 +131,7 @@ async function loadJob(job: LoadJob, paths: OutputPaths, life: Lifecycle): Promi
     ...(job.fimlArgs ? { fimlArgs: job.fimlArgs } : {}),
     inspect: job.profile !== undefined,
   });
+  life.checkpoint();
   const host = service.host;
   const plan = { ...request.plan, host };
   const executor = createExecutor(plan.executor);
@@ -151,13 +153,17 @@ async function loadJob(job: LoadJob, paths: OutputPaths, life: Lifecycle): Promi
       })
     : undefined;
   if (coordinator) life.defer(() => coordinator.close());
+  life.checkpoint();
 
   let published: MetricsPublisher | undefined;
+  let ending = false;
   if (job.metrics) {
     const { publishMetrics } = await import('../monitor/index.js');
     published = await publishMetrics(job.metrics, { workload, host, version: VERSION }, life.log);
     const p = published;
-    life.defer(() => p.stopPushing());
+    // At the end the server stays up for --metrics-grace (after the rest is released); on a
+    // failure it closes with the rest.
+    life.defer(() => (ending ? p.stopPushing() : p.close()));
   }
 
   const profiler = job.profile
@@ -207,6 +213,7 @@ async function loadJob(job: LoadJob, paths: OutputPaths, life: Lifecycle): Promi
     (f): f is (recorder: StatsRecorder) => void => f !== undefined,
   );
   const show = request.quiet ? undefined : (p: Progress) => life.progress.update(p);
+  life.starting();
   let result: RunResult | TargetedResult = await runLoad({
     plan,
     classes,
@@ -248,7 +255,10 @@ async function loadJob(job: LoadJob, paths: OutputPaths, life: Lifecycle): Promi
   life.progress.clear();
   const context = { allowUnknown: job.targets?.allowUnknown ?? false };
   // From here on, whatever fails, the run's result is written.
-  life.keep(() => writeOutputs(result, paths, context, life.log));
+  life.keep(async () => {
+    const kept = await writeOutputs(result, paths, context, life.log);
+    if (kept.lost.length > 0) life.log(lostLine(kept));
+  });
   if (session) {
     judged = true;
     result = await session.finish(result);
@@ -293,8 +303,16 @@ async function loadJob(job: LoadJob, paths: OutputPaths, life: Lifecycle): Promi
       : '',
   ].filter(Boolean);
   process.stdout.write(`${out.join('\n\n')}\n`);
+  if (published) {
+    // The service, the coordinator and the inspector go first; the final figures stay served.
+    ending = true;
+    await life.release();
+    const p = published;
+    life.defer(() => p.close());
+    await p.end(life.log, undefined, life.nextSignal());
+  }
+  // Files a CI job reads are missing: that is the outcome to report, whatever the run's verdict.
   if (written.lost.length > 0) throw new PerfError('FP_ERR_WRITE', lostLine(written));
-  if (published) await published.end(life.log, undefined, life.nextSignal());
   let code: ExitCode = EXIT.ok;
   if (lost) code = EXIT.instanceLost;
   else if (result.interrupted && !abortedBy) code = EXIT.interrupted;

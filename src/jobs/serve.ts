@@ -100,8 +100,24 @@ function describe(server: RunningFiml, options: ServeJob): string {
   ].join('\n');
 }
 
+/**
+ * Started by a run as its embedded service (an IPC channel to it): resolves when that process
+ * ends, however it ends (kill -9 too), as the channel closes; watched from the start, so a run
+ * killed while FIML is still starting stops it too. Never, for `serve` on its own.
+ */
+function parentGone(): Promise<void> {
+  if (!process.channel) return new Promise(() => undefined);
+  process.channel.unref();
+  if (!process.connected) return Promise.resolve();
+  return new Promise((resolve) => process.once('disconnect', () => resolve()));
+}
+
 /** Resolves when the server has shut down after SIGINT or SIGTERM; exits at once on a second signal. */
-function untilSignal(server: RunningFiml, log: (line: string) => void): Promise<ExitCode> {
+function untilSignal(
+  server: RunningFiml,
+  log: (line: string) => void,
+  parent: Promise<void>,
+): Promise<ExitCode> {
   return new Promise((resolve) => {
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals) => {
@@ -119,25 +135,21 @@ function untilSignal(server: RunningFiml, log: (line: string) => void): Promise<
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
-    // Started by a run as its embedded service (an IPC channel to it): when that process ends,
-    // however it ends, the channel closes and this service stops with it.
-    if (process.channel) {
-      process.channel.unref();
-      process.once('disconnect', () => {
-        stopping = true;
-        setTimeout(() => resolve(EXIT.ok), 5000).unref();
-        server.close().then(
-          () => resolve(EXIT.ok),
-          () => resolve(EXIT.ok),
-        );
-      });
-    }
+    void parent.then(() => {
+      stopping = true;
+      setTimeout(() => resolve(EXIT.ok), 5000).unref();
+      server.close().then(
+        () => resolve(EXIT.ok),
+        () => resolve(EXIT.ok),
+      );
+    });
   });
 }
 
 /** Runs FIML until Ctrl-C or SIGTERM (or, embedded, until its parent ends). Returns the exit code. */
 export async function runServeJob(job: ServeJob): Promise<ExitCode> {
+  const parent = parentGone();
   const server = await start(job);
   process.stdout.write(`${describe(server, job)}\n`);
-  return untilSignal(server, (line) => process.stderr.write(`${line}\n`));
+  return untilSignal(server, (line) => process.stderr.write(`${line}\n`), parent);
 }

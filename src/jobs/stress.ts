@@ -40,12 +40,15 @@ export function runStressJob(job: StressJob): Promise<ExitCode> {
       const classes = job.scenario
         ? selectClasses(await prepareScenario(job.scenario.file, job.scenario.typecheck), [])
         : [];
+      life.checkpoint();
       const { host } = await life.service({
         host: job.host,
         client: job.client,
         fimlArgs: job.fimlArgs,
       });
+      life.checkpoint();
       let published: MetricsPublisher | undefined;
+      let ending = false;
       if (job.metrics) {
         const { publishMetrics } = await import('../monitor/index.js');
         published = await publishMetrics(
@@ -54,7 +57,7 @@ export function runStressJob(job: StressJob): Promise<ExitCode> {
           life.log,
         );
         const p = published;
-        life.defer(() => p.stopPushing());
+        life.defer(() => (ending ? p.stopPushing() : p.close()));
       }
       const env: StressEnv = {
         host,
@@ -79,9 +82,15 @@ export function runStressJob(job: StressJob): Promise<ExitCode> {
         note: life.log,
         version: VERSION,
       };
+      life.starting();
       const outcome = await job.run(env);
+      // Whether the run was cut short: a Ctrl-C during the writes or the grace wait is not one.
+      const interrupted = life.stop.signal.aborted;
       life.progress.clear();
-      life.keep(() => writeOutputs(outcome.result, paths, {}, life.log));
+      life.keep(async () => {
+        const kept = await writeOutputs(outcome.result, paths, {}, life.log);
+        if (kept.lost.length > 0) life.log(lostLine(kept));
+      });
       published?.metrics.finish(outcome.result);
       const written = await writeOutputs(outcome.result, paths, {}, life.log);
       life.written();
@@ -90,10 +99,16 @@ export function runStressJob(job: StressJob): Promise<ExitCode> {
       for (const page of written.lost.filter((l) => l.path !== job.json))
         life.log(`WARNING: cannot write ${page.path} (${page.reason}); pick a writable --html`);
       process.stdout.write(`\nStress ${job.kind} against ${host}\n${outcome.lines.join('\n')}\n`);
+      if (published) {
+        ending = true;
+        await life.release();
+        const p = published;
+        life.defer(() => p.close());
+        await p.end(life.log, undefined, life.nextSignal());
+      }
       if (json.length > 0)
         throw new PerfError('FP_ERR_WRITE', lostLine({ ...written, lost: json }));
-      if (published) await published.end(life.log, undefined, life.nextSignal());
-      if (life.stop.signal.aborted) return EXIT.interrupted;
+      if (interrupted) return EXIT.interrupted;
       return outcome.passed ? EXIT.ok : EXIT.failed;
     },
   );

@@ -60,6 +60,7 @@ export function runUiJob(job: UiJob): Promise<ExitCode> {
       const defaultClasses = [...scenario.classes]
         .filter(([, c]) => picked.includes(c))
         .map(([name]) => name);
+      life.checkpoint();
       const token = job.web.token ?? (isLoopback(job.web.host) ? undefined : generateToken());
       const { host, embedded } = await life.service({
         host: request.plan.host ?? scenario.classes.get(defaultClasses[0] ?? '')?.host,
@@ -68,9 +69,11 @@ export function runUiJob(job: UiJob): Promise<ExitCode> {
         // from the page, each test probes its own host.
         probe: job.web.autostart ? undefined : false,
       });
+      life.checkpoint();
       const defaults = job.defaults(job.classNames.length > 0 ? defaultClasses : []);
       // The generator's metrics, for the UI's whole life: each test starts its counters again.
       let published: MetricsPublisher | undefined;
+      let ending = false;
       let lastEndedAt: number | undefined;
       if (job.metrics) {
         const { publishMetrics } = await import('../monitor/index.js');
@@ -80,7 +83,7 @@ export function runUiJob(job: UiJob): Promise<ExitCode> {
           life.log,
         );
         const p = published;
-        life.defer(() => p.stopPushing());
+        life.defer(() => (ending ? p.stopPushing() : p.close()));
       }
       const targets = job.targets;
       const session = new UiSession({
@@ -163,8 +166,10 @@ export function runUiJob(job: UiJob): Promise<ExitCode> {
         if (state === 'stopped' && event.data.run?.ended) scheduleQuit();
         else if (state === 'starting' || state === 'running') clearTimeout(quitTimer);
       });
-      // Ctrl-C: the test stops (in-flight requests get their grace), then the UI quits; again:
-      // the test is cut off and the UI quits at once.
+      // Ctrl-C from here: the test stops (in-flight requests get their grace), then the UI quits;
+      // again: the test is cut off and the UI quits at once. One during the set-up ended it at a
+      // checkpoint.
+      life.starting();
       life.stop.signal.addEventListener('abort', () => void session.close().then(quitNow));
       life.abort.signal.addEventListener('abort', () => {
         void session.close();
@@ -177,6 +182,10 @@ export function runUiJob(job: UiJob): Promise<ExitCode> {
       // The last test's final values stay served --metrics-grace after it ended (Ctrl-C ends it).
       if (published && job.metrics) {
         const sinceEnd = lastEndedAt === undefined ? Infinity : Date.now() - lastEndedAt;
+        ending = true;
+        await life.release();
+        const p = published;
+        life.defer(() => p.close());
         await published.end(
           life.log,
           Math.max(0, job.metrics.graceMs - sinceEnd),

@@ -258,6 +258,8 @@ async function runHere(
   const controller = new AbortController();
   options.stop?.addEventListener('abort', () => controller.abort(), { once: true });
   options.abort?.addEventListener('abort', () => controller.abort(), { once: true });
+  // Stopped before it started (a Ctrl-C during the set-up): it ends at once.
+  if (options.stop?.aborted || options.abort?.aborted) controller.abort();
   let warned = false;
   const context: ExecutorContext = {
     target,
@@ -359,13 +361,9 @@ async function runInWorkers(
     for (const worker of threads) worker.postMessage(message);
   };
   state.onNamesFull = (recorded) => send({ type: 'names', recorded });
-  options.stop?.addEventListener(
-    'abort',
-    () => send({ type: 'stop', graceMs: options.graceMs ?? 5000 }),
-    {
-      once: true,
-    },
-  );
+  const stopAll = () => send({ type: 'stop', graceMs: options.graceMs ?? 5000 });
+  options.stop?.addEventListener('abort', stopAll, { once: true });
+  if (options.stop?.aborted) stopAll();
   const unsteer = options.steering?.onChange((change) => {
     threads.forEach((worker, index) => {
       const message: ToWorker = { type: 'steer', change: splitChange(change, index, count) };

@@ -158,6 +158,11 @@ export async function publishMetrics(
       });
     },
     stopPushing: () => clearInterval(timer),
+    /** Stops pushing and serving at once, without the final push (a run that failed). */
+    close(): void {
+      clearInterval(timer);
+      served?.server.close();
+    },
     /**
      * The final push, then the final values served for the grace period or for what is left of it
      * (the UI, whose last test may have ended a while ago); `interrupted` (the next Ctrl-C) ends

@@ -26,7 +26,12 @@ import {
   startHeapWatch,
   stopHeapSampling,
 } from './heap.js';
-import { constructorGrowth, summariseSnapshot, takeHeapSnapshot } from './heap-snapshot.js';
+import {
+  constructorGrowth,
+  type SnapshotSummary,
+  summariseSnapshot,
+  takeHeapSnapshot,
+} from './heap-snapshot.js';
 import { evaluate, type Inspector, startCpuProfile, stopCpuProfile } from './inspector.js';
 import { SourceMapper } from './source-map.js';
 import { type FailedProfileFile, profileFileText, type ServiceProfileFile } from './summary.js';
@@ -183,11 +188,6 @@ export class ServiceProfiler {
     await startCpuProfile(this.inspector, this.o.samplingIntervalUs);
   }
 
-  /** Why the profile failed, once it has. */
-  get failure(): string | undefined {
-    return this.#failure;
-  }
-
   readonly onTick = (recorder: StatsRecorder): void => {
     const elapsed = Date.now() - recorder.startedAt;
     this.#loadStartedAt = recorder.startedAt;
@@ -213,7 +213,8 @@ export class ServiceProfiler {
   #fail(error: unknown): void {
     if (this.#failure || this.#finished) return;
     clearInterval(this.#heapTimer);
-    const message = (error as Error).message ?? String(error);
+    // One line: an evaluation's error carries the service's own stack after it.
+    const message = ((error as Error).message ?? String(error)).split('\n')[0];
     this.#failure = `${message} at ${this.#seconds()}s of the load`;
     this.o.note(`Profile failed: ${this.#failure}; the load goes on and its result is kept`);
   }
@@ -381,7 +382,15 @@ export class ServiceProfiler {
     const window = this.#window;
     const taken = this.#snapshots;
     // One snapshot in memory at a time: each is read back from its file, summarised, dropped.
-    const summaries = taken.map((s) => summariseSnapshot(readFileSync(s.file, 'utf8')));
+    let summaries: SnapshotSummary[] = [];
+    try {
+      summaries = taken.map((s) => summariseSnapshot(readFileSync(s.file, 'utf8')));
+    } catch (error) {
+      // A snapshot too large for one string here (over 512 MB): the files stay for DevTools.
+      o.note(
+        `cannot summarise the heap snapshots here (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); open them in Chrome DevTools' Memory tab`,
+      );
+    }
     const grown = summaries.length >= 2 ? constructorGrowth(summaries) : [];
     const leak = leakVerdict(this.#heapSamples);
     const read = this.#signals;

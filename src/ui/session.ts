@@ -331,7 +331,10 @@ export class UiSession {
     this.options.log(
       `Test ${run.id} started: ${classes.join(', ')} against ${host}, ${describe(input)}`,
     );
-    run.done = this.#execute(run, plan, session);
+    // #execute handles its own failures; this is the last guard against a crash by rejection.
+    run.done = this.#execute(run, plan, session).catch((error: Error) =>
+      this.options.log(`Test ${run.id}: internal error: ${error.stack ?? error.message}`),
+    );
     this.#emit({ type: 'snapshot', data: this.snapshot() });
     return this.#view() as RunView;
   }
@@ -389,10 +392,12 @@ export class UiSession {
           }),
         },
       });
+      // Kept at once: judging the targets can fail, the run's figures are still written.
+      result = finished;
       const targeted = await session.finish(finished);
       result = run.targets.length > 0 ? targeted : withoutTargets(targeted);
     } catch (error) {
-      await session.cancel().catch(() => undefined);
+      if (!result) await session.cancel().catch(() => undefined);
       run.error = (error as Error).message;
       failure = error;
       // A user's mistake keeps its message; anything else is a bug, reported as one.
@@ -403,30 +408,31 @@ export class UiSession {
       );
     }
     run.result = result;
-    if (result) observer?.finish(result);
     const passed =
       result && 'targets' in result
         ? targetsPassed(result.targets.summary, this.options.targetSettings.allowUnknown)
         : null;
-    run.ended = {
-      code: result
-        ? passed === false
-          ? EXIT.failed
-          : EXIT.ok
-        : isPerfError(failure)
-          ? EXIT.usage
-          : EXIT.bug,
-      passed,
-    };
-    if (result) {
-      run.latest = finalTick(run, result);
-      await this.#write(result);
+    const failed = failure === undefined ? undefined : isPerfError(failure) ? EXIT.usage : EXIT.bug;
+    run.ended = { code: failed ?? (passed === false ? EXIT.failed : EXIT.ok), passed };
+    try {
+      if (result) {
+        // The files first: nothing after them may lose the run.
+        await this.#write(result);
+        observer?.finish(result);
+        run.latest = finalTick(run, result);
+        this.options.log(
+          `Test ${run.id} ended after ${result.durationS}s: ${result.totals.requests} requests, ${result.totals.failures} failures${passed === null ? '' : passed ? ', targets met' : ', targets missed'}`,
+        );
+      }
+    } catch (error) {
+      run.ended = { code: EXIT.bug, passed };
       this.options.log(
-        `Test ${run.id} ended after ${result.durationS}s: ${result.totals.requests} requests, ${result.totals.failures} failures${passed === null ? '' : passed ? ', targets met' : ', targets missed'}`,
+        `Test ${run.id}: internal error after its end, please report it with this trace:\n${(error as Error).stack ?? String(error)}`,
       );
+    } finally {
+      this.#state = 'stopped';
+      this.#emit({ type: 'snapshot', data: this.snapshot() });
     }
-    this.#state = 'stopped';
-    this.#emit({ type: 'snapshot', data: this.snapshot() });
   }
 
   /** Writes the files the command line asked for, the JSON first; a failure is logged, not thrown. */

@@ -350,3 +350,86 @@ export default class Counted extends User {
     }
   });
 });
+
+describe('Ctrl-C before the load starts', () => {
+  it('ends the run at the next step of its set-up: exit 130, one line, nothing sent', async () => {
+    const server = await countingServer();
+    try {
+      const scenario = join(dir, 'slow-to-load.ts');
+      writeFileSync(
+        scenario,
+        `import { constant, task, User } from 'fiml-perf';
+process.stderr.write('loading the scenario\\n');
+await new Promise((resolve) => setTimeout(resolve, 2000));
+export default class Slow extends User {
+  static override waitTime = constant(0.1);
+  static override tasks = [task(1, 'root')];
+  async root() {
+    await this.client.get('/');
+  }
+}
+`,
+      );
+      const child = spawnCli([
+        'load',
+        '-f',
+        scenario,
+        '--host',
+        server.url,
+        '-t',
+        '60s',
+        '--no-typecheck',
+        '--json',
+        join(dir, 'never.json'),
+      ]);
+      const done = finished(child);
+      await waitForOutput(child, /loading the scenario/, 'stderr');
+      child.kill('SIGINT');
+      const run = await done;
+      expect(run.code, run.stderr).toBe(130);
+      expect(run.stderr.trim().split('\n').at(-1)).toBe(
+        'fiml-perf: stopped before the load started; nothing was sent, nothing written',
+      );
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+      expect(server.count()).toBe(0);
+      expect(existsSync(join(dir, 'never.json'))).toBe(false);
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
+});
+
+describe('Ctrl-C during the metrics grace wait', () => {
+  it("ends the wait, and the exit code stays the run's verdict (stress)", async () => {
+    const server = await countingServer();
+    try {
+      const child = spawnCli([
+        'stress',
+        'peak',
+        '--host',
+        server.url,
+        '-f',
+        'tests/fixtures/scenarios/root-only.ts',
+        '--normal',
+        '5',
+        '-t',
+        '2s',
+        '--max-error-rate',
+        '100%',
+        '--metrics-port',
+        '0',
+        '--metrics-grace',
+        '60s',
+        '-q',
+      ]);
+      const done = finished(child);
+      await waitForOutput(child, /Serving the final metrics/, 'stderr');
+      child.kill('SIGINT');
+      const run = await done;
+      expect(run.stdout).toMatch(/Stress peak against/);
+      expect(run.code, run.stderr).toBe(0);
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
+});

@@ -51,6 +51,7 @@ describe('runLifecycle', () => {
 
   it('the first Ctrl-C stops, the second aborts, later ones while writing are told to wait', async () => {
     await drive(async (life, lines) => {
+      life.starting();
       process.emit('SIGINT', 'SIGINT');
       expect(life.stop.signal.aborted).toBe(true);
       expect(life.abort.signal.aborted).toBe(false);
@@ -65,6 +66,16 @@ describe('runLifecycle', () => {
     });
     // Its handlers are gone with it.
     expect(process.listenerCount('SIGINT')).toBe(0);
+  });
+
+  it('before the load starts, a Ctrl-C ends the job at its next checkpoint', async () => {
+    await expect(
+      drive(async (life, lines) => {
+        process.emit('SIGINT', 'SIGINT');
+        expect(lines).toEqual(['SIGINT: stopping before the load starts']);
+        life.checkpoint();
+      }),
+    ).rejects.toThrow('stopped before the load started; nothing was sent, nothing written');
   });
 
   it('a wait the user may cut short ends at the next signal', async () => {

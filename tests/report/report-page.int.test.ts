@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { benchResult, entry, processMedians, write } from '../helpers/bench-results.js';
 import { hasChromium, launchBrowser, openWatched } from '../helpers/browser.js';
-import { expectUserError, runCli } from '../helpers/cli.js';
+import { runCli } from '../helpers/cli.js';
 
 /**
  * Reports built from short real runs against the embedded FIML, opened in Debian's chromium:
