@@ -409,10 +409,28 @@ export async function runFaults(
     };
     env.note(`Fault scenario ${scenario.name}: ${scenario.fault}`);
     let outcome: { checks: Check[]; skipped?: string };
+    // A fault that cannot be set or cleared (the service restarted, its admin route gone) fails
+    // this scenario and ends the suite; the scenarios before it, and their load, are kept.
+    let broken: string | undefined;
     try {
       outcome = await scenario.run(context);
-    } finally {
+    } catch (error) {
+      if (!(error instanceof PerfError)) throw error;
+      broken = error.message;
+      outcome = {
+        checks: [{ expect: 'the fault is set and cleared', observed: broken, held: false }],
+      };
+    }
+    try {
       await admin(env.host, 'DELETE');
+    } catch (error) {
+      if (!(error instanceof PerfError)) throw error;
+      broken ??= error.message;
+      outcome.checks.push({
+        expect: 'the faults are cleared',
+        observed: error.message,
+        held: false,
+      });
     }
     const verdict = outcome.skipped
       ? 'skipped'
@@ -432,6 +450,10 @@ export async function runFaults(
     );
     for (const c of outcome.checks)
       lines.push(`  ${c.held ? 'ok  ' : 'FAIL'} ${c.expect}: ${c.observed}`);
+    if (broken) {
+      lines.push(`Stopped after ${scenario.name}: ${broken}`);
+      break;
+    }
   }
   const passed =
     reports.every((r) => r.verdict !== 'fail') && reports.some((r) => r.verdict === 'pass');

@@ -75,3 +75,28 @@ describe('stress faults against a service without fault injection', () => {
     }
   });
 });
+
+describe('stress faults when the service goes away mid-suite', () => {
+  it('keeps the scenarios that ran: the one it broke fails with the reason, and the suite stops there', async () => {
+    const doomed = await startFiml({ enableFaultInjection: true });
+    let scenarios = 0;
+    let closing: Promise<void> | undefined;
+    const env = {
+      ...stressEnv(doomed.url),
+      // The second scenario's announcement: the service goes away before it sets its fault.
+      note: (line: string) => {
+        if (line.startsWith('Fault scenario ') && ++scenarios === 2) closing = doomed.close();
+      },
+    };
+    const { result, passed, lines } = await runFaults(env, { ...options, phaseMs: 1000 });
+    await closing;
+    const reports = result.stress.scenarios;
+    expect(reports).toHaveLength(2);
+    expect(reports[0]?.phases.length).toBeGreaterThan(0);
+    expect(reports[1]?.verdict).toBe('fail');
+    expect(reports[1]?.checks.some((c) => !c.held && /admin\/faults/.test(c.observed))).toBe(true);
+    expect(passed).toBe(false);
+    expect(lines.join('\n')).toMatch(/Stopped after .*: cannot reach .*\/admin\/faults/);
+    expect(result.totals.requests).toBeGreaterThan(0);
+  }, 60_000);
+});
