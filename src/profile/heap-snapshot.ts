@@ -53,7 +53,8 @@ export async function takeHeapSnapshot(inspector: Inspector, file: string): Prom
   });
   try {
     await inspector.send('HeapProfiler.enable');
-    await inspector.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+    // V8 writes a large heap slowly (a GB takes minutes); the service is paused meanwhile.
+    await inspector.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false }, 10 * 60_000);
   } catch (error) {
     out.destroy();
     rmSync(temporary, { force: true });

@@ -10,6 +10,9 @@ function isLoopbackHost(host: string): boolean {
 
 const fail = (message: string) => new PerfError('FP_ERR_PROFILE', message);
 
+/** How long a call to the service may take; a heap snapshot passes its own, longer. */
+const CALL_TIMEOUT_MS = 60_000;
+
 /**
  * The DevTools WebSocket address of a Node process started with `--inspect`: given as it is
  * (`ws://...`), or found at `http://HOST:PORT/json/list`. An inspector runs any code it is sent,
@@ -113,12 +116,35 @@ export class Inspector {
     return new Inspector(socket);
   }
 
-  /** One protocol call; resolves with its result. */
-  send<T = unknown>(method: string, params: Record<string, unknown> = {}): Promise<T> {
+  /**
+   * One protocol call; resolves with its result. A service that stops answering (stopped with
+   * SIGSTOP, a network gone quiet) fails the call after `timeoutMs`, so nothing waits forever.
+   * @default timeoutMs 60 s
+   */
+  send<T = unknown>(
+    method: string,
+    params: Record<string, unknown> = {},
+    timeoutMs = CALL_TIMEOUT_MS,
+  ): Promise<T> {
     if (this.#closed) return Promise.reject(this.#closed);
     const id = this.#next++;
     return new Promise<T>((resolve, reject) => {
-      this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      const timer = setTimeout(() => {
+        this.#pending.delete(id);
+        reject(new Error(`the service did not answer ${method} within ${timeoutMs / 1000} s`));
+      }, timeoutMs);
+      timer.unref();
+      const done = () => clearTimeout(timer);
+      this.#pending.set(id, {
+        resolve: (value) => {
+          done();
+          (resolve as (value: unknown) => void)(value);
+        },
+        reject: (error) => {
+          done();
+          reject(error);
+        },
+      });
       this.socket.send(JSON.stringify({ id, method, params }));
     });
   }
