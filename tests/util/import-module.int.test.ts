@@ -1,3 +1,4 @@
+// Integration: requiring a CommonJS .ts file goes through esbuild's worker thread (tsx), which the unit tier refuses.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
