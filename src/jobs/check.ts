@@ -22,11 +22,15 @@ export async function runCheckJob(file: string, print: (line: string) => void): 
     }
   }
   const scenario = await loadScenario(file);
+  // Every class's tasks checked before anything is said to be OK.
+  const shares = new Map(
+    [...scenario.classes].map(([name, cls]) => [name, pickerOf(cls).shares()]),
+  );
   print(`${file}: OK`);
   for (const [name, cls] of scenario.classes) {
     const marker = scenario.defaultClass === cls ? ' (default)' : '';
     print(`  ${name}${marker}: weight ${cls.weight}, wait ${cls.waitTime.description}`);
-    for (const [task, share] of Object.entries(pickerOf(cls).shares()))
+    for (const [task, share] of Object.entries(shares.get(name) ?? {}))
       print(`    ${percent(share).padStart(6)}  ${task}`);
   }
   return EXIT.ok;

@@ -6,6 +6,7 @@ import { QuickRunner } from './quick-runner.js';
 import type { UserClass } from './scenario.js';
 import { ScenarioRunner } from './scenario-runner.js';
 import type { Segment } from './segment.js';
+import { guardStrayErrors } from './stray-errors.js';
 
 /** What a run sends: user classes from a scenario file, or one request (quick mode). */
 export type Workload =
@@ -79,5 +80,8 @@ export function createTarget(
     rawNames: plan.rawNames,
     client: plan.client,
   });
+  // A user's stray errors (a promise not awaited, a throw in a timer) are its task's errors, not
+  // the end of the process.
+  guardStrayErrors();
   return { target, close: () => target.closeConnections() };
 }

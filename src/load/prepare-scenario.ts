@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { type LoadedScenario, loadScenario } from './scenario-loader.js';
-import { ScenarioError } from './task-picker.js';
+import { pickerOf, ScenarioError } from './task-picker.js';
 import { formatProblem, typecheckScenario } from './typecheck.js';
 
 /**
@@ -21,5 +21,8 @@ export async function prepareScenario(file: string, typecheck: boolean): Promise
       );
     }
   }
-  return loadScenario(file);
+  const scenario = await loadScenario(file);
+  // Every class's tasks checked now (a weight, a method it lacks), not when its first user starts.
+  for (const cls of scenario.classes.values()) pickerOf(cls);
+  return scenario;
 }

@@ -6,7 +6,8 @@ import type { LoadTarget } from './load-target.js';
 import { Random, userSeed } from './random.js';
 import type { TaskSet, TaskSetClass, User, UserClass } from './scenario.js';
 import type { Segment } from './segment.js';
-import { pickerOf, type TaskPicker } from './task-picker.js';
+import { inTask, type TaskScope } from './stray-errors.js';
+import { pickerOf, ScenarioError, type TaskPicker } from './task-picker.js';
 import { UserHttpClient } from './user-http-client.js';
 
 export interface ScenarioRunnerOptions {
@@ -41,6 +42,9 @@ interface VirtualUser {
   turns: number;
   wake: (() => void) | undefined;
   done: Promise<void>;
+  /** What its tasks' stray errors are charged to. */
+  readonly scope: TaskScope;
+  readonly picked: (label: string) => void;
 }
 
 const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -111,7 +115,20 @@ export class ScenarioRunner implements LoadTarget {
     });
     this.clients.add(client);
     const random = new Random(userSeed(this.options.seed, id));
-    const user = new cls({ id, client, random, host: this.options.host });
+    let user: User;
+    try {
+      user = new cls({ id, client, random, host: this.options.host });
+    } catch (error) {
+      throw new ScenarioError(
+        `${cls.name}'s constructor threw: ${describe(error)}; fix it, or move the work to onStart()`,
+      );
+    }
+    const scope: TaskScope = {
+      userClass: cls.name,
+      task: '',
+      record: (message) =>
+        this.options.sink.error('TASK', cls.name, { kind: 'exception', message }),
+    };
     return {
       user,
       cls,
@@ -122,6 +139,10 @@ export class ScenarioRunner implements LoadTarget {
       turns: 0,
       wake: undefined,
       done: Promise.resolve(),
+      scope,
+      picked: (label) => {
+        scope.task = label;
+      },
     };
   }
 
@@ -138,7 +159,9 @@ export class ScenarioRunner implements LoadTarget {
 
   private async runTask(vu: VirtualUser): Promise<void> {
     try {
-      await vu.picker.run(vu.user, vu.user.random, vu.sets, vu.user);
+      await inTask(vu.scope, () =>
+        vu.picker.run(vu.user, vu.user.random, vu.sets, vu.user, vu.picked),
+      );
     } catch (error) {
       this.options.sink.error('TASK', vu.cls.name, { kind: 'exception', message: describe(error) });
     }

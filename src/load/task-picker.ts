@@ -64,6 +64,9 @@ export class TaskPicker {
     random: Random,
     sets: Map<TaskSetClass, TaskSet>,
     user: User,
+    /** Told the label of the task picked (`Set.task`), before it runs. */
+    picked?: (label: string) => void,
+    prefix = '',
   ): unknown {
     const x = random.next() * this.total;
     let lo = 0;
@@ -74,6 +77,7 @@ export class TaskPicker {
       else lo = mid + 1;
     }
     const entry = this.entries[lo] as Compiled;
+    if (picked && entry.kind !== 'set') picked(`${prefix}${entry.label}`);
     switch (entry.kind) {
       case 'method':
         return (owner as unknown as Record<string, () => unknown>)[entry.method]!();
@@ -85,7 +89,7 @@ export class TaskPicker {
           instance = new entry.set(user as never) as TaskSet;
           sets.set(entry.set, instance);
         }
-        return entry.picker.run(instance, random, sets, user);
+        return entry.picker.run(instance, random, sets, user, picked, `${prefix}${entry.label}.`);
       }
     }
   }
