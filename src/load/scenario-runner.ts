@@ -65,6 +65,7 @@ export class ScenarioRunner implements LoadTarget {
   private readonly clients = new Set<UserHttpClient>();
   private readonly shared: SharedPool | undefined;
   private settled: (() => void) | undefined;
+  readonly #unawaitedSaid = new Set<string>();
 
   constructor(private readonly options: ScenarioRunnerOptions) {
     this.nextId = options.segment?.index ?? 0;
@@ -165,6 +166,23 @@ export class ScenarioRunner implements LoadTarget {
     } catch (error) {
       this.options.sink.error('TASK', vu.cls.name, { kind: 'exception', message: describe(error) });
     }
+    if (vu.client.inFlight > 0) this.#unawaited(vu);
+  }
+
+  /**
+   * A task that returned with requests still in flight did not await them: its user starts the
+   * next task at once, and requests pile up faster than any server answers. Said once a task,
+   * in the result's errors, where the run's figures are read.
+   */
+  #unawaited(vu: VirtualUser): void {
+    const key = `${vu.cls.name}\n${vu.scope.task}`;
+    if (this.#unawaitedSaid.has(key)) return;
+    this.#unawaitedSaid.add(key);
+    // A group of its own (named after the task), not merged into the task's exceptions.
+    this.options.sink.error('TASK', `${vu.cls.name}.${vu.scope.task}`, {
+      kind: 'exception',
+      message: `${vu.scope.task || 'a task'}: returned with ${vu.client.inFlight} request(s) it did not await; await each one (await this.client.get(...)), or the user sends faster than the service answers and the figures measure the pile-up`,
+    });
   }
 
   private sleep(vu: VirtualUser, ms: number): Promise<void> {

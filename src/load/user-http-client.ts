@@ -55,6 +55,8 @@ export class UserHttpClient implements HttpClient {
   recording = true;
   /** Requests sent so far: a task that sent one has waited on I/O (see the runner's loop). */
   requests = 0;
+  /** Requests sent and not yet answered: a task that returns with some did not await them. */
+  inFlight = 0;
   private readonly origin: string;
   private readonly basePath: string;
   private readonly timeoutMs: number;
@@ -99,6 +101,15 @@ export class UserHttpClient implements HttpClient {
   }
 
   async request(method: string, path: string, options: RequestOptions = {}): Promise<HttpResponse> {
+    this.inFlight++;
+    try {
+      return await this.#request(method, path, options);
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  async #request(method: string, path: string, options: RequestOptions): Promise<HttpResponse> {
     let url = this.#resolve(path);
     if (options.query) {
       const qs = new URLSearchParams(

@@ -133,3 +133,33 @@ describe("a task's stray errors: counted as the task's, the run goes on", () => 
     expect(result.errors.some((e: { kind: string }) => e.kind === 'exception')).toBe(true);
   });
 });
+
+describe('a task that does not await its requests', () => {
+  it('is named once in the result, in a group of its own', async () => {
+    const json = join(dir, 'unawaited.json');
+    const load = await runCli([
+      'load',
+      '-f',
+      buggy('unawaited'),
+      '--host',
+      server.url,
+      '-u',
+      '3',
+      '-t',
+      '2s',
+      '--no-typecheck',
+      '-q',
+      '--json',
+      json,
+    ]);
+    expect(load.code, load.stderr).toBe(0);
+    expect(load.stdout).toMatch(
+      /Unawaited\.hasty: hasty: returned with \d+ request\(s\) it did not await/,
+    );
+    const result = JSON.parse(readFileSync(json, 'utf8'));
+    const said = result.errors.filter((e: { name: string }) => e.name === 'Unawaited.hasty');
+    expect(said).toHaveLength(1);
+    expect(said[0].count).toBe(1);
+    expect(said[0].message).toMatch(/await each one/);
+  });
+});
