@@ -204,6 +204,12 @@ export const loadOptions = {
     description: 'skip type-checking a .ts scenario given with -f before the run',
     schema: flag.bool(true),
   },
+  maxHeap: {
+    flags: '--max-heap <share>',
+    description:
+      "stop the run, its result written, when the generator's heap reaches this share of V8's limit (a scenario keeping data per request); warned at three quarters of it",
+    schema: flag.share(0.1, 0.99, 0.9),
+  },
   quiet: {
     flags: '-q, --quiet',
     description: 'no progress line while running',
@@ -349,6 +355,7 @@ export function resolveLoad(flags: LoadFlags, args: readonly string[]): LoadRequ
     html: flags.html,
     typecheck: flags.typecheck,
     quiet: flags.quiet,
+    maxHeapShare: flags.maxHeap,
     phases: flags.phases,
   };
 }

@@ -219,6 +219,7 @@ async function loadJob(job: LoadJob, paths: OutputPaths, life: Lifecycle): Promi
     classes,
     workers: request.workers,
     graceMs: request.graceMs,
+    maxHeapShare: request.maxHeapShare,
     stop: life.stop.signal,
     abort: life.abort.signal,
     onProgress: published
@@ -295,7 +296,7 @@ async function loadJob(job: LoadJob, paths: OutputPaths, life: Lifecycle): Promi
       ? `Distributed run failed: ${lost}. The result is partial (exit ${EXIT.instanceLost}).`
       : '',
     result.interrupted && !abortedBy && !lost
-      ? `Stopped early after ${result.durationS}s (interrupted).`
+      ? `Stopped early after ${result.durationS}s (${result.stopReason ?? 'interrupted'}).`
       : '',
     profiled?.status === 'complete' ? profiled.text.trim() : '',
     profiled?.status === 'failed'

@@ -17,6 +17,8 @@ export interface LoadRequest {
   readonly html: string | undefined;
   readonly typecheck: boolean;
   readonly quiet: boolean;
+  /** Stop the run past this share of V8's heap limit (`--max-heap`). */
+  readonly maxHeapShare: number;
   /** Print the timing phases per endpoint. */
   readonly phases: boolean;
 }

@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { getHeapStatistics } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { reviveError } from '../errors.js';
 import {
@@ -48,6 +49,12 @@ export interface RunLoadOptions {
   readonly workers?: number;
   /** How long in-flight requests may finish after the end or a stop. @default 5000 */
   readonly graceMs?: number;
+  /**
+   * The share of V8's heap limit past which the run stops by itself, its result written with the
+   * reason (`stopReason`); a warning at three quarters of it. In-process users only (a worker
+   * thread has a heap of its own). @default 0.9
+   */
+  readonly maxHeapShare?: number;
   /** Stops the run early but cleanly: in-flight work gets the grace period. */
   readonly stop?: AbortSignal;
   /** Cuts the run off now; the result holds what was recorded. */
@@ -122,6 +129,8 @@ interface RunState {
   /** Per worker thread: users now and requests so far. */
   workers: Array<{ users: number; requests: number }>;
   interrupted: boolean;
+  /** Why the generator stopped the run by itself. */
+  stopReason?: string;
   /** Workers: tells them the names to keep once the run's name cap is reached. */
   onNamesFull: ((recorded: ReadonlyArray<readonly [string, string]>) => void) | undefined;
 }
@@ -171,6 +180,22 @@ export async function runLoad(options: RunLoadOptions): Promise<RunResult> {
       tickFailed = true;
     }
   };
+  // The heap this thread's users fill (a scenario keeping data per request): said at a share
+  // of V8's limit, and the run stopped, its result kept, before the process dies at the limit.
+  const heap = new HeapGuard(options.maxHeapShare ?? DEFAULT_MAX_HEAP_SHARE);
+  const guard = new AbortController();
+  const checkHeap = () => {
+    const says = heap.check();
+    if (says?.stop && !state.stopReason) {
+      state.stopReason = says.message;
+      options.onWarning?.(`${says.message}: stopping the run, its result kept`);
+      state.interrupted = true;
+      guard.abort();
+    } else if (says && !says.stop) options.onWarning?.(says.message);
+  };
+  // Four times a second: a leak fast enough to cross the last quarter in one second is caught.
+  const heapTimer = setInterval(checkHeap, 250);
+  heapTimer.unref();
   const second = () => {
     const cpuPercent = monitor.sample();
     const row = recorder.tick(
@@ -223,18 +248,29 @@ export async function runLoad(options: RunLoadOptions): Promise<RunResult> {
       });
       if (ran.cut) state.interrupted = true;
       remoteEnd = ran.endedAt;
-    } else if (workers <= 1) await runHere(options, executor, recorder, monitor, state);
+    } else if (workers <= 1)
+      await runHere(
+        {
+          ...options,
+          stop: options.stop ? AbortSignal.any([options.stop, guard.signal]) : guard.signal,
+        },
+        executor,
+        recorder,
+        monitor,
+        state,
+      );
     else await runInWorkers(options, workers, recorder, monitor, state);
   } finally {
     clearTimeout(phase);
     clearInterval(ticker);
+    clearInterval(heapTimer);
   }
   // The last, partial second.
   recorder.tick(Date.now(), 0, open ? droppedSince() : undefined, executor.intendedRate?.());
   options.onEnd?.(recorder);
   // A distributed run ended when its last agent did, not when that agent's report arrived.
   const endedAt = Math.min(remoteEnd ?? Date.now(), Date.now());
-  return buildResult(recorder, {
+  const result = buildResult(recorder, {
     version: options.version,
     model: executor.model,
     executor: executor.type,
@@ -245,6 +281,35 @@ export async function runLoad(options: RunLoadOptions): Promise<RunResult> {
     templatedNames: options.plan.workload.kind === 'scenario' && !options.plan.rawNames,
     config: options.config,
   });
+  return state.stopReason ? { ...result, stopReason: state.stopReason } : result;
+}
+
+/** Past this share of V8's heap limit a run stops by itself (`--max-heap`). */
+export const DEFAULT_MAX_HEAP_SHARE = 0.9;
+
+/** Watches this thread's heap against V8's limit: one warning on the way, then the stop. */
+class HeapGuard {
+  #warned = false;
+  readonly #limit = getHeapStatistics().heap_size_limit;
+
+  constructor(private readonly stopAt: number) {}
+
+  /** What to say this second, if anything. */
+  check(): { readonly stop: boolean; readonly message: string } | undefined {
+    const used = getHeapStatistics().used_heap_size;
+    const share = used / this.#limit;
+    const mb = (bytes: number) => Math.round(bytes / 1048576);
+    const where = `the generator's heap is at ${Math.round(share * 100)}% of its limit (${mb(used)} of ${mb(this.#limit)} MB)`;
+    if (share >= this.stopAt) return { stop: true, message: where };
+    if (share >= this.stopAt * 0.75 && !this.#warned) {
+      this.#warned = true;
+      return {
+        stop: false,
+        message: `${where}: does the scenario keep something per request? The run stops at ${Math.round(this.stopAt * 100)}% (--max-heap) with its result written`,
+      };
+    }
+    return undefined;
+  }
 }
 
 async function runHere(

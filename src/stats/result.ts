@@ -102,6 +102,8 @@ export interface RunResult {
   readonly durationS: number;
   /** True when the run was stopped early (Ctrl-C, SIGTERM) rather than reaching its end. */
   readonly interrupted: boolean;
+  /** Why the generator stopped it early by itself (its heap near its limit); absent otherwise. */
+  readonly stopReason?: string;
   readonly totals: EndpointResult;
   readonly endpoints: readonly EndpointResult[];
   readonly timeseries: readonly SecondRow[];

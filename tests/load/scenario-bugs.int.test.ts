@@ -163,3 +163,41 @@ describe('a task that does not await its requests', () => {
     expect(said[0].message).toMatch(/await each one/);
   });
 });
+
+describe('a task that fills the heap', () => {
+  it('is warned of, then the run stops before the process dies: the result written with the reason, exit 130', async () => {
+    served = 0;
+    const json = join(dir, 'leaky.json');
+    const load = await runCli(
+      [
+        'load',
+        '-f',
+        buggy('leaky'),
+        '--host',
+        server.url,
+        '-u',
+        '4',
+        '-t',
+        '60s',
+        '--max-heap',
+        '50%',
+        '--no-typecheck',
+        '-q',
+        '--json',
+        json,
+      ],
+      // A small heap, so the test need not fill gigabytes.
+      { NODE_OPTIONS: '--max-old-space-size=192' },
+    );
+    expect(load.code, load.stderr).toBe(130);
+    expect(load.stderr).toMatch(
+      /WARNING: the generator's heap is at \d+% of its limit .*--max-heap/,
+    );
+    const result = JSON.parse(readFileSync(json, 'utf8'));
+    expect(result.interrupted).toBe(true);
+    expect(result.stopReason).toMatch(/^the generator's heap is at \d+% of its limit/);
+    expect(result.durationS).toBeLessThan(60);
+    expect(result.totals.requests).toBe(served);
+    expect(load.stdout).toMatch(/Stopped early after [\d.]+s \(the generator's heap is at/);
+  }, 90_000);
+});
