@@ -21,7 +21,7 @@ import {
 import { parseDuration } from '../util/duration.js';
 import type { Mark, RunView, Snapshot, Tick, UiEvent, UiState } from './events.js';
 import type { EditInput, StartInput } from './form.js';
-import { targetsOf } from './targets-input.js';
+import { type TargetsFiles, targetsOf } from './targets-input.js';
 import { finalTick, liveTick } from './ticks.js';
 import { UiError } from './ui-error.js';
 
@@ -52,6 +52,8 @@ export interface UiSessionOptions {
   readonly workers: number;
   readonly graceMs: number;
   readonly targetSettings: UiTargetSettings;
+  /** Which files the form's targets file may name: those under one folder. */
+  readonly targetsFiles: TargetsFiles;
   /** Files written at the end of every test, as `load --json/--csv/--html` do. */
   readonly outputs: { readonly json?: string; readonly csv?: string; readonly html?: string };
   readonly version: string;
@@ -228,7 +230,7 @@ export class UiSession {
         400,
         `no user class ${unknown.join(', ')} in ${this.options.scenarioFile}; it has ${[...this.#classNames.keys()].join(', ')}`,
       );
-    const targets = targetsOf(input);
+    const targets = targetsOf(input, this.options.targetsFiles);
     const host = (input.host || this.options.defaultHost).replace(/\/$/, '');
     if (input.model === 'closed' && input.users < this.options.workers && input.users > 0)
       this.options.log(
