@@ -4,7 +4,13 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { PerfError } from '../errors.js';
 import { packageFile } from '../util/package-file.js';
-import { parseTarget, type TargetExpression, TargetSyntaxError } from './expression.js';
+import {
+  clip,
+  parseTarget,
+  quoted,
+  type TargetExpression,
+  TargetSyntaxError,
+} from './expression.js';
 
 /** A named target. */
 export interface Target {
@@ -83,7 +89,8 @@ export function readTargetsFile(path: string): Target[] {
   });
   const seen = new Set<string>();
   for (const t of targets) {
-    if (seen.has(t.name)) throw new TargetsError(`targets file ${path} names '${t.name}' twice`);
+    if (seen.has(t.name))
+      throw new TargetsError(`targets file ${path} names ${quoted(t.name)} twice`);
     seen.add(t.name);
   }
   return targets;
@@ -123,7 +130,7 @@ export function selectTargets(targets: readonly Target[], only: readonly string[
   );
   if (picked.length === 0)
     throw new TargetsError(
-      `--only ${only.join(', ')} matches no target; the targets are: ${targets.map((t) => t.name).join(', ')}`,
+      `--only ${only.map((o) => clip(o)).join(', ')} matches no target; the targets are: ${targets.map((t) => clip(t.name)).join(', ')}`,
     );
   return picked;
 }
