@@ -10,6 +10,7 @@ export type {
   Executor,
   ExecutorConfig,
   ExecutorContext,
+  LoadUnits,
   RampingArrivalRateConfig,
   RampingUsersConfig,
   SteerChange,

@@ -88,7 +88,7 @@ export function segmentFor(config: ExecutorConfig, segment: Segment): Segment | 
   return config.type === 'steered' || segment.count === 1 ? undefined : segment;
 }
 
-export type { ExecutorContext } from './executor.js';
+export type { ExecutorContext, LoadUnits } from './executor.js';
 export type {
   ConstantArrivalRateConfig,
   ConstantUsersConfig,
