@@ -19,6 +19,7 @@ export type {
 export {
   createExecutor,
   executors,
+  MAX_SPAWN_RATE_PER_THREAD,
   partOf,
   Steering,
   segmentFor,

@@ -10,10 +10,16 @@ import {
   RampingArrivalRateExecutor,
 } from './ramping-arrival-rate.js';
 import { type RampingUsersConfig, RampingUsersExecutor } from './ramping-users.js';
-import { type SteerChange, type SteeredConfig, SteeredExecutor, Steering } from './steered.js';
+import {
+  MAX_SPAWN_RATE_PER_THREAD,
+  type SteerChange,
+  type SteeredConfig,
+  SteeredExecutor,
+  Steering,
+} from './steered.js';
 
 export type { SteerChange, SteeredConfig };
-export { Steering };
+export { MAX_SPAWN_RATE_PER_THREAD, Steering };
 
 export type ExecutorConfig =
   | ConstantUsersConfig
