@@ -1,3 +1,6 @@
+/** The most latency faults add to one provider's calls: its own and every provider's together. */
+export const MAX_ADDED_LATENCY_MS = 60_000;
+
 /** Faults injected at run time through `/admin/faults`; read by providers, cache and tasks. */
 export class FaultState {
   /** Providers that fail every call, as in an outage. */
@@ -11,6 +14,21 @@ export class FaultState {
 
   addedLatencyMs(provider: string): number {
     return (this.providerLatencyMs.get(provider) ?? 0) + (this.providerLatencyMs.get('*') ?? 0);
+  }
+
+  /**
+   * The latency each of `providers` would get with `setting` merged in (a number: every
+   * provider's, the key `*`), as `addedLatencyMs` would then say.
+   */
+  latencyAfter(
+    setting: number | Readonly<Record<string, number>>,
+    providers: Iterable<string>,
+  ): Map<string, number> {
+    const merged = new Map(this.providerLatencyMs);
+    if (typeof setting === 'number') merged.set('*', setting);
+    else for (const [name, ms] of Object.entries(setting)) merged.set(name, ms);
+    const all = merged.get('*') ?? 0;
+    return new Map([...providers].map((name) => [name, (merged.get(name) ?? 0) + all]));
   }
 
   clear(): void {

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { z } from 'zod';
 import { PerfError } from '../errors.js';
 import { loadOptions, resolveLoad } from './load-options.js';
@@ -31,6 +32,18 @@ export const uiOptions = {
     flags: '--autostart',
     description: "start a test at once with the flags' settings (the form shows them too)",
     schema: flag.bool(false),
+  },
+  targetsDir: {
+    flags: '--targets-dir <folder>',
+    description:
+      "the folder whose files the form's targets file may name; no other file is read (default: the folder the UI starts in)",
+    schema: z
+      .string()
+      .min(1)
+      .refine((path) => statSync(path, { throwIfNoEntry: false })?.isDirectory() === true, {
+        message: 'expected a folder that exists',
+      })
+      .optional(),
   },
   autoquit: {
     flags: '--autoquit <seconds>',
@@ -91,6 +104,7 @@ export async function runUi(flags: UiFlags, args: readonly string[]): Promise<nu
         targets: flags.target,
       }),
     targets,
+    targetsFiles: { folder: flags.targetsDir ?? process.cwd(), named: flags.targets },
     targetSettings: {
       abortOnFail: flags.abortOnFail,
       allowUnknown: flags.allowUnknown,

@@ -173,7 +173,7 @@ export async function runAgent(
         if (said === 'start' && message.type === 'start') {
           if (message.agents[String(o.index)] !== agent) {
             ended = 'rejected';
-            reason = `index ${o.index} is taken by agent ${message.agents[String(o.index)] ?? 'another'} (the run started without this one)`;
+            reason = `index ${o.index} is taken by agent ${message.agents[String(o.index)] ?? 'another'} (the run started without this one); fix --index`;
             break;
           }
           startAt = message.at + offset;
@@ -185,7 +185,8 @@ export async function runAgent(
         reason = 'the coordinator went silent before the start';
       }
     }
-    if (ended === 'rejected') throw new PerfError('FP_ERR_DISTRIBUTED', `${reason}; fix --index`);
+    // A refusal says what to do itself: an index taken or beyond the run, or another version.
+    if (ended === 'rejected') throw new PerfError('FP_ERR_DISTRIBUTED', reason);
     if (ended) {
       o.log(`Run ${published.run} aborted: ${reason}`);
       return { code: AGENT_ABORTED };

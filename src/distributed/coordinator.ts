@@ -211,7 +211,7 @@ export class Coordinator implements RemoteShares {
           type: 'reject',
           index: report.index,
           agent: report.agent,
-          reason: `index ${report.index} is beyond this run's ${this.count} instance(s) (0 to ${this.count - 1})`,
+          reason: `index ${report.index} is beyond this run's ${this.count} instance(s) (0 to ${this.count - 1}); fix --index`,
         });
         return;
       }
@@ -229,7 +229,7 @@ export class Coordinator implements RemoteShares {
           type: 'reject',
           index: report.index,
           agent: report.agent,
-          reason: `index ${report.index} is taken by agent ${taken.agent}`,
+          reason: `index ${report.index} is taken by agent ${taken.agent}; fix --index`,
         });
         return;
       }

@@ -65,6 +65,7 @@ export type Control =
       readonly type: 'reject';
       readonly index: number;
       readonly agent: string;
+      /** Why, and what fixes it (`; fix --index`, or run the same version): the agent's error. */
       readonly reason: string;
     };
 

@@ -196,7 +196,7 @@ async function loadJob(job: LoadJob, paths: OutputPaths, life: Lifecycle): Promi
   if (session) life.defer(() => (judged ? undefined : session.cancel()));
 
   life.log(
-    `Running ${workload} against ${host}: ${executor.describe()}${request.workers > 1 ? `, ${request.workers} workers` : ''}`,
+    `Running ${workload} against ${host}: ${executor.describe(plan.workload.kind === 'quick' ? 'connections' : 'users')}${request.workers > 1 ? `, ${request.workers} workers` : ''}`,
   );
   if (profiler) {
     life.log(`Profiling ${host} ${profiler.describe()}`);

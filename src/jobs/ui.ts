@@ -7,6 +7,7 @@ import {
   isLoopback,
   type StartInput,
   startUiServer,
+  type TargetsFiles,
   UiSession,
 } from '../ui/index.js';
 import { VERSION } from '../version.js';
@@ -21,6 +22,8 @@ export interface UiJob {
   /** What the form shows first (the command line's load, targets and host). */
   readonly defaults: (classes: readonly string[]) => StartInput;
   readonly targets: TargetsRequest | null;
+  /** Which files the form's targets file may name (--targets-dir, or the folder it starts in). */
+  readonly targetsFiles: TargetsFiles;
   /** How targets are judged when the form names some. */
   readonly targetSettings: {
     readonly abortOnFail: boolean;
@@ -112,6 +115,7 @@ export function runUiJob(job: UiJob): Promise<ExitCode> {
           healthPath: job.targetSettings.healthPath,
           metricsPath: job.targetSettings.metricsPath,
         },
+        targetsFiles: job.targetsFiles,
         outputs: { json: request.json, csv: request.csv, html: request.html },
         version: VERSION,
         log: life.log,

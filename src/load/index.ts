@@ -10,6 +10,7 @@ export type {
   Executor,
   ExecutorConfig,
   ExecutorContext,
+  LoadUnits,
   RampingArrivalRateConfig,
   RampingUsersConfig,
   SteerChange,
@@ -18,6 +19,7 @@ export type {
 export {
   createExecutor,
   executors,
+  MAX_SPAWN_RATE_PER_THREAD,
   partOf,
   Steering,
   segmentFor,

@@ -30,6 +30,32 @@ export interface TargetExpression {
   readonly thresholdText: string;
 }
 
+/**
+ * The most of a target an error quotes: a longer one is cut around the column it points at, so
+ * a 260 KB expression is not echoed whole (issue 25).
+ */
+const MAX_QUOTED = 80;
+/** The most of a name or token an error quotes. */
+const MAX_QUOTED_NAME = 40;
+
+/** `text` cut to `max` characters, with … where it was cut. */
+export function clip(text: string, max = MAX_QUOTED_NAME): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…`;
+}
+
+/** `text` in quotes; a longer one cut to `max` characters (…), with its whole length. */
+export function quoted(text: string, max = MAX_QUOTED_NAME): string {
+  return text.length <= max ? `'${text}'` : `'${clip(text, max)}' (${text.length} characters)`;
+}
+
+/** `source` in quotes; a long one cut to the stretch around `column` (1-based), with its length. */
+function excerpt(source: string, column: number): string {
+  if (source.length <= MAX_QUOTED) return `'${source}'`;
+  const start = Math.max(0, Math.min(column - 1 - MAX_QUOTED / 2, source.length - MAX_QUOTED));
+  const end = start + MAX_QUOTED;
+  return `'${start > 0 ? '…' : ''}${source.slice(start, end)}${end < source.length ? '…' : ''}' (${source.length} characters)`;
+}
+
 /** A target that does not parse: where, what was expected, what was found. */
 export class TargetSyntaxError extends Error {
   override name = 'TargetSyntaxError';
@@ -39,7 +65,7 @@ export class TargetSyntaxError extends Error {
     readonly column: number,
     readonly detail: string,
   ) {
-    super(`'${source}' at column ${column}: ${detail}`);
+    super(`${excerpt(source, column)} at column ${column}: ${detail}`);
   }
 }
 
@@ -88,7 +114,7 @@ type Token =
   | { type: 'end'; text: ''; at: number };
 
 function describe(token: Token): string {
-  return token.type === 'end' ? 'the end' : `'${token.text}'`;
+  return token.type === 'end' ? 'the end' : quoted(token.text);
 }
 
 function tokenize(source: string): Token[] {
@@ -191,7 +217,7 @@ export function parseTarget(source: string): TargetExpression {
       throw new TargetSyntaxError(
         source,
         head.at + 1,
-        `'${head.text}[...]' is not a figure; use endpoint["name"].p95 or provider["name"].uptime`,
+        `${quoted(`${head.text}[...]`)} is not a figure; use endpoint["name"].p95 or provider["name"].uptime`,
       );
     }
   } else {
@@ -200,7 +226,7 @@ export function parseTarget(source: string): TargetExpression {
       throw new TargetSyntaxError(
         source,
         head.at + 1,
-        `unknown figure '${head.text}'; one of ${FIGURE_LIST}, cache_hit_rate, task_completion_rate, uptime, provider_uptime, endpoint["name"].FIGURE, provider["name"].uptime`,
+        `unknown figure ${quoted(head.text)}; one of ${FIGURE_LIST}, cache_hit_rate, task_completion_rate, uptime, provider_uptime, endpoint["name"].FIGURE, provider["name"].uptime`,
       );
     metric = { scope: 'run', figure: head.text };
     kind = found;
@@ -260,7 +286,7 @@ function convert(
         fail(
           unit === ''
             ? `${figure} is a latency: give its unit, as in 500ms or 0.5s`
-            : `${figure} is a latency: expected us, ms or s, found '${unit}'`,
+            : `${figure} is a latency: expected us, ms or s, found ${quoted(unit)}`,
         );
       return value * (scale[unit] as number);
     }

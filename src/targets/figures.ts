@@ -4,7 +4,7 @@ import {
   type Histogram,
   type RunResult,
 } from '../stats/index.js';
-import { type MetricRef, percentileOf } from './expression.js';
+import { clip, type MetricRef, percentileOf, quoted } from './expression.js';
 import { type Figure, type ServiceFigures, unknown } from './service-figures.js';
 
 /** Client-side figures of a run, a window, or one endpoint: latencies in microseconds. */
@@ -76,7 +76,7 @@ export function clientFigure(slice: ClientSlice, figure: string): Figure {
       return known(ms(histogram.getValueAtPercentile(50)), basis);
   }
   const p = percentileOf(figure);
-  if (p === null) return unknown(`'${figure}' is not a client-side figure`);
+  if (p === null) return unknown(`${quoted(figure)} is not a client-side figure`);
   return known(ms(histogram.getValueAtPercentile(p)), basis);
 }
 
@@ -89,7 +89,14 @@ function endpointSlice(source: FigureSource, name: string): ClientSlice | string
   );
   if (matching.length === 0) {
     const names = [...source.endpoints.keys()].map((k) => k.slice(k.indexOf(' ') + 1));
-    return `no endpoint named "${name}" in this run${names.length ? ` (${[...new Set(names)].slice(0, 5).join(', ')}${names.length > 5 ? ', ...' : ''})` : ''}`;
+    return `no endpoint named "${clip(name)}" in this run${
+      names.length
+        ? ` (${[...new Set(names)]
+            .slice(0, 5)
+            .map((n) => clip(n))
+            .join(', ')}${names.length > 5 ? ', ...' : ''})`
+        : ''
+    }`;
   }
   if (matching.length === 1) return matching[0]?.[1] as ClientSlice;
   const histogram = createHistogram();

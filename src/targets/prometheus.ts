@@ -19,7 +19,8 @@ function parseLabels(text: string, line: string): Record<string, string> {
     while (text[i] === ',' || text[i] === ' ') i++;
     if (i >= text.length) break;
     const eq = text.indexOf('=', i);
-    if (eq < 0 || text[eq + 1] !== '"') throw new ScrapeError(`malformed labels in '${line}'`);
+    if (eq < 0 || text[eq + 1] !== '"')
+      throw new ScrapeError(`malformed labels in '${line.slice(0, 80)}'`);
     const name = text.slice(i, eq).trim();
     let value = '';
     let j = eq + 2;
@@ -29,7 +30,8 @@ function parseLabels(text: string, line: string): Record<string, string> {
         value += text[j] === 'n' ? '\n' : text[j];
       } else value += text[j];
     }
-    if (j >= text.length) throw new ScrapeError(`unterminated label value in '${line}'`);
+    if (j >= text.length)
+      throw new ScrapeError(`unterminated label value in '${line.slice(0, 80)}'`);
     labels[name] = value;
     i = j + 1;
   }

@@ -1,4 +1,5 @@
 import { METRIC } from '../metric-names.js';
+import { quoted } from './expression.js';
 import { increase, type Scrape } from './prometheus.js';
 
 /** A figure, or why there is none. */
@@ -104,7 +105,7 @@ export class ServiceFigures {
       const known = this.after.labelValues(name, 'provider');
       if (!known.includes(provider))
         return unknown(
-          `no provider '${provider}' in ${name}${known.length ? `; providers: ${known.join(', ')}` : ''}`,
+          `no provider ${quoted(provider)} in ${name}${known.length ? `; providers: ${known.join(', ')}` : ''}`,
         );
     }
     return share(

@@ -4,7 +4,13 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { PerfError } from '../errors.js';
 import { packageFile } from '../util/package-file.js';
-import { parseTarget, type TargetExpression, TargetSyntaxError } from './expression.js';
+import {
+  clip,
+  parseTarget,
+  quoted,
+  type TargetExpression,
+  TargetSyntaxError,
+} from './expression.js';
 
 /** A named target. */
 export interface Target {
@@ -53,11 +59,13 @@ export function readTargetsFile(path: string): Target[] {
     );
   }
   let data: unknown;
+  const json = extname(path).toLowerCase() === '.json';
   try {
-    data = extname(path).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
+    data = json ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
-    const first = (error as Error).message.split('\n')[0];
-    throw new TargetsError(`targets file ${path} does not parse: ${first}`);
+    throw new TargetsError(
+      `targets file ${path} does not parse as ${json ? 'JSON' : 'YAML'}${parseProblem(error, text, json)}`,
+    );
   }
   const parsed = file.safeParse(data);
   if (!parsed.success) {
@@ -81,10 +89,37 @@ export function readTargetsFile(path: string): Target[] {
   });
   const seen = new Set<string>();
   for (const t of targets) {
-    if (seen.has(t.name)) throw new TargetsError(`targets file ${path} names '${t.name}' twice`);
+    if (seen.has(t.name))
+      throw new TargetsError(`targets file ${path} names ${quoted(t.name)} twice`);
     seen.add(t.name);
   }
   return targets;
+}
+
+/**
+ * Where and why a file did not parse, quoting none of it: a file that does not parse is not a
+ * targets file, and may be anything (issue 25: the UI echoed a line of /etc/redis/redis.conf).
+ * YAML's messages quote the text they stopped at, and JSON's an unexpected token with the text
+ * around it; both are cut there, and the place is given as a line and column instead.
+ */
+function parseProblem(error: unknown, text: string, json: boolean): string {
+  const { message, linePos } = error as {
+    message: string;
+    linePos?: [{ line: number; col: number }];
+  };
+  const first = message.split('\n')[0] ?? '';
+  let reason: string;
+  let at = linePos?.[0];
+  if (json) {
+    reason = first.startsWith('Unexpected token') ? 'Unexpected token' : first;
+    const offset = /\s+in JSON at position (\d+)/.exec(reason);
+    if (offset) {
+      const before = text.slice(0, Number(offset[1])).split('\n');
+      at = { line: before.length, col: (before.at(-1)?.length ?? 0) + 1 };
+      reason = reason.slice(0, offset.index);
+    }
+  } else reason = (first.split(/\s+at line \d|["']/)[0] ?? '').replace(/[\s:]+$/, '');
+  return `${reason ? `: ${reason}` : ''}${at ? ` (line ${at.line}, column ${at.col})` : ''}`;
 }
 
 /** Keeps the targets whose name or expression contains one of `only` (any case). @throws TargetsError */
@@ -95,7 +130,7 @@ export function selectTargets(targets: readonly Target[], only: readonly string[
   );
   if (picked.length === 0)
     throw new TargetsError(
-      `--only ${only.join(', ')} matches no target; the targets are: ${targets.map((t) => t.name).join(', ')}`,
+      `--only ${only.map((o) => clip(o)).join(', ')} matches no target; the targets are: ${targets.map((t) => clip(t.name)).join(', ')}`,
     );
   return picked;
 }

@@ -6,4 +6,5 @@ export type { UiServer, UiServerOptions } from './server.js';
 export { generateToken, isLoopback, startUiServer } from './server.js';
 export type { TestObserver, UiSessionOptions, UiTargetSettings } from './session.js';
 export { UiSession } from './session.js';
+export type { TargetsFiles } from './targets-input.js';
 export { UiError } from './ui-error.js';

@@ -3,7 +3,9 @@ import { EXIT } from '../exit-codes.js';
 import {
   assertReachable,
   type ExecutorConfig,
+  formatDuration,
   type LoadPlan,
+  MAX_SPAWN_RATE_PER_THREAD,
   type Progress,
   runLoad,
   Steering,
@@ -21,7 +23,7 @@ import {
 import { parseDuration } from '../util/duration.js';
 import type { Mark, RunView, Snapshot, Tick, UiEvent, UiState } from './events.js';
 import type { EditInput, StartInput } from './form.js';
-import { targetsOf } from './targets-input.js';
+import { type TargetsFiles, targetsOf } from './targets-input.js';
 import { finalTick, liveTick } from './ticks.js';
 import { UiError } from './ui-error.js';
 
@@ -52,6 +54,8 @@ export interface UiSessionOptions {
   readonly workers: number;
   readonly graceMs: number;
   readonly targetSettings: UiTargetSettings;
+  /** Which files the form's targets file may name: those under one folder. */
+  readonly targetsFiles: TargetsFiles;
   /** Files written at the end of every test, as `load --json/--csv/--html` do. */
   readonly outputs: { readonly json?: string; readonly csv?: string; readonly html?: string };
   readonly version: string;
@@ -86,6 +90,8 @@ interface ActiveRun {
   error: string | null;
   recorder: StatsRecorder | undefined;
   progress: Progress | undefined;
+  /** The most users that ran since the users asked for last changed. */
+  peakUsers: number;
   live: LiveTargets | undefined;
   liveAt: number;
   latest: Tick | null;
@@ -228,7 +234,7 @@ export class UiSession {
         400,
         `no user class ${unknown.join(', ')} in ${this.options.scenarioFile}; it has ${[...this.#classNames.keys()].join(', ')}`,
       );
-    const targets = targetsOf(input);
+    const targets = targetsOf(input, this.options.targetsFiles);
     const host = (input.host || this.options.defaultHost).replace(/\/$/, '');
     if (input.model === 'closed' && input.users < this.options.workers && input.users > 0)
       this.options.log(
@@ -313,6 +319,7 @@ export class UiSession {
       error: null,
       recorder: undefined,
       progress: undefined,
+      peakUsers: 0,
       live: undefined,
       liveAt: 0,
       latest: null,
@@ -320,6 +327,13 @@ export class UiSession {
       result: undefined,
       done: Promise.resolve(),
     };
+    if (input.model === 'closed') {
+      const warning = rampWarning(0, input.users, input.spawnRate, this.options.workers, {
+        leftMs: durationMs,
+        started: true,
+      });
+      if (warning) this.#warn(run, warning);
+    }
     this.#run = run;
     this.#state = 'running';
     const plan: LoadPlan = {
@@ -358,6 +372,7 @@ export class UiSession {
         steering: run.steering,
         onProgress: (progress) => {
           run.progress = progress;
+          run.peakUsers = Math.max(run.peakUsers, progress.users);
           observer?.onProgress(progress);
         },
         onWarning: (message) => {
@@ -407,6 +422,13 @@ export class UiSession {
           : `Test ${run.id} failed: internal error, please report it with this trace:\n${(error as Error).stack ?? String(error)}`,
       );
     }
+    // Whatever kept them from starting (the run time, the spawn rate, a generator at its limit),
+    // a test that ends short of its users says so.
+    if (result && run.model === 'closed' && run.peakUsers < run.steering.users)
+      this.#warn(
+        run,
+        `the test ended with ${count(run.peakUsers)} of the ${count(run.steering.users)} users asked for`,
+      );
     run.result = result;
     const passed =
       result && 'targets' in result
@@ -433,6 +455,11 @@ export class UiSession {
       this.#state = 'stopped';
       this.#emit({ type: 'snapshot', data: this.snapshot() });
     }
+  }
+
+  #warn(run: ActiveRun, message: string): void {
+    run.warnings.push(message);
+    this.options.log(`WARNING: ${message}`);
   }
 
   /** Writes the files the command line asked for, the JSON first; a failure is logged, not thrown. */
@@ -473,8 +500,20 @@ export class UiSession {
         400,
         'this test runs the open model (a rate); change rate, or start a closed-model test to set users',
       );
+    const users = run.progress?.users ?? 0;
     run.steering.set(change);
     const t = run.recorder ? (Date.now() - run.recorder.startedAt) / 1000 : 0;
+    if (run.model === 'closed') {
+      if (change.users !== undefined) run.peakUsers = users;
+      const warning = rampWarning(
+        users,
+        run.steering.users,
+        run.steering.spawnRate,
+        this.options.workers,
+        { leftMs: run.durationMs === null ? null : run.durationMs - t * 1000, started: false },
+      );
+      if (warning) this.#warn(run, warning);
+    }
     const label =
       change.rate !== undefined
         ? `rate → ${change.rate}/s`
@@ -536,6 +575,34 @@ export class UiSession {
     await this.settled();
     this.#listeners.clear();
   }
+}
+
+const count = (n: number) => n.toLocaleString('en-US');
+
+/**
+ * Why a closed-model test cannot reach `to` users from `from` before it ends, if it cannot:
+ * users start at the spawn rate, at most 10,000 a second a thread (issue 25: a million users at
+ * 10/s were taken without a word, and the test ended at 14,501).
+ */
+function rampWarning(
+  from: number,
+  to: number,
+  spawnRate: number,
+  workers: number,
+  end: { leftMs: number | null; started: boolean },
+): string | undefined {
+  if (end.leftMs === null || to <= from) return undefined;
+  const most = MAX_SPAWN_RATE_PER_THREAD * Math.max(1, workers);
+  const rate = Math.min(spawnRate, most);
+  const needMs = ((to - from) / rate) * 1000;
+  if (needMs <= end.leftMs) return undefined;
+  // The first user of a test starts at once, the others at the rate.
+  const about = Math.min(to, from + (from === 0 ? 1 : 0) + Math.floor((rate * end.leftMs) / 1000));
+  const capped = spawnRate > most;
+  const at = capped
+    ? `${count(rate)}/s (at most ${count(MAX_SPAWN_RATE_PER_THREAD)} a second a worker thread; --workers adds threads)`
+    : `${count(rate)}/s`;
+  return `${count(to)} users at ${at} take ${formatDuration(needMs)} to start; the test ends ${end.started ? 'after' : 'in'} ${formatDuration(end.leftMs)} with about ${count(about)}: ${capped ? 'use more --workers or a longer runTime' : 'raise spawnRate or runTime'}, or ask for fewer users`;
 }
 
 function describe(input: StartInput): string {

@@ -146,7 +146,7 @@ describe('bad input gets a 4xx with the reason, and the UI goes on', () => {
     [{ host: 'ftp://127.0.0.1' }, 400, /^host: expected a URL/],
     [{ classes: ['HealthUser', 'HealthUser'] }, 400, /^classes: a user class is named twice/],
     [{ runTime: `1${'0'.repeat(400)}s` }, 400, /^runTime: expected a duration/],
-    [{ targetsFile: '/dev/zero' }, 400, /is not a file of targets/],
+    [{ targetsFile: '/dev/zero' }, 400, /is not under/],
   ])('%j → %i', async (body, status, reason) => {
     const answer = await post('/api/start', body);
     expect(answer.status).toBe(status);

@@ -43,6 +43,7 @@ export async function startUi(
       healthPath: '/health',
       metricsPath: '/metrics',
     },
+    targetsFiles: { folder: process.cwd() },
     outputs: {},
     version: 'test',
     log: (line) => log.push(line),

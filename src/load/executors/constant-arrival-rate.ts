@@ -1,5 +1,5 @@
 import { formatDuration } from '../../util/duration.js';
-import type { Executor, ExecutorContext } from './executor.js';
+import type { Executor, ExecutorContext, LoadUnits } from './executor.js';
 import { runSchedule } from './open-schedule.js';
 
 export interface ConstantArrivalRateConfig {
@@ -21,9 +21,10 @@ export class ConstantArrivalRateExecutor implements Executor {
     this.durationMs = config.durationMs;
   }
 
-  describe(): string {
+  describe(units: LoadUnits = 'users'): string {
     const { rate, maxUsers } = this.config;
-    return `open model: ${rate} iterations/s, up to ${maxUsers} users, ${formatDuration(this.durationMs)}`;
+    const started = units === 'connections' ? 'requests' : 'iterations';
+    return `open model: ${rate} ${started}/s, up to ${maxUsers} ${units}, ${formatDuration(this.durationMs)}`;
   }
 
   run(context: ExecutorContext): Promise<void> {

@@ -1,5 +1,5 @@
 import { formatDuration } from '../../util/duration.js';
-import { driveUsers, type Executor, type ExecutorContext } from './executor.js';
+import { driveUsers, type Executor, type ExecutorContext, type LoadUnits } from './executor.js';
 
 export interface ConstantUsersConfig {
   readonly type: 'constant-users';
@@ -19,9 +19,13 @@ export class ConstantUsersExecutor implements Executor {
     this.durationMs = config.durationMs;
   }
 
-  describe(): string {
+  describe(units: LoadUnits = 'users'): string {
     const { users, spawnRate } = this.config;
-    return `closed model: ${users} users, spawning ${spawnRate}/s, ${formatDuration(this.durationMs)}`;
+    const length = formatDuration(this.durationMs);
+    // Quick mode opens its connections at once: its spawn rate is no setting of the user's.
+    return units === 'connections'
+      ? `closed model: ${users} connections, ${length}`
+      : `closed model: ${users} users, spawning ${spawnRate}/s, ${length}`;
   }
 
   run(context: ExecutorContext): Promise<void> {

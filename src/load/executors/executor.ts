@@ -26,13 +26,22 @@ export interface ExecutorContext {
   dropped(): void;
 }
 
+/**
+ * What a run's load is made of, as its header counts it: a scenario's users, which are spawned
+ * and run iterations, or quick mode's connections, all opened at once, which send requests.
+ */
+export type LoadUnits = 'users' | 'connections';
+
 /** A load shape: how many users, or how many iterations a second, over time. */
 export interface Executor {
   readonly type: string;
   readonly model: 'closed' | 'open';
   readonly durationMs: number;
-  /** One line for the run's header, such as `100 users, 10/s spawn, 5m`. */
-  describe(): string;
+  /**
+   * One line for the run's header, such as `closed model: 100 users, spawning 10/s, 5m`, or in
+   * quick mode (`connections`) `closed model: 50 connections, 10s`. @default units 'users'
+   */
+  describe(units?: LoadUnits): string;
   /** Resolves when the shape has run its course or the signal aborts. */
   run(context: ExecutorContext): Promise<void>;
   /** A steered open model: the rate asked for now (recorded each second, since it changes). */

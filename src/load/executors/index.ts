@@ -10,10 +10,16 @@ import {
   RampingArrivalRateExecutor,
 } from './ramping-arrival-rate.js';
 import { type RampingUsersConfig, RampingUsersExecutor } from './ramping-users.js';
-import { type SteerChange, type SteeredConfig, SteeredExecutor, Steering } from './steered.js';
+import {
+  MAX_SPAWN_RATE_PER_THREAD,
+  type SteerChange,
+  type SteeredConfig,
+  SteeredExecutor,
+  Steering,
+} from './steered.js';
 
 export type { SteerChange, SteeredConfig };
-export { Steering };
+export { MAX_SPAWN_RATE_PER_THREAD, Steering };
 
 export type ExecutorConfig =
   | ConstantUsersConfig
@@ -88,7 +94,7 @@ export function segmentFor(config: ExecutorConfig, segment: Segment): Segment | 
   return config.type === 'steered' || segment.count === 1 ? undefined : segment;
 }
 
-export type { ExecutorContext } from './executor.js';
+export type { ExecutorContext, LoadUnits } from './executor.js';
 export type {
   ConstantArrivalRateConfig,
   ConstantUsersConfig,

@@ -1,5 +1,5 @@
 import { formatDuration, type Stage, stagesDuration, stageValue } from '../../util/duration.js';
-import type { Executor, ExecutorContext } from './executor.js';
+import type { Executor, ExecutorContext, LoadUnits } from './executor.js';
 import { runSchedule } from './open-schedule.js';
 
 export interface RampingArrivalRateConfig {
@@ -20,9 +20,10 @@ export class RampingArrivalRateExecutor implements Executor {
     this.durationMs = stagesDuration(config.stages);
   }
 
-  describe(): string {
+  describe(units: LoadUnits = 'users'): string {
     const stages = this.config.stages.map((s) => `${formatDuration(s.durationMs)}→${s.target}/s`);
-    return `open model: arrival rate in stages ${stages.join(', ')}, up to ${this.config.maxUsers} users`;
+    const rate = units === 'connections' ? 'request rate' : 'arrival rate';
+    return `open model: ${rate} in stages ${stages.join(', ')}, up to ${this.config.maxUsers} ${units}`;
   }
 
   run(context: ExecutorContext): Promise<void> {

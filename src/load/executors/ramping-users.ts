@@ -1,5 +1,5 @@
 import { formatDuration, type Stage, stagesDuration, stageValue } from '../../util/duration.js';
-import { driveUsers, type Executor, type ExecutorContext } from './executor.js';
+import { driveUsers, type Executor, type ExecutorContext, type LoadUnits } from './executor.js';
 
 export interface RampingUsersConfig {
   readonly type: 'ramping-users';
@@ -18,9 +18,9 @@ export class RampingUsersExecutor implements Executor {
     this.durationMs = stagesDuration(config.stages);
   }
 
-  describe(): string {
+  describe(units: LoadUnits = 'users'): string {
     const stages = this.config.stages.map((s) => `${formatDuration(s.durationMs)}→${s.target}`);
-    return `closed model: users in stages ${stages.join(', ')}`;
+    return `closed model: ${units} in stages ${stages.join(', ')}`;
   }
 
   run(context: ExecutorContext): Promise<void> {

@@ -61,6 +61,8 @@ const TICK_MS = 50;
  * seconds.
  */
 const MAX_STEP = 500;
+/** The most users a thread starts (or stops) a second, whatever the spawn rate: 10,000. */
+export const MAX_SPAWN_RATE_PER_THREAD = (MAX_STEP * 1000) / TICK_MS;
 
 export class SteeredExecutor implements Executor {
   readonly type = 'steered';
