@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { decodeHistogram } from './histogram.js';
 import { READABLE_SCHEMA_VERSIONS } from './result.js';
 
 /**
@@ -44,6 +45,21 @@ const column = (ok: (n: number) => boolean, expected: string) =>
   });
 const finites = column(Number.isFinite, 'a finite number');
 const counts = column((n) => Number.isFinite(n) && n >= 0, 'a count (0 or more)');
+
+/**
+ * An HDR histogram in compressed base64, as `encodeHistogram` writes it: decoded here, as every
+ * reader decodes it, so one that does not decode is a line naming its field, not a crash later.
+ */
+const histogram = z.string().superRefine((encoded, context) => {
+  try {
+    decodeHistogram(encoded).destroy();
+  } catch (error) {
+    context.addIssue({
+      code: 'custom',
+      message: `not an HDR histogram in compressed base64 (${(error as Error).message})`,
+    });
+  }
+});
 
 const latency = z
   .object({
@@ -205,7 +221,7 @@ export const loadResultSchema = z
         .passthrough(),
     ),
     histograms: z
-      .object({ total: z.string(), endpoints: z.record(z.string(), z.string()) })
+      .object({ total: histogram, endpoints: z.record(z.string(), histogram) })
       .passthrough(),
     generator,
     config: z.record(z.string(), z.unknown()),

@@ -1,7 +1,7 @@
 /**
  * Every reader of a stored load result (compare, report, report --baseline) validates it with one
  * schema, so a file one of them refuses is refused by all, with one line naming the file and the
- * field, exit 2 (issue 25, item 10).
+ * field, exit 2 (issue 25, items 8 and 10).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,8 +34,30 @@ const readers: Array<[string, (bad: string) => string[]]> = [
   ['report --baseline', (bad) => ['report', V1, '--baseline', bad, '-o', out]],
 ];
 
+const [firstKey] = Object.keys(good.histograms.endpoints) as [string];
 const cases: Array<[string, unknown, string]> = [
   ['negative requests', { ...good, totals: { ...good.totals, requests: -5 } }, 'totals.requests'],
+  [
+    'a total histogram that is not base64',
+    { ...good, histograms: { ...good.histograms, total: 'not base64!' } },
+    'histograms.total',
+  ],
+  [
+    'a total histogram cut short',
+    { ...good, histograms: { ...good.histograms, total: good.histograms.total.slice(0, 40) } },
+    'histograms.total',
+  ],
+  [
+    "an endpoint's histogram of another encoding",
+    {
+      ...good,
+      histograms: {
+        ...good.histograms,
+        endpoints: { ...good.histograms.endpoints, [firstKey]: 'AAAA' },
+      },
+    },
+    `histograms.endpoints.${firstKey}`,
+  ],
 ];
 
 describe('a load result every reader refuses alike', () => {
