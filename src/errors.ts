@@ -23,7 +23,7 @@ export const ERROR_CODES = {
   FP_ERR_BENCH:
     'Benchmarks cannot run: no bench folder, a bench file that does not load, none matching, one that throws.',
   FP_ERR_BASELINE:
-    'A result given to compare or report is missing, not JSON, of the wrong shape, or from another environment.',
+    'A result given to compare or report, or the history given to trend, is missing, not JSON, of the wrong shape, or from another environment.',
   FP_ERR_TARGETS:
     'Targets cannot be used: a file that is missing or does not parse, an expression with a syntax error, --only matching none.',
   FP_ERR_FAULTS:

@@ -20,9 +20,12 @@ export async function runTrendJob(job: TrendJob): Promise<ExitCode> {
     import('../bench/index.js'),
     import('../regress/index.js'),
   ]);
-  const all = trends(readHistory(job.history), job.threshold).filter((t) =>
-    matches(job.filters, '', t.id),
-  );
+  const history = readHistory(job.history);
+  if (history.cutShort !== null)
+    process.stderr.write(
+      `WARNING: ${job.history}:${history.cutShort} is cut short (a save interrupted while it was written); skipped it\n`,
+    );
+  const all = trends(history.entries, job.threshold).filter((t) => matches(job.filters, '', t.id));
   const rows = all.map((t) => [
     t.id,
     String(t.points.length),

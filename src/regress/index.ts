@@ -7,7 +7,7 @@ export type { ReadResult } from './read-result.js';
 export { RegressError, readResult } from './read-result.js';
 export type { ShiftEstimate } from './statistics.js';
 export { benjaminiHochberg, hodgesLehmann, normalCdf, normalQuantile } from './statistics.js';
-export type { HistoryEntry, Trend } from './trend.js';
+export type { History, HistoryEntry, Trend } from './trend.js';
 export { readHistory, trends } from './trend.js';
 export type { Comparison, Verdict } from './verdict.js';
 export { adjust, judge } from './verdict.js';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { BenchResult } from '../bench/index.js';
 import { PerfError } from '../errors.js';
-import { READABLE_SCHEMA_VERSIONS, type RunResult } from '../stats/index.js';
+import { loadResultSchema, type RunResult } from '../stats/index.js';
 
 /** A baseline or current file that cannot be compared: missing, not JSON, the wrong shape. */
 export class RegressError extends PerfError {
@@ -47,83 +47,14 @@ const benchSchema = z
   })
   .passthrough();
 
-const latency = z.object({ p50: z.number(), p95: z.number(), p99: z.number() }).passthrough();
-const endpoint = z
-  .object({
-    name: z.string(),
-    method: z.string(),
-    requests: z.number(),
-    failures: z.number(),
-    latencyMs: latency,
-  })
-  .passthrough();
-
-const newest = Math.max(...READABLE_SCHEMA_VERSIONS);
-
-/** A result's version: one this code reads, or a line saying a newer fiml-perf wrote it. */
-const loadVersion = z.literal(READABLE_SCHEMA_VERSIONS as [number, ...number[]], {
-  error: (issue) =>
-    typeof issue.input === 'number' && issue.input > newest
-      ? `version ${issue.input} was written by a newer fiml-perf (this one reads ${READABLE_SCHEMA_VERSIONS.join(', ')}); update fiml-perf`
-      : `expected one of ${READABLE_SCHEMA_VERSIONS.join(', ')}`,
-});
-
-/**
- * A column is checked to be an array, not number by number: a long run's series hold over a
- * million numbers, and comparing results does not read them.
- */
-const column = z.custom<number[]>(Array.isArray, { error: 'expected an array of numbers' });
-const series = z
-  .object({
-    stepS: z.number().int().positive(),
-    t: column,
-    requests: column,
-    failures: column,
-    p50: column,
-    p90: column,
-    p95: column,
-    p99: column,
-    max: column,
-  })
-  .passthrough()
-  .refine(
-    (s) =>
-      [s.requests, s.failures, s.p50, s.p90, s.p95, s.p99, s.max].every(
-        (c) => c.length === s.t.length,
-      ),
-    { error: 'columns of different lengths' },
-  );
-
-const loadSchema = z
-  .object({
-    schemaVersion: loadVersion,
-    model: z.enum(['closed', 'open']),
-    startedAt: z.string(),
-    totals: endpoint,
-    endpoints: z.array(endpoint),
-    histograms: z
-      .object({ total: z.string(), endpoints: z.record(z.string(), z.string()) })
-      .passthrough(),
-    // Version 1 has none; version 2 always has it (checked below).
-    endpointSeries: z.record(z.string(), series).optional(),
-  })
-  .passthrough()
-  .superRefine((result, context) => {
-    if (result.schemaVersion >= 2 && result.endpointSeries === undefined)
-      context.addIssue({
-        code: 'custom',
-        path: ['endpointSeries'],
-        message: `expected per-endpoint series in a version ${result.schemaVersion} result`,
-      });
-  });
-
 export type ReadResult =
   | { kind: 'bench'; result: BenchResult }
   | { kind: 'load'; result: RunResult };
 
 /**
- * Reads and validates a benchmark result or a load-test result; load results of every version in
- * `READABLE_SCHEMA_VERSIONS` (version 1 has no `endpointSeries`). @throws RegressError
+ * Reads and validates a benchmark result or a load-test result (every version in
+ * `READABLE_SCHEMA_VERSIONS`, with the one schema every reader of a load result uses).
+ * @throws RegressError
  */
 export function readResult(path: string): ReadResult {
   let text: string;
@@ -146,7 +77,7 @@ export function readResult(path: string): ReadResult {
     );
   }
   const kind = (data as { kind?: unknown })?.kind === 'bench' ? 'bench' : 'load';
-  const parsed = (kind === 'bench' ? benchSchema : loadSchema).safeParse(data);
+  const parsed = (kind === 'bench' ? benchSchema : loadResultSchema).safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.join('.') || '(top level)';

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { z } from 'zod';
 import { median } from '../bench/index.js';
+import { changePoint } from './change-point.js';
 import { RegressError } from './read-result.js';
-import { hodgesLehmann } from './statistics.js';
 
 /** One line of .benchmarks/history.jsonl, as `fiml-perf bench --save` appends it. */
 export interface HistoryEntry {
@@ -31,29 +32,92 @@ export interface Trend {
   readonly flagged: boolean;
 }
 
-/** Reads the history file. @throws RegressError */
-export function readHistory(path: string): HistoryEntry[] {
+/** A median as `bench --save` writes it: nanoseconds per iteration, above 0 (trend takes its log). */
+const isMedian = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isFinite(value) && value > 0;
+
+/**
+ * One line of the history. The medians are checked in a loop, naming the first bad one: a
+ * history of every benchmark over a year holds hundreds of thousands.
+ */
+const entrySchema = z
+  .object({
+    savedAt: z.string(),
+    name: z.string(),
+    commit: z.string().nullable(),
+    medians: z
+      .custom<Record<string, unknown>>(
+        (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+        { error: 'expected an object of medians by benchmark' },
+      )
+      .superRefine((medians, context) => {
+        for (const id in medians)
+          if (!isMedian(medians[id])) {
+            context.addIssue({
+              code: 'custom',
+              path: [id],
+              message: `expected a median in ns above 0, got ${JSON.stringify(medians[id]) ?? String(medians[id])}`,
+            });
+            return;
+          }
+      }),
+  })
+  .passthrough();
+
+/** The saves of a history, and the last line when an interrupted save left it cut short. */
+export interface History {
+  readonly entries: HistoryEntry[];
+  /** The line number (as written, from 1) of a last line cut short, which was skipped. */
+  readonly cutShort: number | null;
+}
+
+/**
+ * Reads the history file. Lines are numbered as written (blank lines count). A last line that is
+ * not JSON and has no newline after it is what a save interrupted while appending leaves: it is
+ * skipped, and `cutShort` says which; any other bad line is refused (issue 25).
+ * @throws RegressError naming the line
+ */
+export function readHistory(path: string): History {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
-  } catch {
-    throw new RegressError(`${path} does not exist; 'fiml-perf bench --save NAME' appends to it`);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new RegressError(
+      code === 'ENOENT'
+        ? `${path} does not exist; 'fiml-perf bench --save NAME' appends to it`
+        : `cannot read ${path}: ${(error as Error).message}`,
+    );
   }
-  return text
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line, i) => {
-      try {
-        const entry = JSON.parse(line) as HistoryEntry;
-        if (typeof entry.medians !== 'object' || entry.medians === null)
-          throw new Error('no medians');
-        return entry;
-      } catch (error) {
-        throw new RegressError(
-          `${path}:${i + 1} is not a history entry (${(error as Error).message})`,
-        );
+  const lines = text.split('\n');
+  const entries: HistoryEntry[] = [];
+  let cutShort: number | null = null;
+  lines.forEach((line, i) => {
+    if (line.trim() === '') return;
+    let data: unknown;
+    try {
+      data = JSON.parse(line);
+    } catch (error) {
+      // `bench --save` appends a line and its newline in one write: a line without one is a
+      // write that did not finish.
+      if (i === lines.length - 1) {
+        cutShort = i + 1;
+        return;
       }
-    });
+      throw new RegressError(
+        `${path}:${i + 1} is not a history entry (not JSON: ${(error as Error).message}); fix or delete the line`,
+      );
+    }
+    const parsed = entrySchema.safeParse(data);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new RegressError(
+        `${path}:${i + 1} is not a history entry: ${issue?.path.join('.') || '(top level)'}: ${issue?.message}; fix or delete the line`,
+      );
+    }
+    entries.push(parsed.data as HistoryEntry);
+  });
+  return { entries, cutShort };
 }
 
 /**
@@ -62,33 +126,37 @@ export function readHistory(path: string): HistoryEntry[] {
  * benchmark when the drift or the change exceeds the threshold, even if no single save did.
  */
 export function trends(history: readonly HistoryEntry[], threshold = 0.1, alpha = 0.05): Trend[] {
-  const ids = [...new Set(history.flatMap((h) => Object.keys(h.medians)))].sort();
-  return ids.map((id) => {
-    const points = history
-      .filter((h) => typeof h.medians[id] === 'number')
-      .map((h) => ({ savedAt: h.savedAt, commit: h.commit, median: h.medians[id] as number }));
+  // One pass over the history, not one per benchmark: a year of 2,000 benchmarks is 730,000 medians.
+  const byId = new Map<string, Trend['points'][number][]>();
+  for (const h of history)
+    for (const id in h.medians) {
+      const point = { savedAt: h.savedAt, commit: h.commit, median: h.medians[id] as number };
+      const points = byId.get(id);
+      if (points) points.push(point);
+      else byId.set(id, [point]);
+    }
+  const beyond = (ratio: number) => Math.abs(Math.log(ratio)) > Math.log1p(threshold);
+  return [...byId.keys()].sort().map((id) => {
+    const points = byId.get(id) as Trend['points'][number][];
     const values = points.map((p) => p.median);
     const window = Math.min(3, Math.floor(values.length / 2));
     const drift = window > 0 ? median(values.slice(-window)) / median(values.slice(0, window)) : 1;
-    let changePoint: Trend['changePoint'] = null;
-    for (let k = 2; k <= values.length - 2; k++) {
-      const shift = hodgesLehmann(values.slice(0, k).map(Math.log), values.slice(k).map(Math.log));
-      if (!changePoint || shift.p < changePoint.p)
-        changePoint = {
-          index: k,
-          commit: points[k]?.commit ?? null,
-          ratio: Math.exp(shift.estimate),
-          p: shift.p,
-        };
-    }
-    if (changePoint && changePoint.p >= alpha) changePoint = null;
-    const beyond = (ratio: number) => Math.abs(Math.log(ratio)) > Math.log1p(threshold);
+    const split = changePoint(values.map(Math.log));
+    const change: Trend['changePoint'] =
+      split && split.p < alpha
+        ? {
+            index: split.index,
+            commit: points[split.index]?.commit ?? null,
+            ratio: Math.exp(split.shift),
+            p: split.p,
+          }
+        : null;
     return {
       id,
       points,
       drift,
-      changePoint,
-      flagged: beyond(drift) || (changePoint !== null && beyond(changePoint.ratio)),
+      changePoint: change,
+      flagged: beyond(drift) || (change !== null && beyond(change.ratio)),
     };
   });
 }

@@ -21,7 +21,6 @@ import { reportMarkdown } from './markdown.js';
 import { type ProfileSummary, readProfileSummary } from './profile-section.js';
 import { renderReport } from './render.js';
 import type { Distribution, ReportResult, ReportRun, RunAnalysis } from './report-run.js';
-import { reportResultProblem } from './validate.js';
 
 /** A report's input that cannot be used: says which file and why, in one line. */
 export class ReportError extends PerfError {
@@ -128,6 +127,11 @@ export function buildRunReport(
   return { html: renderReport([run]), markdown: reportMarkdown([run]) };
 }
 
+/**
+ * A stored result, checked by the schema every reader of a result uses (`loadResultSchema`): a
+ * file is data from anywhere, and the page must never carry markup from it, nor crash on a
+ * missing field or a histogram that does not decode.
+ */
 function read(path: string): ReadResult {
   try {
     return readResult(path);
@@ -151,13 +155,6 @@ export function buildReportFromFiles(
   if (typeof summary === 'string') throw new ReportError(`--profile: ${summary}`);
   const results = paths.map((path) => ({ path, read: read(path) }));
   const baseline = baselinePath ? read(baselinePath) : undefined;
-  if (baseline?.kind === 'load') {
-    const problem = reportResultProblem(baseline.result);
-    if (problem)
-      throw new ReportError(
-        `--baseline ${baselinePath} is not a load result the report can read: ${problem}`,
-      );
-  }
   const runs: ReportRun[] = [];
   const benches: string[] = [];
   results.forEach(({ path, read: r }, index) => {
@@ -173,13 +170,6 @@ export function buildReportFromFiles(
         if (error instanceof RegressError) throw new ReportError(error.message);
         throw error;
       }
-    }
-    if (r.kind === 'load') {
-      const problem = reportResultProblem(r.result);
-      if (problem)
-        throw new ReportError(
-          `${path} is not a load result the report can read: ${problem}; pass a file written by fiml-perf`,
-        );
     }
     if (r.kind === 'bench')
       benches.push(benchSection(r.result as BenchResult, index, basename(path), comparison));
