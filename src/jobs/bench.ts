@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, truncateSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { BenchResult } from '../bench/index.js';
 import { PerfError } from '../errors.js';
@@ -40,10 +40,28 @@ async function persist(
       commit: result.environment.gitCommit,
       medians: Object.fromEntries(result.benchmarks.map((b) => [b.id, b.stats.median])),
     };
-    appendFileSync('.benchmarks/history.jsonl', `${JSON.stringify(summary)}\n`);
+    appendLine('.benchmarks/history.jsonl', JSON.stringify(summary));
     written.push(path, '.benchmarks/history.jsonl');
   }
   return written;
+}
+
+/**
+ * Appends a line to a history. A save cut short earlier (no newline at its end) is dropped
+ * first: appended to, it would become a broken line in the middle that `trend` refuses.
+ */
+function appendLine(path: string, line: string): void {
+  if (existsSync(path)) {
+    const text = readFileSync(path, 'utf8');
+    if (text.length > 0 && !text.endsWith('\n')) {
+      const end = text.lastIndexOf('\n') + 1;
+      truncateSync(path, Buffer.byteLength(text.slice(0, end)));
+      process.stderr.write(
+        `WARNING: ${path}: dropped a save cut short (${text.length - end} characters after the last whole line)\n`,
+      );
+    }
+  }
+  appendFileSync(path, `${line}\n`);
 }
 
 /** Runs the benchmarks, prints each as it ends, writes the result. Returns the exit code. */

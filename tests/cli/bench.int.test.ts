@@ -99,6 +99,29 @@ describe('fiml-perf bench', () => {
     });
   });
 
+  it('--save after a save cut short drops the fragment, so trend reads every whole save', async () => {
+    const cwd = join(dir, 'torn');
+    mkdirSync(join(cwd, '.benchmarks'), { recursive: true });
+    const whole = JSON.stringify({
+      savedAt: '2026-01-01T00:00:00Z',
+      name: 'a',
+      commit: null,
+      medians: { 'math > sqrt': 10 },
+    });
+    writeFileSync(join(cwd, '.benchmarks/history.jsonl'), `${whole}\n{"savedAt":"2026-01-02T`);
+    const run = await runCli(
+      ['bench', 'sqrt', '--dir', good, '--time', '50', '--save', 'next', '-q'],
+      {},
+      cwd,
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/dropped a save cut short/);
+    const lines = readFileSync(join(cwd, '.benchmarks/history.jsonl'), 'utf8').trim().split('\n');
+    expect(lines.map((l) => JSON.parse(l).name)).toEqual(['a', 'next']);
+    const trend = await runCli(['trend', '--history', '.benchmarks/history.jsonl'], {}, cwd);
+    expect(trend.code, trend.stderr).toBe(0);
+  });
+
   it('runs a .ts bench file in a folder with no package.json (an ES module there)', async () => {
     const root = join(dir, 'no-package');
     mkdirSync(root, { recursive: true });
