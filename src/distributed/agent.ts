@@ -21,6 +21,7 @@ import {
   deltaTotals,
   encode,
   PROTOCOL,
+  planKeys,
   type Report,
   RUNS_KEY,
   runKeys,
@@ -59,7 +60,7 @@ export async function runAgent(
   let folder: string | undefined;
   try {
     const published = await findRun(redis, reader, o);
-    const keys = runKeys(published.run);
+    const keys = { ...runKeys(published.run), ...planKeys(published.run, published.id) };
     const segment: Segment = { index: o.index, count: published.instances };
     if (o.index >= published.instances)
       throw new PerfError(
@@ -160,10 +161,11 @@ export async function runAgent(
     };
     let startAt: number | undefined;
     let silentSince: number | undefined;
-    // The coordinator's heartbeat key gone, or Redis not answering: silent either way.
+    // The coordinator's claim gone (or another coordinator's), or Redis not answering: silent
+    // either way.
     const coordinatorSilent = async (): Promise<boolean> => {
-      const alive = await redis.exists(keys.alive).catch(() => 0);
-      if (alive === 1) silentSince = undefined;
+      const alive = (await redis.get(keys.alive).catch(() => null)) === published.id;
+      if (alive) silentSince = undefined;
       else silentSince ??= Date.now();
       return silentSince !== undefined && Date.now() - silentSince > published.heartbeatTimeoutMs;
     };
@@ -338,9 +340,10 @@ async function findRun(redis: Redis, reader: Redis, o: AgentOptions): Promise<Di
         'FP_ERR_DISTRIBUTED',
         `run ${run} speaks protocol ${plan.protocol}, this agent ${PROTOCOL}; run agents of the coordinator's version (${plan.version})`,
       );
-    // A run already started, or whose coordinator is gone, is not one to join.
-    if ((await redis.exists(keys.alive)) === 0) return undefined;
-    const started = ((await redis.xrange(keys.ctl, '-', '+')) as Array<[string, string[]]>).some(
+    // A run already started, or whose coordinator is gone (or not the plan's), is not one to join.
+    if ((await redis.get(keys.alive)) !== plan.id) return undefined;
+    const { ctl } = planKeys(run, plan.id);
+    const started = ((await redis.xrange(ctl, '-', '+')) as Array<[string, string[]]>).some(
       ([, fields]) => decode<Control>(fields)?.type === 'start',
     );
     return started ? undefined : plan;

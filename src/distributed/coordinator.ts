@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import { PerfError } from '../errors.js';
 import type { LoadPlan, RemoteShares, ShareSink } from '../load/index.js';
@@ -11,6 +12,7 @@ import {
   encode,
   KEY_TTL_S,
   PROTOCOL,
+  planKeys,
   type Report,
   RUNS_KEY,
   redactUrl,
@@ -35,6 +37,24 @@ export interface CoordinatorOptions {
 
 /** Agents' reports read at once; a full read means more may be waiting. */
 const READ_COUNT = 1000;
+
+/**
+ * Keeps the claim on a run (KEYS[1], value ARGV[1]) for ARGV[2] ms more, and the plan's streams
+ * (KEYS[2], KEYS[3]) for ARGV[3] s. A claim that lapsed (this process or Redis stalled) is taken
+ * again; one another coordinator holds is not: 0.
+ */
+const REFRESH_CLAIM = `
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+redis.call('EXPIRE', KEYS[2], ARGV[3])
+redis.call('EXPIRE', KEYS[3], ARGV[3])
+return 1`;
+
+/** Gives up the claim on a run (KEYS[1]) if it is still this one's (ARGV[1]). */
+const RELEASE_CLAIM = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
 
 interface Instance {
   agent: string;
@@ -64,7 +84,9 @@ interface Instance {
 export class Coordinator implements RemoteShares {
   readonly count: number;
   readonly runId: string;
-  readonly #keys: ReturnType<typeof runKeys>;
+  /** This coordinator's plan: the value of its claim on the run id, the name of its streams. */
+  readonly #planId = randomBytes(8).toString('hex');
+  readonly #keys: ReturnType<typeof runKeys> & ReturnType<typeof planKeys>;
   readonly #instances = new Map<number, Instance>();
   #lastUp = '0';
   #redisLost = false;
@@ -73,6 +95,7 @@ export class Coordinator implements RemoteShares {
   #alive: NodeJS.Timeout | undefined;
   #lost: number[] = [];
   #failure: string | undefined;
+  #claimed = false;
 
   private constructor(
     private readonly o: CoordinatorOptions,
@@ -83,7 +106,7 @@ export class Coordinator implements RemoteShares {
   ) {
     this.count = o.instances;
     this.runId = o.run ?? randomBytes(6).toString('hex');
-    this.#keys = runKeys(this.runId);
+    this.#keys = { ...runKeys(this.runId), ...planKeys(this.runId, this.#planId) };
   }
 
   /** Connects to Redis. @throws PerfError FP_ERR_REDIS_UNREACHABLE, one line */
@@ -125,9 +148,12 @@ export class Coordinator implements RemoteShares {
     stop?: AbortSignal,
   ): Promise<void> {
     const keys = this.#keys;
+    await this.#claim();
     const published: DistributedPlan = {
       protocol: PROTOCOL,
       run: this.runId,
+      id: this.#planId,
+      coordinator: `${hostname()}:${process.pid}`,
       version: this.o.version,
       instances: this.count,
       plan,
@@ -136,9 +162,7 @@ export class Coordinator implements RemoteShares {
       heartbeatTimeoutMs: this.o.heartbeatTimeoutMs,
       publishedAt: Date.now() - this.offsetMs,
     };
-    await this.redis.del(keys.ctl, keys.up);
     await this.redis.set(keys.plan, JSON.stringify(published), 'EX', KEY_TTL_S);
-    this.#refreshAlive();
     this.#alive = setInterval(() => this.#refreshAlive(), 1000);
     this.#alive.unref();
     await this.redis.xadd(RUNS_KEY, 'MAXLEN', '~', '100', '*', 'run', this.runId);
@@ -197,10 +221,59 @@ export class Coordinator implements RemoteShares {
     return n;
   }
 
+  /** How long the claim lasts unrefreshed: a coordinator silent this long has let its run go. */
+  get #claimMs(): number {
+    return Math.max(3000, this.o.heartbeatTimeoutMs);
+  }
+
+  /**
+   * Claims the run id: one coordinator at a time runs a run (issue 25: a second one replaced the
+   * plan, and both merged the agents' deltas). @throws PerfError FP_ERR_DISTRIBUTED naming the
+   * coordinator that holds it
+   */
+  async #claim(): Promise<void> {
+    const { alive, plan } = this.#keys;
+    const claimed = await this.redis.set(alive, this.#planId, 'PX', this.#claimMs, 'NX');
+    if (claimed === 'OK') {
+      this.#claimed = true;
+      return;
+    }
+    const holder = await this.redis.get(alive);
+    let who = 'another coordinator';
+    try {
+      const published = JSON.parse((await this.redis.get(plan)) ?? '') as DistributedPlan;
+      if (published.id === holder) who = `the coordinator ${published.coordinator}`;
+    } catch {
+      // Its plan not written yet: it is named no more precisely.
+    }
+    throw new PerfError(
+      'FP_ERR_DISTRIBUTED',
+      `run ${this.runId} is taken: ${who} is running it; pick another --run id, or wait until that run ends`,
+    );
+  }
+
   #refreshAlive(): void {
-    void this.redis
-      .set(this.#keys.alive, '1', 'PX', Math.max(3000, this.o.heartbeatTimeoutMs))
-      .catch(() => undefined);
+    const { alive, ctl, up } = this.#keys;
+    void (
+      this.redis.eval(
+        REFRESH_CLAIM,
+        3,
+        alive,
+        ctl,
+        up,
+        this.#planId,
+        this.#claimMs,
+        KEY_TTL_S,
+      ) as Promise<number>
+    ).then(
+      (held) => {
+        if (held === 0 && this.#claimed) {
+          this.#claimed = false;
+          this.#failure ??= `run ${this.runId} was claimed by another coordinator while this one ran it`;
+        }
+      },
+      () => undefined,
+    );
   }
 
   #beforeStart(report: Report): void {
@@ -484,12 +557,16 @@ export class Coordinator implements RemoteShares {
       this.redis.disconnect();
       return;
     }
-    if (this.#startAt === 0)
+    if (this.#claimed && this.#startAt === 0)
       await this.#control({
         type: 'abort',
         reason: 'the coordinator stopped before the start',
       }).catch(() => undefined);
-    await this.redis.del(this.#keys.alive).catch(() => undefined);
+    if (this.#claimed)
+      await this.redis
+        .eval(RELEASE_CLAIM, 1, this.#keys.alive, this.#planId)
+        .catch(() => undefined);
+    this.#claimed = false;
     await this.redis.expire(this.#keys.ctl, KEY_TTL_S).catch(() => undefined);
     await this.redis.expire(this.#keys.up, KEY_TTL_S).catch(() => undefined);
     this.reader.disconnect();

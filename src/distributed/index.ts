@@ -6,4 +6,4 @@ export { coordinate, withInstances } from './coordinate.js';
 export type { CoordinatorOptions } from './coordinator.js';
 export { Coordinator } from './coordinator.js';
 export type { Control, DistributedPlan, Report } from './protocol.js';
-export { PROTOCOL, redactUrl, runKeys } from './protocol.js';
+export { PROTOCOL, planKeys, redactUrl, runKeys } from './protocol.js';

@@ -4,31 +4,39 @@
  * agent that connects late still reads the plan and the start, and the coordinator reads every
  * delta once, in order.
  *
- * Keys, for run R (all expire a day after the run is published):
+ * Keys, for run R published as P (a random id each coordinator draws for its plan):
  * - `fiml-perf:runs`: a stream announcing runs (`run R`), for agents that do not know R;
- * - `fiml-perf:run:R:plan`: the plan (JSON), the scenario bundled inside;
- * - `fiml-perf:run:R:ctl`: coordinator to agents: start, stop, abort, names, reject;
- * - `fiml-perf:run:R:up`: agents to coordinator: hello, ready, a tick every second (a stats
- *   delta, the heartbeat), done, failed;
- * - `fiml-perf:run:R:alive`: refreshed by the coordinator every second with a short expiry; an
- *   agent that finds it gone stops (its coordinator is lost).
+ * - `fiml-perf:run:R:alive`: the claim on R. Its value is P: set only when no live coordinator
+ *   holds R (a second one is refused, issue 25), refreshed every second with a short expiry by
+ *   the coordinator that holds it; an agent that finds it gone, or another plan's, stops (its
+ *   coordinator is lost);
+ * - `fiml-perf:run:R:plan`: the plan (JSON, its `id` P), the scenario bundled inside;
+ * - `fiml-perf:run:R:P:ctl`: coordinator to agents: start, stop, abort, names, reject;
+ * - `fiml-perf:run:R:P:up`: agents to coordinator: hello, ready, a tick every second (a stats
+ *   delta, the heartbeat), done, failed.
+ *
+ * The plan and the streams expire a day after the run. The streams are the plan's own, so a
+ * coordinator reads only the agents that read its plan: its result cannot describe a plan another
+ * coordinator published on the same run id.
  */
 import type { LoadPlan, LoopLag } from '../load/index.js';
 import type { StatsDelta } from '../stats/index.js';
 
 /** Raised when the messages change incompatibly; an agent refuses another protocol's plan. */
-export const PROTOCOL = 1;
+export const PROTOCOL = 2;
 
 export const RUNS_KEY = 'fiml-perf:runs';
 
+/** The keys of run `run`: its claim and its plan. */
 export function runKeys(run: string) {
   const base = `fiml-perf:run:${run}`;
-  return {
-    plan: `${base}:plan`,
-    ctl: `${base}:ctl`,
-    up: `${base}:up`,
-    alive: `${base}:alive`,
-  } as const;
+  return { plan: `${base}:plan`, alive: `${base}:alive` } as const;
+}
+
+/** The streams of run `run`'s plan `id`. */
+export function planKeys(run: string, id: string) {
+  const base = `fiml-perf:run:${run}:${id}`;
+  return { ctl: `${base}:ctl`, up: `${base}:up` } as const;
 }
 
 /** How long a run's keys stay in Redis after it was published. */
@@ -38,6 +46,10 @@ export const KEY_TTL_S = 86_400;
 export interface DistributedPlan {
   readonly protocol: number;
   readonly run: string;
+  /** This publication of the run: the value of its claim and the name of its streams. */
+  readonly id: string;
+  /** The coordinator, `host:pid`. */
+  readonly coordinator: string;
   readonly version: string;
   readonly instances: number;
   /** The plan as one process would run it; a scenario's file is replaced by `scenario`. */
