@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { BenchResult } from '../bench/index.js';
 import { PerfError } from '../errors.js';
-import { loadResultSchema, type RunResult } from '../stats/index.js';
+import { loadResultProblem, type RunResult } from '../stats/index.js';
 
 /** A baseline or current file that cannot be compared: missing, not JSON, the wrong shape. */
 export class RegressError extends PerfError {
@@ -77,15 +77,15 @@ export function readResult(path: string): ReadResult {
     );
   }
   const kind = (data as { kind?: unknown })?.kind === 'bench' ? 'bench' : 'load';
-  const parsed = (kind === 'bench' ? benchSchema : loadResultSchema).safeParse(data);
-  if (!parsed.success) {
+  if (kind === 'bench') {
+    const parsed = benchSchema.safeParse(data);
+    if (parsed.success) return { kind, result: parsed.data as unknown as BenchResult };
     const issue = parsed.error.issues[0];
-    const where = issue?.path.join('.') || '(top level)';
     throw new RegressError(
-      `${path} is not a fiml-perf ${kind === 'bench' ? 'benchmark' : 'load-test'} result: ${where}: ${issue?.message}`,
+      `${path} is not a fiml-perf benchmark result: ${issue?.path.join('.') || '(top level)'}: ${issue?.message}`,
     );
   }
-  return kind === 'bench'
-    ? { kind, result: parsed.data as unknown as BenchResult }
-    : { kind, result: parsed.data as unknown as RunResult };
+  const problem = loadResultProblem(data);
+  if (problem) throw new RegressError(`${path} is not a fiml-perf load-test result: ${problem}`);
+  return { kind, result: data as RunResult };
 }

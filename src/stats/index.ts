@@ -36,6 +36,6 @@ export type {
   RunResult,
 } from './result.js';
 export { buildResult, READABLE_SCHEMA_VERSIONS, RESULT_SCHEMA_VERSION } from './result.js';
-export { loadResultSchema } from './result-schema.js';
+export { loadResultProblem } from './result-schema.js';
 export type { RecorderOptions, SecondRow } from './stats-recorder.js';
 export { StatsRecorder } from './stats-recorder.js';

@@ -195,7 +195,7 @@ const series = z
   );
 
 /** A load result of any version in `READABLE_SCHEMA_VERSIONS` (version 1 has no `endpointSeries`). */
-export const loadResultSchema = z
+const loadResultSchema = z
   .object({
     schemaVersion: version,
     tool: z.object({ name: z.string(), version: z.string() }).passthrough(),
@@ -239,3 +239,15 @@ export const loadResultSchema = z
         message: `expected per-endpoint series in a version ${result.schemaVersion} result`,
       });
   });
+
+/**
+ * Checks a stored load result with the one schema every reader uses. Its signature names no zod
+ * type: the package's declarations reach this file, and zod is not installed where users are.
+ * @returns the first problem as `field: what is wrong`, or undefined when the result is sound
+ */
+export function loadResultProblem(data: unknown): string | undefined {
+  const parsed = loadResultSchema.safeParse(data);
+  if (parsed.success) return undefined;
+  const issue = parsed.error.issues[0];
+  return `${issue?.path.join('.') || '(top level)'}: ${issue?.message}`;
+}

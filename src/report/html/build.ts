@@ -128,7 +128,7 @@ export function buildRunReport(
 }
 
 /**
- * A stored result, checked by the schema every reader of a result uses (`loadResultSchema`): a
+ * A stored result, checked by the schema every reader of a result uses (`loadResultProblem`): a
  * file is data from anywhere, and the page must never carry markup from it, nor crash on a
  * missing field or a histogram that does not decode.
  */
