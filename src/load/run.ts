@@ -108,8 +108,12 @@ export interface RemoteShares {
   restrict(recorded: ReadonlyArray<readonly [string, string]>): void;
 }
 
-const DROPPED_WARNING =
-  'iterations are being dropped: every user is busy; raise --max-users or lower --rate (counted in generator.dropped)';
+/** Said once, when the open model first finds no free user (quick mode: no free connection). */
+function droppedWarning(workload: LoadPlan['workload']['kind']): string {
+  return workload === 'quick'
+    ? 'requests are being dropped: every connection is busy; raise -c or lower --rate (counted in generator.dropped)'
+    : 'iterations are being dropped: every user is busy; raise --max-users or lower --rate (counted in generator.dropped)';
+}
 
 /** Said once, when the first request name goes past the cap. */
 function namesWarning(max: number): string {
@@ -335,7 +339,7 @@ async function runHere(
       monitor.dropped++;
       if (!warned) {
         warned = true;
-        options.onWarning?.(DROPPED_WARNING);
+        options.onWarning?.(droppedWarning(options.plan.workload.kind));
       }
     },
   };
@@ -377,7 +381,7 @@ function shareSink(
     dropped: () => {
       if (!warned) {
         warned = true;
-        options.onWarning?.(DROPPED_WARNING);
+        options.onWarning?.(droppedWarning(options.plan.workload.kind));
       }
     },
     done: (index, end) => {

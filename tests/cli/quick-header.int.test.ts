@@ -7,11 +7,14 @@ import { runCli } from '../helpers/cli.js';
 import { startHttpServer, type TestServer } from '../helpers/http-server.js';
 
 let server: TestServer;
+let slow: TestServer;
 beforeAll(async () => {
   server = await startHttpServer((_req, res) => res.end('ok'));
+  slow = await startHttpServer((_req, res) => setTimeout(() => res.end('ok'), 300));
 });
 afterAll(async () => {
   await server?.close();
+  await slow?.close();
 });
 
 describe("quick mode's header", () => {
@@ -37,3 +40,14 @@ describe("quick mode's header", () => {
     60_000,
   );
 });
+
+// A loaded machine drops iterations in quick mode too: the warning names the flag quick mode
+// has (-c), not the scenario's --max-users (seen in CI, where it broke the header's promise).
+it('quick mode says every connection is busy and names -c when requests are dropped', async () => {
+  const run = await runCli(['load', `${slow.url}/`, '-q', '--rate', '50', '-c', '1', '-d', '1s']);
+  expect(run.code, run.stderr).toBe(0);
+  expect(run.stderr).toContain(
+    'WARNING: requests are being dropped: every connection is busy; raise -c or lower --rate',
+  );
+  expect(run.stderr).not.toMatch(/users/);
+}, 60_000);
