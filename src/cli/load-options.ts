@@ -210,6 +210,12 @@ export const loadOptions = {
       "stop the run, its result written, when the generator's heap reaches this share of V8's limit (a scenario keeping data per request); warned at three quarters of it",
     schema: flag.share(0.1, 0.99, 0.9),
   },
+  maxBlock: {
+    flags: '--max-block <duration>',
+    description:
+      "end the run, its result written, when a user's task keeps the event loop this long without yielding (a synchronous loop); the result names where it was stuck",
+    schema: flag.duration('5s', '5s', 100),
+  },
   quiet: {
     flags: '-q, --quiet',
     description: 'no progress line while running',
@@ -356,6 +362,7 @@ export function resolveLoad(flags: LoadFlags, args: readonly string[]): LoadRequ
     typecheck: flags.typecheck,
     quiet: flags.quiet,
     maxHeapShare: flags.maxHeap,
+    maxBlockMs: parseDuration(flags.maxBlock) as number,
     phases: flags.phases,
   };
 }

@@ -13,6 +13,7 @@ import type { ServiceProfile, ServiceProfiler } from '../profile/index.js';
 import {
   errorTable,
   generatorLine,
+  loadPageBuilder,
   lostLine,
   namesLine,
   type OutputPaths,
@@ -21,6 +22,7 @@ import {
   summaryTable,
   targetsTable,
   writeOutputs,
+  writeOutputsNow,
 } from '../report/index.js';
 import type { RunResult, StatsRecorder } from '../stats/index.js';
 import { type TargetedResult, TargetSession, targetsPassed } from '../targets/index.js';
@@ -213,6 +215,9 @@ async function loadJob(job: LoadJob, paths: OutputPaths, life: Lifecycle): Promi
     (f): f is (recorder: StatsRecorder) => void => f !== undefined,
   );
   const show = request.quiet ? undefined : (p: Progress) => life.progress.update(p);
+  const context = { allowUnknown: job.targets?.allowUnknown ?? false };
+  // A task that freezes the thread leaves no time to load the pages' builder: it is loaded now.
+  if (paths.html || paths.markdown) await loadPageBuilder();
   life.starting();
   let result: RunResult | TargetedResult = await runLoad({
     plan,
@@ -220,6 +225,19 @@ async function loadJob(job: LoadJob, paths: OutputPaths, life: Lifecycle): Promi
     workers: request.workers,
     graceMs: request.graceMs,
     maxHeapShare: request.maxHeapShare,
+    maxBlockMs: request.maxBlockMs,
+    // The thread is frozen: the outputs are written now, synchronously, and the process ends
+    // (targets, a profile and metrics, which need the loop, are not finished).
+    onStuck: (stuck) => {
+      life.progress.clear();
+      const written = writeOutputsNow(stuck, paths, context, life.log);
+      process.stdout.write(
+        `${[...resultLines(stuck, request), `Stopped early after ${stuck.durationS}s (${stuck.stopReason}).`].join('\n\n')}\n`,
+      );
+      if (written.lost.length === 0) return EXIT.interrupted;
+      life.log(lostLine(written));
+      return EXIT.usage;
+    },
     stop: life.stop.signal,
     abort: life.abort.signal,
     onProgress: published
@@ -254,7 +272,6 @@ async function loadJob(job: LoadJob, paths: OutputPaths, life: Lifecycle): Promi
     },
   });
   life.progress.clear();
-  const context = { allowUnknown: job.targets?.allowUnknown ?? false };
   // From here on, whatever fails, the run's result is written.
   life.keep(async () => {
     const kept = await writeOutputs(result, paths, context, life.log);
@@ -285,12 +302,7 @@ async function loadJob(job: LoadJob, paths: OutputPaths, life: Lifecycle): Promi
   const abortedBy = targeted?.targets.abortedBy;
   const lost = result.distributed?.failure;
   const out = [
-    '',
-    summaryTable(result),
-    request.phases ? phasesTable(result) : '',
-    errorTable(result),
-    generatorLine(result),
-    namesLine(result),
+    ...resultLines(result, request),
     targeted ? targetsTable(targeted.targets) : '',
     lost
       ? `Distributed run failed: ${lost}. The result is partial (exit ${EXIT.instanceLost}).`
@@ -321,6 +333,18 @@ async function loadJob(job: LoadJob, paths: OutputPaths, life: Lifecycle): Promi
   else if (targeted && !targetsPassed(targeted.targets.summary, context.allowUnknown))
     code = EXIT.failed;
   return { result, code, profile: profiled };
+}
+
+/** The summary printed after a run: its table, errors, the generator's health, names. */
+function resultLines(result: RunResult, request: LoadRequest): string[] {
+  return [
+    '',
+    summaryTable(result),
+    request.phases ? phasesTable(result) : '',
+    errorTable(result),
+    generatorLine(result),
+    namesLine(result),
+  ].filter(Boolean);
 }
 
 /** Connects to the service's inspector and readies its profiler; both closed when the job ends. */

@@ -19,6 +19,8 @@ export interface LoadRequest {
   readonly quiet: boolean;
   /** Stop the run past this share of V8's heap limit (`--max-heap`). */
   readonly maxHeapShare: number;
+  /** End the run when a task keeps the event loop this long (`--max-block`). */
+  readonly maxBlockMs: number;
   /** Print the timing phases per endpoint. */
   readonly phases: boolean;
 }

@@ -24,6 +24,8 @@ import { GeneratorMonitor } from './generator-monitor.js';
 import { createTarget, type LoadPlan } from './plan.js';
 import type { UserClass } from './scenario.js';
 import type { ShareEnd } from './share.js';
+import { currentTask, type TaskScope } from './stray-errors.js';
+import { DEFAULT_MAX_BLOCK_MS, type Stuck, watchLoop } from './watchdog.js';
 import type { FromWorker, ToWorker } from './worker-messages.js';
 
 /** What the progress line shows, once a second. */
@@ -55,6 +57,17 @@ export interface RunLoadOptions {
    * thread has a heap of its own). @default 0.9
    */
   readonly maxHeapShare?: number;
+  /**
+   * How long a user's task may keep this thread's event loop (a synchronous loop) before the run
+   * is ended from another thread, its result handed to `onStuck`. In-process scenario runs.
+   * @default 5000
+   */
+  readonly maxBlockMs?: number;
+  /**
+   * A task froze the thread (see load/watchdog.ts): write what must be kept, synchronously, and
+   * return the exit code; the process ends then. Without it, the reason is said and it ends 130.
+   */
+  readonly onStuck?: (result: RunResult) => number;
   /** Stops the run early but cleanly: in-flight work gets the grace period. */
   readonly stop?: AbortSignal;
   /** Cuts the run off now; the result holds what was recorded. */
@@ -240,6 +253,39 @@ export async function runLoad(options: RunLoadOptions): Promise<RunResult> {
   options.stop?.addEventListener('abort', () => {
     state.interrupted = true;
   });
+  /** The result, from what was recorded (synchronous: a frozen thread's last act). */
+  const finish = (remoteEnd?: number): RunResult => {
+    // The last, partial second.
+    recorder.tick(Date.now(), 0, open ? droppedSince() : undefined, executor.intendedRate?.());
+    options.onEnd?.(recorder);
+    // A distributed run ended when its last agent did, not when that agent's report arrived.
+    const endedAt = Math.min(remoteEnd ?? Date.now(), Date.now());
+    const result = buildResult(recorder, {
+      version: options.version,
+      model: executor.model,
+      executor: executor.type,
+      target:
+        options.plan.workload.kind === 'quick' ? options.plan.workload.url : options.plan.host,
+      endedAt,
+      interrupted: state.interrupted || options.abort?.aborted === true,
+      generator: monitor.finish(executor.model, workers),
+      templatedNames: options.plan.workload.kind === 'scenario' && !options.plan.rawNames,
+      config: options.config,
+    });
+    return state.stopReason ? { ...result, stopReason: state.stopReason } : result;
+  };
+  // A user's task that never yields freezes this thread: a watchdog elsewhere ends the run.
+  const unwatch =
+    workers <= 1 && !remote && options.plan.workload.kind === 'scenario'
+      ? watchLoop(options.maxBlockMs ?? DEFAULT_MAX_BLOCK_MS, (stuck) => {
+          clearInterval(ticker);
+          state.interrupted = true;
+          state.stopReason = stuckReason(stuck, currentTask());
+          options.onWarning?.(`${state.stopReason}: the run is ended, its result kept`);
+          const result = finish();
+          return options.onStuck?.(result) ?? 130;
+        })
+      : undefined;
   // Stopped before it started (a distributed run's Ctrl-C while the agents were told the start).
   if (options.stop?.aborted) state.interrupted = true;
   try {
@@ -268,24 +314,15 @@ export async function runLoad(options: RunLoadOptions): Promise<RunResult> {
     clearTimeout(phase);
     clearInterval(ticker);
     clearInterval(heapTimer);
+    await unwatch?.();
   }
-  // The last, partial second.
-  recorder.tick(Date.now(), 0, open ? droppedSince() : undefined, executor.intendedRate?.());
-  options.onEnd?.(recorder);
-  // A distributed run ended when its last agent did, not when that agent's report arrived.
-  const endedAt = Math.min(remoteEnd ?? Date.now(), Date.now());
-  const result = buildResult(recorder, {
-    version: options.version,
-    model: executor.model,
-    executor: executor.type,
-    target: options.plan.workload.kind === 'quick' ? options.plan.workload.url : options.plan.host,
-    endedAt,
-    interrupted: state.interrupted || options.abort?.aborted === true,
-    generator: monitor.finish(executor.model, workers),
-    templatedNames: options.plan.workload.kind === 'scenario' && !options.plan.rawNames,
-    config: options.config,
-  });
-  return state.stopReason ? { ...result, stopReason: state.stopReason } : result;
+  return finish(remoteEnd);
+}
+/** The result's stopReason for a task that froze its thread. */
+function stuckReason(stuck: Stuck, task: TaskScope | undefined): string {
+  const seconds = `${Math.round(stuck.blockedMs / 100) / 10}s`;
+  const who = task?.task ? `task ${task.userClass}.${task.task}` : 'a task';
+  return `${who} did not yield for ${seconds} (--max-block): stuck in ${stuck.where}`;
 }
 
 /** Past this share of V8's heap limit a run stops by itself (`--max-heap`). */

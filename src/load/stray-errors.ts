@@ -46,3 +46,8 @@ export function guardStrayErrors(): void {
   process.on('unhandledRejection', onRejection);
   process.on('uncaughtException', onException);
 }
+
+/** The task running now in this thread's async context (what a frozen thread is stuck in). */
+export function currentTask(): TaskScope | undefined {
+  return scope.getStore();
+}

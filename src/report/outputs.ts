@@ -43,41 +43,47 @@ interface Writer {
   /** The file whose writability stands for the output's (a CSV prefix's first file). */
   readonly probe: (path: string) => string;
   /** Writes it; returns the files written, or null when this result has nothing for it. */
-  readonly write: (
-    result: Result,
-    path: string,
-    context: OutputContext,
-  ) => Promise<string[] | null>;
+  readonly write: (result: Result, path: string, context: OutputContext) => string[] | null;
+}
+
+type PageBuilder = typeof import('./html/index.js');
+let builder: PageBuilder | undefined;
+
+/**
+ * Loads the page builder now (it is loaded lazily: most runs write no page), so that pages can
+ * then be written synchronously: by a run whose thread a user's task froze (load/watchdog.ts).
+ */
+export async function loadPageBuilder(): Promise<void> {
+  builder ??= await import('./html/index.js');
 }
 
 /** One page model for both the HTML report and the Markdown summary of the same result. */
-const pages = new WeakMap<Result, Promise<{ html: string; markdown: string }>>();
+const pages = new WeakMap<Result, { html: string; markdown: string }>();
 function report(result: Result, context: OutputContext & { readonly pagePath?: string }) {
   let built = pages.get(result);
   if (!built) {
-    built = (async () => {
-      const { buildRunReport, readProfileSummary } = await import('./html/index.js');
-      // The profile's links are relative to the page (the HTML report's, else the summary's).
-      const read =
-        context.profileDir && context.pagePath
-          ? readProfileSummary(context.profileDir, context.pagePath)
-          : undefined;
-      // A profile folder that cannot be read is shown as a failed profile, not a lost report.
-      const profile =
-        typeof read === 'string'
-          ? {
-              target: result.target,
-              window: { fromS: 0, toS: 0 },
-              flamegraph: undefined,
-              busyMs: 0,
-              hot: [],
-              diagnosis: [],
-              leak: null,
-              failure: read,
-            }
-          : read;
-      return buildRunReport(result, undefined, profile);
-    })();
+    if (!builder) throw new Error('the page builder is not loaded (call loadPageBuilder first)');
+    const { buildRunReport, readProfileSummary } = builder;
+    // The profile's links are relative to the page (the HTML report's, else the summary's).
+    const read =
+      context.profileDir && context.pagePath
+        ? readProfileSummary(context.profileDir, context.pagePath)
+        : undefined;
+    // A profile folder that cannot be read is shown as a failed profile, not a lost report.
+    const profile =
+      typeof read === 'string'
+        ? {
+            target: result.target,
+            window: { fromS: 0, toS: 0 },
+            flamegraph: undefined,
+            busyMs: 0,
+            hot: [],
+            diagnosis: [],
+            leak: null,
+            failure: read,
+          }
+        : read;
+    built = buildRunReport(result, undefined, profile);
     pages.set(result, built);
   }
   return built;
@@ -91,7 +97,7 @@ export const writers = {
   json: {
     flag: '--json',
     probe: (path) => path,
-    write: async (result, path) => {
+    write: (result, path) => {
       writeJson(result, path);
       return [path];
     },
@@ -99,12 +105,12 @@ export const writers = {
   csv: {
     flag: '--csv',
     probe: (prefix) => `${prefix}_stats.csv`,
-    write: async (result, prefix) => writeCsv(result, prefix),
+    write: (result, prefix) => writeCsv(result, prefix),
   },
   junit: {
     flag: '--junit',
     probe: (path) => path,
-    write: async (result, path, context) => {
+    write: (result, path, context) => {
       if (!('targets' in result)) return null;
       writeFileAtomic(
         path,
@@ -121,16 +127,16 @@ export const writers = {
   markdown: {
     flag: '--markdown',
     probe: (path) => path,
-    write: async (result, path, context) => {
-      writeFileAtomic(path, (await report(result, context)).markdown);
+    write: (result, path, context) => {
+      writeFileAtomic(path, report(result, context).markdown);
       return [path];
     },
   },
   html: {
     flag: '--html',
     probe: (path) => path,
-    write: async (result, path, context) => {
-      writeFileAtomic(path, (await report(result, context)).html);
+    write: (result, path, context) => {
+      writeFileAtomic(path, report(result, context).html);
       return [path];
     },
   },
@@ -164,6 +170,21 @@ export async function writeOutputs(
   context: OutputContext,
   log: (line: string) => void,
 ): Promise<WrittenOutputs> {
+  if (paths.html || paths.markdown) await loadPageBuilder();
+  return writeOutputsNow(result, paths, context, log);
+}
+
+/**
+ * `writeOutputs`, synchronously: for a thread that cannot wait for anything (a frozen one). Its
+ * pages need the page builder loaded beforehand (`loadPageBuilder`); without it they are named
+ * as lost, with the command that builds them from the JSON.
+ */
+export function writeOutputsNow(
+  result: Result,
+  paths: OutputPaths,
+  context: OutputContext,
+  log: (line: string) => void,
+): WrittenOutputs {
   const written: Array<{ what: string; files: string[] }> = [];
   const lost: Array<{ path: string; reason: string }> = [];
   let rescued: string | undefined;
@@ -173,7 +194,7 @@ export async function writeOutputs(
     const path = paths[key];
     if (!path) continue;
     try {
-      const files = await writers[key].write(result, path, withPage);
+      const files = writers[key].write(result, path, withPage);
       if (!files) continue;
       written.push({ what: key, files });
       log(`${LABEL[key]}: ${files.join(', ')}`);

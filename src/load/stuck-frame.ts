@@ -1,0 +1,64 @@
+import { relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The global a frozen thread's stuck handler is registered under (a symbol, so that a watchdog's
+ * inspector expression can reach it from any frame): `(where: string, blockedMs: number) => never`.
+ */
+export const STUCK_HANDLER = 'fiml-perf.stuck-handler';
+
+/** A frame of the inspector's `Debugger.paused` event (the fields used here). */
+export interface PausedFrame {
+  readonly callFrameId: string;
+  readonly functionName: string;
+  readonly location: {
+    readonly scriptId: string;
+    readonly lineNumber: number;
+    readonly columnNumber?: number;
+  };
+  readonly url?: string;
+  readonly this?: { readonly className?: string };
+}
+
+/** A script's URL as a user reads it: a path relative to the working folder, no loader query. */
+function shown(url: string): string {
+  const bare = url.replace(/\?.*$/, '');
+  if (!bare.startsWith('file:')) return bare;
+  const path = fileURLToPath(bare);
+  const rel = relative(process.cwd(), path);
+  return rel.startsWith('..') ? path : rel;
+}
+
+/**
+ * Where a paused thread is stuck, in words: the innermost frame of the user's own code (not
+ * Node's, not fiml-perf's, whose folder is `ours`), as `Class.method (file:line:col)`; the
+ * innermost frame when none is the user's. Also returns that frame, to evaluate on.
+ */
+export function describeFrames(
+  frames: readonly PausedFrame[],
+  scripts: ReadonlyMap<string, string>,
+  ours: string,
+): { readonly where: string; readonly frame: PausedFrame } {
+  if (frames.length === 0) throw new Error('the paused thread has no frames');
+  const urlOf = (f: PausedFrame) => f.url || scripts.get(f.location.scriptId) || '';
+  const users = frames.find((f) => {
+    const url = urlOf(f);
+    return url !== '' && !url.startsWith('node:') && !url.startsWith(ours);
+  });
+  const frame = users ?? (frames[0] as PausedFrame);
+  const name = frame.functionName || '(anonymous)';
+  const owner = frame.this?.className;
+  const qualified =
+    owner &&
+    owner !== 'Object' &&
+    owner !== 'global' &&
+    !name.includes('.') &&
+    name !== '(anonymous)'
+      ? `${owner}.${name}`
+      : name;
+  const url = urlOf(frame);
+  const at = url
+    ? ` (${shown(url)}:${frame.location.lineNumber + 1}:${(frame.location.columnNumber ?? 0) + 1})`
+    : '';
+  return { where: `${qualified}${at}`, frame };
+}

@@ -1,0 +1,81 @@
+/**
+ * The watchdog's own thread (see watchdog.ts): it reads the beat of the process's main thread and,
+ * once the beat has stood still for the limit, pauses that thread through the inspector, names
+ * the frame it is stuck in, and calls the main thread's stuck handler from inside the pause. It
+ * never logs through `console` (a worker's console goes through the frozen main thread).
+ */
+import { writeSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import { workerData } from 'node:worker_threads';
+import { describeFrames, type PausedFrame, STUCK_HANDLER } from './stuck-frame.js';
+
+const { beat, maxBlockMs, ours } = workerData as {
+  beat: Int32Array;
+  maxBlockMs: number;
+  /** Our own files' folder (file: URL): a frame there is not where a user's code is stuck. */
+  ours: string;
+};
+
+let seen = Atomics.load(beat, 0);
+let since = Date.now();
+const poll = setInterval(
+  () => {
+    const now = Atomics.load(beat, 0);
+    if (now !== seen) {
+      seen = now;
+      since = Date.now();
+      return;
+    }
+    if (Date.now() - since < maxBlockMs) return;
+    clearInterval(poll);
+    void rescue(Date.now() - since);
+  },
+  Math.min(100, Math.max(10, maxBlockMs / 10)),
+);
+
+function post<T>(session: Session, method: string, params?: object): Promise<T> {
+  return new Promise((resolve, reject) =>
+    session.post(method, params ?? {}, (error, result) =>
+      error ? reject(error) : resolve(result as T),
+    ),
+  );
+}
+
+async function rescue(blockedMs: number): Promise<void> {
+  // The thread stays alive while the inspector answers (a pending promise alone would not keep it).
+  const alive = setInterval(() => {}, 1000);
+  const session = new Session();
+  try {
+    session.connectToMainThread();
+    const scripts = new Map<string, string>();
+    session.on('Debugger.scriptParsed', ({ params }) => scripts.set(params.scriptId, params.url));
+    const paused = new Promise<PausedFrame[]>((resolve) =>
+      session.once('Debugger.paused', ({ params }) =>
+        resolve(params.callFrames as unknown as PausedFrame[]),
+      ),
+    );
+    // Both reach the frozen thread through V8's interrupts: its loop need not turn.
+    await post(session, 'Debugger.enable');
+    await post(session, 'Debugger.pause');
+    const frames = await paused;
+    const { where, frame } = describeFrames(frames, scripts, ours);
+    // The handler writes the result and ends the process from inside the pause; this returns
+    // only when it failed.
+    const answer = await post<{ exceptionDetails?: { exception?: { description?: string } } }>(
+      session,
+      'Debugger.evaluateOnCallFrame',
+      {
+        callFrameId: frame.callFrameId,
+        expression: `globalThis[Symbol.for(${JSON.stringify(STUCK_HANDLER)})](${JSON.stringify(where)}, ${blockedMs})`,
+      },
+    );
+    throw new Error(answer.exceptionDetails?.exception?.description ?? 'the handler returned');
+  } catch (error) {
+    writeSync(
+      2,
+      `fiml-perf: a task blocked the event loop for ${Math.round(blockedMs / 1000)}s and the run could not be ended cleanly (${(error as Error).message}); ending the process\n`,
+    );
+    clearInterval(alive);
+    process.kill(process.pid, 'SIGKILL');
+  }
+}

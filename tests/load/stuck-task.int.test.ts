@@ -1,0 +1,127 @@
+/**
+ * A task that never yields (issue 25, item 6): its synchronous loop freezes the thread its users
+ * run on, so no timer fires there, not the run's end, not a Ctrl-C's handler. The run still ends
+ * (at --max-block), names where the task is stuck, and writes its result: figures that agree with
+ * the server's count of what was sent before the freeze.
+ */
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type Finished, spawnCli } from '../helpers/cli.js';
+import { startHttpServer, type TestServer } from '../helpers/http-server.js';
+import { until } from '../helpers/until.js';
+
+const scenario = 'tests/fixtures/scenarios/buggy/sync-loop.ts';
+const dir = mkdtempSync(join(tmpdir(), 'fiml-perf-stuck-'));
+let server: TestServer;
+let served = 0;
+
+beforeAll(async () => {
+  server = await startHttpServer((_req, res) => {
+    served++;
+    res.end('ok');
+  });
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+const stuckLine =
+  /WARNING: task Spinner\.spin did not yield for [\d.]+s \(--max-block\): stuck in Spinner\.spin \(tests\/fixtures\/scenarios\/buggy\/sync-loop\.ts:\d+:\d+\)/;
+
+/**
+ * Runs the CLI (pressing Ctrl-C twice once the thread froze, with `ctrlC`); a process still alive after 40 s is killed (a
+ * frozen run never ends by itself: the test fails instead of leaving it behind).
+ */
+async function run(args: string[], ctrlC = false): Promise<Finished> {
+  const child = spawnCli(args);
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d) => {
+    stdout += d;
+  });
+  child.stderr?.on('data', (d) => {
+    stderr += d;
+  });
+  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const bound = setTimeout(() => child.kill('SIGKILL'), 40_000);
+  try {
+    if (ctrlC) {
+      await until(() => served >= 20, 'the scenario sent its 20 requests');
+      child.kill('SIGINT');
+      child.kill('SIGINT');
+    }
+    return { code: await closed, stdout, stderr };
+  } finally {
+    clearTimeout(bound);
+  }
+}
+
+function expectEndedWithResult(run: Finished, json: string): void {
+  expect(run.code, run.stderr).toBe(130);
+  expect(run.stderr).toMatch(stuckLine);
+  expect(run.stderr).not.toMatch(/Waiting for the debugger|internal error|\n\s+at /);
+  const result = JSON.parse(readFileSync(json, 'utf8'));
+  expect(result.interrupted).toBe(true);
+  expect(result.stopReason).toMatch(/^task Spinner\.spin did not yield .* stuck in Spinner\.spin/);
+  // Every request the server answered before the freeze is in the result.
+  expect(result.totals.requests).toBe(served);
+  expect(run.stdout).toMatch(/Stopped early after .*did not yield/);
+}
+
+it('a run past its time with a frozen thread ends at --max-block, its outputs written', async () => {
+  served = 0;
+  const json = join(dir, 'time.json');
+  const html = join(dir, 'time.html');
+  const started = Date.now();
+  const ran = await run([
+    'load',
+    '-f',
+    scenario,
+    '--host',
+    server.url,
+    '-u',
+    '2',
+    '-t',
+    '2s',
+    '--max-block',
+    '1s',
+    '--no-typecheck',
+    '--json',
+    json,
+    '--html',
+    html,
+  ]);
+  expectEndedWithResult(ran, json);
+  expect(served).toBeGreaterThanOrEqual(20);
+  expect(existsSync(html)).toBe(true);
+  expect(readFileSync(html, 'utf8')).toContain('did not yield');
+  // Bounded: the process start, 20 requests, a second's block (never the hang it was).
+  expect(Date.now() - started).toBeLessThan(30_000);
+}, 60_000);
+
+it('a Ctrl-C while the thread is frozen: the run ends and its result is written', async () => {
+  served = 0;
+  const json = join(dir, 'ctrl-c.json');
+  const ran = await run(
+    [
+      'load',
+      '-f',
+      scenario,
+      '--host',
+      server.url,
+      '-u',
+      '2',
+      '-t',
+      '10m',
+      '--max-block',
+      '2s',
+      '--no-typecheck',
+      '--json',
+      json,
+    ],
+    true,
+  );
+  expectEndedWithResult(ran, json);
+}, 60_000);
