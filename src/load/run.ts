@@ -24,9 +24,11 @@ import { GeneratorMonitor } from './generator-monitor.js';
 import { createTarget, type LoadPlan } from './plan.js';
 import type { UserClass } from './scenario.js';
 import type { ShareEnd } from './share.js';
-import { currentTask, type TaskScope } from './stray-errors.js';
-import { DEFAULT_MAX_BLOCK_MS, type Stuck, watchLoop } from './watchdog.js';
+import { currentTask } from './stray-errors.js';
+import { stuckReason } from './stuck-frame.js';
+import { DEFAULT_MAX_BLOCK_MS, watchLoop } from './watchdog.js';
 import type { FromWorker, ToWorker } from './worker-messages.js';
+import { rescueFrozenWorker } from './worker-rescue.js';
 
 /** What the progress line shows, once a second. */
 export interface Progress {
@@ -318,13 +320,6 @@ export async function runLoad(options: RunLoadOptions): Promise<RunResult> {
   }
   return finish(remoteEnd);
 }
-/** The result's stopReason for a task that froze its thread. */
-function stuckReason(stuck: Stuck, task: TaskScope | undefined): string {
-  const seconds = `${Math.round(stuck.blockedMs / 100) / 10}s`;
-  const who = task?.task ? `task ${task.userClass}.${task.task}` : 'a task';
-  return `${who} did not yield for ${seconds} (--max-block): stuck in ${stuck.where}`;
-}
-
 /** Past this share of V8's heap limit a run stops by itself (`--max-heap`). */
 export const DEFAULT_MAX_HEAP_SHARE = 0.9;
 
@@ -440,29 +435,79 @@ async function runInWorkers(
   const startAt = Date.now() + 300; // time for every worker to load before the common start
   const sink = shareSink(options, recorder, monitor, state);
   const threads: Worker[] = [];
+  // Each worker's beat, and when it last moved: a beat that stands still is a frozen worker.
+  const beats = Array.from({ length: count }, () => ({
+    beat: new Int32Array(new SharedArrayBuffer(4)),
+    seen: 0,
+    since: Date.now(),
+    over: false,
+  }));
   const finished = Array.from({ length: count }, (_, index) => {
     // Each worker runs its segment of the plan: the union is what one thread would run.
     const segment = { index, count };
     const plan: LoadPlan = { ...options.plan, executor: partOf(options.plan.executor, segment) };
     const worker = new Worker(workerUrl('worker', import.meta.url), {
-      workerData: { plan, segment, startAt, grace: options.graceMs ?? 5000 },
+      workerData: {
+        plan,
+        segment,
+        startAt,
+        grace: options.graceMs ?? 5000,
+        beat: beats[index]?.beat,
+      },
     });
     threads.push(worker);
     return new Promise<void>((resolve, reject) => {
       worker.on('message', (message: FromWorker) => {
         if (message.type === 'delta') sink.delta(index, message.delta, message.users);
         else if (message.type === 'dropped') sink.dropped();
-        else {
+        else if (message.type === 'stuck') {
+          sink.done(index, message);
+          frozen(`${message.reason}, in worker ${index + 1} of ${count}`);
+          resolve();
+        } else {
           sink.done(index, message);
           resolve();
         }
       });
       worker.on('error', (error) => reject(reviveError(error)));
       worker.on('exit', (code) =>
-        code === 0 ? resolve() : reject(new Error(`load worker ${index} exited with code ${code}`)),
+        code === 0 || beats[index]?.over
+          ? resolve()
+          : reject(new Error(`load worker ${index} exited with code ${code}`)),
       );
     });
   });
+  // A worker a task froze: named and ended, what it recorded kept, the others stopped.
+  const frozen = (reason: string) => {
+    if (state.stopReason) return;
+    state.stopReason = reason;
+    state.interrupted = true;
+    options.onWarning?.(`${reason}: the run is ended, its result kept`);
+    stopAll();
+  };
+  const maxBlockMs = options.maxBlockMs ?? DEFAULT_MAX_BLOCK_MS;
+  const watch = setInterval(() => {
+    beats.forEach((b, index) => {
+      const now = Atomics.load(b.beat, 0);
+      if (b.over) return;
+      if (now !== b.seen || now === 0) {
+        b.seen = now;
+        b.since = Date.now();
+        return;
+      }
+      const blockedMs = Date.now() - b.since;
+      if (blockedMs < maxBlockMs) return;
+      b.over = true;
+      const worker = threads[index] as Worker;
+      rescueFrozenWorker(worker, blockedMs)
+        .catch((error: Error) =>
+          frozen(
+            `a task did not yield for ${Math.round(blockedMs / 100) / 10}s (--max-block) in worker ${index + 1} of ${count}; where could not be told (${error.message}) and its last second is lost`,
+          ),
+        )
+        .finally(() => void worker.terminate());
+    });
+  }, 100);
   const send = (message: ToWorker) => {
     for (const worker of threads) worker.postMessage(message);
   };
@@ -477,7 +522,10 @@ async function runInWorkers(
     });
   });
   const all = Promise.all(finished);
-  await Promise.race([all, until(options.abort)]).finally(() => unsteer?.());
+  await Promise.race([all, until(options.abort)]).finally(() => {
+    unsteer?.();
+    clearInterval(watch);
+  });
   if (options.abort?.aborted) await Promise.all(threads.map((w) => w.terminate()));
   else await all;
 }

@@ -39,6 +39,7 @@ export class ShareRun {
   readonly #controller = new AbortController();
   readonly #steering: Steering | undefined;
   #graceMs: number;
+  #loop: LoopWatch | undefined;
 
   constructor(private readonly o: ShareOptions) {
     this.#graceMs = o.graceMs;
@@ -74,6 +75,19 @@ export class ShareRun {
     return (startAt) => this.#run(classes, startAt);
   }
 
+  /**
+   * What this share recorded since its last delta, now (synchronous): the end of a share whose
+   * thread a task froze, taken from inside the watchdog's pause.
+   */
+  endNow(): ShareEnd {
+    return {
+      delta: this.#recorder.take(),
+      lag: this.#loop?.stop() ?? new LoopWatch().stop(),
+      scheduleLag: encodeHistogram(this.#monitor.scheduleLag),
+      dropped: this.#monitor.dropped,
+    };
+  }
+
   async #run(classes: Parameters<typeof createTarget>[2], startAt: number): Promise<ShareEnd> {
     const { plan, segment } = this.o;
     const recorder = this.#recorder;
@@ -85,6 +99,7 @@ export class ShareRun {
     this.o.onStart?.();
     // Watch the loop from the common start: loading the scenario is not part of the run.
     const loop = new LoopWatch();
+    this.#loop = loop;
     let warned = false;
     const context = {
       target,

@@ -7,6 +7,16 @@ import { fileURLToPath } from 'node:url';
  */
 export const STUCK_HANDLER = 'fiml-perf.stuck-handler';
 
+/** The result's stopReason for a task that froze its thread. */
+export function stuckReason(
+  stuck: { readonly where: string; readonly blockedMs: number },
+  task: { readonly userClass: string; readonly task: string } | undefined,
+): string {
+  const seconds = `${Math.round(stuck.blockedMs / 100) / 10}s`;
+  const who = task?.task ? `task ${task.userClass}.${task.task}` : 'a task';
+  return `${who} did not yield for ${seconds} (--max-block): stuck in ${stuck.where}`;
+}
+
 /** A frame of the inspector's `Debugger.paused` event (the fields used here). */
 export interface PausedFrame {
   readonly callFrameId: string;

@@ -58,14 +58,13 @@ async function rescue(blockedMs: number): Promise<void> {
     await post(session, 'Debugger.enable');
     await post(session, 'Debugger.pause');
     const frames = await paused;
-    const { where, frame } = describeFrames(frames, scripts, ours);
+    const { where } = describeFrames(frames, scripts, ours);
     // The handler writes the result and ends the process from inside the pause; this returns
     // only when it failed.
     const answer = await post<{ exceptionDetails?: { exception?: { description?: string } } }>(
       session,
-      'Debugger.evaluateOnCallFrame',
+      'Runtime.evaluate',
       {
-        callFrameId: frame.callFrameId,
         expression: `globalThis[Symbol.for(${JSON.stringify(STUCK_HANDLER)})](${JSON.stringify(where)}, ${blockedMs})`,
       },
     );

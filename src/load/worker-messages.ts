@@ -13,6 +13,15 @@ export type ToWorker =
 export type FromWorker =
   | { readonly type: 'delta'; readonly delta: StatsDelta; readonly users: number }
   | { readonly type: 'dropped' }
+  /** A task froze the worker (load/worker-rescue.ts): why, and what it recorded to the end. */
+  | {
+      readonly type: 'stuck';
+      readonly reason: string;
+      readonly delta: StatsDelta;
+      readonly lag: LoopLag;
+      readonly scheduleLag: string;
+      readonly dropped: number;
+    }
   | {
       readonly type: 'done';
       readonly delta: StatsDelta;
