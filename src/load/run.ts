@@ -1,3 +1,6 @@
+import { writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
 import { Worker } from 'node:worker_threads';
@@ -11,6 +14,7 @@ import {
   type StatsDelta,
   StatsRecorder,
 } from '../stats/index.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { workerUrl } from '../util/worker-url.js';
 import {
   createExecutor,
@@ -285,7 +289,7 @@ export async function runLoad(options: RunLoadOptions): Promise<RunResult> {
           state.stopReason = stuckReason(stuck, currentTask());
           options.onWarning?.(`${state.stopReason}: the run is ended, its result kept`);
           const result = finish();
-          return options.onStuck?.(result) ?? 130;
+          return options.onStuck ? options.onStuck(result) : keepFrozen(result);
         })
       : undefined;
   // Stopped before it started (a distributed run's Ctrl-C while the agents were told the start).
@@ -320,6 +324,26 @@ export async function runLoad(options: RunLoadOptions): Promise<RunResult> {
   }
   return finish(remoteEnd);
 }
+/**
+ * A frozen run whose caller has no outputs of its own to write (the UI, a stress phase): its
+ * result goes to the temporary folder, said on stderr, as the process ends. @returns exit code
+ */
+function keepFrozen(result: RunResult): number {
+  const path = join(tmpdir(), `fiml-perf-result-${process.pid}-${Date.now()}.json`);
+  let kept: string;
+  try {
+    writeFileAtomic(path, `${JSON.stringify(result, null, 2)}\n`);
+    kept = `its result so far is in ${path}`;
+  } catch (error) {
+    kept = `its result could not be written (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
+  }
+  writeSync(
+    2,
+    `fiml-perf: ${result.stopReason}; this process ends (its thread cannot run again); ${kept}\n`,
+  );
+  return 130;
+}
+
 /** Past this share of V8's heap limit a run stops by itself (`--max-heap`). */
 export const DEFAULT_MAX_HEAP_SHARE = 0.9;
 

@@ -1,3 +1,4 @@
+import { SourceMap } from 'node:module';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -30,6 +31,34 @@ export interface PausedFrame {
   readonly this?: { readonly className?: string };
 }
 
+/** A script the inspector reported (`Debugger.scriptParsed`): its URL and source map's. */
+export interface ParsedScript {
+  readonly url: string;
+  readonly sourceMapURL?: string;
+}
+
+/**
+ * A position in the source the user wrote, through the script's inline source map (tsx compiles
+ * a .ts scenario to one line, with its map inline); the position as run without one.
+ */
+function original(
+  script: ParsedScript | undefined,
+  line: number,
+  column: number,
+): { line: number; column: number } {
+  const inline = /^data:application\/json[^,]*;base64,(.*)$/.exec(script?.sourceMapURL ?? '');
+  if (!inline) return { line, column };
+  try {
+    const map = new SourceMap(JSON.parse(Buffer.from(inline[1] as string, 'base64').toString()));
+    const entry = map.findEntry(line, column) as { originalLine?: number; originalColumn?: number };
+    return entry.originalLine === undefined
+      ? { line, column }
+      : { line: entry.originalLine, column: entry.originalColumn ?? 0 };
+  } catch {
+    return { line, column };
+  }
+}
+
 /** A script's URL as a user reads it: a path relative to the working folder, no loader query. */
 function shown(url: string): string {
   const bare = url.replace(/\?.*$/, '');
@@ -46,11 +75,11 @@ function shown(url: string): string {
  */
 export function describeFrames(
   frames: readonly PausedFrame[],
-  scripts: ReadonlyMap<string, string>,
+  scripts: ReadonlyMap<string, ParsedScript>,
   ours: string,
 ): { readonly where: string; readonly frame: PausedFrame } {
   if (frames.length === 0) throw new Error('the paused thread has no frames');
-  const urlOf = (f: PausedFrame) => f.url || scripts.get(f.location.scriptId) || '';
+  const urlOf = (f: PausedFrame) => f.url || scripts.get(f.location.scriptId)?.url || '';
   const users = frames.find((f) => {
     const url = urlOf(f);
     return url !== '' && !url.startsWith('node:') && !url.startsWith(ours);
@@ -67,8 +96,11 @@ export function describeFrames(
       ? `${owner}.${name}`
       : name;
   const url = urlOf(frame);
-  const at = url
-    ? ` (${shown(url)}:${frame.location.lineNumber + 1}:${(frame.location.columnNumber ?? 0) + 1})`
-    : '';
+  const { line, column } = original(
+    scripts.get(frame.location.scriptId),
+    frame.location.lineNumber,
+    frame.location.columnNumber ?? 0,
+  );
+  const at = url ? ` (${shown(url)}:${line + 1}:${column + 1})` : '';
   return { where: `${qualified}${at}`, frame };
 }

@@ -7,7 +7,12 @@
 import { writeSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { workerData } from 'node:worker_threads';
-import { describeFrames, type PausedFrame, STUCK_HANDLER } from './stuck-frame.js';
+import {
+  describeFrames,
+  type ParsedScript,
+  type PausedFrame,
+  STUCK_HANDLER,
+} from './stuck-frame.js';
 
 const { beat, maxBlockMs, ours } = workerData as {
   beat: Int32Array;
@@ -47,8 +52,10 @@ async function rescue(blockedMs: number): Promise<void> {
   const session = new Session();
   try {
     session.connectToMainThread();
-    const scripts = new Map<string, string>();
-    session.on('Debugger.scriptParsed', ({ params }) => scripts.set(params.scriptId, params.url));
+    const scripts = new Map<string, ParsedScript>();
+    session.on('Debugger.scriptParsed', ({ params }) =>
+      scripts.set(params.scriptId, { url: params.url, sourceMapURL: params.sourceMapURL }),
+    );
     const paused = new Promise<PausedFrame[]>((resolve) =>
       session.once('Debugger.paused', ({ params }) =>
         resolve(params.callFrames as unknown as PausedFrame[]),

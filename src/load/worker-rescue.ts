@@ -7,7 +7,12 @@
  */
 import { Session } from 'node:inspector';
 import type { Worker } from 'node:worker_threads';
-import { describeFrames, type PausedFrame, STUCK_HANDLER } from './stuck-frame.js';
+import {
+  describeFrames,
+  type ParsedScript,
+  type PausedFrame,
+  STUCK_HANDLER,
+} from './stuck-frame.js';
 
 interface FromInspector {
   readonly id?: number;
@@ -69,7 +74,7 @@ async function pauseAndCall(session: Session, worker: Worker, blockedMs: number)
   // The worker's own inspector, through the run thread's session.
   let next = 0;
   const waiting = new Map<number, { resolve: (r: unknown) => void; reject: (e: Error) => void }>();
-  const scripts = new Map<string, string>();
+  const scripts = new Map<string, ParsedScript>();
   let onPaused: ((frames: PausedFrame[]) => void) | undefined;
   session.on('NodeWorker.receivedMessageFromWorker', ({ params }) => {
     if (params.sessionId !== sessionId) return;
@@ -80,8 +85,8 @@ async function pauseAndCall(session: Session, worker: Worker, blockedMs: number)
       if (message.error) call?.reject(new Error(message.error.message));
       else call?.resolve(message.result);
     } else if (message.method === 'Debugger.scriptParsed') {
-      const p = message.params as { scriptId: string; url: string };
-      scripts.set(p.scriptId, p.url);
+      const p = message.params as { scriptId: string; url: string; sourceMapURL?: string };
+      scripts.set(p.scriptId, { url: p.url, sourceMapURL: p.sourceMapURL });
     } else if (message.method === 'Debugger.paused') {
       onPaused?.((message.params as { callFrames: PausedFrame[] }).callFrames);
     }

@@ -18,8 +18,9 @@ let server: TestServer;
 let served = 0;
 
 beforeAll(async () => {
-  server = await startHttpServer((_req, res) => {
-    served++;
+  // Only the scenario's requests: the UI also asks the service for its health.
+  server = await startHttpServer((req, res) => {
+    if (req.url === '/') served++;
     res.end('ok');
   });
 });
@@ -28,7 +29,7 @@ afterAll(async () => {
 });
 
 const stuckLine =
-  /WARNING: task Spinner\.spin did not yield for [\d.]+s \(--max-block\): stuck in Spinner\.spin \(tests\/fixtures\/scenarios\/buggy\/sync-loop\.ts:\d+:\d+\)/;
+  /WARNING: task Spinner\.spin did not yield for [\d.]+s \(--max-block\): stuck in Spinner\.spin \(tests\/fixtures\/scenarios\/buggy\/sync-loop\.ts:18:\d+\)/;
 
 /**
  * Runs the CLI (pressing Ctrl-C twice once the thread froze, with `ctrlC`); a process still alive after 40 s is killed (a
@@ -151,9 +152,37 @@ it('users on worker threads: the frozen worker is named and ended, every request
   ]);
   expect(ran.code, ran.stderr).toBe(130);
   expect(ran.stderr).toMatch(
-    /WARNING: task Spinner\.spin did not yield for [\d.]+s \(--max-block\): stuck in Spinner\.spin \(tests\/fixtures\/scenarios\/buggy\/sync-loop\.ts:\d+:\d+\), in worker [12] of 2: the run is ended/,
+    /WARNING: task Spinner\.spin did not yield for [\d.]+s \(--max-block\): stuck in Spinner\.spin \(tests\/fixtures\/scenarios\/buggy\/sync-loop\.ts:18:\d+\), in worker [12] of 2: the run is ended/,
   );
   const result = JSON.parse(readFileSync(json, 'utf8'));
   expect(result.stopReason).toMatch(/in worker [12] of 2$/);
   expect(result.totals.requests).toBe(served);
+}, 60_000);
+
+it('the UI: a frozen test ends the process, its result kept in the temporary folder', async () => {
+  served = 0;
+  const ran = await run([
+    'ui',
+    '-f',
+    scenario,
+    '--host',
+    server.url,
+    '--web-port',
+    '0',
+    '--autostart',
+    '-u',
+    '2',
+    '-t',
+    '10m',
+    '--no-typecheck',
+  ]);
+  expect(ran.code, ran.stderr).toBe(130);
+  const kept =
+    /fiml-perf: task Spinner\.spin did not yield for [\d.]+s \(--max-block\): stuck in Spinner\.spin \(tests\/fixtures\/scenarios\/buggy\/sync-loop\.ts:18:\d+\); this process ends \(its thread cannot run again\); its result so far is in (\S+\.json)/.exec(
+      ran.stderr,
+    );
+  expect(kept, ran.stderr).not.toBeNull();
+  const result = JSON.parse(readFileSync(kept?.[1] as string, 'utf8'));
+  expect(result.stopReason).toMatch(/stuck in Spinner\.spin/);
+  expect(result.totals.requests).toBeGreaterThanOrEqual(served - 1);
 }, 60_000);
