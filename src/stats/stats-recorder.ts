@@ -96,6 +96,8 @@ export class StatsRecorder implements RequestSink {
   resetAt: number | undefined;
   /** Each endpoint's row of the second the last tick closed, keyed by `METHOD name`. */
   #lastSeconds = new Map<string, EndpointSecond>();
+  /** Seconds from the start after which the run's figures are unknown (see `unseenAfter`). */
+  unknownAfterS: number | undefined;
 
   constructor(
     readonly startedAt: number = Date.now(),
@@ -139,6 +141,21 @@ export class StatsRecorder implements RequestSink {
     this.#seriesRows = 0;
     this.#lastSeconds = new Map();
     this.resetAt = now;
+  }
+
+  /**
+   * The run's figures are unknown after its first `seconds` (a distributed run that lost sight of
+   * its agents when Redis went away): the per-second rows of the later ticks are dropped, as
+   * they hold nothing seen (they would read as zero requests), and rates are over `seconds`.
+   * Tick `i` closes second `i + 1`, so the first `seconds` ticks are kept.
+   */
+  unseenAfter(seconds: number): void {
+    const kept = Math.max(0, Math.floor(seconds));
+    // Rows of the later ticks, counted from the last (the oldest may have been shifted out).
+    const later = Math.max(0, this.#ticks - kept);
+    this.series.splice(Math.max(0, this.series.length - later));
+    for (const timeline of this.#timelines) timeline.dropFrom(kept);
+    this.unknownAfterS = seconds;
   }
 
   record(
