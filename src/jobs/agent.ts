@@ -21,7 +21,7 @@ export interface AgentJob {
  * lost mid-run) and no --json was given: the temporary folder, which every machine and pod can
  * write (a pod's working folder may be read-only).
  */
-export function agentPartialPath(run: string, index: number): string {
+function agentPartialPath(run: string, index: number): string {
   return join(tmpdir(), `fiml-perf-agent-${run}-${index}.json`);
 }
 
