@@ -47,7 +47,7 @@ export interface AgentOptions {
 /** How an agent's run ended when no one will record its load (`lost` in `runAgent`'s answer). */
 export type AgentLoss = 'redis' | 'coordinator';
 
-/** Exit code of an agent whose run was aborted (an agent or the coordinator lost). */
+/** Exit code of an agent whose run was aborted (an agent, the coordinator or Redis lost). */
 export const AGENT_ABORTED = EXIT.instanceLost;
 
 const FIX = 'start Redis or fix the URL given to fiml-perf agent';
@@ -56,7 +56,8 @@ const FIX = 'start Redis or fix the URL given to fiml-perf agent';
  * One instance of a distributed run: joins it, runs its segment of the plan from the common
  * start, and sends a stats delta (its heartbeat) every second. @returns the exit code: 0 when
  * its share ran to the end (or was stopped by the coordinator), 3 when the run was aborted or
- * the coordinator went silent. @throws PerfError for what the user must fix (exit 2)
+ * the coordinator or Redis went silent for the run's heartbeat timeout (then `lost`, and its own
+ * partial `result`). @throws PerfError for what the user must fix (exit 2)
  */
 export async function runAgent(o: AgentOptions): Promise<{
   code: number;
