@@ -11,8 +11,8 @@ export const EXIT = {
   /** The user's input or environment is wrong; a one-line message says how to fix it. */
   usage: 2,
   /**
-   * A distributed run lost an agent (no heartbeat for --heartbeat-timeout) or the coordinator:
-   * the others were stopped and the result, written, is partial.
+   * A distributed run lost an agent (no heartbeat for --heartbeat-timeout), the coordinator or
+   * Redis: the others were stopped (or stopped themselves) and the result, written, is partial.
    */
   instanceLost: 3,
   /**

@@ -19,7 +19,7 @@ export const agentOptions = {
   json: {
     flags: '--json <file>',
     description:
-      "also write this agent's own share as a result file (the coordinator writes the run's)",
+      "also write this agent's own share as a result file (the coordinator writes the run's); a run whose Redis or coordinator went silent writes its partial result here (else to fiml-perf-agent-RUN-INDEX.json in the temporary folder)",
     schema: z.string().min(1).optional(),
   },
   wait: {
@@ -35,8 +35,9 @@ Examples:
   JOB_COMPLETION_INDEX=2 fiml-perf agent redis://redis:6379 --run nightly-1
 
 Exit codes: 0 its share ran to the end; 2 bad input (no index, an index taken or out of
-range, Redis unreachable, no run to join); 3 the run was aborted (another agent or the
-coordinator lost); 130 this agent was stopped by Ctrl-C or SIGTERM (a deleted pod).
+range, Redis unreachable, no run to join); 3 the run was aborted (another agent, the
+coordinator or Redis lost: silent for the run's heartbeat timeout; this agent's partial result
+is then written and named); 130 this agent was stopped by Ctrl-C or SIGTERM (a deleted pod).
 
 Docs: docs/distributed.md`;
 

@@ -37,11 +37,17 @@ export interface AgentOptions {
   readonly waitMs: number;
   readonly version: string;
   readonly log: (line: string) => void;
-  /** Keep this agent's own result (its share only), as a single run's. */
+  /**
+   * Return this agent's own result (its share only), as a single run's, even when the run ends
+   * well; a run whose record is lost (Redis or the coordinator gone) returns it in any case.
+   */
   readonly keepResult?: boolean;
 }
 
-/** Exit code of an agent whose run was aborted (an agent or the coordinator lost). */
+/** How an agent's run ended when no one will record its load (`lost` in `runAgent`'s answer). */
+export type AgentLoss = 'redis' | 'coordinator';
+
+/** Exit code of an agent whose run was aborted (an agent, the coordinator or Redis lost). */
 export const AGENT_ABORTED = EXIT.instanceLost;
 
 const FIX = 'start Redis or fix the URL given to fiml-perf agent';
@@ -50,11 +56,15 @@ const FIX = 'start Redis or fix the URL given to fiml-perf agent';
  * One instance of a distributed run: joins it, runs its segment of the plan from the common
  * start, and sends a stats delta (its heartbeat) every second. @returns the exit code: 0 when
  * its share ran to the end (or was stopped by the coordinator), 3 when the run was aborted or
- * the coordinator went silent. @throws PerfError for what the user must fix (exit 2)
+ * the coordinator or Redis went silent for the run's heartbeat timeout (then `lost`, and its own
+ * partial `result`). @throws PerfError for what the user must fix (exit 2)
  */
-export async function runAgent(
-  o: AgentOptions,
-): Promise<{ code: number; result?: RunResult | undefined }> {
+export async function runAgent(o: AgentOptions): Promise<{
+  code: number;
+  result?: RunResult | undefined;
+  /** Redis or the coordinator went silent mid-run: `result` is the only record of its load. */
+  lost?: AgentLoss | undefined;
+}> {
   const redis = await connectRedis(o.redisUrl, FIX, o.waitMs, o.log);
   const reader = duplicateOf(redis);
   let folder: string | undefined;
@@ -69,8 +79,14 @@ export async function runAgent(
       );
     const agent = `${hostname()}:${process.pid}`;
     const offset = await clockOffset(redis);
+    // When Redis last answered a command: its silence is judged on this (below).
+    let answeredAt = Date.now();
+    const answered = <T>(value: T): T => {
+      answeredAt = Date.now();
+      return value;
+    };
     const send = (report: Report) =>
-      redis.xadd(keys.up, 'MAXLEN', '~', '100000', '*', ...encode(report));
+      redis.xadd(keys.up, 'MAXLEN', '~', '100000', '*', ...encode(report)).then(answered);
     await send({
       type: 'hello',
       index: o.index,
@@ -96,7 +112,8 @@ export async function runAgent(
     let dropped = false;
     const totals = { requests: 0, failures: 0, ticks: 0 };
     const monitor = new GeneratorMonitor(false);
-    // Its own share as a run of its own (--json): the deltas it sends, merged here too.
+    // Its own share as a run of its own: the deltas it sends, merged here too, for --json and
+    // for a run whose record is lost with Redis or the coordinator (then the only record).
     let own: StatsRecorder | undefined;
     const share = new ShareRun({
       plan,
@@ -105,7 +122,7 @@ export async function runAgent(
       onStart: () => {
         startedAt = Date.now() - offset;
         monitor.sample();
-        if (o.keepResult) own = new StatsRecorder(Date.now(), { maxNames: plan.maxNames });
+        own = new StatsRecorder(Date.now(), { maxNames: plan.maxNames });
       },
       onDropped: () => {
         dropped = true;
@@ -144,8 +161,14 @@ export async function runAgent(
 
     // The coordinator's word: the start, then stop, abort or names while the share runs.
     const control = new ControlReader(reader, keys.ctl);
+    const readControl = (blockMs: number) =>
+      control.read(blockMs).then(answered, () => [] as Control[]);
     let ended: 'aborted' | 'rejected' | undefined;
     let reason = '';
+    let lost: AgentLoss | undefined;
+    // Read through a call: the watchdog's timer sets it while the loops below wait.
+    const redisLost = () => lost === 'redis';
+    let startAt: number | undefined;
     const onControl = (message: Control): 'start' | undefined => {
       if (message.type === 'start') return 'start';
       if (message.type === 'reject' && message.index === o.index && message.agent === agent) {
@@ -159,35 +182,59 @@ export async function runAgent(
       else if (message.type === 'names') share.restrict(message.recorded);
       return undefined;
     };
-    let startAt: number | undefined;
-    let silentSince: number | undefined;
-    // The coordinator's claim gone (or another coordinator's), or Redis not answering: silent
-    // either way.
-    const coordinatorSilent = async (): Promise<boolean> => {
-      const alive = (await redis.get(keys.alive).catch(() => null)) === published.id;
-      if (alive) silentSince = undefined;
-      else silentSince ??= Date.now();
-      return silentSince !== undefined && Date.now() - silentSince > published.heartbeatTimeoutMs;
-    };
-    while (startAt === undefined && !ended) {
-      for (const message of await control.read(1000).catch(() => [] as Control[])) {
-        const said = onControl(message);
-        if (said === 'start' && message.type === 'start') {
-          if (message.agents[String(o.index)] !== agent) {
-            ended = 'rejected';
-            reason = `index ${o.index} is taken by agent ${message.agents[String(o.index)] ?? 'another'} (the run started without this one); fix --index`;
-            break;
+    // When the coordinator's claim on the run was last seen as its plan's (it refreshes it every
+    // second; gone or another's, the coordinator is silent).
+    let claimSeenAt = Date.now();
+    const checkClaim = () =>
+      redis.get(keys.alive).then(
+        (holder) => {
+          answered(holder);
+          if (holder === published.id) claimSeenAt = Date.now();
+        },
+        () => undefined,
+      );
+    // Judged on a timer, not when a command fails: a command to a Redis that went away waits for
+    // its commandTimeout (5 s) while ioredis reconnects for ever, so each poll took 10 s and the
+    // agents ran their whole plan for no one (issue 25). Past the heartbeat timeout the run's
+    // record is lost: the share stops, and its commands, closed, fail at once.
+    const watchdog = setInterval(() => {
+      if (ended) return;
+      const now = Date.now();
+      const limit = published.heartbeatTimeoutMs;
+      if (now - answeredAt > limit) {
+        lost = 'redis';
+        reason = `Redis at ${new URL(o.redisUrl).host} did not answer for ${limit / 1000}s`;
+        reader.disconnect();
+        redis.disconnect();
+      } else if (now - claimSeenAt > limit) {
+        lost = 'coordinator';
+        reason = `the coordinator went silent for ${limit / 1000}s${startAt === undefined ? ' before the start' : ''}`;
+      } else return;
+      ended = 'aborted';
+      share.stop(0);
+    }, 250);
+    try {
+      while (startAt === undefined && !ended) {
+        for (const message of await readControl(1000)) {
+          const said = onControl(message);
+          if (said === 'start' && message.type === 'start') {
+            if (message.agents[String(o.index)] !== agent) {
+              ended = 'rejected';
+              reason = `index ${o.index} is taken by agent ${message.agents[String(o.index)] ?? 'another'} (the run started without this one); fix --index`;
+              break;
+            }
+            startAt = message.at + offset;
           }
-          startAt = message.at + offset;
+          if (ended) break;
         }
-        if (ended) break;
+        if (startAt === undefined && !ended) await checkClaim();
       }
-      if (startAt === undefined && !ended && (await coordinatorSilent())) {
-        ended = 'aborted';
-        reason = 'the coordinator went silent before the start';
-      }
+    } catch (error) {
+      clearInterval(watchdog);
+      throw error;
     }
     // A refusal says what to do itself: an index taken or beyond the run, or another version.
+    if (ended) clearInterval(watchdog);
     if (ended === 'rejected') throw new PerfError('FP_ERR_DISTRIBUTED', reason);
     if (ended) {
       o.log(`Run ${published.run} aborted: ${reason}`);
@@ -198,14 +245,10 @@ export async function runAgent(
     );
     let running = true;
     const listening = (async () => {
-      while (running) {
-        for (const message of await control.read(500).catch(() => [] as Control[]))
-          onControl(message);
-        if (running && (await coordinatorSilent())) {
-          ended ??= 'aborted';
-          reason = `the coordinator (or Redis) went silent for ${published.heartbeatTimeoutMs / 1000}s`;
-          share.stop(0);
-        }
+      // Redis closed by the watchdog: nothing more to hear.
+      while (running && !redisLost()) {
+        for (const message of await readControl(500)) onControl(message);
+        if (running && !redisLost()) await checkClaim();
       }
     })();
     let end: Awaited<ReturnType<typeof run>>;
@@ -213,6 +256,7 @@ export async function runAgent(
       end = await run(startAt as number);
     } finally {
       running = false;
+      clearInterval(watchdog);
     }
     const endedAt = Date.now() - offset;
     // Judged as a single run's generator is (the open model spins between arrivals by design:
@@ -223,36 +267,39 @@ export async function runAgent(
     monitor.dropped = end.dropped;
     const health = monitor.finish(executor.model, 1);
     const last = deltaTotals(end.delta);
-    // Sent at once (the control reader may be blocked for another half second).
-    const sent = send({
-      type: 'done',
-      index: o.index,
-      seq: ++seq,
-      ...end,
-      totals: {
-        requests: totals.requests + last.requests,
-        failures: totals.failures + last.failures,
-        ticks: totals.ticks,
-      },
-      ...(startedAt !== undefined ? { startedAt } : {}),
-      endedAt,
-      saturated: health.saturated,
-      reasons: health.reasons,
-    }).then(
-      () => true,
-      (error: Error) => {
-        o.log(`cannot send this agent's end to Redis: ${error.message}`);
-        return false;
-      },
-    );
-    const delivered = await sent;
+    // Sent at once (the control reader may be blocked for another half second); not to a Redis
+    // found gone.
+    const delivered =
+      !redisLost() &&
+      (await send({
+        type: 'done',
+        index: o.index,
+        seq: ++seq,
+        ...end,
+        totals: {
+          requests: totals.requests + last.requests,
+          failures: totals.failures + last.failures,
+          ticks: totals.ticks,
+        },
+        ...(startedAt !== undefined ? { startedAt } : {}),
+        endedAt,
+        saturated: health.saturated,
+        reasons: health.reasons,
+      }).then(
+        () => true,
+        (error: Error) => {
+          o.log(`cannot send this agent's end to Redis: ${error.message}`);
+          return false;
+        },
+      ));
     await listening;
     if (!delivered && !ended) {
       ended = 'aborted';
+      lost = 'redis';
       reason = 'Redis did not take its end';
     }
     let result: RunResult | undefined;
-    if (own) {
+    if (own && (o.keepResult || lost)) {
       own.merge(end.delta);
       own.tick(Date.now(), 0);
       result = buildResult(own, {
@@ -269,11 +316,14 @@ export async function runAgent(
           executor: published.plan.executor,
         },
       });
+      if (ended) result = { ...result, stopReason: reason };
     }
     const summary = `${totals.requests + last.requests} requests, ${totals.failures + last.failures} failures`;
     if (ended) {
-      o.log(`Run ${published.run} aborted: ${reason} (this agent sent ${summary})`);
-      return { code: AGENT_ABORTED, result };
+      o.log(
+        `Run ${published.run} aborted: ${reason} (this agent ${lost === 'redis' ? 'stopped after' : 'sent'} ${summary})`,
+      );
+      return { code: AGENT_ABORTED, result, lost };
     }
     o.log(`Agent ${o.index} done: ${summary}`);
     return { code: 0, result };

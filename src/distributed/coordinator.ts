@@ -38,6 +38,9 @@ export interface CoordinatorOptions {
 /** Agents' reports read at once; a full read means more may be waiting. */
 const READ_COUNT = 1000;
 
+/** Why a read was given up: Redis did not answer for the heartbeat timeout. */
+const SILENT = 'no answer';
+
 /**
  * Keeps the claim on a run (KEYS[1], value ARGV[1]) for ARGV[2] ms more, and the plan's streams
  * (KEYS[2], KEYS[3]) for ARGV[3] s. A claim that lapsed (this process or Redis stalled) is taken
@@ -90,6 +93,8 @@ export class Coordinator implements RemoteShares {
   readonly #instances = new Map<number, Instance>();
   #lastUp = '0';
   #redisLost = false;
+  /** When a read from Redis last succeeded, during the run. */
+  #heardAt = 0;
   #trimmedAt = 0;
   #startAt = 0;
   #alive: NodeJS.Timeout | undefined;
@@ -382,7 +387,7 @@ export class Coordinator implements RemoteShares {
   async run(
     sink: ShareSink,
     signals: { stop?: AbortSignal | undefined; abort?: AbortSignal | undefined; graceMs: number },
-  ): Promise<{ cut: boolean; endedAt?: number }> {
+  ): Promise<{ cut: boolean; endedAt?: number; seenS?: number }> {
     const onStop = () => this.#tell({ type: 'stop', graceMs: signals.graceMs });
     const onAbort = () => this.#tell({ type: 'abort', reason: 'the coordinator stopped now' });
     // A Ctrl-C in the seconds before the start was not heard by anyone yet.
@@ -391,7 +396,7 @@ export class Coordinator implements RemoteShares {
     if (signals.abort?.aborted) onAbort();
     else signals.abort?.addEventListener('abort', onAbort, { once: true });
     let cut = false;
-    let failingSince: number | undefined;
+    this.#heardAt = Date.now();
     try {
       for (;;) {
         if ([...this.#instances.values()].every((i) => i.done)) break;
@@ -401,19 +406,26 @@ export class Coordinator implements RemoteShares {
         }
         let read: number;
         try {
-          read = await this.#read(250, (report, bytes) => this.#during(report, bytes, sink));
-          failingSince = undefined;
+          read = await this.#unlessSilent(
+            this.#read(250, (report, bytes) => this.#during(report, bytes, sink)),
+          );
+          this.#heardAt = Date.now();
         } catch (error) {
-          // Redis gone: nothing arrives, nothing can be told; past the heartbeat timeout the
-          // run is lost, as when an agent is.
-          failingSince ??= Date.now();
-          if (Date.now() - failingSince > this.o.heartbeatTimeoutMs) {
+          // Redis gone: nothing arrives, nothing can be told; past the heartbeat timeout since it
+          // last answered the run is lost, as when an agent is. (A read to a Redis gone waits for
+          // its commandTimeout, 5 s, while ioredis reconnects: judged from the first failure, the
+          // loss took 10 s, issue 25.)
+          if (Date.now() - this.#heardAt > this.o.heartbeatTimeoutMs) {
+            const seenS = this.#seenS();
+            const cause = (error as Error).message;
             this.#redisLost = true;
-            this.#failure = `Redis at ${new URL(this.o.redisUrl).host} did not answer for ${this.o.heartbeatTimeoutMs / 1000}s (${(error as Error).message})`;
-            this.o.log(`${this.#failure}; the agents stop by themselves`);
-            cut = true;
-            break;
+            this.#failure = `Redis at ${new URL(this.o.redisUrl).host} did not answer for ${this.o.heartbeatTimeoutMs / 1000}s${cause === SILENT ? '' : ` (${cause})`}`;
+            this.o.log(
+              `${this.#failure}; the agents stop by themselves. The result covers the first ${seenS}s (every agent's reports until then); after that it is unknown`,
+            );
+            return { cut: true, seenS };
           }
+          await new Promise((resolve) => setTimeout(resolve, 50));
           continue;
         }
         // Silence is judged only on a read that emptied the backlog: an agent whose messages are
@@ -445,6 +457,25 @@ export class Coordinator implements RemoteShares {
     const ends = [...this.#instances.values()].map((i) => i.endedAt);
     if (cut || ends.some((t) => t === undefined)) return { cut };
     return { cut, endedAt: Math.max(...(ends as number[])) + this.offsetMs };
+  }
+
+  /** `promise`, or a rejection once Redis has not answered for the heartbeat timeout. */
+  #unlessSilent<T>(promise: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const silent = new Promise<never>((_, reject) => {
+      const left = this.#heardAt + this.o.heartbeatTimeoutMs - Date.now();
+      timer = setTimeout(() => reject(new Error(SILENT)), Math.max(0, left) + 50);
+    });
+    return Promise.race([promise, silent]).finally(() => clearTimeout(timer));
+  }
+
+  /**
+   * The seconds of the run every agent still running reported (each sends its second's delta
+   * as it ends, numbered): what the coordinator saw of the run.
+   */
+  #seenS(): number {
+    const running = [...this.#instances.values()].filter((i) => !i.done);
+    return running.length ? Math.min(...running.map((i) => i.seq)) : 0;
   }
 
   /** The agents not heard from for the heartbeat timeout (those done are not). */

@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PerfError } from '../errors.js';
 import type { ExitCode } from '../exit-codes.js';
 import { lostLine, plannedOutputs, writeOutputs } from '../report/index.js';
@@ -15,14 +17,24 @@ export interface AgentJob {
 }
 
 /**
+ * Where an agent keeps its own partial result when no one else will (Redis or the coordinator
+ * lost mid-run) and no --json was given: the temporary folder, which every machine and pod can
+ * write (a pod's working folder may be read-only).
+ */
+function agentPartialPath(run: string, index: number): string {
+  return join(tmpdir(), `fiml-perf-agent-${run}-${index}.json`);
+}
+
+/**
  * Runs an agent's share of a distributed run (the coordinator stops it; a Ctrl-C here ends it)
- * and writes its own result when asked. Returns the exit code.
+ * and writes its own result when asked, or when its run's record was lost (then to --json, or
+ * to `agentPartialPath`, named on one line). Returns the exit code.
  */
 export async function runAgentJob(job: AgentJob): Promise<ExitCode> {
   checkOutputs(plannedOutputs({ json: job.json }));
   const { runAgent } = await import('../distributed/index.js');
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  const { code, result } = await runAgent({
+  const { code, result, lost } = await runAgent({
     redisUrl: job.redisUrl,
     index: job.index,
     run: job.run,
@@ -31,9 +43,15 @@ export async function runAgentJob(job: AgentJob): Promise<ExitCode> {
     log,
     keepResult: job.json !== undefined,
   });
-  if (result && job.json) {
-    const written = await writeOutputs(result, { json: job.json }, {}, log);
-    if (written.lost.length > 0) throw new PerfError('FP_ERR_WRITE', lostLine(written));
-  }
+  if (!result) return code as ExitCode;
+  const run = (result.config.distributed as { run: string }).run;
+  const json = job.json ?? agentPartialPath(run, job.index);
+  // The file is named once, on a line of its own; a lost run's line says why it is partial.
+  const written = await writeOutputs(result, { json }, {}, lost ? () => undefined : log);
+  if (written.lost.length > 0) throw new PerfError('FP_ERR_WRITE', lostLine(written));
+  if (lost)
+    log(
+      `This agent's partial result (its share until it stopped; no one else recorded it): ${json}`,
+    );
   return code as ExitCode;
 }

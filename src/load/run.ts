@@ -117,12 +117,13 @@ export interface RemoteShares {
   /**
    * Feeds the shares' reports to `sink` until every share is done; `stop` asks them to stop
    * cleanly, `abort` at once. Resolves with whether the run was cut short (a share was lost),
-   * and when the last share ended on this process's clock (when known).
+   * when the last share ended on this process's clock (when known), and, when the shares went
+   * out of sight (their Redis gone), the seconds from the start every share was seen for.
    */
   run(
     sink: ShareSink,
     signals: { stop?: AbortSignal | undefined; abort?: AbortSignal | undefined; graceMs: number },
-  ): Promise<{ cut: boolean; endedAt?: number }>;
+  ): Promise<{ cut: boolean; endedAt?: number; seenS?: number }>;
   /** The run's name cap is reached: every share records these names, others as the overflow. */
   restrict(recorded: ReadonlyArray<readonly [string, string]>): void;
 }
@@ -249,6 +250,7 @@ export async function runLoad(options: RunLoadOptions): Promise<RunResult> {
   // close 300 ms later, so each holds the shares' same second rather than whichever arrived.
   let ticker: NodeJS.Timeout | undefined;
   let remoteEnd: number | undefined;
+  let seenS: number | undefined;
   const phase = setTimeout(
     () => {
       ticker = setInterval(tick, 1000);
@@ -263,6 +265,8 @@ export async function runLoad(options: RunLoadOptions): Promise<RunResult> {
   const finish = (remoteEnd?: number): RunResult => {
     // The last, partial second.
     recorder.tick(Date.now(), 0, open ? droppedSince() : undefined, executor.intendedRate?.());
+    // The seconds after the shares went out of sight hold nothing seen: unknown, not zero.
+    if (seenS !== undefined) recorder.unseenAfter(seenS);
     options.onEnd?.(recorder);
     // A distributed run ended when its last agent did, not when that agent's report arrived.
     const endedAt = Math.min(remoteEnd ?? Date.now(), Date.now());
@@ -304,6 +308,7 @@ export async function runLoad(options: RunLoadOptions): Promise<RunResult> {
       });
       if (ran.cut) state.interrupted = true;
       remoteEnd = ran.endedAt;
+      seenS = ran.seenS;
     } else if (workers <= 1)
       await runHere(
         {

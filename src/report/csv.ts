@@ -52,7 +52,8 @@ export function statsCsv(result: RunResult): string {
     'Failures/s',
     ...PERCENTILE_HEADERS,
   ]);
-  const seconds = Math.max(result.durationS, 1e-3);
+  // Rates over the seconds the figures cover (a distributed run that lost Redis saw fewer).
+  const seconds = Math.max(result.unknownAfterS ?? result.durationS, 1e-3);
   const rows = [
     ...result.endpoints.map((e) => ({
       e,

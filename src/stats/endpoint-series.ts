@@ -105,6 +105,16 @@ export class EndpointSeries {
     return before - (w + 1);
   }
 
+  /**
+   * Drops the rows of the ticks from `tick` on (what a run could not see: a distributed run that
+   * lost its Redis). A coarsened row that starts before `tick` stays.
+   */
+  dropFrom(tick: number): void {
+    let keep = this.#t.length;
+    while (keep > 0 && (this.#slot[keep - 1] as number) >= tick) keep--;
+    for (const column of this.#columns()) column.length = keep;
+  }
+
   /** The series as the result holds it; the columns are this series' own arrays, not copies. */
   result(): EndpointSeriesResult {
     return {

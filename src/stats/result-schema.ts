@@ -205,6 +205,7 @@ const loadResultSchema = z
     startedAt: z.string(),
     durationS: finite,
     interrupted: z.boolean(),
+    unknownAfterS: count.optional(),
     totals: endpoint,
     endpoints: z.array(endpoint),
     timeseries: z.array(row),
@@ -232,6 +233,12 @@ const loadResultSchema = z
   })
   .passthrough()
   .superRefine((result, context) => {
+    if (result.unknownAfterS !== undefined && result.unknownAfterS > result.durationS)
+      context.addIssue({
+        code: 'custom',
+        path: ['unknownAfterS'],
+        message: `expected at most durationS (${result.durationS}), got ${result.unknownAfterS}`,
+      });
     if (result.schemaVersion >= 2 && result.endpointSeries === undefined)
       context.addIssue({
         code: 'custom',

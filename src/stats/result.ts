@@ -104,6 +104,12 @@ export interface RunResult {
   readonly interrupted: boolean;
   /** Why the generator stopped it early by itself (its heap near its limit); absent otherwise. */
   readonly stopReason?: string;
+  /**
+   * Seconds from the start after which the run's figures are unknown: a distributed run whose
+   * coordinator lost Redis saw the agents' load until then only. `timeseries` ends there (no row
+   * for a second not seen), and rates are over these seconds; absent when the whole run was seen.
+   */
+  readonly unknownAfterS?: number;
   readonly totals: EndpointResult;
   readonly endpoints: readonly EndpointResult[];
   readonly timeseries: readonly SecondRow[];
@@ -169,8 +175,13 @@ function endpointResult(
 /** The versioned result every later command reads (targets, compare, report). */
 export function buildResult(recorder: StatsRecorder, meta: RunMeta): RunResult {
   const seconds = Math.max((meta.endedAt - recorder.startedAt) / 1000, 1e-3);
-  // After a reset (the live UI's), rates are over what the figures hold: from the reset on.
-  const measured = Math.max((meta.endedAt - (recorder.resetAt ?? recorder.startedAt)) / 1000, 1e-3);
+  // After a reset (the live UI's), rates are over what the figures hold: from the reset on; and
+  // over the seconds seen when the rest is unknown (issue 25: 11.6/s for a run at 50/s).
+  const seen =
+    recorder.unknownAfterS === undefined
+      ? meta.endedAt
+      : Math.min(meta.endedAt, recorder.startedAt + recorder.unknownAfterS * 1000);
+  const measured = Math.max((seen - (recorder.resetAt ?? recorder.startedAt)) / 1000, 1e-3);
   const endpoints = [...recorder.endpoints.values()]
     .sort((a, b) => a.name.localeCompare(b.name) || a.method.localeCompare(b.method))
     .map((s) =>
@@ -201,6 +212,7 @@ export function buildResult(recorder: StatsRecorder, meta: RunMeta): RunResult {
     endedAt: new Date(meta.endedAt).toISOString(),
     durationS: round(seconds, 3),
     interrupted: meta.interrupted,
+    ...(recorder.unknownAfterS === undefined ? {} : { unknownAfterS: recorder.unknownAfterS }),
     totals: endpointResult(
       '',
       'Aggregated',

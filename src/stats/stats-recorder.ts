@@ -96,6 +96,10 @@ export class StatsRecorder implements RequestSink {
   resetAt: number | undefined;
   /** Each endpoint's row of the second the last tick closed, keyed by `METHOD name`. */
   #lastSeconds = new Map<string, EndpointSecond>();
+  /** Seconds from the start after which the run's figures are unknown (see `unseenAfter`). */
+  unknownAfterS: number | undefined;
+  /** The tick whose row the last request recorded or merged went into (-1: none yet). */
+  #lastFilledTick = -1;
 
   constructor(
     readonly startedAt: number = Date.now(),
@@ -141,6 +145,22 @@ export class StatsRecorder implements RequestSink {
     this.resetAt = now;
   }
 
+  /**
+   * The run's figures are unknown after its first `seconds` (a distributed run that lost sight of
+   * its agents when Redis went away): the per-second rows after the last one that holds anything
+   * are dropped, as nothing seen is in them (they would read as zero requests), and rates are over
+   * `seconds`. Tick `i` closes second `i + 1`; a second's report that arrived late is in a later
+   * row, which is kept.
+   */
+  unseenAfter(seconds: number): void {
+    const kept = Math.max(0, Math.floor(seconds), this.#lastFilledTick + 1);
+    // Rows of the later ticks, counted from the last (the oldest may have been shifted out).
+    const later = Math.max(0, this.#ticks - kept);
+    this.series.splice(Math.max(0, this.series.length - later));
+    for (const timeline of this.#timelines) timeline.dropFrom(kept);
+    this.unknownAfterS = seconds;
+  }
+
   record(
     method: string,
     name: string,
@@ -159,6 +179,7 @@ export class StatsRecorder implements RequestSink {
     }
     recordMicros(this.total, micros);
     recordMicros(this.interval, micros);
+    this.#lastFilledTick = this.#ticks;
     this.requests++;
     this.intervalRequests++;
     this.bytes += bytes;
@@ -181,6 +202,7 @@ export class StatsRecorder implements RequestSink {
 
   /** Adds a worker's delta; histograms are added bucket by bucket, so the merge is exact. */
   merge(delta: StatsDelta): void {
+    if (delta.endpoints.length > 0) this.#lastFilledTick = this.#ticks;
     for (const d of delta.endpoints) {
       const stats = this.table.get(d.method, d.name);
       const second = stats.secondRecord();

@@ -143,7 +143,8 @@ export function resultFigures(
   service: ServiceFigures | string,
   probes: ProbeCount | string,
 ): FigureSource {
-  const seconds = result.durationS;
+  // Rates over the seconds the figures cover (a distributed run that lost Redis saw fewer).
+  const seconds = result.unknownAfterS ?? result.durationS;
   const endpoints = new Map<string, ClientSlice>();
   for (const e of result.endpoints) {
     const key = `${e.method} ${e.name}`;

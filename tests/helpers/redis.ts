@@ -9,6 +9,8 @@ import { Redis } from 'ioredis';
 export interface PrivateRedis {
   readonly url: string;
   stop(): Promise<void>;
+  /** Kills it (SIGKILL), as a crash or an OOM kill does; resolves once it has exited. */
+  kill(): Promise<void>;
 }
 
 function redisBinary(): string | null {
@@ -84,13 +86,13 @@ export async function startRedis(): Promise<PrivateRedis> {
     child.kill('SIGKILL');
     throw new Error(`redis-server did not answer on port ${port}`);
   }
-  return {
-    url,
-    stop: async () => {
+  const end = async (signal: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
+      child.kill(signal);
       await exited;
-      rmSync(dir, { recursive: true, force: true });
-    },
+    }
+    rmSync(dir, { recursive: true, force: true });
   };
+  return { url, stop: () => end('SIGTERM'), kill: () => end('SIGKILL') };
 }

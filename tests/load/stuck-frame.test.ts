@@ -1,6 +1,11 @@
 /** Naming where a frozen thread is stuck, from the inspector's paused frames. */
 import { describe, expect, it } from 'vitest';
-import { describeFrames, type PausedFrame, stuckReason } from '../../src/load/stuck-frame.js';
+import {
+  describeFrames,
+  type ParsedScript,
+  type PausedFrame,
+  stuckReason,
+} from '../../src/load/stuck-frame.js';
 
 const ours = 'file:///opt/fiml-perf/dist/';
 const frame = (
@@ -16,7 +21,7 @@ const frame = (
 });
 
 describe('describeFrames', () => {
-  const scripts = new Map([
+  const scripts = new Map<string, ParsedScript>([
     ['1', { url: 'node:internal/timers' }],
     ['2', { url: `${ours}load/scenario-runner.js` }],
     ['3', { url: `file://${process.cwd()}/scenarios/spin.ts?tsx-namespace=123` }],
@@ -37,7 +42,7 @@ describe('describeFrames', () => {
   it('maps the position through an inline source map', () => {
     // One generated line; its column 10 comes from line 18, column 4 of the source ("AAiBI").
     const map = { version: 3, sources: ['spin.ts'], names: [], mappings: 'UAiBI' };
-    const withMap = new Map([
+    const withMap = new Map<string, ParsedScript>([
       ...scripts,
       [
         '4',

@@ -107,6 +107,10 @@ export function executiveSummary(context: AnalysisContext): ExecutiveSummary {
     sentences.push(
       `The run was stopped at ${seconds(figures.abortedBy.atSeconds)} because the target '${figures.abortedBy.target}' failed (--abort-on-fail); its figures cover that part only.`,
     );
+  else if (result.unknownAfterS !== undefined)
+    sentences.push(
+      `The run was seen for its first ${seconds(result.unknownAfterS)} only${result.distributed?.failure ? ` (${result.distributed.failure})` : ''}: what it did after is unknown, not zero, and its figures and rates cover those seconds.`,
+    );
   else if (result.interrupted)
     sentences.push(
       `The run was stopped early, after ${seconds(result.durationS)}; its figures cover that part only.`,
@@ -133,7 +137,7 @@ export function executiveSummary(context: AnalysisContext): ExecutiveSummary {
   }
   const users = figures.peakUsers > 0 ? ` from up to ${count(figures.peakUsers)} users` : '';
   sentences.push(
-    `It sent ${count(t.requests)} requests in ${seconds(result.durationS)}, ${perSecond(t.rps)}${users} (${result.model} model).`,
+    `It sent ${count(t.requests)} requests in ${result.unknownAfterS === undefined ? seconds(result.durationS) : `the ${seconds(result.unknownAfterS)} seen`}, ${perSecond(t.rps)}${users} (${result.model} model).`,
   );
   if (t.requests > 0)
     sentences.push(

@@ -18,6 +18,24 @@ export interface RunChartData {
   readonly thresholds: ReadonlyArray<{ label: string; ms: number }>;
   /** Moments marked on the time charts: a spike's start and end, its recovery, an abort. */
   readonly markers: ReadonlyArray<{ t: number; label: string }>;
+  /** The span the run's figures do not cover (`unknownAfterS` to its end), shaded on the charts. */
+  readonly unknown?: { readonly fromS: number; readonly toS: number; readonly label: string };
+}
+
+/**
+ * The span after `unknownAfterS`: from the last second drawn (a row stands at the end of its
+ * second, a distributed run's 0.3 s later still) to the run's end.
+ */
+function unknownSpan(result: ReportResult): RunChartData['unknown'] {
+  const after = result.unknownAfterS;
+  if (after === undefined) return undefined;
+  const fromS = Math.max(after, result.timeseries.at(-1)?.t ?? 0);
+  const why = result.distributed?.failure ? `: ${result.distributed.failure}` : '';
+  return {
+    fromS,
+    toS: Math.max(fromS, result.durationS),
+    label: `unknown after ${after}s${why}`,
+  };
 }
 
 /** What happened when, as vertical lines on the time charts. */
@@ -91,5 +109,6 @@ export function chartData(run: ReportRun): RunChartData {
     },
     markers: markers(result),
     thresholds: thresholdLines(result.targets),
+    ...(result.unknownAfterS === undefined ? {} : { unknown: unknownSpan(result) }),
   };
 }

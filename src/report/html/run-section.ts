@@ -64,7 +64,7 @@ function shape(result: ReportResult): string {
     ['max', `${ms(t.latencyMs.max)} ms`],
     ['duration', `${result.durationS}s`],
   ];
-  return `<p class="sub">${esc(load)}, ${esc(result.executor)}, ${result.durationS}s against <code>${esc(result.target)}</code>; started ${esc(result.startedAt)}${result.interrupted ? `; <strong>stopped early</strong>${result.stopReason ? ` (${esc(result.stopReason)})` : ''}` : ''}. Generator: ${g.workers} worker(s), CPU ${g.cpuPercent.mean}% mean (max ${g.cpuPercent.max}%), event-loop delay p99 ${g.eventLoopLagMs.p99} ms, max RSS ${g.maxRssMb} MB${g.scheduleLagMs ? `, schedule lag p99 ${g.scheduleLagMs.p99} ms, ${num(g.dropped)} dropped` : ''}.</p>
+  return `<p class="sub">${esc(load)}, ${esc(result.executor)}, ${result.durationS}s against <code>${esc(result.target)}</code>; started ${esc(result.startedAt)}${result.interrupted ? `; <strong>stopped early</strong>${result.stopReason ? ` (${esc(result.stopReason)})` : ''}` : ''}${result.unknownAfterS === undefined ? '' : `; <strong>seen for its first ${num(result.unknownAfterS)}s only</strong>, unknown after (rates over the seconds seen)`}. Generator: ${g.workers} worker(s), CPU ${g.cpuPercent.mean}% mean (max ${g.cpuPercent.max}%), event-loop delay p99 ${g.eventLoopLagMs.p99} ms, max RSS ${g.maxRssMb} MB${g.scheduleLagMs ? `, schedule lag p99 ${g.scheduleLagMs.p99} ms, ${num(g.dropped)} dropped` : ''}.</p>
 <div class="tiles">${tiles.map(([k, v]) => `<div class="tile"><div class="v">${esc(v)}</div><div class="k">${esc(k)}</div></div>`).join('')}</div>`;
 }
 

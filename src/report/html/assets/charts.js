@@ -49,16 +49,47 @@ window.FimlCharts = (() => {
   }
 
   /**
+   * The span of the run its figures do not cover (`{ fromS, toS, label }`: a distributed run that
+   * lost Redis), shaded and labelled: a gap in the lines, not a drop to zero.
+   */
+  function drawUnknown(u) {
+    const span = u.fimlUnknown;
+    if (!span) return;
+    const left = Math.max(u.bbox.left, Math.round(u.valToPos(span.fromS, 'x', true)));
+    const right = Math.min(u.bbox.left + u.bbox.width, Math.round(u.valToPos(span.toS, 'x', true)));
+    if (right <= left) return;
+    const ctx = u.ctx;
+    ctx.save();
+    ctx.fillStyle = 'rgba(128,128,128,0.16)';
+    ctx.fillRect(left, u.bbox.top, right - left, u.bbox.height);
+    ctx.fillStyle = colour('--muted');
+    ctx.font = `${11 * devicePixelRatio}px system-ui, sans-serif`;
+    // The axes' drawing may leave another alignment set.
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'alphabetic';
+    ctx.fillText(span.label, left + 4 * devicePixelRatio, u.bbox.top + 28 * devicePixelRatio);
+    ctx.restore();
+  }
+
+  /** The x scale: the data's, or up to the end of an unknown span (no data there to set it). */
+  function timeScale(unknown) {
+    return unknown
+      ? { time: false, range: (_u, min, max) => [min ?? 0, Math.max(max ?? 0, unknown.toS)] }
+      : { time: false };
+  }
+
+  /**
    * A uPlot chart in `el`, with `update(data, marks)` to redraw it with new values (same series)
    * and `destroy()` to remove it.
    */
-  function chart(el, opts, values, marks, toValues) {
+  function chart(el, opts, values, marks, toValues, unknown) {
     const plot = new uPlot(
-      { width: widthOf(el), height: HEIGHT, ...opts, hooks: { draw: [drawMarks] } },
+      { width: widthOf(el), height: HEIGHT, ...opts, hooks: { draw: [drawUnknown, drawMarks] } },
       values,
       el,
     );
     plot.fimlMarks = marks || [];
+    plot.fimlUnknown = unknown;
     const entry = { plot, el };
     charts.add(entry);
     return {
@@ -95,10 +126,10 @@ window.FimlCharts = (() => {
   /**
    * Requests/s with failures/s and users; for open models the scheduled rate and the dropped
    * iterations; a baseline's requests/s under them. Options: baseline, marks, open (draw the
-   * open model's lines even before the data has them).
+   * open model's lines even before the data has them), unknown (a span not seen, shaded).
    */
   function throughput(el, s, options = {}) {
-    const { baseline, marks } = options;
+    const { baseline, marks, unknown } = options;
     // The live UI says whether the model is open; the report goes by the data it has.
     const open = options.open ?? Boolean(s.intended);
     const dropped = options.open ?? Boolean(s.dropped);
@@ -124,7 +155,7 @@ window.FimlCharts = (() => {
     return chart(
       el,
       {
-        scales: { x: { time: false } },
+        scales: { x: timeScale(unknown) },
         axes: [
           timeAxis(),
           { label: 'per second' },
@@ -135,12 +166,13 @@ window.FimlCharts = (() => {
       toValues(s),
       marks,
       toValues,
+      unknown,
     );
   }
 
   /** Latency percentiles a second, with the targets' thresholds as dashed lines. */
   function latency(el, s, options = {}) {
-    const { baseline, marks } = options;
+    const { baseline, marks, unknown } = options;
     const thresholds = options.thresholds || [];
     const series = [
       {},
@@ -179,7 +211,7 @@ window.FimlCharts = (() => {
     return chart(
       el,
       {
-        scales: { x: { time: false }, y: { range } },
+        scales: { x: timeScale(unknown), y: { range } },
         axes: [timeAxis(), { label: 'ms' }],
         series,
         // Bands between the percentiles, so the spread reads at a glance.
@@ -191,6 +223,7 @@ window.FimlCharts = (() => {
       toValues(s),
       marks,
       toValues,
+      unknown,
     );
   }
 

@@ -20,10 +20,11 @@
         : run.distribution.all;
       const thresholds = state.endpoint ? [] : run.thresholds;
       const baseline = state.endpoint ? undefined : run.baseline;
+      const { markers: marks, unknown } = run;
       if (s && get('throughput'))
-        drawn.push(charts.throughput(get('throughput'), s, { baseline, marks: run.markers }));
+        drawn.push(charts.throughput(get('throughput'), s, { baseline, marks, unknown }));
       if (s && get('latency'))
-        drawn.push(charts.latency(get('latency'), s, { thresholds, baseline, marks: run.markers }));
+        drawn.push(charts.latency(get('latency'), s, { thresholds, baseline, marks, unknown }));
       if (dist && get('distribution')) drawn.push(charts.distribution(get('distribution'), dist));
       showRanges(state.endpoint ? run.ranges.byEndpoint[state.endpoint] : run.ranges.all);
       for (const label of root.querySelectorAll('[data-showing]'))
