@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { PerfError } from '../errors.js';
 import { parseDuration } from '../util/duration.js';
 import { runIdSchema } from './distributed-options.js';
+import { loadOptions } from './load-options.js';
 import { addOptions, flag, type OptionTable, resolveOptions } from './option-table.js';
 
 export const agentOptions = {
@@ -27,6 +28,7 @@ export const agentOptions = {
     description: 'how long to wait for a run to join',
     schema: flag.duration('10m', '10m', 0),
   },
+  maxBlock: loadOptions.maxBlock,
 } satisfies OptionTable;
 
 const EXAMPLES = `
@@ -37,7 +39,8 @@ Examples:
 Exit codes: 0 its share ran to the end; 2 bad input (no index, an index taken or out of
 range, Redis unreachable, no run to join); 3 the run was aborted (another agent, the
 coordinator or Redis lost: silent for the run's heartbeat timeout; this agent's partial result
-is then written and named); 130 this agent was stopped by Ctrl-C or SIGTERM (a deleted pod).
+is then written and named); 130 a task froze this agent for --max-block (its partial result
+written and named), or this agent was stopped by Ctrl-C or SIGTERM (a deleted pod).
 
 Docs: docs/distributed.md`;
 
@@ -69,6 +72,7 @@ export function registerAgent(command: Command): void {
       run: options.run,
       waitMs: parseDuration(options.wait) as number,
       json: options.json,
+      maxBlockMs: parseDuration(options.maxBlock) as number,
     });
   });
 }

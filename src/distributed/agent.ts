@@ -6,12 +6,15 @@ import { PerfError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import {
   createExecutor,
+  DEFAULT_MAX_BLOCK_MS,
   GeneratorMonitor,
   type LoadPlan,
   partOf,
   ScenarioError,
   type Segment,
+  type ShareEnd,
   ShareRun,
+  watchShare,
 } from '../load/index.js';
 import { buildResult, decodeHistogram, type RunResult, StatsRecorder } from '../stats/index.js';
 import {
@@ -42,6 +45,13 @@ export interface AgentOptions {
    * well; a run whose record is lost (Redis or the coordinator gone) returns it in any case.
    */
   readonly keepResult?: boolean;
+  /** End the share when a task keeps the event loop this long. @default 5000 */
+  readonly maxBlockMs?: number;
+  /**
+   * A task froze this agent (see load/watchdog.ts): write its partial result, synchronously, and
+   * return the exit code; the process ends then (the coordinator sees the agent lost).
+   */
+  readonly onStuck?: (result: RunResult) => number;
 }
 
 /** How an agent's run ended when no one will record its load (`lost` in `runAgent`'s answer). */
@@ -251,17 +261,54 @@ export async function runAgent(o: AgentOptions): Promise<{
         if (running && !redisLost()) await checkClaim();
       }
     })();
+    // Its own share as a run of its own, for --json or as the only record of a lost run.
+    const ownResult = (
+      recorder: StatsRecorder,
+      share: ShareEnd,
+      health: ReturnType<GeneratorMonitor['finish']>,
+      stopReason: string | undefined,
+    ): RunResult => {
+      recorder.merge(share.delta);
+      recorder.tick(Date.now(), 0);
+      const built = buildResult(recorder, {
+        version: o.version,
+        model: executor.model,
+        executor: executor.type,
+        target: plan.workload.kind === 'quick' ? plan.workload.url : plan.host,
+        endedAt: Date.now(),
+        interrupted: stopReason !== undefined,
+        generator: health,
+        templatedNames: plan.workload.kind === 'scenario' && !plan.rawNames,
+        config: {
+          distributed: { run: published.run, index: o.index, instances: published.instances },
+          executor: published.plan.executor,
+        },
+      });
+      return stopReason === undefined ? built : { ...built, stopReason };
+    };
+    const executor = createExecutor(published.plan.executor);
+    // A task that never yields freezes this thread: the watchdog ends the agent, its share kept.
+    const unwatch =
+      plan.workload.kind === 'scenario'
+        ? watchShare(share, o.maxBlockMs ?? DEFAULT_MAX_BLOCK_MS, (frozen, why) => {
+            o.log(`Run ${published.run} aborted: ${why}: this agent ends`);
+            if (!own) return EXIT.interrupted;
+            monitor.addWorkerLag(frozen.lag);
+            const result = ownResult(own, frozen, monitor.finish(executor.model, 1), why);
+            return o.onStuck ? o.onStuck(result) : EXIT.interrupted;
+          })
+        : undefined;
     let end: Awaited<ReturnType<typeof run>>;
     try {
       end = await run(startAt as number);
     } finally {
       running = false;
       clearInterval(watchdog);
+      await unwatch?.();
     }
     const endedAt = Date.now() - offset;
     // Judged as a single run's generator is (the open model spins between arrivals by design:
     // late starts, not CPU, are its sign), with the share's own loop and schedule lag.
-    const executor = createExecutor(published.plan.executor);
     monitor.addWorkerLag(end.lag);
     monitor.scheduleLag.add(decodeHistogram(end.scheduleLag));
     monitor.dropped = end.dropped;
@@ -298,26 +345,10 @@ export async function runAgent(o: AgentOptions): Promise<{
       lost = 'redis';
       reason = 'Redis did not take its end';
     }
-    let result: RunResult | undefined;
-    if (own && (o.keepResult || lost)) {
-      own.merge(end.delta);
-      own.tick(Date.now(), 0);
-      result = buildResult(own, {
-        version: o.version,
-        model: executor.model,
-        executor: executor.type,
-        target: plan.workload.kind === 'quick' ? plan.workload.url : plan.host,
-        endedAt: Date.now(),
-        interrupted: ended !== undefined,
-        generator: health,
-        templatedNames: plan.workload.kind === 'scenario' && !plan.rawNames,
-        config: {
-          distributed: { run: published.run, index: o.index, instances: published.instances },
-          executor: published.plan.executor,
-        },
-      });
-      if (ended) result = { ...result, stopReason: reason };
-    }
+    const result =
+      own && (o.keepResult || lost)
+        ? ownResult(own, end, health, ended ? reason : undefined)
+        : undefined;
     const summary = `${totals.requests + last.requests} requests, ${totals.failures + last.failures} failures`;
     if (ended) {
       o.log(

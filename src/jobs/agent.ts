@@ -2,7 +2,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PerfError } from '../errors.js';
 import type { ExitCode } from '../exit-codes.js';
-import { lostLine, plannedOutputs, writeOutputs } from '../report/index.js';
+import { EXIT } from '../exit-codes.js';
+import { lostLine, plannedOutputs, writeOutputs, writeOutputsNow } from '../report/index.js';
 import { VERSION } from '../version.js';
 import { checkOutputs } from './lifecycle.js';
 
@@ -14,6 +15,8 @@ export interface AgentJob {
   readonly waitMs: number;
   /** Write this agent's own result (its share only) here. */
   readonly json: string | undefined;
+  /** End the share when a task keeps the event loop this long (`--max-block`). */
+  readonly maxBlockMs: number;
 }
 
 /**
@@ -42,6 +45,19 @@ export async function runAgentJob(job: AgentJob): Promise<ExitCode> {
     version: VERSION,
     log,
     keepResult: job.json !== undefined,
+    maxBlockMs: job.maxBlockMs,
+    // A task froze this agent: its share so far, written now (nothing asynchronous runs again).
+    onStuck: (result) => {
+      const run = (result.config.distributed as { run: string }).run;
+      const json = job.json ?? agentPartialPath(run, job.index);
+      const written = writeOutputsNow(result, { json }, {}, () => undefined);
+      log(
+        written.lost.length > 0
+          ? lostLine(written)
+          : `This agent's partial result (its share until it froze): ${json}`,
+      );
+      return EXIT.interrupted;
+    },
   });
   if (!result) return code as ExitCode;
   const run = (result.config.distributed as { run: string }).run;

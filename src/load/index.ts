@@ -63,3 +63,4 @@ export type { HttpClientOptions } from './user-http-client.js';
 export { UserHttpClient } from './user-http-client.js';
 export type { WaitTime } from './wait-time.js';
 export { between, constant, constantPacing, constantThroughput } from './wait-time.js';
+export { DEFAULT_MAX_BLOCK_MS, watchShare } from './watchdog.js';

@@ -10,7 +10,9 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { workerUrl } from '../util/worker-url.js';
-import { STUCK_HANDLER } from './stuck-frame.js';
+import type { ShareEnd, ShareRun } from './share.js';
+import { currentTask } from './stray-errors.js';
+import { STUCK_HANDLER, stuckReason } from './stuck-frame.js';
 
 /** Where a frozen thread is stuck, and for how long its loop had not turned. */
 export interface Stuck {
@@ -60,6 +62,20 @@ export function watchLoop(
     delete global[key];
     await thread.terminate();
   };
+}
+
+/**
+ * `watchLoop` for a share run in this thread (a distributed agent's): `onStuck` gets what the
+ * share recorded since its last delta and the reason, and returns the exit code.
+ */
+export function watchShare(
+  share: ShareRun,
+  maxBlockMs: number,
+  onStuck: (end: ShareEnd, reason: string) => number,
+): () => Promise<void> {
+  return watchLoop(maxBlockMs, (stuck) =>
+    onStuck(share.endNow(), stuckReason(stuck, currentTask())),
+  );
 }
 
 /** Ends the process from inside the watchdog's pause. */

@@ -7,9 +7,10 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Finished, spawnCli } from '../helpers/cli.js';
 import { startHttpServer, type TestServer } from '../helpers/http-server.js';
+import { hasRedis, type PrivateRedis, startRedis } from '../helpers/redis.js';
 import { until } from '../helpers/until.js';
 
 const scenario = 'tests/fixtures/scenarios/buggy/sync-loop.ts';
@@ -186,3 +187,68 @@ it('the UI: a frozen test ends the process, its result kept in the temporary fol
   expect(result.stopReason).toMatch(/stuck in Spinner\.spin/);
   expect(result.totals.requests).toBeGreaterThanOrEqual(served - 1);
 }, 60_000);
+
+describe.skipIf(!hasRedis)('a distributed agent', () => {
+  let redis: PrivateRedis;
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+
+  it('frozen by a task: named, ended, its share kept; the coordinator sees it lost', async () => {
+    served = 0;
+    const json = join(dir, 'coordinator.json');
+    const share = join(dir, 'agent.json');
+    const coordinator = run([
+      'load',
+      '-f',
+      scenario,
+      '--host',
+      server.url,
+      '-u',
+      '2',
+      '-t',
+      '10m',
+      '-q',
+      '--no-typecheck',
+      '--coordinator',
+      redis.url,
+      '--instances',
+      '1',
+      '--run',
+      'stuck-1',
+      '--json',
+      json,
+    ]);
+    const agent = await run([
+      'agent',
+      redis.url,
+      '--index',
+      '0',
+      '--run',
+      'stuck-1',
+      '--wait',
+      '30s',
+      '--max-block',
+      '1s',
+      '--json',
+      share,
+    ]);
+    expect(agent.code, agent.stderr).toBe(130);
+    expect(agent.stderr).toMatch(
+      /Run stuck-1 aborted: task Spinner\.spin did not yield for [\d.]+s \(--max-block\): stuck in Spinner\.spin \(\S*sync-loop\.m?[jt]s:18:\d+\): this agent ends/,
+    );
+    expect(agent.stderr).toContain(
+      `This agent's partial result (its share until it froze): ${share}`,
+    );
+    const kept = JSON.parse(readFileSync(share, 'utf8'));
+    expect(kept.stopReason).toMatch(/stuck in Spinner\.spin/);
+    expect(kept.totals.requests).toBeGreaterThanOrEqual(served - 1);
+    expect(kept.totals.requests).toBeLessThanOrEqual(served);
+    const ended = await coordinator;
+    expect(ended.code, ended.stderr).toBe(3);
+    expect(ended.stderr).toMatch(/agent\(s\) 0 .* lost/);
+  }, 60_000);
+});
