@@ -216,7 +216,9 @@ export async function runAgent(o: AgentOptions): Promise<{
         reason = `Redis at ${new URL(o.redisUrl).host} did not answer for ${limit / 1000}s`;
         reader.disconnect();
         redis.disconnect();
-      } else if (now - claimSeenAt > limit) {
+      } else if (now - claimSeenAt > limit && now - answeredAt <= limit / 2) {
+        // Only while Redis answers: a claim unseen because Redis is gone is Redis' silence (the
+        // claim is read less often than Redis answers, so it would go stale first).
         lost = 'coordinator';
         reason = `the coordinator went silent for ${limit / 1000}s${startAt === undefined ? ' before the start' : ''}`;
       } else return;
