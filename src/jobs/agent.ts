@@ -51,11 +51,11 @@ export async function runAgentJob(job: AgentJob): Promise<ExitCode> {
       const run = (result.config.distributed as { run: string }).run;
       const json = job.json ?? agentPartialPath(run, job.index);
       const written = writeOutputsNow(result, { json }, {}, () => undefined);
-      log(
-        written.lost.length > 0
-          ? lostLine(written)
-          : `This agent's partial result (its share until it froze): ${json}`,
-      );
+      if (written.lost.length > 0) {
+        log(lostLine(written));
+        return EXIT.usage;
+      }
+      log(`This agent's partial result (its share until it froze): ${json}`);
       return EXIT.interrupted;
     },
   });

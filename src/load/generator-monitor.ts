@@ -71,6 +71,8 @@ export class GeneratorMonitor {
   /** The event-loop delay p99 of the last second, in ms (0 before the first sample). */
   lastLoopLagMs = 0;
   private readonly workerLags: LoopLag[] = [];
+  /** The longest a task froze a thread of the run, in ms (0: never; see load/watchdog.ts). */
+  private blockedMs = 0;
 
   /** @param watchLoop watch this thread's event loop (workers report theirs separately) */
   constructor(watchLoop = true) {
@@ -101,6 +103,11 @@ export class GeneratorMonitor {
     this.workerLags.push(lag);
   }
 
+  /** A task froze a thread of the run this long: the run's loop delay, and saturation. */
+  blocked(ms: number): void {
+    this.blockedMs = Math.max(this.blockedMs, ms);
+  }
+
   finish(model: 'closed' | 'open', workers: number): GeneratorHealth {
     this.recent.disable();
     const own = this.loop?.stop() ?? { p50: 0, p99: 0, max: 0 };
@@ -108,7 +115,7 @@ export class GeneratorMonitor {
     const loopLag = {
       p50: Math.max(...lags.map((l) => l.p50)),
       p99: Math.max(...lags.map((l) => l.p99)),
-      max: Math.max(...lags.map((l) => l.max)),
+      max: Math.max(this.blockedMs, ...lags.map((l) => l.max)),
     };
     // Skip the first second, which includes start-up work.
     const steady = this.cpu.length > 2 ? this.cpu.slice(1) : this.cpu;
@@ -130,6 +137,8 @@ export class GeneratorMonitor {
       reasons.push(`CPU averaged ${Math.round(mean)}% of ${threads} core(s)`);
     if (loopLag.p99 > SATURATION.loopLagMs)
       reasons.push(`event-loop delay p99 was ${loopLag.p99} ms`);
+    if (this.blockedMs > 0)
+      reasons.push(`a task blocked the event loop for ${Math.round(this.blockedMs / 100) / 10}s`);
     if (scheduleLag && scheduleLag.p99 > SATURATION.scheduleLagMs)
       reasons.push(`iterations started ${scheduleLag.p99} ms late (p99)`);
     return {

@@ -16,6 +16,7 @@ import {
 } from '../stats/index.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { workerUrl } from '../util/worker-url.js';
+import { BeatReader } from './beat.js';
 import {
   createExecutor,
   type Executor,
@@ -291,6 +292,7 @@ export async function runLoad(options: RunLoadOptions): Promise<RunResult> {
           clearInterval(ticker);
           state.interrupted = true;
           state.stopReason = stuckReason(stuck, currentTask());
+          monitor.blocked(stuck.blockedMs);
           options.onWarning?.(`${state.stopReason}: the run is ended, its result kept`);
           const result = finish();
           return options.onStuck ? options.onStuck(result) : keepFrozen(result);
@@ -464,13 +466,13 @@ async function runInWorkers(
   const startAt = Date.now() + 300; // time for every worker to load before the common start
   const sink = shareSink(options, recorder, monitor, state);
   const threads: Worker[] = [];
-  // Each worker's beat, and when it last moved: a beat that stands still is a frozen worker.
-  const beats = Array.from({ length: count }, () => ({
-    beat: new Int32Array(new SharedArrayBuffer(4)),
-    seen: 0,
-    since: Date.now(),
-    over: false,
-  }));
+  const maxBlockMs = options.maxBlockMs ?? DEFAULT_MAX_BLOCK_MS;
+  // Each worker's beat: one that stands still is a frozen worker; `over` once it ended (or was
+  // ended), never watched again.
+  const beats = Array.from({ length: count }, () => {
+    const beat = new Int32Array(new SharedArrayBuffer(4));
+    return { beat, reader: new BeatReader(beat, maxBlockMs, 100), over: false };
+  });
   const finished = Array.from({ length: count }, (_, index) => {
     // Each worker runs its segment of the plan: the union is what one thread would run.
     const segment = { index, count };
@@ -490,22 +492,33 @@ async function runInWorkers(
         if (message.type === 'delta') sink.delta(index, message.delta, message.users);
         else if (message.type === 'dropped') sink.dropped();
         else if (message.type === 'stuck') {
+          over(index);
           sink.done(index, message);
           frozen(`${message.reason}, in worker ${index + 1} of ${count}`);
           resolve();
         } else {
+          over(index);
           sink.done(index, message);
           resolve();
         }
       });
-      worker.on('error', (error) => reject(reviveError(error)));
-      worker.on('exit', (code) =>
-        code === 0 || beats[index]?.over
-          ? resolve()
-          : reject(new Error(`load worker ${index} exited with code ${code}`)),
-      );
+      worker.on('error', (error) => {
+        over(index);
+        reject(reviveError(error));
+      });
+      worker.on('exit', (code) => {
+        const ended = beats[index]?.over;
+        over(index);
+        if (code === 0 || ended) resolve();
+        else reject(new Error(`load worker ${index} exited with code ${code}`));
+      });
     });
   });
+  /** The worker ended, or is being ended: its beat is not watched any more. */
+  const over = (index: number) => {
+    const b = beats[index];
+    if (b) b.over = true;
+  };
   // A worker a task froze: named and ended, what it recorded kept, the others stopped.
   const frozen = (reason: string) => {
     if (state.stopReason) return;
@@ -514,24 +527,18 @@ async function runInWorkers(
     options.onWarning?.(`${reason}: the run is ended, its result kept`);
     stopAll();
   };
-  const maxBlockMs = options.maxBlockMs ?? DEFAULT_MAX_BLOCK_MS;
   const watch = setInterval(() => {
     beats.forEach((b, index) => {
-      const now = Atomics.load(b.beat, 0);
       if (b.over) return;
-      if (now !== b.seen || now === 0) {
-        b.seen = now;
-        b.since = Date.now();
-        return;
-      }
-      const blockedMs = Date.now() - b.since;
-      if (blockedMs < maxBlockMs) return;
+      const blockedMs = b.reader.check();
+      if (blockedMs === undefined) return;
       b.over = true;
+      monitor.blocked(blockedMs);
       const worker = threads[index] as Worker;
-      rescueFrozenWorker(worker, blockedMs)
+      rescueFrozenWorker(worker, Math.round(blockedMs))
         .catch((error: Error) =>
           frozen(
-            `a task did not yield for ${Math.round(blockedMs / 100) / 10}s (--max-block) in worker ${index + 1} of ${count}; where could not be told (${error.message}) and its last second is lost`,
+            `${stuckReason({ where: `worker ${index + 1} of ${count}`, blockedMs }, undefined)}; where could not be told (${error.message}) and its last second is lost`,
           ),
         )
         .finally(() => void worker.terminate());

@@ -1,3 +1,4 @@
+import type { Session } from 'node:inspector';
 import { SourceMap } from 'node:module';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,8 +15,28 @@ export function stuckReason(
   task: { readonly userClass: string; readonly task: string } | undefined,
 ): string {
   const seconds = `${Math.round(stuck.blockedMs / 100) / 10}s`;
-  const who = task?.task ? `task ${task.userClass}.${task.task}` : 'a task';
+  // Outside a task: a hook (onStart, onStop) or the scenario's top-level code.
+  const who = task?.task ? `task ${task.userClass}.${task.task}` : "the scenario's code";
   return `${who} did not yield for ${seconds} (--max-block): stuck in ${stuck.where}`;
+}
+
+/**
+ * The inspector expression a watchdog evaluates in a paused, frozen thread: it calls the stuck
+ * handler that thread registered.
+ */
+export function stuckCall(where: string, blockedMs: number): string {
+  return `globalThis[Symbol.for(${JSON.stringify(STUCK_HANDLER)})](${JSON.stringify(where)}, ${blockedMs})`;
+}
+
+/** One inspector call on `session`, as a promise. */
+export function inspectorCall<T>(
+  session: Session,
+  method: string,
+  params: object = {},
+): Promise<T> {
+  return new Promise((resolve, reject) =>
+    session.post(method, params, (error, result) => (error ? reject(error) : resolve(result as T))),
+  );
 }
 
 /** A frame of the inspector's `Debugger.paused` event (the fields used here). */
@@ -80,11 +101,15 @@ export function describeFrames(
 ): { readonly where: string; readonly frame: PausedFrame } {
   if (frames.length === 0) throw new Error('the paused thread has no frames');
   const urlOf = (f: PausedFrame) => f.url || scripts.get(f.location.scriptId)?.url || '';
-  const users = frames.find((f) => {
+  const notOurs = (f: PausedFrame) => {
     const url = urlOf(f);
     return url !== '' && !url.startsWith('node:') && !url.startsWith(ours);
-  });
-  const frame = users ?? (frames[0] as PausedFrame);
+  };
+  // The user's own files first, then a library's (a task stuck inside a call it made).
+  const frame =
+    frames.find((f) => notOurs(f) && !urlOf(f).includes('/node_modules/')) ??
+    frames.find(notOurs) ??
+    (frames[0] as PausedFrame);
   const name = frame.functionName || '(anonymous)';
   const owner = frame.this?.className;
   const qualified =

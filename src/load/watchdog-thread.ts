@@ -7,11 +7,13 @@
 import { writeSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { workerData } from 'node:worker_threads';
+import { BeatReader } from './beat.js';
 import {
   describeFrames,
+  inspectorCall,
   type ParsedScript,
   type PausedFrame,
-  STUCK_HANDLER,
+  stuckCall,
 } from './stuck-frame.js';
 
 const { beat, maxBlockMs, ours } = workerData as {
@@ -21,30 +23,14 @@ const { beat, maxBlockMs, ours } = workerData as {
   ours: string;
 };
 
-let seen = Atomics.load(beat, 0);
-let since = Date.now();
-const poll = setInterval(
-  () => {
-    const now = Atomics.load(beat, 0);
-    if (now !== seen) {
-      seen = now;
-      since = Date.now();
-      return;
-    }
-    if (Date.now() - since < maxBlockMs) return;
-    clearInterval(poll);
-    void rescue(Date.now() - since);
-  },
-  Math.min(100, Math.max(10, maxBlockMs / 10)),
-);
-
-function post<T>(session: Session, method: string, params?: object): Promise<T> {
-  return new Promise((resolve, reject) =>
-    session.post(method, params ?? {}, (error, result) =>
-      error ? reject(error) : resolve(result as T),
-    ),
-  );
-}
+const pollMs = Math.min(100, Math.max(10, maxBlockMs / 10));
+const reader = new BeatReader(beat, maxBlockMs, pollMs);
+const poll = setInterval(() => {
+  const blockedMs = reader.check();
+  if (blockedMs === undefined) return;
+  clearInterval(poll);
+  void rescue(Math.round(blockedMs));
+}, pollMs);
 
 async function rescue(blockedMs: number): Promise<void> {
   // The thread stays alive while the inspector answers (a pending promise alone would not keep it).
@@ -62,19 +48,17 @@ async function rescue(blockedMs: number): Promise<void> {
       ),
     );
     // Both reach the frozen thread through V8's interrupts: its loop need not turn.
-    await post(session, 'Debugger.enable');
-    await post(session, 'Debugger.pause');
+    await inspectorCall(session, 'Debugger.enable');
+    await inspectorCall(session, 'Debugger.pause');
     const frames = await paused;
     const { where } = describeFrames(frames, scripts, ours);
     // The handler writes the result and ends the process from inside the pause; this returns
     // only when it failed.
-    const answer = await post<{ exceptionDetails?: { exception?: { description?: string } } }>(
-      session,
-      'Runtime.evaluate',
-      {
-        expression: `globalThis[Symbol.for(${JSON.stringify(STUCK_HANDLER)})](${JSON.stringify(where)}, ${blockedMs})`,
-      },
-    );
+    const answer = await inspectorCall<{
+      exceptionDetails?: { exception?: { description?: string } };
+    }>(session, 'Runtime.evaluate', {
+      expression: stuckCall(where, blockedMs),
+    });
     throw new Error(answer.exceptionDetails?.exception?.description ?? 'the handler returned');
   } catch (error) {
     writeSync(

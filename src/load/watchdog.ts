@@ -10,6 +10,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { workerUrl } from '../util/worker-url.js';
+import { startBeat } from './beat.js';
 import type { ShareEnd, ShareRun } from './share.js';
 import { currentTask } from './stray-errors.js';
 import { STUCK_HANDLER, stuckReason } from './stuck-frame.js';
@@ -34,11 +35,7 @@ export function watchLoop(
   onStuck: (stuck: Stuck) => number,
 ): () => Promise<void> {
   const beat = new Int32Array(new SharedArrayBuffer(4));
-  const ticker = setInterval(
-    () => Atomics.add(beat, 0, 1),
-    Math.max(10, Math.min(100, maxBlockMs / 4)),
-  );
-  ticker.unref();
+  const ticker = startBeat(beat, Math.max(10, Math.min(100, maxBlockMs / 4)));
   const key = Symbol.for(STUCK_HANDLER);
   const global = globalThis as Record<symbol, unknown>;
   global[key] = (where: string, blockedMs: number) => {

@@ -9,9 +9,10 @@ import { Session } from 'node:inspector';
 import type { Worker } from 'node:worker_threads';
 import {
   describeFrames,
+  inspectorCall,
   type ParsedScript,
   type PausedFrame,
-  STUCK_HANDLER,
+  stuckCall,
 } from './stuck-frame.js';
 
 interface FromInspector {
@@ -51,12 +52,6 @@ export async function rescueFrozenWorker(
 }
 
 async function pauseAndCall(session: Session, worker: Worker, blockedMs: number): Promise<void> {
-  const local = <T>(method: string, params: object = {}) =>
-    new Promise<T>((resolve, reject) =>
-      session.post(method, params, (error, result) =>
-        error ? reject(error) : resolve(result as T),
-      ),
-    );
   const attached = new Promise<string>((resolve) => {
     const onAttach = ({ params }: { params: Record<string, unknown> }) => {
       // Node numbers its inspector's workers on its own (a module loader's thread among them):
@@ -68,7 +63,7 @@ async function pauseAndCall(session: Session, worker: Worker, blockedMs: number)
     };
     session.on('NodeWorker.attachedToWorker', onAttach);
   });
-  await local('NodeWorker.enable', { waitForDebuggerOnStart: false });
+  await inspectorCall(session, 'NodeWorker.enable', { waitForDebuggerOnStart: false });
   const sessionId = await attached;
 
   // The worker's own inspector, through the run thread's session.
@@ -117,7 +112,7 @@ async function pauseAndCall(session: Session, worker: Worker, blockedMs: number)
   const answer = await remote<{ exceptionDetails?: { exception?: { description?: string } } }>(
     'Runtime.evaluate',
     {
-      expression: `globalThis[Symbol.for(${JSON.stringify(STUCK_HANDLER)})](${JSON.stringify(where)}, ${blockedMs})`,
+      expression: stuckCall(where, blockedMs),
     },
   );
   // A worker terminated while paused never ends: it is resumed first.

@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { startBeat } from './beat.js';
 import type { LoadPlan } from './plan.js';
 import type { Segment } from './segment.js';
 import { ShareRun } from './share.js';
@@ -16,6 +17,8 @@ const { plan, segment, startAt, grace, beat } = workerData as {
   beat: Int32Array;
 };
 const port = parentPort!;
+// From now on the run's thread can tell this one frozen (a scenario that loops as it loads too).
+startBeat(beat, 50);
 const post = (message: FromWorker) => port.postMessage(message);
 
 const share = new ShareRun({
@@ -41,8 +44,6 @@ port.on('message', (message: ToWorker) => {
   else if (message.type === 'steer') share.steering?.set(message.change);
 });
 const run = await share.prepare();
-// The beat starts once the scenario is loaded (a slow import is not a frozen task).
-setInterval(() => Atomics.add(beat, 0, 1), 50).unref();
 const end = await run(startAt);
 post({ type: 'done', ...end });
 port.close();

@@ -71,5 +71,5 @@ it('stuckReason names the task when it is known', () => {
   expect(stuckReason(stuck, { userClass: 'Spinner', task: 'spin' })).toBe(
     'task Spinner.spin did not yield for 5s (--max-block): stuck in Spinner.spin (spin.ts:18:5)',
   );
-  expect(stuckReason(stuck, undefined)).toMatch(/^a task did not yield for 5s/);
+  expect(stuckReason(stuck, undefined)).toMatch(/^the scenario's code did not yield for 5s/);
 });

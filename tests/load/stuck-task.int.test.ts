@@ -22,7 +22,8 @@ beforeAll(async () => {
   // Only the scenario's requests: the UI also asks the service for its health.
   server = await startHttpServer((req, res) => {
     if (req.url === '/') served++;
-    res.end('ok');
+    if (req.url === '/slow') setTimeout(() => res.end('ok'), 8000);
+    else res.end('ok');
   });
 });
 afterAll(async () => {
@@ -67,6 +68,9 @@ function expectEndedWithResult(run: Finished, json: string): void {
   const result = JSON.parse(readFileSync(json, 'utf8'));
   expect(result.interrupted).toBe(true);
   expect(result.stopReason).toMatch(/^task Spinner\.spin did not yield .* stuck in Spinner\.spin/);
+  // The freeze is the generator's own failure: said as such, not a healthy generator.
+  expect(result.generator.saturated).toBe(true);
+  expect(result.generator.reasons.join()).toMatch(/a task blocked the event loop for [\d.]+s/);
   // Every request the server answered before the freeze is in the result, but for those whose
   // answer reached the frozen thread too late to be read (one for each other user at most).
   expect(result.totals.requests).toBeGreaterThanOrEqual(served - 1);
@@ -78,7 +82,6 @@ it('a run past its time with a frozen thread ends at --max-block, its outputs wr
   served = 0;
   const json = join(dir, 'time.json');
   const html = join(dir, 'time.html');
-  const started = Date.now();
   const ran = await run([
     'load',
     '-f',
@@ -101,11 +104,9 @@ it('a run past its time with a frozen thread ends at --max-block, its outputs wr
   expect(served).toBeGreaterThanOrEqual(20);
   expect(existsSync(html)).toBe(true);
   expect(readFileSync(html, 'utf8')).toContain('did not yield');
-  // Bounded: the process start, 20 requests, a second's block (never the hang it was).
-  expect(Date.now() - started).toBeLessThan(30_000);
 }, 60_000);
 
-it('a Ctrl-C while the thread is frozen: the run ends and its result is written', async () => {
+it('Ctrl-C pressed while the thread is frozen (its handler cannot run): the run still ends, its result written', async () => {
   served = 0;
   const json = join(dir, 'ctrl-c.json');
   const ran = await run(
@@ -252,3 +253,84 @@ describe.skipIf(!hasRedis)('a distributed agent', () => {
     expect(ended.stderr).toMatch(/agent\(s\) 0 .* lost/);
   }, 60_000);
 });
+
+it('a worker frozen while it loads the scenario is ended too, the run with it', async () => {
+  const json = join(dir, 'loading.json');
+  const ran = await run([
+    'load',
+    '-f',
+    'tests/fixtures/scenarios/buggy/loading-loop.ts',
+    '--host',
+    server.url,
+    '-u',
+    '2',
+    '-w',
+    '2',
+    '-t',
+    '10m',
+    '--max-block',
+    '1s',
+    '--no-typecheck',
+    '--json',
+    json,
+  ]);
+  expect(ran.code, ran.stderr).toBe(130);
+  expect(ran.stderr).toMatch(
+    /WARNING: the scenario's code did not yield for [\d.]+s \(--max-block\): stuck in \S+ \(tests\/fixtures\/scenarios\/buggy\/loading-loop\.ts:9:\d+\), in worker [12] of 2/,
+  );
+  expect(JSON.parse(readFileSync(json, 'utf8')).totals.requests).toBe(0);
+}, 60_000);
+
+it('a worker that ended long before the others is not taken for a frozen one', async () => {
+  const ran = await run([
+    'load',
+    '-f',
+    'tests/fixtures/scenarios/uneven.ts',
+    '--host',
+    server.url,
+    '-u',
+    '2',
+    '-w',
+    '2',
+    '-t',
+    '1s',
+    '--stop-timeout',
+    '20s',
+    '--max-block',
+    '500ms',
+    '--no-typecheck',
+  ]);
+  expect(ran.code, ran.stderr).toBe(0);
+  expect(ran.stderr).not.toMatch(/did not yield/);
+}, 60_000);
+
+it('a process suspended for longer than --max-block (Ctrl-Z, then fg) is not frozen', async () => {
+  const child = spawnCli([
+    'load',
+    '-f',
+    'tests/fixtures/scenarios/root-only.ts',
+    '--host',
+    server.url,
+    '-u',
+    '2',
+    '-t',
+    '6s',
+    '--max-block',
+    '1s',
+    '--no-typecheck',
+  ]);
+  let stderr = '';
+  child.stderr?.on('data', (d) => {
+    stderr += d;
+  });
+  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+  await until(() => /Running /.test(stderr), 'the run to start');
+  const before = served;
+  await until(() => served >= before + 10, 'the run to send 10 requests');
+  child.kill('SIGSTOP');
+  // The suspension itself: three times --max-block.
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  child.kill('SIGCONT');
+  expect(await closed, stderr).toBe(0);
+  expect(stderr).not.toMatch(/did not yield/);
+}, 60_000);
