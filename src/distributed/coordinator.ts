@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import { PerfError } from '../errors.js';
 import type { LoadPlan, RemoteShares, ShareSink } from '../load/index.js';
-import type { InstanceResult } from '../stats/index.js';
+import type { InstanceResult, StatsDelta } from '../stats/index.js';
 import {
   type Control,
   type DistributedPlan,
@@ -59,6 +59,38 @@ const RELEASE_CLAIM = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
 
+/** A second an agent reported, held until every running agent has reported it. */
+interface HeldSecond {
+  readonly seq: number;
+  readonly delta: StatsDelta;
+  readonly users: number;
+}
+
+/**
+ * Takes out of `instances`' held seconds those every agent still running has reported (all of an
+ * agent done or lost; everything with `all`), in order, to be merged.
+ */
+export function releaseHeld(
+  instances: ReadonlyMap<
+    number,
+    { readonly seq: number; readonly done: boolean; readonly lost: boolean; held: HeldSecond[] }
+  >,
+  all = false,
+): Array<[number, HeldSecond]> {
+  const running = [...instances.values()].filter((i) => !i.done && !i.lost);
+  const floor = all || running.length === 0 ? Infinity : Math.min(...running.map((i) => i.seq));
+  const out: Array<[number, HeldSecond]> = [];
+  for (const [index, instance] of instances) {
+    const through = instance.done || instance.lost ? Infinity : floor;
+    const kept: HeldSecond[] = [];
+    for (const second of instance.held)
+      if (second.seq <= through) out.push([index, second]);
+      else kept.push(second);
+    instance.held = kept;
+  }
+  return out;
+}
+
 interface Instance {
   agent: string;
   ready: boolean;
@@ -77,6 +109,12 @@ interface Instance {
   done: boolean;
   lost: boolean;
   lostAtS?: number;
+  /**
+   * Seconds this agent reported ahead of the slowest agent still running, not merged yet: a
+   * second is merged once every running agent has reported it, so a run whose Redis dies holds
+   * whole seconds only (an agent ahead would otherwise add a second the others cannot).
+   */
+  held: HeldSecond[];
 }
 
 /**
@@ -328,6 +366,7 @@ export class Coordinator implements RemoteShares {
         messages: 0,
         done: false,
         lost: false,
+        held: [],
       });
     } else if (report.type === 'ready') {
       const instance = this.#instances.get(report.index);
@@ -438,6 +477,7 @@ export class Coordinator implements RemoteShares {
             instance.lost = true;
             instance.lostAtS = Math.round(at * 10) / 10;
           }
+          this.#release(sink);
           this.#lost = lost;
           this.#failure ??= `agent(s) ${lost.map((i) => `${i} (${this.#instances.get(i)?.agent})`).join(', ')} lost at ${at.toFixed(1)}s: no heartbeat for ${this.o.heartbeatTimeoutMs / 1000}s`;
           this.o.log(`${this.#failure}; stopping the others`);
@@ -452,6 +492,9 @@ export class Coordinator implements RemoteShares {
       signals.stop?.removeEventListener('abort', onStop);
       signals.abort?.removeEventListener('abort', onAbort);
     }
+    // Every second received counts once the run is over (a Redis gone returned above: what
+    // only some agents reported is not merged, and the result says it is unknown).
+    this.#release(sink, true);
     // The run ended when its last agent's share did (on this process's clock), not when its
     // report crossed Redis.
     const ends = [...this.#instances.values()].map((i) => i.endedAt);
@@ -476,6 +519,15 @@ export class Coordinator implements RemoteShares {
   #seenS(): number {
     const running = [...this.#instances.values()].filter((i) => !i.done);
     return running.length ? Math.min(...running.map((i) => i.seq)) : 0;
+  }
+
+  /**
+   * Merges the seconds every running agent has reported (those of an agent done or lost, all of
+   * them): what is held past that waits for the slowest agent's report.
+   */
+  #release(sink: ShareSink, all = false): void {
+    for (const [index, second] of releaseHeld(this.#instances, all))
+      sink.delta(index, second.delta, second.users);
   }
 
   /** The agents not heard from for the heartbeat timeout (those done are not). */
@@ -515,9 +567,11 @@ export class Coordinator implements RemoteShares {
     if (report.type === 'tick') {
       instance.cpu.push(report.cpuPercent);
       if (report.dropped) sink.dropped();
-      sink.delta(report.index, report.delta, report.users);
+      instance.held.push({ seq: report.seq, delta: report.delta, users: report.users });
+      this.#release(sink);
     } else if (report.type === 'done') {
       instance.done = true;
+      this.#release(sink);
       instance.reported = { requests: report.totals.requests, failures: report.totals.failures };
       instance.health = { saturated: report.saturated, reasons: report.reasons };
       instance.endedAt = report.endedAt;

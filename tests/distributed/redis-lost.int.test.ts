@@ -125,9 +125,9 @@ describe.skipIf(!hasRedis)('Redis killed mid-run', () => {
   });
 
   it('the agents stop within the heartbeat timeout, keep their own partial result, and exit 3', () => {
-    // Within the heartbeat timeout (and a second of slack for a busy machine), by the server's
+    // Within the heartbeat timeout (and two seconds of slack for a busy machine; it was 14 s), by the server's
     // own clock.
-    expect(Math.max(...received) - run.killedAt, figures).toBeLessThan(HEARTBEAT_MS + 1000);
+    expect(Math.max(...received) - run.killedAt, figures).toBeLessThan(HEARTBEAT_MS + 2000);
     expect(run.codes, figures).toEqual([3, 3, 3]);
     for (const [i, stderr] of run.agentErr.entries()) {
       expect(stderr).toMatch(
@@ -166,6 +166,13 @@ describe.skipIf(!hasRedis)('Redis killed mid-run', () => {
     expect(result.timeseries.length, read).toBeGreaterThanOrEqual(seen);
     expect(result.timeseries.length, read).toBeLessThanOrEqual(seen + 1);
     expect(result.timeseries.at(-1).requests, read).toBeGreaterThan(0);
+    // Whole seconds only: a second is merged once every agent reported it, so the last row is
+    // not one agent's half (an agent a second ahead of the other read 58/s, a half-height row).
+    const full = result.timeseries.slice(1, seen).map((r: { requests: number }) => r.requests);
+    if (full.length > 1) {
+      const median = [...full].sort((a, b) => a - b)[Math.floor(full.length / 2)] as number;
+      expect(full.at(-1), read).toBeGreaterThanOrEqual(median * 0.75);
+    }
     // The rate over the seconds it saw: the run's 50/s (was 11.6).
     expect(result.totals.rps, read).toBeGreaterThan(40);
     expect(result.totals.rps).toBeLessThan(65);
