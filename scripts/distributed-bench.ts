@@ -469,11 +469,12 @@ function mergeCost(endpoints: number, requests: number, iterations: number): Mer
     const receive = Math.round(micros * 0.02);
     const phases: Phases = {
       blocked,
+      client: 0,
       connect: 0,
       tls: 0,
       ttfb: micros - blocked - receive,
       receive,
-      newConnection: false,
+      newConnections: 0,
     };
     delta.record('GET', `/endpoint/${i % endpoints}`, micros, 2, undefined, phases);
   }

@@ -170,7 +170,7 @@ export const loadOptions = {
   phases: {
     flags: '--phases',
     description:
-      'print where the time went per endpoint: connect, TLS handshake, time to first byte, receiving',
+      "print where the time went per endpoint: waiting for a connection, the client's own time, connect, TLS handshake, time to first byte, receiving",
     schema: flag.bool(false),
   },
   rawNames: {

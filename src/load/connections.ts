@@ -29,6 +29,12 @@ export interface Lease {
    * request is the one that opened it; undefined on a connection that was already open.
    */
   takeConnectTimes(): ConnectTimes | undefined;
+  /**
+   * When the request is about to be written: how long (ms) a request handed this connection at
+   * `leasedAt` waited for it, behind another request (HTTP/1.1) or for it to open (a request that
+   * did not open it itself); 0 for one that went out at once. Measured, never a remainder (#26).
+   */
+  waitedSince(leasedAt: number, opened: boolean): number;
   release(): void;
 }
 
@@ -54,6 +60,7 @@ const CLOSED: Lease = {
     },
   } as unknown as Dispatcher,
   takeConnectTimes: () => undefined,
+  waitedSince: () => 0,
   release() {},
 };
 
@@ -89,6 +96,9 @@ class Slot implements Lease {
   negotiated = false;
   readonly dispatcher: Client;
   #times: ConnectTimes | undefined;
+  /** When a request on it last ended, and when it last finished opening (performance.now()). */
+  #freedAt = 0;
+  #connectedAt = 0;
 
   constructor(
     origin: string,
@@ -110,6 +120,7 @@ class Slot implements Lease {
           (error, opened) => {
             if (!error) {
               const now = performance.now();
+              this.#connectedAt = now;
               this.#times = {
                 connectMs: (tcp || now) - started,
                 tlsMs: tcp ? now - tcp : 0,
@@ -137,7 +148,18 @@ class Slot implements Lease {
     return times;
   }
 
+  waitedSince(leasedAt: number, opened: boolean): number {
+    let ready = leasedAt;
+    // HTTP/1.1 carries one request at a time: one that went out after another ended waited for
+    // it. HTTP/2 streams do not wait for each other.
+    if (!this.multiplexed && this.#freedAt > ready) ready = this.#freedAt;
+    // The request that opened the connection spent that time connecting (its own phases).
+    if (!opened && this.#connectedAt > ready) ready = this.#connectedAt;
+    return ready - leasedAt;
+  }
+
   release(): void {
+    this.#freedAt = performance.now();
     if (--this.busy === 0) this.onIdle(this);
   }
 }

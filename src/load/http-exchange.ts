@@ -38,12 +38,19 @@ export class HttpExchange implements Dispatcher.DispatchHandler, HttpResponse {
   #lease: Lease | undefined;
   url = '';
   redirects = 0;
-  /** When the request was written, its first response byte arrived, and its last (ms). */
+  /**
+   * When the request was handed its connection, written, its first response byte arrived, and
+   * its last (performance.now() ms).
+   */
+  leasedAt = 0;
   sentAt = 0;
   headersAt = 0;
   endedAt = 0;
+  /** Waiting for its connection: behind another request, or for it to open (ms). */
+  blockedMs = 0;
   connectMs = 0;
   tlsMs = 0;
+  /** This request opened its connection (each hop of a redirect may open one). */
   newConnection = false;
 
   constructor(private readonly maxBodyBytes: number) {}
@@ -53,6 +60,7 @@ export class HttpExchange implements Dispatcher.DispatchHandler, HttpResponse {
     return new Promise((resolve) => {
       this.#done = resolve;
       this.#lease = lease;
+      this.leasedAt = performance.now();
       lease.dispatcher.dispatch(options, this);
     });
   }
@@ -65,12 +73,15 @@ export class HttpExchange implements Dispatcher.DispatchHandler, HttpResponse {
 
   onConnect(): void {
     this.sentAt = performance.now();
-    const times = this.#lease?.takeConnectTimes();
+    const lease = this.#lease;
+    if (!lease) return;
+    const times = lease.takeConnectTimes();
     if (times) {
       this.newConnection = true;
       this.connectMs = times.connectMs;
       this.tlsMs = times.tlsMs;
     }
+    this.blockedMs = lease.waitedSince(this.leasedAt, times !== undefined);
   }
 
   onHeaders(statusCode: number, headers: Buffer[]): boolean {
@@ -168,27 +179,44 @@ export class HttpExchange implements Dispatcher.DispatchHandler, HttpResponse {
 
 const NO_HEADERS = Object.freeze({});
 
-/** A request's time split into phases (microseconds) that add up to its latency. */
-export function phasesOf(hops: readonly HttpExchange[], latencyMs: number): Phases {
+/**
+ * A request's time split into phases (microseconds) that add up to its latency, each measured
+ * (#26): per hop, waiting for a connection, opening one, the server's first byte and the body; the
+ * client's own time is the rest of each hop before it was written (building it, cookies, the
+ * open model's late start, the way from the previous hop) and handing the response back. Every
+ * connection a hop opened counts, so a redirect chain over `Connection: close` counts each one.
+ */
+export function phasesOf(
+  hops: readonly HttpExchange[],
+  startedAt: number,
+  latencyMs: number,
+): Phases {
+  let blocked = 0;
+  let client = 0;
   let connect = 0;
   let tls = 0;
   let ttfb = 0;
   let receive = 0;
-  let newConnection = false;
+  let newConnections = 0;
+  let before = startedAt;
   for (const hop of hops) {
+    blocked += hop.blockedMs;
     connect += hop.connectMs;
     tls += hop.tlsMs;
+    client += Math.max(hop.sentAt - before - hop.blockedMs - hop.connectMs - hop.tlsMs, 0);
     ttfb += hop.headersAt - hop.sentAt;
     receive += hop.endedAt - hop.headersAt;
-    newConnection ||= hop.newConnection;
+    if (hop.newConnection) newConnections++;
+    before = hop.endedAt;
   }
-  const blocked = Math.max(latencyMs - connect - tls - ttfb - receive, 0);
+  client += Math.max(startedAt + latencyMs - before, 0);
   return {
     blocked: blocked * 1000,
+    client: client * 1000,
     connect: connect * 1000,
     tls: tls * 1000,
     ttfb: ttfb * 1000,
     receive: receive * 1000,
-    newConnection,
+    newConnections,
   };
 }

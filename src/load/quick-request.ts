@@ -42,28 +42,32 @@ export interface RequestTimes {
 /**
  * A request's time split where it went, the parts adding up to `end - started` (microseconds).
  * The request that opened its connection is charged the handshakes; one handed to a connection
- * still opening waited for it (blocked) and went out when it was ready.
+ * still opening waited for it (blocked) and went out when it was ready. An open-model iteration
+ * that started late against its schedule is the client's time, not a wait for a connection.
  */
 export function splitPhases(t: RequestTimes): Phases {
   const ready = t.secured || t.connected || t.sentAt;
   const receive = (t.end - t.firstByte) * 1000;
+  const client = (t.sentAt - t.started) * 1000;
   if (!t.opened) {
     const sent = Math.max(t.sentAt, ready);
     return {
-      blocked: (sent - t.started) * 1000,
+      blocked: (sent - t.sentAt) * 1000,
+      client,
       connect: 0,
       tls: 0,
       ttfb: (t.firstByte - sent) * 1000,
       receive,
-      newConnection: false,
+      newConnections: 0,
     };
   }
   return {
-    blocked: (t.sentAt - t.started) * 1000,
+    blocked: 0,
+    client,
     connect: (t.connected - t.sentAt) * 1000,
     tls: t.secured ? (t.secured - t.connected) * 1000 : 0,
     ttfb: (t.firstByte - ready) * 1000,
     receive,
-    newConnection: true,
+    newConnections: 1,
   };
 }

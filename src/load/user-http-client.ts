@@ -191,7 +191,7 @@ export class UserHttpClient implements HttpClient {
         response.latencyMs * 1000,
         response.bytes,
         response.failure,
-        response.status === 0 ? undefined : phasesOf(hops, response.latencyMs),
+        response.status === 0 ? undefined : phasesOf(hops, started, response.latencyMs),
       );
     return response;
   }

@@ -130,18 +130,20 @@ export function failuresCsv(result: RunResult): string {
   return out;
 }
 
-const PHASES = ['blocked', 'connect', 'tls', 'ttfb', 'receive'] as const;
+const PHASES = ['blocked', 'client', 'connect', 'tls', 'ttfb', 'receive'] as const;
 const PHASE_FIGURES = ['min', 'mean', 'p50', 'p90', 'p95', 'p99', 'max'] as const;
 
 /**
- * `_phases.csv` (ours; Locust has none): per endpoint and in aggregate, the connections opened and
- * each phase's figures in ms. Connect and TLS are over the requests that opened a connection.
+ * `_phases.csv` (ours; Locust has none): per endpoint and in aggregate, the connections opened,
+ * the requests that waited for a connection, and each phase's figures in ms. Connect and TLS are
+ * per connection opened. A result written before issue 26 has empty client and waited cells.
  */
 export function phasesCsv(result: RunResult): string {
   let out = line([
     'Type',
     'Name',
     'New Connections',
+    'Waited',
     ...PHASES.flatMap((phase) => PHASE_FIGURES.map((f) => `${phase} ${f}`)),
   ]);
   for (const e of [...result.endpoints, result.totals]) {
@@ -151,7 +153,8 @@ export function phasesCsv(result: RunResult): string {
       e.method,
       e.name,
       p.newConnections,
-      ...PHASES.flatMap((phase) => PHASE_FIGURES.map((f) => p[`${phase}Ms`][f])),
+      p.waited ?? '',
+      ...PHASES.flatMap((phase) => PHASE_FIGURES.map((f) => p[`${phase}Ms`]?.[f] ?? '')),
     ]);
   }
   return out;

@@ -44,8 +44,8 @@ export function summaryTable(result: RunResult): string {
 
 /**
  * Where the time went per endpoint (`--phases`), as medians and p95 in ms: waiting for a
- * connection, TCP connect and TLS handshake (over the requests that opened a connection), time to
- * first byte, receiving. A slow server shows in TTFB; a slow network or handshake before it.
+ * connection, the client's own time, TCP connect and TLS handshake (per connection opened), time
+ * to first byte, receiving. A slow server shows in TTFB; a slow network or handshake before it.
  */
 export function phasesTable(result: RunResult): string {
   if (!result.totals.phases) return '';
@@ -54,6 +54,7 @@ export function phasesTable(result: RunResult): string {
     'Name',
     'Conns',
     'Blocked p50',
+    'Client p50',
     'Connect p50',
     'TLS p50',
     'TTFB p50',
@@ -69,6 +70,7 @@ export function phasesTable(result: RunResult): string {
       e.name,
       num(p.newConnections),
       ms(p.blockedMs.p50),
+      p.clientMs ? ms(p.clientMs.p50) : '-',
       opened ? ms(p.connectMs.p50) : '-',
       opened && p.tlsMs.max > 0 ? ms(p.tlsMs.p50) : '-',
       ms(p.ttfbMs.p50),
@@ -83,7 +85,7 @@ export function phasesTable(result: RunResult): string {
     2,
     result.totals.phases ? row(result.totals) : undefined,
   );
-  return `Where the time went (ms; connect and TLS over the requests that opened a connection):\n${table}`;
+  return `Where the time went (ms; connect and TLS per connection opened):\n${table}`;
 }
 
 /** Errors by kind, largest first. */

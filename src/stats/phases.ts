@@ -6,30 +6,38 @@ import { LatencyRecord, type LatencyWire } from './latency-record.js';
  * `tls` are 0 when the request went out on a connection that was already open.
  */
 export interface Phases {
-  /** Before the request went out: waiting for a free connection and, in the open model, how
-   * late the iteration started against its schedule. */
+  /** Waiting for a connection: behind the user's other requests, or for one to open. Measured,
+   * so 0 for a request that went out at once (#26). */
   readonly blocked: number;
-  /** Opening the TCP connection, when the request opened one. */
+  /** The client's own time: building and handing over the request, in the open model how late
+   * the iteration started, between a redirect's hops, handing the response back. */
+  readonly client: number;
+  /** Opening the TCP connections, when the request opened any. */
   readonly connect: number;
-  /** The TLS handshake, when the request opened a connection over TLS. */
+  /** The TLS handshakes, when the request opened connections over TLS. */
   readonly tls: number;
   /** Sending the request and waiting for the first byte of the response (k6's sending + waiting). */
   readonly ttfb: number;
   /** From the first byte of the response to its last. */
   readonly receive: number;
-  /** Whether the request opened a new connection (counted in the time series). */
-  readonly newConnection: boolean;
+  /** Connections the request opened: each hop of a redirect may open one (#26). */
+  readonly newConnections: number;
 }
 
 /** Where an endpoint's time went, in a result: percentiles per phase (ms). */
 export interface PhaseResult {
   /** Connections its requests opened. */
   readonly newConnections: number;
-  /** Waiting before the request went out (a free connection; the open model's lateness). */
+  /** Requests that waited for a connection (blocked > 0); absent from results before #26. */
+  readonly waited?: number;
+  /** Waiting for a connection (results before #26: whatever the other phases left). */
   readonly blockedMs: LatencyMs;
-  /** TCP connect, over the requests that opened a connection only. */
+  /** The client's own time before each request was written and after its last byte; absent
+   * from results before #26. */
+  readonly clientMs?: LatencyMs;
+  /** TCP connect, per connection opened. */
   readonly connectMs: LatencyMs;
-  /** TLS handshake, over the requests that opened a connection over TLS only. */
+  /** TLS handshake, per connection opened over TLS. */
   readonly tlsMs: LatencyMs;
   /** Sending the request and waiting for the first byte of the response. */
   readonly ttfbMs: LatencyMs;
@@ -40,14 +48,16 @@ export interface PhaseResult {
 /** A phase record as a worker sends it. */
 export interface PhaseWire {
   readonly newConnections: number;
+  readonly waited: number;
   readonly blocked: LatencyWire;
+  readonly client: LatencyWire;
   readonly connect: LatencyWire;
   readonly tls: LatencyWire;
   readonly ttfb: LatencyWire;
   readonly receive: LatencyWire;
 }
 
-const NAMES = ['blocked', 'connect', 'tls', 'ttfb', 'receive'] as const;
+const NAMES = ['blocked', 'client', 'connect', 'tls', 'ttfb', 'receive'] as const;
 
 /**
  * One endpoint's phases: a record per phase at 2 significant digits (1% resolution is plenty to
@@ -55,7 +65,9 @@ const NAMES = ['blocked', 'connect', 'tls', 'ttfb', 'receive'] as const;
  */
 export class PhaseRecord {
   newConnections = 0;
+  waited = 0;
   readonly blocked = new LatencyRecord(2);
+  readonly client = new LatencyRecord(2);
   readonly connect = new LatencyRecord(2);
   readonly tls = new LatencyRecord(2);
   readonly ttfb = new LatencyRecord(2);
@@ -67,19 +79,28 @@ export class PhaseRecord {
 
   record(phases: Phases): void {
     this.blocked.record(phases.blocked);
+    if (phases.blocked > 0) this.waited++;
+    this.client.record(phases.client);
     this.ttfb.record(phases.ttfb);
     this.receive.record(phases.receive);
-    if (phases.newConnection) {
-      this.newConnections++;
-      this.connect.record(phases.connect);
-      if (phases.tls > 0) this.tls.record(phases.tls);
+    const opened = phases.newConnections;
+    if (opened > 0) {
+      this.newConnections += opened;
+      // Per connection: a request that opened several (a redirect's hops) counts each at their
+      // mean, so connect and TLS stay figures per connection.
+      for (let i = 0; i < opened; i++) {
+        this.connect.record(phases.connect / opened);
+        if (phases.tls > 0) this.tls.record(phases.tls / opened);
+      }
     }
   }
 
   toWire(): PhaseWire {
     return {
       newConnections: this.newConnections,
+      waited: this.waited,
       blocked: this.blocked.toWire(),
+      client: this.client.toWire(),
       connect: this.connect.toWire(),
       tls: this.tls.toWire(),
       ttfb: this.ttfb.toWire(),
@@ -89,18 +110,22 @@ export class PhaseRecord {
 
   addWire(wire: PhaseWire): void {
     this.newConnections += wire.newConnections;
+    this.waited += wire.waited;
     for (const name of NAMES) this[name].addWire(wire[name]);
   }
 
   clear(release: boolean): void {
     this.newConnections = 0;
+    this.waited = 0;
     for (const name of NAMES) this[name].clear(release);
   }
 
   result(): PhaseResult {
     return {
       newConnections: this.newConnections,
+      waited: this.waited,
       blockedMs: latencyMs(this.blocked.histogram),
+      clientMs: latencyMs(this.client.histogram),
       connectMs: latencyMs(this.connect.histogram),
       tlsMs: latencyMs(this.tls.histogram),
       ttfbMs: latencyMs(this.ttfb.histogram),

@@ -175,7 +175,7 @@ export class StatsRecorder implements RequestSink {
     stats.secondRecord().record(micros);
     if (phases) {
       this.#phaseRecord().record(phases);
-      if (phases.newConnection) this.intervalConnections++;
+      this.intervalConnections += phases.newConnections;
     }
     recordMicros(this.total, micros);
     recordMicros(this.interval, micros);

@@ -78,4 +78,5 @@ export async function recordQuick(
 }
 
 /** The sum of a request's phases, in microseconds. */
-export const phaseSum = (p: Phases) => p.blocked + p.connect + p.tls + p.ttfb + p.receive;
+export const phaseSum = (p: Phases) =>
+  p.blocked + p.client + p.connect + p.tls + p.ttfb + p.receive;

@@ -126,6 +126,7 @@ describe('timing phases', () => {
     for (const p of phases) {
       const sum =
         (p.blocked as number) +
+        (p.client as number) +
         (p.connect as number) +
         (p.tls as number) +
         (p.ttfb as number) +
@@ -140,12 +141,13 @@ describe('timing phases', () => {
       expect((p.ttfb as number) + (p.receive as number)).toBeGreaterThanOrEqual(98_000);
     }
     // The first request opened the connection (TCP then TLS); the others reused it.
-    expect(phases[0]).toMatchObject({ newConnection: true });
+    expect(phases[0]).toMatchObject({ newConnections: 1, blocked: 0 });
     expect(phases[0]?.connect).toBeGreaterThan(0);
     expect(phases[0]?.tls).toBeGreaterThan(0);
-    expect(phases.slice(1).map((p) => [p.newConnection, p.connect, p.tls])).toEqual([
-      [false, 0, 0],
-      [false, 0, 0],
+    // One request at a time: none waited for the connection.
+    expect(phases.slice(1).map((p) => [p.newConnections, p.connect, p.tls, p.blocked])).toEqual([
+      [0, 0, 0, 0],
+      [0, 0, 0, 0],
     ]);
     const result = recorder.endpoints.get('GET slow')?.phases?.result();
     expect(result?.newConnections).toBe(1);

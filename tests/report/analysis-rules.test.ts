@@ -418,18 +418,52 @@ describe('timing phases', () => {
   it('finds costly connections, no keep-alive and queued requests', () => {
     const result = makeResult({
       endpoints: [{ name: 'price', samples: [[20, 1000]] }],
-      totalPhases: phasesOf({ newConnections: 900, connect: 5, tls: 10, ttfb: 3, blocked: 8 }),
+      totalPhases: phasesOf({
+        newConnections: 900,
+        connect: 5,
+        tls: 10,
+        ttfb: 3,
+        blocked: 8,
+        waited: 400,
+      }),
     });
     const list = findings(result);
     const slow = only(list, 'slow-connections');
     expect(cited(slow, 'connect and TLS per new connection')).toBe(15);
-    expect(cited(slow, 'requests that opened a connection')).toBe(0.9);
+    expect(cited(slow, 'new connections per request')).toBe(0.9);
     expect(cited(slow, 'connect and TLS per request') as number).toBeCloseTo(13.5, 5);
     const keepAlive = only(list, 'no-keep-alive');
     expect(cited(keepAlive, 'new connections')).toBe(900);
     expect(cited(keepAlive, 'new connections per request')).toBe(0.9);
-    expect(cited(only(list, 'queued-requests'), 'mean time blocked')).toBe(8);
+    const queued = only(list, 'queued-requests');
+    expect(cited(queued, 'mean time blocked')).toBe(8);
+    expect(cited(queued, 'requests that waited for a connection')).toBe(400);
     expect(ids(list)).not.toContain('slow-server');
+  });
+
+  it('counts every connection of a redirect chain: four per request, each paying its connect (issue 26)', () => {
+    const result = makeResult({
+      endpoints: [{ name: 'chain', samples: [[20, 1000]] }],
+      totalPhases: phasesOf({ newConnections: 4000, connect: 2, ttfb: 3 }),
+    });
+    const list = findings(result);
+    const keepAlive = only(list, 'no-keep-alive');
+    expect(keepAlive.title).toBe('Requests opened 4 new connections each');
+    expect(keepAlive.detail).toMatch(/^4,000 connections were opened for 1,000 requests/);
+    expect(cited(only(list, 'slow-connections'), 'connect and TLS per request')).toBe(8);
+  });
+
+  it('no queue diagnosis without requests that waited for a connection, however long blocked (issue 26)', () => {
+    // A result whose blocked time is not waiting for a connection (written before issue 26,
+    // where blocked was what the other phases left, or nothing queued): no evidence, no finding.
+    for (const waited of [0, undefined]) {
+      const phases = phasesOf({ newConnections: 10, ttfb: 12, blocked: 8 });
+      const result = makeResult({
+        endpoints: [{ name: 'price', samples: [[20, 1000]] }],
+        totalPhases: { ...phases, waited },
+      });
+      expect(ids(findings(result))).not.toContain('queued-requests');
+    }
   });
 
   it('stays quiet for a fast run on kept-alive connections, and without phases', () => {

@@ -198,7 +198,10 @@ export function serviceReport(overrides: Partial<ServiceReport> = {}): ServiceRe
 /** Phases of an endpoint: every figure of a phase at its mean (ms). */
 export function phasesOf(p: {
   newConnections: number;
+  /** Requests that waited for a connection. */
+  waited?: number;
   blocked?: number;
+  client?: number;
   connect?: number;
   tls?: number;
   ttfb: number;
@@ -216,7 +219,9 @@ export function phasesOf(p: {
   });
   return {
     newConnections: p.newConnections,
+    waited: p.waited ?? 0,
     blockedMs: flat(p.blocked ?? 0),
+    clientMs: flat(p.client ?? 0),
     connectMs: flat(p.connect ?? 0),
     tlsMs: flat(p.tls ?? 0),
     ttfbMs: flat(p.ttfb),

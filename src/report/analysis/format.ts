@@ -22,6 +22,11 @@ export function pct(share: number): string {
   return `${Number(p.toPrecision(2))}%`;
 }
 
+/** A ratio such as new connections per request: `0.9`, `4`, `1.25`. */
+export function ratio(n: number): string {
+  return String(Number(n.toFixed(2)));
+}
+
 /** A rate per second: `205.8/s`. */
 export function perSecond(n: number): string {
   return `${Number(n.toFixed(n >= 100 ? 0 : 1)).toLocaleString('en-US')}/s`;
@@ -54,6 +59,13 @@ export const evidence = {
     value,
     unit: 'count',
     text: count(value),
+  }),
+  /** A ratio such as new connections per request: `0.9`, `4`. */
+  ratio: (name: string, value: number): Evidence => ({
+    name,
+    value,
+    unit: 'ratio',
+    text: ratio(value),
   }),
   perSecond: (name: string, value: number): Evidence => ({
     name,

@@ -189,11 +189,11 @@ function phasesSection(result: ReportResult, id: string): string {
   if (rows.length === 0) return '';
   const cells = (e: EndpointResult) => {
     const p = e.phases as NonNullable<EndpointResult['phases']>;
-    return `<tr>${td(esc(e.method), undefined, 'l')}${td(esc(e.name), undefined, 'name')}${td(num(p.newConnections))}${td(ms(p.blockedMs.p50))}${td(p.newConnections ? ms(p.connectMs.p50) : '-')}${td(p.tlsMs.max > 0 ? ms(p.tlsMs.p50) : '-')}${td(ms(p.ttfbMs.p50))}${td(ms(p.ttfbMs.p95))}${td(ms(p.ttfbMs.p99))}${td(ms(p.receiveMs.p50))}${td(ms(p.receiveMs.p95))}</tr>`;
+    return `<tr>${td(esc(e.method), undefined, 'l')}${td(esc(e.name), undefined, 'name')}${td(num(p.newConnections))}${td(ms(p.blockedMs.p50))}${td(p.clientMs ? ms(p.clientMs.p50) : '-')}${td(p.newConnections ? ms(p.connectMs.p50) : '-')}${td(p.tlsMs.max > 0 ? ms(p.tlsMs.p50) : '-')}${td(ms(p.ttfbMs.p50))}${td(ms(p.ttfbMs.p95))}${td(ms(p.ttfbMs.p99))}${td(ms(p.receiveMs.p50))}${td(ms(p.receiveMs.p95))}</tr>`;
   };
   return `<section aria-labelledby="${id}-phases"><h2 id="${id}-phases">Where the time went</h2>
-<table><caption>Per request: blocked (waiting for a connection or a late schedule), connect and TLS (over the requests that opened a connection), time to first byte (the server), receiving. ms.</caption>
-<thead><tr>${['Type', 'Name', 'New conns', 'Blocked p50', 'Connect p50', 'TLS p50', 'TTFB p50', 'TTFB p95', 'TTFB p99', 'Receive p50', 'Receive p95'].map((h, i) => th(h, false, i < 2 ? 'l' : '')).join('')}</tr></thead>
+<table><caption>Per request: blocked (waiting for a connection), client (the client's own time: building the request, a late open-model start, between redirect hops), connect and TLS (per connection opened), time to first byte (the server), receiving. ms.</caption>
+<thead><tr>${['Type', 'Name', 'New conns', 'Blocked p50', 'Client p50', 'Connect p50', 'TLS p50', 'TTFB p50', 'TTFB p95', 'TTFB p99', 'Receive p50', 'Receive p95'].map((h, i) => th(h, false, i < 2 ? 'l' : '')).join('')}</tr></thead>
 <tbody>${rows.map(cells).join('')}</tbody></table></section>`;
 }
 
