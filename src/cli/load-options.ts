@@ -176,7 +176,7 @@ export const loadOptions = {
   rawNames: {
     flags: '--raw-names',
     description:
-      'name requests without a name by their exact path; by default ids in the path are replaced (/item/123 is recorded as /item/:id)',
+      'name requests without a name by their exact path; by default ids in the path are replaced (/item/123 is recorded as /item/:id once /item/ has shown 20 distinct numbers; /status/404 stays)',
     schema: flag.bool(false),
   },
   maxNames: {

@@ -16,7 +16,13 @@ import {
   ShareRun,
   watchShare,
 } from '../load/index.js';
-import { buildResult, decodeHistogram, type RunResult, StatsRecorder } from '../stats/index.js';
+import {
+  buildResult,
+  decodeHistogram,
+  NameFolds,
+  type RunResult,
+  StatsRecorder,
+} from '../stats/index.js';
 import {
   type Control,
   type DistributedPlan,
@@ -132,7 +138,9 @@ export async function runAgent(o: AgentOptions): Promise<{
       onStart: () => {
         startedAt = Date.now() - offset;
         monitor.sample();
-        own = new StatsRecorder(Date.now(), { maxNames: plan.maxNames });
+        // It names its deltas' provisional names itself: the coordinator's record decides
+        // the run's names, this one is the agent's own.
+        own = new StatsRecorder(Date.now(), { maxNames: plan.maxNames, names: new NameFolds() });
       },
       onDropped: () => {
         dropped = true;
@@ -190,6 +198,7 @@ export async function runAgent(o: AgentOptions): Promise<{
         share.stop(0);
       } else if (message.type === 'stop') share.stop(message.graceMs);
       else if (message.type === 'names') share.restrict(message.recorded);
+      else if (message.type === 'folds') share.fold(message.folds);
       return undefined;
     };
     // When the coordinator's claim on the run was last seen as its plan's (it refreshes it every

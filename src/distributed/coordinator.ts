@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import { PerfError } from '../errors.js';
 import type { LoadPlan, RemoteShares, ShareSink } from '../load/index.js';
-import type { InstanceResult, StatsDelta } from '../stats/index.js';
+import type { Fold, InstanceResult, StatsDelta } from '../stats/index.js';
 import {
   type Control,
   type DistributedPlan,
@@ -421,6 +421,10 @@ export class Coordinator implements RemoteShares {
 
   restrict(recorded: ReadonlyArray<readonly [string, string]>): void {
     this.#tell({ type: 'names', recorded });
+  }
+
+  fold(folds: readonly Fold[]): void {
+    this.#tell({ type: 'folds', folds });
   }
 
   async run(

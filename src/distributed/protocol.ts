@@ -20,7 +20,7 @@
  * coordinator published on the same run id.
  */
 import type { LoadPlan, LoopLag } from '../load/index.js';
-import type { StatsDelta } from '../stats/index.js';
+import type { Fold, StatsDelta } from '../stats/index.js';
 
 /** Raised when the messages change incompatibly; an agent refuses another protocol's plan. */
 export const PROTOCOL = 2;
@@ -73,6 +73,8 @@ export type Control =
   | { readonly type: 'stop'; readonly graceMs: number }
   | { readonly type: 'abort'; readonly reason: string }
   | { readonly type: 'names'; readonly recorded: ReadonlyArray<readonly [string, string]> }
+  /** Positions of request names the run folded into `:id` (`NameFolds`). */
+  | { readonly type: 'folds'; readonly folds: readonly Fold[] }
   | {
       readonly type: 'reject';
       readonly index: number;

@@ -1,4 +1,4 @@
-import type { RequestSink } from '../stats/index.js';
+import type { NameFolds, RequestSink } from '../stats/index.js';
 import type { ClientConfig } from '../util/client-config.js';
 import type { ExecutorConfig } from './executors/index.js';
 import type { LoadTarget } from './load-target.js';
@@ -53,6 +53,7 @@ export function createTarget(
   sink: RequestSink,
   classes: readonly UserClass[],
   segment?: Segment,
+  names?: NameFolds,
 ): { target: LoadTarget; close: () => Promise<void> } {
   if (plan.workload.kind === 'quick') {
     const target = new QuickRunner({
@@ -78,6 +79,7 @@ export function createTarget(
     timeoutMs: plan.timeoutMs,
     headers: plan.headers,
     rawNames: plan.rawNames,
+    names,
     client: plan.client,
   });
   // A user's stray errors (a promise not awaited, a throw in a timer) are its task's errors, not

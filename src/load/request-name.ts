@@ -35,8 +35,9 @@ function looksRandom(segment: string): boolean {
 }
 
 /** The placeholder for a segment with a digit, `@` or `%` in it, or undefined to keep it. */
-function placeholder(segment: string): string | undefined {
-  if (INTEGER.test(segment) || UUID.test(segment) || HEX.test(segment)) return ':id';
+function placeholder(segment: string, keepIntegers: boolean): string | undefined {
+  if (INTEGER.test(segment)) return keepIntegers ? undefined : ':id';
+  if (UUID.test(segment) || HEX.test(segment)) return ':id';
   if (DATE.test(segment)) return ':date';
   if (EMAIL.test(segment)) return ':id';
   if (TOKEN.test(segment) && looksRandom(segment)) return ':id';
@@ -51,9 +52,10 @@ const PERCENT = 37;
  * The name a request without `name` is recorded under: its path without the query, with each
  * segment that is a variable replaced: integers, UUIDs, hex ids of 8+ digits, base64-like tokens
  * of 16+ characters and e-mail addresses become `:id`, ISO dates `:date`. Words, versions (`v2`,
- * `1.2.3`) and file names stay as they are: `/v2/item/123?x=1` is `/v2/item/:id`.
+ * `1.2.3`) and file names stay as they are: `/v2/item/123?x=1` is `/v2/item/:id`. With `keepIntegers`, integers stay as they are (a run
+ * folds them by position, `NameFolds`).
  */
-export function templatePath(path: string): string {
+export function templatePath(path: string, keepIntegers = false): string {
   // Runs on every request: one pass, a second look only at segments with a digit, @ or %, and a
   // new string only when a segment is replaced.
   const query = path.search(/[?#]/);
@@ -65,7 +67,7 @@ export function templatePath(path: string): string {
   for (let i = 0; i <= end; i++) {
     const c = i === end ? SLASH : path.charCodeAt(i);
     if (c === SLASH) {
-      const name = candidate ? placeholder(path.slice(start, i)) : undefined;
+      const name = candidate ? placeholder(path.slice(start, i), keepIntegers) : undefined;
       if (name) {
         out += path.slice(copied, start) + name;
         copied = i;

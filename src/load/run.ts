@@ -8,6 +8,8 @@ import { reviveError } from '../errors.js';
 import {
   buildResult,
   decodeHistogram,
+  type Fold,
+  NameFolds,
   OTHER_NAMES,
   type RunResult,
   type SecondRow,
@@ -127,6 +129,8 @@ export interface RemoteShares {
   ): Promise<{ cut: boolean; endedAt?: number; seenS?: number }>;
   /** The run's name cap is reached: every share records these names, others as the overflow. */
   restrict(recorded: ReadonlyArray<readonly [string, string]>): void;
+  /** The run folded these positions of request names into `:id`: every share names so. */
+  fold(folds: readonly Fold[]): void;
 }
 
 /** Said once, when the open model first finds no free user (quick mode: no free connection). */
@@ -158,6 +162,8 @@ interface RunState {
   stopReason?: string;
   /** Workers: tells them the names to keep once the run's name cap is reached. */
   onNamesFull: ((recorded: ReadonlyArray<readonly [string, string]>) => void) | undefined;
+  /** Workers: tells them a position of request names is folded into `:id`. */
+  onFold: ((fold: Fold) => void) | undefined;
 }
 
 /** Runs a load plan to its end (or a stop) and returns the versioned result. */
@@ -175,8 +181,12 @@ export async function runLoad(options: RunLoadOptions): Promise<RunResult> {
     workers: Array.from({ length: Math.max(1, workers) }, () => ({ users: 0, requests: 0 })),
     interrupted: false,
     onNamesFull: undefined,
+    onFold: undefined,
   };
+  // The run decides which integers of request names are `:id`, for every share alike.
+  const names = new NameFolds({ onFold: (fold) => state.onFold?.(fold) });
   const recorder = new StatsRecorder(Date.now(), {
+    names,
     maxNames: options.plan.maxNames,
     onOverflow: (max, recorded) => {
       options.onWarning?.(namesWarning(max));
@@ -303,6 +313,7 @@ export async function runLoad(options: RunLoadOptions): Promise<RunResult> {
   try {
     if (remote) {
       state.onNamesFull = (recorded) => remote.restrict(recorded);
+      state.onFold = (fold) => remote.fold([fold]);
       const ran = await remote.run(shareSink(options, recorder, monitor, state), {
         stop: options.stop,
         abort: options.abort,
@@ -321,6 +332,7 @@ export async function runLoad(options: RunLoadOptions): Promise<RunResult> {
         recorder,
         monitor,
         state,
+        names,
       );
     else await runInWorkers(options, workers, recorder, monitor, state);
   } finally {
@@ -385,8 +397,9 @@ async function runHere(
   recorder: StatsRecorder,
   monitor: GeneratorMonitor,
   state: { users: number },
+  names: NameFolds,
 ): Promise<void> {
-  const { target, close } = createTarget(options.plan, recorder, options.classes);
+  const { target, close } = createTarget(options.plan, recorder, options.classes, undefined, names);
   const controller = new AbortController();
   options.stop?.addEventListener('abort', () => controller.abort(), { once: true });
   options.abort?.addEventListener('abort', () => controller.abort(), { once: true });
@@ -548,6 +561,7 @@ async function runInWorkers(
     for (const worker of threads) worker.postMessage(message);
   };
   state.onNamesFull = (recorded) => send({ type: 'names', recorded });
+  state.onFold = (fold) => send({ type: 'folds', folds: [fold] });
   const stopAll = () => send({ type: 'stop', graceMs: options.graceMs ?? 5000 });
   options.stop?.addEventListener('abort', stopAll, { once: true });
   if (options.stop?.aborted) stopAll();

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { RequestSink } from '../stats/index.js';
+import type { NameFolds, RequestSink } from '../stats/index.js';
 import type { ClientConfig } from '../util/client-config.js';
 import { type Connections, SharedPool, UserConnections } from './connections.js';
 import type { LoadTarget } from './load-target.js';
@@ -27,6 +27,8 @@ export interface ScenarioRunnerOptions {
   readonly timeoutMs?: number;
   readonly headers?: Readonly<Record<string, string>>;
   readonly rawNames?: boolean;
+  /** Which integers of request names stay as they are, shared by every user here. */
+  readonly names?: NameFolds;
   /** TLS trust, client certificate and protocol. */
   readonly client?: ClientConfig;
 }
@@ -112,6 +114,7 @@ export class ScenarioRunner implements LoadTarget {
       timeoutMs: this.options.timeoutMs,
       headers: this.options.headers,
       rawNames: this.options.rawNames,
+      names: this.options.names,
       maxRedirects: this.options.client?.maxRedirects,
     });
     this.clients.add(client);

@@ -1,5 +1,11 @@
 import { performance } from 'node:perf_hooks';
-import { DeltaRecorder, encodeHistogram, type StatsDelta } from '../stats/index.js';
+import {
+  DeltaRecorder,
+  encodeHistogram,
+  type Fold,
+  NameFolds,
+  type StatsDelta,
+} from '../stats/index.js';
 import { createExecutor, Steering, segmentFor } from './executors/index.js';
 import { GeneratorMonitor, type LoopLag, LoopWatch } from './generator-monitor.js';
 import { createTarget, type LoadPlan } from './plan.js';
@@ -35,6 +41,8 @@ export interface ShareOptions {
  */
 export class ShareRun {
   readonly #recorder = new DeltaRecorder();
+  /** Follows the run's decisions on which integers of names are `:id` (`fold`). */
+  readonly #names = new NameFolds({ decides: false });
   readonly #monitor = new GeneratorMonitor(false);
   readonly #controller = new AbortController();
   readonly #steering: Steering | undefined;
@@ -56,6 +64,11 @@ export class ShareRun {
   /** The run's name cap is reached: record these names, everything else as the overflow. */
   restrict(recorded: ReadonlyArray<readonly [string, string]>): void {
     this.#recorder.restrict(recorded);
+  }
+
+  /** The run folded these positions of request names into `:id`. */
+  fold(folds: readonly Fold[]): void {
+    this.#names.apply(folds);
   }
 
   get steering(): Steering | undefined {
@@ -81,18 +94,25 @@ export class ShareRun {
    */
   endNow(): ShareEnd {
     return {
-      delta: this.#recorder.take(),
+      delta: this.#take(),
       lag: this.#loop?.stop() ?? new LoopWatch().stop(),
       scheduleLag: encodeHistogram(this.#monitor.scheduleLag),
       dropped: this.#monitor.dropped,
     };
   }
 
+  /** The delta since the last, with the names in it the run is to decide. */
+  #take(): StatsDelta {
+    const delta = this.#recorder.take();
+    const provisional = this.#names.takeProvisional();
+    return provisional ? { ...delta, provisional } : delta;
+  }
+
   async #run(classes: Parameters<typeof createTarget>[2], startAt: number): Promise<ShareEnd> {
     const { plan, segment } = this.o;
     const recorder = this.#recorder;
     const monitor = this.#monitor;
-    const { target, close } = createTarget(plan, recorder, classes, segment);
+    const { target, close } = createTarget(plan, recorder, classes, segment, this.#names);
     const executor = createExecutor(plan.executor, this.#steering);
     const wait = startAt - Date.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
@@ -115,7 +135,7 @@ export class ShareRun {
         }
       },
     };
-    const ticker = setInterval(() => this.o.onDelta(recorder.take(), target.users), 1000);
+    const ticker = setInterval(() => this.o.onDelta(this.#take(), target.users), 1000);
     try {
       await executor.run(context);
       await target.stop(this.#graceMs);
@@ -124,7 +144,7 @@ export class ShareRun {
       await close();
     }
     return {
-      delta: recorder.take(),
+      delta: this.#take(),
       lag: loop.stop(),
       scheduleLag: encodeHistogram(monitor.scheduleLag),
       dropped: monitor.dropped,

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { CookieJar } from 'tough-cookie';
-import type { RequestSink } from '../stats/index.js';
+import type { NameFolds, RequestSink } from '../stats/index.js';
 import type { Connections } from './connections.js';
 import type {
   CheckResult,
@@ -22,6 +22,12 @@ export interface HttpClientOptions {
   readonly headers?: Readonly<Record<string, string>>;
   /** Name requests without `name` by their exact path rather than its template. @default false */
   readonly rawNames?: boolean;
+  /**
+   * Decides which integers of a templated name stay as they are (`/status/404`) and which are
+   * `:id`; shared by the users of a run (or of a share, following the run's). @default every
+   * integer is `:id`
+   */
+  readonly names?: NameFolds;
   /** Redirects followed before a request fails as a `redirect` loop. @default 10 */
   readonly maxRedirects?: number;
 }
@@ -117,11 +123,8 @@ export class UserHttpClient implements HttpClient {
       ).toString();
       if (qs) url += (url.includes('?') ? '&' : '?') + qs;
     }
-    const name =
-      options.name ??
-      (this.options.rawNames
-        ? (pathOf(url).split(/[?#]/)[0] as string)
-        : templatePath(pathOf(url)));
+    // Named by the URL asked for, not where redirects led.
+    const requested = url;
     let headers: Record<string, string> | undefined = this.options.headers
       ? { ...this.options.headers, ...options.headers }
       : (options.headers as Record<string, string> | undefined);
@@ -187,13 +190,22 @@ export class UserHttpClient implements HttpClient {
     if (this.recording)
       this.options.sink.record(
         method,
-        name,
+        // Named when recorded: a share's provisional names are those of the delta they are in.
+        options.name ?? this.#nameOf(method, requested),
         response.latencyMs * 1000,
         response.bytes,
         response.failure,
         response.status === 0 ? undefined : phasesOf(hops, started, response.latencyMs),
       );
     return response;
+  }
+
+  /** The name of a request without `name`: its path, templated unless `rawNames`. */
+  #nameOf(method: string, url: string): string {
+    const path = pathOf(url);
+    if (this.options.rawNames) return path.split(/[?#]/)[0] as string;
+    const names = this.options.names;
+    return names ? names.resolve(method, templatePath(path, true)) : templatePath(path);
   }
 
   /** A path (joined to the host's base path) or a full URL, as a full URL. */

@@ -1,4 +1,4 @@
-import type { StatsDelta } from '../stats/index.js';
+import type { Fold, StatsDelta } from '../stats/index.js';
 import type { SteerChange } from './executors/index.js';
 import type { LoopLag } from './generator-monitor.js';
 
@@ -8,7 +8,9 @@ export type ToWorker =
   /** A steered run changed: this worker's part of the change. */
   | { readonly type: 'steer'; readonly change: SteerChange }
   /** The run's name cap is reached: record these names, everything else as the overflow. */
-  | { readonly type: 'names'; readonly recorded: ReadonlyArray<readonly [string, string]> };
+  | { readonly type: 'names'; readonly recorded: ReadonlyArray<readonly [string, string]> }
+  /** The run folded these positions of request names into `:id` (`NameFolds`). */
+  | { readonly type: 'folds'; readonly folds: readonly Fold[] };
 
 export type FromWorker =
   | { readonly type: 'delta'; readonly delta: StatsDelta; readonly users: number }

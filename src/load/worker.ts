@@ -41,6 +41,7 @@ const share = new ShareRun({
 port.on('message', (message: ToWorker) => {
   if (message.type === 'stop') share.stop(message.graceMs);
   else if (message.type === 'names') share.restrict(message.recorded);
+  else if (message.type === 'folds') share.fold(message.folds);
   else if (message.type === 'steer') share.steering?.set(message.change);
 });
 const run = await share.prepare();

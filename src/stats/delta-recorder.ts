@@ -20,6 +20,11 @@ export interface StatsDelta {
   readonly errors: readonly ErrorGroup[];
   /** The distinct-count registers of the names past the cap, when they changed. */
   readonly overflowNames?: string;
+  /**
+   * Names in this delta with an integer the share was not told how to name (`NameFolds`), as
+   * `[method, name]`: the run names them as it decides.
+   */
+  readonly provisional?: ReadonlyArray<readonly [string, string]>;
 }
 
 /** A worker's recorder: keeps only what happened since the last `take()`. */

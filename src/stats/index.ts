@@ -1,4 +1,4 @@
-export { DEFAULT_MAX_NAMES, OTHER_NAMES } from '../names.js';
+export { DEFAULT_MAX_NAMES, FOLD_AFTER_VALUES, OTHER_NAMES } from '../names.js';
 export type { StatsDelta } from './delta-recorder.js';
 export { DeltaRecorder } from './delta-recorder.js';
 export { DistinctCounter } from './distinct-count.js';
@@ -24,6 +24,8 @@ export {
 } from './histogram.js';
 export type { LatencyWire } from './latency-record.js';
 export { LatencyRecord } from './latency-record.js';
+export type { Fold, NameFoldsOptions } from './name-folds.js';
+export { NameFolds } from './name-folds.js';
 export type { PhaseResult, Phases, PhaseWire } from './phases.js';
 export { PhaseRecord } from './phases.js';
 export type { RequestSink } from './request-sink.js';

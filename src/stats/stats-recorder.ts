@@ -12,6 +12,7 @@ import {
   sortedPercentileMs,
 } from './histogram.js';
 import type { LatencyRecord } from './latency-record.js';
+import type { NameFolds } from './name-folds.js';
 import { PhaseRecord, type Phases } from './phases.js';
 import type { RequestSink } from './request-sink.js';
 
@@ -52,6 +53,8 @@ export interface RecorderOptions extends NameCapOptions {
    * coarsened (its rows merged in pairs) until the total fits. @default 200,000 (about 13 MB)
    */
   readonly maxSeriesRows?: number;
+  /** Names the provisional names of merged deltas (the run's; see `NameFolds`). @default as sent */
+  readonly names?: NameFolds;
 }
 
 /** The most per-second rows kept in memory; a day of seconds is about 10 MB. */
@@ -203,8 +206,10 @@ export class StatsRecorder implements RequestSink {
   /** Adds a worker's delta; histograms are added bucket by bucket, so the merge is exact. */
   merge(delta: StatsDelta): void {
     if (delta.endpoints.length > 0) this.#lastFilledTick = this.#ticks;
+    const named = this.#provisionalNames(delta);
+    const nameOf = (method: string, name: string) => named?.get(method)?.get(name) ?? name;
     for (const d of delta.endpoints) {
-      const stats = this.table.get(d.method, d.name);
+      const stats = this.table.get(d.method, nameOf(d.method, d.name));
       const second = stats.secondRecord();
       if (d.samples) {
         for (const micros of d.samples) {
@@ -243,8 +248,27 @@ export class StatsRecorder implements RequestSink {
         // A task's exception is not a request: its name is the class, not an endpoint.
         group.kind === 'exception'
           ? group
-          : { ...group, name: this.table.nameFor(group.method, group.name) },
+          : { ...group, name: this.table.nameFor(group.method, nameOf(group.method, group.name)) },
       );
+  }
+
+  /** What the run names a delta's provisional names, where that is not the name sent. */
+  #provisionalNames(delta: StatsDelta): Map<string, Map<string, string>> | undefined {
+    const folds = this.#options.names;
+    if (!folds || !delta.provisional) return undefined;
+    let named: Map<string, Map<string, string>> | undefined;
+    for (const [method, name] of delta.provisional) {
+      const resolved = folds.resolve(method, name);
+      if (resolved === name) continue;
+      named ??= new Map();
+      let byName = named.get(method);
+      if (!byName) {
+        byName = new Map();
+        named.set(method, byName);
+      }
+      byName.set(name, resolved);
+    }
+    return named;
   }
 
   /**
