@@ -25,7 +25,7 @@ export interface ScenarioRunnerOptions {
    */
   readonly segment?: Segment;
   readonly timeoutMs?: number;
-  readonly headers?: Readonly<Record<string, string>>;
+  readonly headers?: Readonly<Record<string, string | null>>;
   readonly rawNames?: boolean;
   /** TLS trust, client certificate and protocol. */
   readonly client?: ClientConfig;

@@ -81,6 +81,7 @@ export class StatsRecorder implements RequestSink {
   requests = 0;
   failures = 0;
   bytes = 0;
+  wireBytes = 0;
   private readonly interval = createHistogram();
   private intervalRequests = 0;
   private intervalFailures = 0;
@@ -139,6 +140,7 @@ export class StatsRecorder implements RequestSink {
     this.requests = 0;
     this.failures = 0;
     this.bytes = 0;
+    this.wireBytes = 0;
     this.#timelines = [];
     this.#seriesRows = 0;
     this.#lastSeconds = new Map();
@@ -168,9 +170,10 @@ export class StatsRecorder implements RequestSink {
     bytes: number,
     failure?: Failure,
     phases?: Phases,
+    wireBytes = bytes,
   ): void {
     const stats = this.table.get(method, name);
-    stats.count(micros, bytes, failure !== undefined, phases);
+    stats.count(micros, bytes, failure !== undefined, phases, wireBytes);
     stats.secondRequests++;
     stats.secondRecord().record(micros);
     if (phases) {
@@ -183,6 +186,7 @@ export class StatsRecorder implements RequestSink {
     this.requests++;
     this.intervalRequests++;
     this.bytes += bytes;
+    this.wireBytes += wireBytes;
     if (failure) {
       stats.secondFailures++;
       this.failures++;
@@ -229,11 +233,13 @@ export class StatsRecorder implements RequestSink {
       stats.requests += d.requests;
       stats.failures += d.failures;
       stats.bytes += d.bytes;
+      stats.wireBytes += d.wireBytes;
       stats.secondRequests += d.requests;
       stats.secondFailures += d.failures;
       this.requests += d.requests;
       this.failures += d.failures;
       this.bytes += d.bytes;
+      this.wireBytes += d.wireBytes;
       this.intervalRequests += d.requests;
       this.intervalFailures += d.failures;
     }
