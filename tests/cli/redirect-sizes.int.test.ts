@@ -62,6 +62,9 @@ export default class Chain extends User {
     server.url,
     '-u',
     '2',
+    // On worker threads: the sizes cross from each worker's delta to the run's figures.
+    '-w',
+    '2',
     '-t',
     '1s',
     '-q',
