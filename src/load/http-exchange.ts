@@ -101,7 +101,6 @@ export class HttpExchange implements Dispatcher.DispatchHandler, HttpResponse {
     if (this.#codings) {
       this.#decoder ??= new ContentDecoder(
         this.#codings,
-        chunk[0],
         (decoded) => this.#keep(decoded),
         (error) => this.#onDecoded(error),
       );

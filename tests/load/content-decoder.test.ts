@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { ContentDecoder, codingsOf } from '../../src/load/content-decoder.js';
@@ -12,7 +13,6 @@ function decode(coding: string, wire: Buffer): Promise<{ body: Buffer; error?: E
     const out: Buffer[] = [];
     const decoder = new ContentDecoder(
       codings,
-      wire[0],
       (chunk) => out.push(chunk),
       (error) => resolve({ body: Buffer.concat(out), error }),
     );
@@ -32,30 +32,42 @@ describe('codingsOf', () => {
   });
 });
 
-describe('ContentDecoder', () => {
+/** Each path through the decoder: at once, as it arrives, and at once given up for the streams. */
+const BODIES = {
+  'a small body (decoded at once)': BODY,
+  'a body big on the wire (decoded as it arrives)': randomBytes(200 << 10),
+  'a body small on the wire that decodes big (too big to decode at once)': Buffer.alloc(3 << 20),
+};
+
+describe.each(Object.entries(BODIES))('ContentDecoder, %s', (_, plain) => {
   it.each([
-    ['gzip', gzipSync(BODY)],
-    ['x-gzip', gzipSync(BODY)],
-    ['br', brotliCompressSync(BODY)],
-    ['deflate', deflateSync(BODY)],
+    ['gzip', gzipSync(plain)],
+    ['x-gzip', gzipSync(plain)],
+    ['br', brotliCompressSync(plain)],
+    ['deflate', deflateSync(plain)],
     // Raw deflate, as some servers send "deflate": told apart by its first byte.
-    ['deflate', deflateRawSync(BODY)],
-    ['gzip, br', brotliCompressSync(gzipSync(BODY))],
+    ['deflate', deflateRawSync(plain)],
+    ['gzip, br', brotliCompressSync(gzipSync(plain))],
   ])('undoes %s', async (coding, wire) => {
     const { body, error } = await decode(coding, wire);
     expect(error).toBeUndefined();
-    expect(body.equals(BODY)).toBe(true);
-  });
-
-  it('ends with the error of a body that is not what it says', async () => {
-    const { error } = await decode('gzip', BODY);
-    expect(error?.message).toMatch(/header/);
+    expect(body.equals(plain)).toBe(true);
   });
 
   it('gives what a body cut short of its trailer holds, as browsers do', async () => {
-    const wire = gzipSync(BODY);
+    const wire = gzipSync(plain);
     const { body, error } = await decode('gzip', wire.subarray(0, wire.length - 8));
     expect(error).toBeUndefined();
-    expect(body.equals(BODY)).toBe(true);
+    expect(body.equals(plain)).toBe(true);
+  });
+});
+
+describe('ContentDecoder', () => {
+  it.each([
+    ['small', BODY],
+    ['big', randomBytes(200 << 10)],
+  ])('ends with the error of a %s body that is not what it says', async (_, wire) => {
+    const { error } = await decode('gzip', wire);
+    expect(error?.message).toMatch(/header/);
   });
 });
