@@ -90,7 +90,8 @@ export const loadOptions = {
   },
   header: {
     flags: '-H, --header <header>',
-    description: "request header 'Name: value', repeatable (quick mode and scenarios)",
+    description:
+      "request header 'Name: value', repeatable (quick mode and scenarios); 'Name:' sends none (a default removed)",
     repeatable: true,
     schema: z.array(z.string().regex(/^[^:\s]+:\s?.*$/, "expected 'Name: value'")).default([]),
   },
@@ -246,11 +247,12 @@ export function bundledScenario(): string {
   );
 }
 
-function headers(list: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
+/** `-H 'Name: value'`; `-H 'Name:'` sends none of that name (a default taken away), as curl's. */
+function headers(list: readonly string[]): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
   for (const line of list) {
     const at = line.indexOf(':');
-    out[line.slice(0, at).trim()] = line.slice(at + 1).trim();
+    out[line.slice(0, at).trim()] = line.slice(at + 1).trim() || null;
   }
   return out;
 }

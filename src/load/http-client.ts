@@ -10,7 +10,11 @@ export interface RequestOptions {
    * (`/item/123` is `/item/:id`; see `templatePath`), or as it is with `rawNames`
    */
   readonly name?: string;
-  readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * Headers of this request, over the user's (`client.headers`), names in any case; `null`
+   * sends none of that name (`{ 'accept-encoding': null }` asks for an uncompressed body).
+   */
+  readonly headers?: Readonly<Record<string, string | null>>;
   /** Sent as JSON with `content-type: application/json` (also on GET, as the seed does). */
   readonly json?: unknown;
   readonly body?: string | Uint8Array;
@@ -38,7 +42,10 @@ export interface HttpResponse {
   readonly text: string;
   /** True when the body was longer than `maxBodyBytes` and only its start was kept. */
   readonly truncated: boolean;
+  /** The body's size as the task sees it (decoded): of the last response of a redirect chain. */
   readonly bytes: number;
+  /** Body bytes as they came over the wire (compressed, if they were), every hop of a redirect chain. */
+  readonly wireBytes: number;
   readonly latencyMs: number;
   /** The URL the response came from: the last one of a redirect chain. */
   readonly url: string;
@@ -59,6 +66,12 @@ export interface HttpClient {
   request(method: string, path: string, options?: RequestOptions): Promise<HttpResponse>;
   /** The user's cookies: set by responses, sent with its requests, its own and no one else's. */
   readonly cookies: Cookies;
+  /**
+   * The headers every request of this user sends, names in lower case: `user-agent`
+   * (`fiml-perf/VERSION`), `accept` (any type), `accept-encoding` (`gzip, deflate, br`), and
+   * `-H`'s. Change or `delete` one (in `onStart()`, say) for this user's requests from then on.
+   */
+  readonly headers: Record<string, string>;
 }
 
 /**

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
 import { classifyError, type Failure, type Phases } from '../stats/index.js';
 import type { Lease } from './connections.js';
+import { ContentDecoder, codingsOf } from './content-decoder.js';
 import type { HttpResponse } from './http-client.js';
 
 /** Raw header lines (name, value, name, value...) as an object; repeated names become lists. */
@@ -22,11 +23,17 @@ function parseHeaders(raw: readonly Buffer[]): Record<string, string | string[]>
 /**
  * One request and its response, as undici's dispatcher drives it: the body is collected here (its
  * first `maxBodyBytes` kept), without the stream and promise per chunk of `request()`, and the
- * headers and text are decoded only if a task reads them.
+ * headers and text are decoded only if a task reads them. A compressed body (gzip, deflate, br)
+ * is undone as it arrives (issue 26, item 7).
  */
 export class HttpExchange implements Dispatcher.DispatchHandler, HttpResponse {
   status = 0;
+  /** The body's bytes as the task sees them: decoded. */
   bytes = 0;
+  /** The body's bytes as they came over the connection (compressed, if it was). */
+  wireBytes = 0;
+  /** Time spent decoding after the last byte arrived, which is the client's, not the service's. */
+  decodeMs = 0;
   latencyMs = 0;
   failure: Failure | undefined;
   #raw: Buffer[] | undefined;
@@ -36,6 +43,11 @@ export class HttpExchange implements Dispatcher.DispatchHandler, HttpResponse {
   #text: string | undefined;
   #done: ((exchange: HttpExchange) => void) | undefined;
   #lease: Lease | undefined;
+  /** The codings to undo, from Content-Encoding; the decoder is made at the first byte. */
+  #codings: string[] | undefined;
+  #decoder: ContentDecoder | undefined;
+  /** Set when the decoder is done: undefined while it runs, or the error that stopped it. */
+  #decoded: { error: Error | undefined } | undefined;
   url = '';
   redirects = 0;
   /**
@@ -90,10 +102,26 @@ export class HttpExchange implements Dispatcher.DispatchHandler, HttpResponse {
     this.headersAt = performance.now();
     this.status = statusCode;
     this.#raw = headers;
+    const encoding = this.headerValues('content-encoding');
+    this.#codings = encoding && codingsOf(encoding.join(','));
     return true;
   }
 
   onData(chunk: Buffer): boolean {
+    this.wireBytes += chunk.length;
+    if (this.#codings) {
+      this.#decoder ??= new ContentDecoder(
+        this.#codings,
+        (decoded) => this.#keep(decoded),
+        (error) => this.#onDecoded(error),
+      );
+      this.#decoder.write(chunk);
+    } else this.#keep(chunk);
+    return true;
+  }
+
+  /** Counts body bytes as the task sees them and keeps the first `maxBodyBytes`. */
+  #keep(chunk: Buffer): void {
     this.bytes += chunk.length;
     if (this.#kept < this.maxBodyBytes) {
       const part =
@@ -103,22 +131,46 @@ export class HttpExchange implements Dispatcher.DispatchHandler, HttpResponse {
       this.#chunks.push(part);
       this.#kept += part.length;
     }
-    return true;
   }
 
   onComplete(): void {
     this.endedAt = performance.now();
     if (this.status >= 400)
       this.failure = { kind: 'http', status: this.status, message: `HTTP ${this.status}` };
+    if (this.#decoder && !this.#decoded) this.#decoder.end();
+    else this.#finish();
+  }
+
+  #onDecoded(error: Error | undefined): void {
+    this.#decoded = { error };
+    // The decoder may stop on a bad byte before the body has all arrived: the end waits for both.
+    if (this.endedAt !== 0) this.#finish();
+  }
+
+  /** The response has arrived and, if compressed, been decoded. */
+  #finish(): void {
+    if (this.#decoded) {
+      this.decodeMs = Math.max(performance.now() - this.endedAt, 0);
+      const error = this.#decoded.error;
+      if (error && !this.failure)
+        this.failure = {
+          kind: 'other',
+          status: this.status,
+          message: `the ${this.#codings?.join(', ')} body could not be decoded: ${error.message}`,
+        };
+    }
     this.#end();
   }
 
   onError(error: Error): void {
+    this.#decoder?.cancel();
+    this.#decoder = undefined;
     this.status = 0;
     this.#raw = undefined;
     this.#chunks = [];
     this.#kept = 0;
     this.bytes = 0;
+    this.wireBytes = 0;
     this.failure = classifyError(error);
     this.#end();
   }
@@ -155,9 +207,21 @@ export class HttpExchange implements Dispatcher.DispatchHandler, HttpResponse {
 
   /** The response as plain data (JSON.stringify, logging), its getters included. */
   toJSON(): Omit<HttpResponse, 'json'> {
-    const { status, headers, text, truncated, bytes, latencyMs, url, redirects, failure, ok } =
-      this;
-    return { status, headers, text, truncated, bytes, latencyMs, url, redirects, failure, ok };
+    const { status, headers, text, truncated, bytes, wireBytes, latencyMs, url, redirects } = this;
+    const { failure, ok } = this;
+    return {
+      status,
+      headers,
+      text,
+      truncated,
+      bytes,
+      wireBytes,
+      latencyMs,
+      url,
+      redirects,
+      failure,
+      ok,
+    };
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { NameFolds, RequestSink } from '../stats/index.js';
 import type { ClientConfig } from '../util/client-config.js';
+import type { HeaderValue } from './default-headers.js';
 import type { ExecutorConfig } from './executors/index.js';
 import type { LoadTarget } from './load-target.js';
 import { QuickRunner } from './quick-runner.js';
@@ -15,7 +16,8 @@ export type Workload =
       readonly kind: 'quick';
       readonly url: string;
       readonly method: string;
-      readonly headers: Readonly<Record<string, string>>;
+      /** `-H`, over quick mode's defaults; `null` sends none of that name. */
+      readonly headers: Readonly<Record<string, HeaderValue>>;
       readonly body: string | undefined;
     };
 
@@ -27,8 +29,8 @@ export interface LoadPlan {
   readonly host: string;
   readonly seed: number;
   readonly timeoutMs: number;
-  /** Headers added to every scenario request. */
-  readonly headers: Readonly<Record<string, string>>;
+  /** Headers added to every scenario request, over the defaults; `null` sends none of that name. */
+  readonly headers: Readonly<Record<string, HeaderValue>>;
   /** Name requests without `name` by their exact path, not its template. @default false */
   readonly rawNames?: boolean;
   /** Distinct request names recorded before new ones go to `(other names)`. @default 1000 */

@@ -1,10 +1,13 @@
 import type { Phases } from '../stats/index.js';
+import { type HeaderValue, mergeHeaders, QUICK_HEADERS } from './default-headers.js';
+
 /** The one request quick mode sends over and over. */
 export interface QuickRequest {
   readonly url: string;
   /** @default 'GET' */
   readonly method?: string;
-  readonly headers?: Readonly<Record<string, string>>;
+  /** Over `QUICK_HEADERS`; `null` sends none of that name. */
+  readonly headers?: Readonly<Record<string, HeaderValue>>;
   readonly body?: string;
 }
 
@@ -13,8 +16,9 @@ export function requestParts(request: QuickRequest) {
   const url = new URL(request.url);
   const method = (request.method ?? 'GET').toUpperCase();
   const path = (url.pathname || '/') + url.search;
-  const headers: Record<string, string> = { host: url.host, 'user-agent': 'fiml-perf' };
-  for (const [k, v] of Object.entries(request.headers ?? {})) headers[k.toLowerCase()] = v;
+  const headers: Record<string, string> = { host: url.host };
+  for (const [k, v] of Object.entries(mergeHeaders(QUICK_HEADERS, request.headers)))
+    headers[k.toLowerCase()] = v;
   const body = request.body === undefined ? undefined : Buffer.from(request.body);
   if (body) {
     headers['content-length'] = String(body.length);

@@ -25,7 +25,7 @@ export interface ScenarioRunnerOptions {
    */
   readonly segment?: Segment;
   readonly timeoutMs?: number;
-  readonly headers?: Readonly<Record<string, string>>;
+  readonly headers?: Readonly<Record<string, string | null>>;
   readonly rawNames?: boolean;
   /** Which integers of request names stay as they are, shared by every user here. */
   readonly names?: NameFolds;

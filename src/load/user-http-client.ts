@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { CookieJar } from 'tough-cookie';
 import type { NameFolds, RequestSink } from '../stats/index.js';
 import type { Connections } from './connections.js';
+import { DEFAULT_HEADERS, type HeaderValue, mergeHeaders } from './default-headers.js';
 import type {
   CheckResult,
   Cookies,
@@ -19,7 +20,8 @@ export interface HttpClientOptions {
   readonly timeoutMs?: number;
   /** Body bytes kept for checks; the rest is read and counted but not kept. @default 1 MiB */
   readonly maxBodyBytes?: number;
-  readonly headers?: Readonly<Record<string, string>>;
+  /** Headers of every request (`-H`), over the defaults; `null` removes a default. */
+  readonly headers?: Readonly<Record<string, HeaderValue>>;
   /** Name requests without `name` by their exact path rather than its template. @default false */
   readonly rawNames?: boolean;
   /**
@@ -50,6 +52,9 @@ const CREDENTIALS = /^(authorization|proxy-authorization|cookie)$/i;
 /** The header names that describe a body, dropped when a redirect turns a request into a GET. */
 const BODY_HEADERS = /^content-(type|length|encoding|language|location)$/i;
 
+/** Under the request's own headers, so a `content-type` it gives wins. */
+const JSON_TYPE = Object.freeze({ 'content-type': 'application/json' });
+
 /**
  * The client a virtual user's tasks call. Every request is recorded under its name; failures are
  * results, never exceptions, so a task goes on after a refused connection as Locust's does.
@@ -63,6 +68,8 @@ export class UserHttpClient implements HttpClient {
   requests = 0;
   /** Requests sent and not yet answered: a task that returns with some did not await them. */
   inFlight = 0;
+  /** This user's headers, for every request it sends (see `HttpClient.headers`). */
+  readonly headers: Record<string, string>;
   private readonly origin: string;
   private readonly basePath: string;
   private readonly timeoutMs: number;
@@ -83,6 +90,12 @@ export class UserHttpClient implements HttpClient {
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.maxBodyBytes = options.maxBodyBytes ?? 1 << 20;
     this.maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
+    this.headers = Object.fromEntries(
+      Object.entries(mergeHeaders(DEFAULT_HEADERS, options.headers)).map(([k, v]) => [
+        k.toLowerCase(),
+        v,
+      ]),
+    );
   }
 
   get cookies(): Cookies {
@@ -125,14 +138,9 @@ export class UserHttpClient implements HttpClient {
     }
     // Named by the URL asked for, not where redirects led.
     const requested = url;
-    let headers: Record<string, string> | undefined = this.options.headers
-      ? { ...this.options.headers, ...options.headers }
-      : (options.headers as Record<string, string> | undefined);
-    let body = options.body;
-    if (options.json !== undefined) {
-      body = JSON.stringify(options.json);
-      headers = { 'content-type': 'application/json', ...headers };
-    }
+    const json = options.json !== undefined;
+    let headers = mergeHeaders(json ? JSON_TYPE : undefined, this.headers, options.headers);
+    const body = json ? JSON.stringify(options.json) : options.body;
     const timeout = options.timeout ?? this.timeoutMs;
     // `--max-redirects 0` keeps every 3xx as it is, as `redirect: false` does.
     const follow = options.redirect !== false && this.maxRedirects > 0;
@@ -141,12 +149,15 @@ export class UserHttpClient implements HttpClient {
     this.requests++;
     const hops: HttpExchange[] = [];
     let sentMethod = method;
-    let bytes = 0;
+    let sentBody = body;
+    let wireBytes = 0;
+    let decodeMs = 0;
     let response: HttpExchange;
     for (;;) {
-      response = await this.#send(url, sentMethod, headers, body, timeout);
+      response = await this.#send(url, sentMethod, headers, sentBody, timeout);
       hops.push(response);
-      bytes += response.bytes;
+      wireBytes += response.wireBytes;
+      decodeMs += response.decodeMs;
       const location =
         follow && REDIRECTS.has(response.status) && response.headerValues('location')?.[0];
       if (!location) break;
@@ -172,20 +183,23 @@ export class UserHttpClient implements HttpClient {
       if (next.protocol !== 'http:' && next.protocol !== 'https:') break;
       const hop = redirected(response.status, sentMethod);
       sentMethod = hop.method;
-      if (!hop.keepBody && body !== undefined) {
-        body = undefined;
-        headers = headers && dropBodyHeaders(headers);
+      if (!hop.keepBody && sentBody !== undefined) {
+        sentBody = undefined;
+        headers = dropBodyHeaders(headers);
       }
       // Credentials stay with the origin they were given for, whatever their case; the jar
       // still sends the next origin its own cookies.
-      if (headers && next.origin !== new URL(url).origin)
+      if (next.origin !== new URL(url).origin)
         headers = Object.fromEntries(Object.entries(headers).filter(([k]) => !CREDENTIALS.test(k)));
       url = next.href;
     }
     response.url = url;
     response.redirects = hops.length - 1;
-    response.bytes = bytes;
-    response.latencyMs = performance.now() - started;
+    // `bytes` stays the last response's, as Locust's content size is; the chain's are on the wire
+    // (issue 26, item 8).
+    response.wireBytes = wireBytes;
+    // Decoding after the last byte is the client's work, not the service's time.
+    response.latencyMs = performance.now() - started - decodeMs;
     if (options.check && response.status !== 0) applyCheck(response, options.check);
     if (this.recording)
       this.options.sink.record(
@@ -196,6 +210,7 @@ export class UserHttpClient implements HttpClient {
         response.bytes,
         response.failure,
         response.status === 0 ? undefined : phasesOf(hops, started, response.latencyMs),
+        response.wireBytes,
       );
     return response;
   }

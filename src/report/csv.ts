@@ -51,6 +51,9 @@ export function statsCsv(result: RunResult): string {
     'Requests/s',
     'Failures/s',
     ...PERCENTILE_HEADERS,
+    // Ours, after Locust's: the chain's bytes as they came (compressed), where Locust's size is
+    // the last response's, decoded (issue 26, item 8).
+    'Average Wire Size',
   ]);
   // Rates over the seconds the figures cover (a distributed run that lost Redis saw fewer).
   const seconds = Math.max(result.unknownAfterS ?? result.durationS, 1e-3);
@@ -75,6 +78,7 @@ export function statsCsv(result: RunResult): string {
       e.rps,
       round(e.failures / seconds),
       ...percentiles(encoded),
+      e.avgWireBytes ?? 'N/A',
     ]);
   }
   return out;

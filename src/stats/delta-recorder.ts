@@ -12,6 +12,7 @@ export interface StatsDelta {
     requests: number;
     failures: number;
     bytes: number;
+    wireBytes: number;
     /** The latencies encoded as a histogram, or (for a rarely used name) as they are. */
     histogram?: string;
     samples?: readonly number[];
@@ -48,9 +49,10 @@ export class DeltaRecorder implements RequestSink {
     bytes: number,
     failure?: Failure,
     phases?: Phases,
+    wireBytes = bytes,
   ): void {
     const stats = this.table.get(method, name);
-    stats.count(micros, bytes, failure !== undefined, phases);
+    stats.count(micros, bytes, failure !== undefined, phases, wireBytes);
     if (failure) this.errors.add(method, stats.name, failure);
   }
 
@@ -78,12 +80,14 @@ export class DeltaRecorder implements RequestSink {
         requests: s.requests,
         failures: s.failures,
         bytes: s.bytes,
+        wireBytes: s.wireBytes,
         ...(samples ? { samples } : { histogram: encodeHistogram(s.latency.histogram) }),
         ...(s.phases && s.phases.count > 0 ? { phases: s.phases.toWire() } : {}),
       });
       s.requests = 0;
       s.failures = 0;
       s.bytes = 0;
+      s.wireBytes = 0;
       s.latency.clear(false);
       s.phases?.clear(false);
     }

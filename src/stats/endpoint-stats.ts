@@ -9,7 +9,10 @@ export interface EndpointStats {
   readonly name: string;
   requests: number;
   failures: number;
+  /** Body bytes as the tasks saw them (decoded, the last response of a redirect chain). */
   bytes: number;
+  /** Body bytes as they came over the wire, every response of a redirect chain. */
+  wireBytes: number;
   readonly histogram: Histogram;
   /** Where its time went, once a request with a response reported phases. */
   readonly phases: PhaseRecord | undefined;
@@ -41,6 +44,7 @@ export class Endpoint implements EndpointStats {
   requests = 0;
   failures = 0;
   bytes = 0;
+  wireBytes = 0;
   readonly latency = new LatencyRecord();
   phases: PhaseRecord | undefined;
   /**
@@ -63,9 +67,16 @@ export class Endpoint implements EndpointStats {
   }
 
   /** One finished request, in the figures kept for the whole run. */
-  count(micros: number, bytes: number, failed: boolean, phases: Phases | undefined): void {
+  count(
+    micros: number,
+    bytes: number,
+    failed: boolean,
+    phases: Phases | undefined,
+    wireBytes = bytes,
+  ): void {
     this.requests++;
     this.bytes += bytes;
+    this.wireBytes += wireBytes;
     this.latency.record(micros);
     if (failed) this.failures++;
     if (phases) this.phaseRecord().record(phases);

@@ -4,8 +4,10 @@ import type { Phases } from './phases.js';
 /** Where requests are recorded: the run's recorder in one process, a delta in a worker. */
 export interface RequestSink {
   /**
-   * One finished request: latency in microseconds, response bytes, its failure if any, and where
-   * its time went when a response arrived.
+   * One finished request: latency in microseconds, the response body's bytes (decoded, of the last
+   * response of a redirect chain), its failure if any, where its time went when a response
+   * arrived, and the body bytes of every response of the chain as they came over the wire
+   * (default `bytes`).
    */
   record(
     method: string,
@@ -14,6 +16,7 @@ export interface RequestSink {
     bytes: number,
     failure?: Failure,
     phases?: Phases,
+    wireBytes?: number,
   ): void;
   /** An error that is not a request, such as a task that threw. */
   error(method: string, name: string, failure: Failure): void;

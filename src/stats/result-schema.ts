@@ -82,6 +82,7 @@ const endpoint = z
     failureRate: finite,
     rps: finite,
     avgBytes: finite,
+    avgWireBytes: finite.optional(),
     latencyMs: latency,
   })
   .passthrough();

@@ -22,7 +22,13 @@ export interface EndpointResult {
   readonly failures: number;
   readonly failureRate: number;
   readonly rps: number;
+  /** Locust's "Average Content Size": the body as decoded, of the last response of a redirect chain. */
   readonly avgBytes: number;
+  /**
+   * Body bytes as they came over the wire (compressed, if they were), every response of a redirect
+   * chain (absent in results of earlier versions).
+   */
+  readonly avgWireBytes?: number;
   readonly latencyMs: LatencyMs;
   /** Where the time went (absent when no request got a response, and before 0.1.1). */
   readonly phases?: PhaseResult;
@@ -155,6 +161,7 @@ function endpointResult(
   requests: number,
   failures: number,
   bytes: number,
+  wireBytes: number,
   latency: LatencyMs,
   seconds: number,
   phases: PhaseRecord | undefined,
@@ -167,6 +174,7 @@ function endpointResult(
     failureRate: requests === 0 ? 0 : round(failures / requests, 6),
     rps: round(requests / seconds),
     avgBytes: requests === 0 ? 0 : Math.round(bytes / requests),
+    avgWireBytes: requests === 0 ? 0 : Math.round(wireBytes / requests),
     latencyMs: latency,
     ...(phases ? { phases: phases.result() } : {}),
   };
@@ -191,6 +199,7 @@ export function buildResult(recorder: StatsRecorder, meta: RunMeta): RunResult {
         s.requests,
         s.failures,
         s.bytes,
+        s.wireBytes,
         latencyMs(s.histogram),
         measured,
         s.phases,
@@ -219,6 +228,7 @@ export function buildResult(recorder: StatsRecorder, meta: RunMeta): RunResult {
       recorder.requests,
       recorder.failures,
       recorder.bytes,
+      recorder.wireBytes,
       latencyMs(recorder.total),
       measured,
       recorder.phases,

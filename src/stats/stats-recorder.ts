@@ -84,6 +84,7 @@ export class StatsRecorder implements RequestSink {
   requests = 0;
   failures = 0;
   bytes = 0;
+  wireBytes = 0;
   private readonly interval = createHistogram();
   private intervalRequests = 0;
   private intervalFailures = 0;
@@ -142,6 +143,7 @@ export class StatsRecorder implements RequestSink {
     this.requests = 0;
     this.failures = 0;
     this.bytes = 0;
+    this.wireBytes = 0;
     this.#timelines = [];
     this.#seriesRows = 0;
     this.#lastSeconds = new Map();
@@ -171,9 +173,10 @@ export class StatsRecorder implements RequestSink {
     bytes: number,
     failure?: Failure,
     phases?: Phases,
+    wireBytes = bytes,
   ): void {
     const stats = this.table.get(method, name);
-    stats.count(micros, bytes, failure !== undefined, phases);
+    stats.count(micros, bytes, failure !== undefined, phases, wireBytes);
     stats.secondRequests++;
     stats.secondRecord().record(micros);
     if (phases) {
@@ -186,6 +189,7 @@ export class StatsRecorder implements RequestSink {
     this.requests++;
     this.intervalRequests++;
     this.bytes += bytes;
+    this.wireBytes += wireBytes;
     if (failure) {
       stats.secondFailures++;
       this.failures++;
@@ -234,11 +238,13 @@ export class StatsRecorder implements RequestSink {
       stats.requests += d.requests;
       stats.failures += d.failures;
       stats.bytes += d.bytes;
+      stats.wireBytes += d.wireBytes;
       stats.secondRequests += d.requests;
       stats.secondFailures += d.failures;
       this.requests += d.requests;
       this.failures += d.failures;
       this.bytes += d.bytes;
+      this.wireBytes += d.wireBytes;
       this.intervalRequests += d.requests;
       this.intervalFailures += d.failures;
     }

@@ -128,7 +128,7 @@ describe('fiml-perf load: results', () => {
     expect(result.histograms.endpoints['GET /ok']).toMatch(/^[A-Za-z0-9+/=]+$/);
     const stats = readFileSync(`${prefix}_stats.csv`, 'utf8').trim().split('\n');
     expect(stats[0]).toMatch(
-      /^Type,Name,Request Count,Failure Count,Median Response Time,.*,50%,66%,.*,100%$/,
+      /^Type,Name,Request Count,Failure Count,Median Response Time,.*,50%,66%,.*,100%,Average Wire Size$/,
     );
     expect(stats[1]).toMatch(new RegExp(`^GET,/ok,${result.totals.requests},0,`));
     expect(stats[2]).toMatch(new RegExp(`^,Aggregated,${result.totals.requests},0,`));
