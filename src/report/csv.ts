@@ -165,7 +165,7 @@ export function failuresCsv(result: RunResult): string {
       out += line([
         e.method,
         e.name,
-        `${e.kind}: (other messages, past the ${MAX_ERROR_MESSAGES} distinct ones kept)`,
+        `${e.kind}: (other messages: the run kept its first ${MAX_ERROR_MESSAGES} distinct ones)`,
         e.otherMessages,
       ]);
   }
@@ -187,7 +187,7 @@ export function exceptionsCsv(result: RunResult): string {
     if (e.otherMessages)
       out += line([
         e.otherMessages,
-        `(other messages, past the ${MAX_ERROR_MESSAGES} distinct ones kept)`,
+        `(other messages: the run kept its first ${MAX_ERROR_MESSAGES} distinct ones)`,
         '',
         nodes,
       ]);
