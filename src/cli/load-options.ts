@@ -119,7 +119,7 @@ export const loadOptions = {
   csv: {
     flags: '--csv <prefix>',
     description:
-      'write Locust-style PREFIX_stats.csv, PREFIX_stats_history.csv, PREFIX_failures.csv',
+      'write Locust-style PREFIX_stats.csv, PREFIX_stats_history.csv, PREFIX_failures.csv, PREFIX_exceptions.csv (and our PREFIX_phases.csv)',
     schema: z.string().min(1).optional(),
   },
   sharedPool: {

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { NameFolds, RequestSink } from '../stats/index.js';
+import type { Failure, NameFolds, RequestSink } from '../stats/index.js';
 import type { ClientConfig } from '../util/client-config.js';
 import { type Connections, SharedPool, UserConnections } from './connections.js';
 import type { LoadTarget } from './load-target.js';
@@ -50,6 +50,18 @@ interface VirtualUser {
 }
 
 const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** A task's exception as a failure: its message, and its stack's frames as Locust's traceback. */
+function thrown(error: unknown): Failure {
+  const stack = error instanceof Error && typeof error.stack === 'string' ? error.stack : '';
+  const frames = stack
+    .split('\n')
+    .filter((line) => /^\s+at /.test(line))
+    // The loader's query on the scenario's URL says nothing to the reader.
+    .map((line) => line.replace(/\?tsx-namespace=[^:)]*/, ''))
+    .join('\n');
+  return { kind: 'exception', message: describe(error), ...(frames ? { traceback: frames } : {}) };
+}
 
 /** Runs user classes: a loop per user in the closed model, one task per iteration in the open one. */
 export class ScenarioRunner implements LoadTarget {
@@ -154,10 +166,7 @@ export class ScenarioRunner implements LoadTarget {
     try {
       await vu.user[which]();
     } catch (error) {
-      this.options.sink.error('TASK', `${vu.cls.name}.${which}`, {
-        kind: 'exception',
-        message: describe(error),
-      });
+      this.options.sink.error('TASK', `${vu.cls.name}.${which}`, thrown(error));
     }
   }
 
@@ -167,7 +176,7 @@ export class ScenarioRunner implements LoadTarget {
         vu.picker.run(vu.user, vu.user.random, vu.sets, vu.user, vu.picked),
       );
     } catch (error) {
-      this.options.sink.error('TASK', vu.cls.name, { kind: 'exception', message: describe(error) });
+      this.options.sink.error('TASK', vu.cls.name, thrown(error));
     }
     if (vu.client.inFlight > 0) this.#unawaited(vu);
   }

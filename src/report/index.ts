@@ -1,4 +1,11 @@
-export { failuresCsv, historyCsv, phasesCsv, statsCsv, writeCsv } from './csv.js';
+export {
+  exceptionsCsv,
+  failuresCsv,
+  historyCsv,
+  phasesCsv,
+  statsCsv,
+  writeCsv,
+} from './csv.js';
 export { writeJson } from './json.js';
 export { runMarkdown } from './markdown.js';
 export type { OutputContext, OutputPaths, WrittenOutputs } from './outputs.js';

@@ -11,7 +11,10 @@ import { targetsJunit } from './targets.js';
 /** The files a run writes at its end, each optional (`--json`, `--csv`, `--junit`, `--html`). */
 export interface OutputPaths {
   readonly json?: string | undefined;
-  /** A prefix: PREFIX_stats.csv, PREFIX_stats_history.csv, PREFIX_failures.csv, PREFIX_phases.csv. */
+  /**
+   * A prefix: PREFIX_stats.csv, PREFIX_stats_history.csv, PREFIX_failures.csv,
+   * PREFIX_exceptions.csv, PREFIX_phases.csv.
+   */
   readonly csv?: string | undefined;
   readonly junit?: string | undefined;
   readonly html?: string | undefined;

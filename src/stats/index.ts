@@ -7,8 +7,8 @@ export { linearFit, normalCdf, normalQuantile, tQuantile } from './distributions
 export type { EndpointSecond, EndpointSeriesResult } from './endpoint-series.js';
 export type { EndpointStats } from './endpoint-stats.js';
 export type { NameCounts } from './endpoint-table.js';
-export type { ErrorGroup, Failure, FailureKind } from './errors.js';
-export { classifyError, ErrorTable } from './errors.js';
+export type { ErrorGroup, ErrorMessage, Failure, FailureKind } from './errors.js';
+export { classifyError, ErrorTable, MAX_ERROR_MESSAGES } from './errors.js';
 export type { Histogram, LatencyMs } from './histogram.js';
 export {
   clampMicros,

@@ -6,6 +6,7 @@ import { ErrorTable, type Failure } from './errors.js';
 import {
   createHistogram,
   decodeHistogram,
+  latencyMs,
   percentileMs,
   percentilesMs,
   recordMicros,
@@ -44,6 +45,16 @@ export interface SecondRow {
   readonly intended?: number;
   readonly totalRequests: number;
   readonly totalFailures: number;
+  /**
+   * The run's figures so far, Locust's history `Total ...` columns: median, mean, min and max
+   * latency (ms) and the mean bytes of a response; 0 before the first request. Results written
+   * before they were kept have none.
+   */
+  readonly totalP50Ms?: number;
+  readonly totalMeanMs?: number;
+  readonly totalMinMs?: number;
+  readonly totalMaxMs?: number;
+  readonly totalAvgBytes?: number;
 }
 
 /** How a `StatsRecorder` caps the names it records and the rows of their series. */
@@ -284,6 +295,7 @@ export class StatsRecorder implements RequestSink {
   tick(now: number, users: number, dropped?: number, intended?: number): SecondRow {
     const seconds = Math.max((now - this.lastTick) / 1000, 1e-3);
     const h = this.interval;
+    const total = latencyMs(this.total);
     const row: SecondRow = {
       t: Math.round((now - this.startedAt) / 100) / 10,
       timestamp: Math.round(now / 1000),
@@ -307,6 +319,11 @@ export class StatsRecorder implements RequestSink {
       ...(intended === undefined ? {} : { intended }),
       totalRequests: this.requests,
       totalFailures: this.failures,
+      totalP50Ms: total.p50,
+      totalMeanMs: total.mean,
+      totalMinMs: total.min,
+      totalMaxMs: total.max,
+      totalAvgBytes: this.requests === 0 ? 0 : Math.round(this.bytes / this.requests),
     };
     if (this.series.length >= MAX_ROWS) this.series.shift();
     this.series.push(row);

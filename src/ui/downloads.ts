@@ -1,5 +1,5 @@
 import { buildRunReport } from '../report/html/index.js';
-import { failuresCsv, historyCsv, statsCsv } from '../report/index.js';
+import { exceptionsCsv, failuresCsv, historyCsv, statsCsv } from '../report/index.js';
 import type { RunResult } from '../stats/index.js';
 
 /** The downloads of a finished test, by file name. */
@@ -12,6 +12,7 @@ export function downloads(result: RunResult): Record<string, { type: string; bod
     'stats.csv': { type: 'text/csv', body: () => statsCsv(result) },
     'stats_history.csv': { type: 'text/csv', body: () => historyCsv(result) },
     'failures.csv': { type: 'text/csv', body: () => failuresCsv(result) },
+    'exceptions.csv': { type: 'text/csv', body: () => exceptionsCsv(result) },
     'report.html': { type: 'text/html', body: () => buildRunReport(result).html },
   };
 }

@@ -118,6 +118,7 @@ export function uiPage(): string {
 <li><a href="/api/download/stats.csv" download>Statistics CSV</a></li>
 <li><a href="/api/download/stats_history.csv" download>Statistics history CSV</a></li>
 <li><a href="/api/download/failures.csv" download>Failures CSV</a></li>
+<li><a href="/api/download/exceptions.csv" download>Exceptions CSV</a></li>
 </ul>
 <p class="note" id="downloads-note">The files of a test can be downloaded once it has ended.</p>
 </section>
