@@ -82,11 +82,15 @@ describe('--csv beside Locust 2.12.1', () => {
   it("starts each file with Locust's header; our history columns come after Locust's", () => {
     const headers = locustHeaders(LOCUST);
     expect(stderr).not.toMatch(/internal error/);
-    for (const file of ['stats', 'failures', 'exceptions'])
+    for (const file of ['failures', 'exceptions'])
       expect(read(file).split('\n')[0], file).toBe(headers.get(file));
-    const history = read('stats_history').split('\n')[0]!;
-    expect(history.startsWith(`${headers.get('stats_history')},`)).toBe(true);
-    expect(history.slice(headers.get('stats_history')!.length + 1)).toBe('New Connections');
+    // Locust's columns first, in its order; ours after them.
+    const ours = { stats: 'Average Wire Size', stats_history: 'New Connections' };
+    for (const [file, extra] of Object.entries(ours)) {
+      const header = read(file).split('\n')[0]!;
+      expect(header.startsWith(`${headers.get(file)},`), file).toBe(true);
+      expect(header.slice(headers.get(file)!.length + 1), file).toBe(extra);
+    }
   });
 
   it('writes a failures row per distinct message, counting what the server answered', () => {
