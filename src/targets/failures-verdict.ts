@@ -38,7 +38,7 @@ export function failuresVerdict(
     f.requests === 0 ? '' : ` (${Number(((f.failures / f.requests) * 100).toPrecision(3))}%)`;
   const what = [
     f.failures > 0 ? `${count(f.failures)} of ${count(f.requests)} requests failed${share}` : '',
-    f.exceptions > 0 ? `${count(f.exceptions)} task run(s) threw` : '',
+    f.exceptions > 0 ? `${count(f.exceptions)} exception(s) in tasks` : '',
   ]
     .filter(Boolean)
     .join(' and ');
