@@ -12,6 +12,7 @@ export { classifyError, ErrorTable } from './errors.js';
 export type { Histogram, LatencyMs } from './histogram.js';
 export {
   clampMicros,
+  countAbove,
   createHistogram,
   decodeHistogram,
   encodeHistogram,
