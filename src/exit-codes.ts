@@ -6,7 +6,10 @@
 export const EXIT = {
   /** Everything went as asked. */
   ok: 0,
-  /** The run completed but a target was missed or a regression found. */
+  /**
+   * The run completed but a target was missed or a regression found; or, in a run without
+   * targets, a request failed (Locust's default; `--exit-code-on-error` picks another code).
+   */
   failed: 1,
   /** The user's input or environment is wrong; a one-line message says how to fix it. */
   usage: 2,

@@ -3,7 +3,7 @@ import { distributedOptions, resolveDistributed } from './distributed-options.js
 import { loadOptions, resolveLoad } from './load-options.js';
 import { metricsOptions, resolveMetrics } from './metrics-options.js';
 import { addOptions, flag, resolveOptions } from './option-table.js';
-import { resolveTargets, targetOptions } from './target-options.js';
+import { resolveExitCodeOnError, resolveTargets, targetOptions } from './target-options.js';
 import { uiOptions } from './ui-options.js';
 
 export function registerLoad(command: Command): void {
@@ -56,6 +56,9 @@ Docs: docs/load.md`,
     const targets = await resolveTargets(flags, false);
     const { runLoadJob } = await import('../jobs/index.js');
     const metrics = resolveMetrics(flags);
-    process.exitCode = (await runLoadJob({ request, targets, metrics, distributed })).code;
+    const exitCodeOnError = resolveExitCodeOnError(flags, targets);
+    process.exitCode = (
+      await runLoadJob({ request, targets, metrics, distributed, exitCodeOnError })
+    ).code;
   });
 }

@@ -6,7 +6,7 @@ import { folderStamp } from '../util/folder-stamp.js';
 import { loadOptions, resolveLoad, withStandardLoad } from './load-options.js';
 import { metricsOptions, resolveMetrics } from './metrics-options.js';
 import { addOptions, flag, type OptionTable, resolveOptions } from './option-table.js';
-import { resolveTargets, targetOptions } from './target-options.js';
+import { resolveExitCodeOnError, resolveTargets, targetOptions } from './target-options.js';
 
 const runOptions = {
   out: {
@@ -98,6 +98,7 @@ Docs: docs/run.md`,
       profile,
       out: flags.out,
       folder: folderStamp(new Date()),
+      exitCodeOnError: resolveExitCodeOnError(flags, targets),
     });
     process.exitCode = code;
   });

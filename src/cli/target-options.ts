@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EXIT } from '../exit-codes.js';
 import type { TargetsRequest } from '../jobs/index.js';
 import { parseDuration } from '../util/duration.js';
 import { flag, type OptionTable, type ResolvedOptions } from './option-table.js';
@@ -47,6 +48,12 @@ export const targetOptions = {
     description: 'write the targets as JUnit XML (one test case each) for CI',
     schema: z.string().min(1).optional(),
   },
+  exitCodeOnError: {
+    flags: '--exit-code-on-error <code>',
+    description:
+      'exit with this code when a request failed or a task threw, as Locust does; 0 lets failures pass (default: 1 without targets; with targets, only the targets judge the run)',
+    schema: flag.optionalInt(0, 255),
+  },
   healthPath: {
     flags: '--health-path <path>',
     description: 'path probed every second for uptime',
@@ -60,6 +67,18 @@ export const targetOptions = {
 } satisfies OptionTable;
 
 export type TargetFlags = ResolvedOptions<typeof targetOptions>;
+
+/**
+ * The exit code a failed request or a thrown task gives a run that would otherwise end 0: the flag
+ * when given; else 1 (Locust's default) for a run without targets, none for one with targets
+ * (they judge it: `error_rate < 1%` lets a few failures pass). docs/errors.md.
+ */
+export function resolveExitCodeOnError(
+  flags: Pick<TargetFlags, 'exitCodeOnError'>,
+  targets: TargetsRequest | null,
+): number | undefined {
+  return flags.exitCodeOnError ?? (targets ? undefined : EXIT.failed);
+}
 
 /**
  * The targets of a run: the file, the --target flags, or (when `standardByDefault`) the six

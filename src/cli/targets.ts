@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadOptions, reportPathFor, resolveLoad, withStandardLoad } from './load-options.js';
 import { addOptions, resolveOptions } from './option-table.js';
-import { resolveTargets, targetOptions } from './target-options.js';
+import { resolveExitCodeOnError, resolveTargets, targetOptions } from './target-options.js';
 
 export function registerTargets(command: Command): void {
   command.argument('[users...]', 'user classes of the scenario to run').addHelpText(
@@ -30,6 +30,7 @@ Docs: docs/targets.md`,
     };
     const targets = await resolveTargets(flags, true);
     const { runLoadJob } = await import('../jobs/index.js');
-    process.exitCode = (await runLoadJob({ request, targets })).code;
+    const exitCodeOnError = resolveExitCodeOnError(flags, targets);
+    process.exitCode = (await runLoadJob({ request, targets, exitCodeOnError })).code;
   });
 }

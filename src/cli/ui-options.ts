@@ -110,6 +110,7 @@ export async function runUi(flags: UiFlags, args: readonly string[]): Promise<nu
       allowUnknown: flags.allowUnknown,
       healthPath: flags.healthPath,
       metricsPath: flags.metricsPath,
+      exitCodeOnError: flags.exitCodeOnError,
     },
     web: {
       host: flags.webHost,

@@ -1,5 +1,5 @@
 import { PerfError } from '../errors.js';
-import { EXIT, type ExitCode } from '../exit-codes.js';
+import { EXIT } from '../exit-codes.js';
 import {
   createExecutor,
   type Progress,
@@ -25,7 +25,12 @@ import {
   writeOutputsNow,
 } from '../report/index.js';
 import type { RunResult, StatsRecorder } from '../stats/index.js';
-import { type TargetedResult, TargetSession, targetsPassed } from '../targets/index.js';
+import {
+  failuresVerdict,
+  type TargetedResult,
+  TargetSession,
+  targetsPassed,
+} from '../targets/index.js';
 import type { PlannedOutput } from '../util/writable.js';
 import { VERSION } from '../version.js';
 import { type Lifecycle, runLifecycle } from './lifecycle.js';
@@ -52,12 +57,18 @@ export interface LoadJob {
   readonly distributed?: DistributedRequest | undefined;
   /** The Markdown summary's path (`run`'s summary.md). */
   readonly markdown?: string | undefined;
+  /**
+   * The exit code when a request failed or a task threw and the run would otherwise end 0
+   * (`--exit-code-on-error`); undefined when failures do not decide (targets judge the run).
+   */
+  readonly exitCodeOnError?: number | undefined;
 }
 
 /** What a load job came to. */
 export interface LoadOutcome {
   readonly result: RunResult | TargetedResult;
-  readonly code: ExitCode;
+  /** One of EXIT, or the code `--exit-code-on-error` asked for. */
+  readonly code: number;
   readonly profile?: ServiceProfile | undefined;
 }
 
@@ -301,6 +312,15 @@ async function loadJob(job: LoadJob, paths: OutputPaths, life: Lifecycle): Promi
   const targeted = 'targets' in result ? result : undefined;
   const abortedBy = targeted?.targets.abortedBy;
   const lost = result.distributed?.failure;
+  let code: number = EXIT.ok;
+  if (lost) code = EXIT.instanceLost;
+  else if (result.interrupted && !abortedBy) code = EXIT.interrupted;
+  else if (profiled?.status === 'failed') code = EXIT.profileFailed;
+  else if (targeted && !targetsPassed(targeted.targets.summary, context.allowUnknown))
+    code = EXIT.failed;
+  // As Locust's: a run whose requests failed does not look green in CI (issue 26).
+  const failures = code === EXIT.ok ? failuresVerdict(result, job.exitCodeOnError) : null;
+  if (failures) code = failures.code;
   const out = [
     ...resultLines(result, request),
     targeted ? targetsTable(targeted.targets) : '',
@@ -314,6 +334,7 @@ async function loadJob(job: LoadJob, paths: OutputPaths, life: Lifecycle): Promi
     profiled?.status === 'failed'
       ? `Profile failed: ${profiled.reason}; ${profiled.out}/profile.json says so.`
       : '',
+    failures?.line ?? '',
   ].filter(Boolean);
   process.stdout.write(`${out.join('\n\n')}\n`);
   if (published) {
@@ -326,12 +347,6 @@ async function loadJob(job: LoadJob, paths: OutputPaths, life: Lifecycle): Promi
   }
   // Files a CI job reads are missing: that is the outcome to report, whatever the run's verdict.
   if (written.lost.length > 0) throw new PerfError('FP_ERR_WRITE', lostLine(written));
-  let code: ExitCode = EXIT.ok;
-  if (lost) code = EXIT.instanceLost;
-  else if (result.interrupted && !abortedBy) code = EXIT.interrupted;
-  else if (profiled?.status === 'failed') code = EXIT.profileFailed;
-  else if (targeted && !targetsPassed(targeted.targets.summary, context.allowUnknown))
-    code = EXIT.failed;
   return { result, code, profile: profiled };
 }
 

@@ -30,6 +30,8 @@ export interface UiJob {
     readonly allowUnknown: boolean;
     readonly healthPath: string;
     readonly metricsPath: string;
+    /** `--exit-code-on-error`; undefined: 1 for a test without targets, none with them. */
+    readonly exitCodeOnError?: number | undefined;
   };
   readonly web: {
     readonly host: string;
@@ -114,6 +116,7 @@ export function runUiJob(job: UiJob): Promise<ExitCode> {
           allowUnknown: job.targetSettings.allowUnknown,
           healthPath: job.targetSettings.healthPath,
           metricsPath: job.targetSettings.metricsPath,
+          exitCodeOnError: job.targetSettings.exitCodeOnError,
         },
         targetsFiles: job.targetsFiles,
         outputs: { json: request.json, csv: request.csv, html: request.html },

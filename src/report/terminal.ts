@@ -112,7 +112,13 @@ export function namesLine(result: RunResult): string {
 /** The generator's health, and a warning when it was the bottleneck. */
 export function generatorLine(result: RunResult): string {
   const g = result.generator;
-  const lag = g.scheduleLagMs ? `, schedule lag p99 ${g.scheduleLagMs.p99} ms` : '';
+  const s = g.scheduleLagMs;
+  // How many iterations the p99 rests on: of 48, it is the latest one (issue 26).
+  const over =
+    s?.iterations === undefined
+      ? ''
+      : ` of ${num(s.iterations)} iterations${s.late ? `, ${num(s.late)} over 10 ms late` : ''}`;
+  const lag = s ? `, schedule lag p99 ${s.p99} ms${over}` : '';
   const dropped = g.dropped > 0 ? `, ${num(g.dropped)} iterations dropped` : '';
   const base = `Generator: ${g.workers} worker(s), CPU ${g.cpuPercent.mean}% mean, event-loop delay p99 ${g.eventLoopLagMs.p99} ms${lag}${dropped}, max RSS ${g.maxRssMb} MB`;
   return g.saturated

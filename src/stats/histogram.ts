@@ -107,6 +107,34 @@ export function percentilesMs(histogram: Histogram, percentiles: readonly number
 }
 
 /**
+ * How many recorded values are above `micros`, each value taken as the histogram reports it (the
+ * top of its bucket, as percentiles are): the count a percentile past `micros` rests on.
+ */
+export function countAbove(histogram: Histogram, micros: number): number {
+  const total = histogram.totalCount;
+  if (total === 0) return 0;
+  if (!hasBuckets(histogram)) {
+    // The lowest rank whose value is above `micros`, by bisection over the ranks.
+    let low = 1;
+    let high = total + 1;
+    while (low < high) {
+      const rank = Math.floor((low + high) / 2);
+      if (histogram.getValueAtPercentile((rank / total) * 100) > micros) high = rank;
+      else low = rank + 1;
+    }
+    return total + 1 - low;
+  }
+  let above = 0;
+  for (let i = histogram.countsArrayLength - 1; i >= 0; i--) {
+    const n = histogram.getCountAtIndex(i);
+    if (n === 0) continue;
+    if (histogram.highestEquivalentValue(histogram.valueFromIndex(i)) <= micros) break;
+    above += n;
+  }
+  return above;
+}
+
+/**
  * The top of the bucket a value falls in, in a histogram of `significantDigits` (1 us units): what
  * the histogram reports for it. Buckets below `2^ceil(log2(2 * 10^digits))` hold one value each;
  * above, each power of two halves the resolution (HdrHistogram's layout).

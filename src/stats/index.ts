@@ -12,6 +12,7 @@ export { classifyError, ErrorTable, MAX_ERROR_MESSAGES } from './errors.js';
 export type { Histogram, LatencyMs } from './histogram.js';
 export {
   clampMicros,
+  countAbove,
   createHistogram,
   decodeHistogram,
   encodeHistogram,

@@ -108,7 +108,7 @@ const generator = z
     workers: count,
     cpuPercent: z.object({ mean: finite, max: finite }).passthrough(),
     eventLoopLagMs: trio,
-    scheduleLagMs: trio.nullable(),
+    scheduleLagMs: trio.extend({ iterations: count.optional(), late: count.optional() }).nullable(),
     dropped: count,
     maxRssMb: finite,
     saturated: z.boolean(),

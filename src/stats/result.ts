@@ -44,6 +44,10 @@ export interface GeneratorHealth {
     readonly p50: number;
     readonly p99: number;
     readonly max: number;
+    /** The iterations these figures rest on: those started (absent before 0.1.1). */
+    readonly iterations?: number;
+    /** Of them, those started over `SATURATION.scheduleLagMs` late (absent before 0.1.1). */
+    readonly late?: number;
   } | null;
   /** Open model only: iterations that could not start because every user was busy. */
   readonly dropped: number;

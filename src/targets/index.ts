@@ -2,6 +2,8 @@ export type { TargetOutcome, TargetSummary, TargetVerdict, Window } from './eval
 export { evaluateTargets, summarizeOutcomes, targetsPassed } from './evaluate.js';
 export type { Comparator, FigureKind, MetricRef, TargetExpression } from './expression.js';
 export { formatFigure, parseTarget, TargetSyntaxError } from './expression.js';
+export type { FailuresVerdict, RunFailures } from './failures-verdict.js';
+export { failuresVerdict, runFailures } from './failures-verdict.js';
 export type { ClientSlice, FigureSource, ProbeCount } from './figures.js';
 export { clientFigure, resolveFigure, resultFigures } from './figures.js';
 export { HealthProber, scrapeMetrics } from './probes.js';

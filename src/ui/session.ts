@@ -14,6 +14,7 @@ import {
 import { lostLine, writeOutputs } from '../report/index.js';
 import type { EndpointSeriesResult, RunResult, SecondRow, StatsRecorder } from '../stats/index.js';
 import {
+  failuresVerdict,
   type LiveTargets,
   type Target,
   type TargetedResult,
@@ -35,6 +36,8 @@ export interface UiTargetSettings {
   readonly allowUnknown: boolean;
   readonly healthPath: string;
   readonly metricsPath: string;
+  /** `--exit-code-on-error`; undefined: 1 for a test without targets, none with them. */
+  readonly exitCodeOnError?: number | undefined;
 }
 
 export interface UiSessionOptions {
@@ -435,7 +438,19 @@ export class UiSession {
         ? targetsPassed(result.targets.summary, this.options.targetSettings.allowUnknown)
         : null;
     const failed = failure === undefined ? undefined : isPerfError(failure) ? EXIT.usage : EXIT.bug;
-    run.ended = { code: failed ?? (passed === false ? EXIT.failed : EXIT.ok), passed };
+    // As `load` judges it: failed requests give exit 1 unless targets judge the test.
+    const failures =
+      result && failed === undefined && passed !== false
+        ? failuresVerdict(
+            result,
+            this.options.targetSettings.exitCodeOnError ??
+              (passed === null ? EXIT.failed : undefined),
+          )
+        : null;
+    run.ended = {
+      code: failed ?? failures?.code ?? (passed === false ? EXIT.failed : EXIT.ok),
+      passed,
+    };
     try {
       if (result) {
         // The files first: nothing after them may lose the run.
@@ -445,6 +460,7 @@ export class UiSession {
         this.options.log(
           `Test ${run.id} ended after ${result.durationS}s: ${result.totals.requests} requests, ${result.totals.failures} failures${passed === null ? '' : passed ? ', targets met' : ', targets missed'}`,
         );
+        if (failures) this.options.log(`Test ${run.id}: ${failures.line}`);
       }
     } catch (error) {
       run.ended = { code: EXIT.bug, passed };

@@ -13,6 +13,14 @@ describe('fiml-perf load: bad flags', () => {
     [['load', 'http://127.0.0.1:1/', '-f', 'x.ts'], /either a URL .* or -f FILE/],
     [['load', '-c', '5'], /-c, -b and -m are for quick mode/],
     [['load', '--bogus'], /unknown option '--bogus'/],
+    [
+      ['load', '--exit-code-on-error', 'x'],
+      /--exit-code-on-error "x": expected a whole number from 0 to 255/,
+    ],
+    [
+      ['run', '--exit-code-on-error', '256'],
+      /--exit-code-on-error "256": expected a whole number from 0 to 255/,
+    ],
   ])('%j exits 2 with one line', async (args, pattern) => {
     expectUserError(await runCli(args), pattern);
   });

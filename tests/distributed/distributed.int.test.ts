@@ -389,7 +389,15 @@ export default class Pinger extends User {
         spawnCli([...agentArgs, '--wait', '30s'], { JOB_COMPLETION_INDEX: String(i) }),
       );
       const json = join(dir, 'k8s.json');
-      const run = await runCli([...expand(job('fiml-perf-coordinator').args), '--json', json]);
+      // FIML's scenario checks what this stub answers, and some checks fail: failed requests
+      // would make the run exit 1 (issue 26), which is not what this test is about.
+      const run = await runCli([
+        ...expand(job('fiml-perf-coordinator').args),
+        '--json',
+        json,
+        '--exit-code-on-error',
+        '0',
+      ]);
       expect(run.code, run.stderr).toBe(0);
       expect(await Promise.all(started.map(exited))).toEqual([0, 0]);
       const result = JSON.parse(readFileSync(json, 'utf8'));

@@ -73,7 +73,7 @@ describe("a scenario's bugs that are the user's to fix: one line, exit 2, nothin
 
 describe("a task's stray errors: counted as the task's, the run goes on", () => {
   for (const workers of ['1', '2'])
-    it(`a promise not awaited and a throw in a timer (${workers} worker(s)): exit 0, each counted, the result whole`, async () => {
+    it(`a promise not awaited and a throw in a timer (${workers} worker(s)): exit 1 as Locust's, each counted, the result whole`, async () => {
       served = 0;
       const json = join(dir, `stray-${workers}.json`);
       const load = await runCli([
@@ -93,7 +93,9 @@ describe("a task's stray errors: counted as the task's, the run goes on", () => 
         '--json',
         json,
       ]);
-      expect(load.code, load.stderr).toBe(0);
+      // The run went on to its end; its tasks' exceptions make it exit 1, as Locust's (issue 26).
+      expect(load.code, load.stderr).toBe(1);
+      expect(load.stdout).toMatch(/Exit 1: [\d,]+ exception\(s\) in tasks\./);
       const result = JSON.parse(readFileSync(json, 'utf8'));
       expect(result.totals.requests).toBe(served);
       const exceptions = result.errors.filter((e: { kind: string }) => e.kind === 'exception');
@@ -128,7 +130,8 @@ describe("a task's stray errors: counted as the task's, the run goes on", () => 
       '--json',
       json,
     ]);
-    expect(run.code, run.stderr).toBe(0);
+    // The test ended with its result; its tasks' exceptions give exit 1, as in load (issue 26).
+    expect(run.code, run.stderr).toBe(1);
     const result = JSON.parse(readFileSync(json, 'utf8'));
     expect(result.errors.some((e: { kind: string }) => e.kind === 'exception')).toBe(true);
   });
@@ -152,7 +155,8 @@ describe('a task that does not await its requests', () => {
       '--json',
       json,
     ]);
-    expect(load.code, load.stderr).toBe(0);
+    // Its error makes the run exit 1, as Locust's (issue 26).
+    expect(load.code, load.stderr).toBe(1);
     expect(load.stdout).toMatch(
       /Unawaited\.hasty: hasty: returned with \d+ request\(s\) it did not await/,
     );

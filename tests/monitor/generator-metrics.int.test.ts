@@ -152,7 +152,8 @@ describe('fiml-perf load --metrics-port and --prometheus-push', () => {
           '--prometheus-push',
           base,
         ]);
-        expect(run.code, run.stderr).toBe(0);
+        // Every request failed: exit 1 (issue 26); the metrics are pushed all the same.
+        expect(run.code, run.stderr).toBe(1);
         expect(run.stderr).toMatch(/Final metrics pushed to/);
         const text = await (await fetch(`${base}/metrics`)).text();
         const line = text

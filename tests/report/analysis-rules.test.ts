@@ -506,6 +506,35 @@ describe('an open model that did not offer its rate', () => {
     expect(f.action?.text).toContain('--workers');
   });
 
+  it('says how many late starts of how many the lag rests on', () => {
+    const result = makeResult({
+      model: 'open',
+      endpoints: [{ name: 'price', samples: [[5, 4800]] }],
+      generator: {
+        scheduleLagMs: { p50: 2, p99: 30, max: 60, iterations: 4800, late: 120 },
+      },
+      config: { executor: { type: 'constant-arrival-rate', rate: 80, maxUsers: 100 } },
+      timeseries: [second(0, { requests: 80, p99: 5, users: 3 })],
+    });
+    const f = only(findings(result), 'open-model-limited');
+    expect(f.detail).toContain('120 of 4,800 iterations started over 10 ms late (p99 30 ms)');
+    expect(cited(f, 'iterations started')).toBe(4800);
+    expect(cited(f, 'iterations over 10 ms late')).toBe(120);
+  });
+
+  it('does not blame the generator for a p99 that rests on one late start of 48 (issue 26)', () => {
+    const result = makeResult({
+      model: 'open',
+      endpoints: [{ name: 'price', samples: [[5, 48]] }],
+      generator: {
+        scheduleLagMs: { p50: 0.2, p99: 14.279, max: 14.279, iterations: 48, late: 1 },
+      },
+      config: { executor: { type: 'constant-arrival-rate', rate: 8, maxUsers: 100 } },
+      timeseries: [second(0, { requests: 8, p99: 5, users: 1 })],
+    });
+    expect(findings(result)).toEqual([]);
+  });
+
   it('stays quiet on schedule, and for a closed model', () => {
     const onTime = makeResult({
       model: 'open',

@@ -78,6 +78,8 @@ export const THRESHOLDS = {
 
   /** The generator's own saturation limit on schedule lag (load/generator-monitor SATURATION). */
   scheduleLagMs: 10,
+  /** Late iterations (over `scheduleLagMs`) the schedule-lag p99 must rest on to count (ditto). */
+  minLateIterations: 10,
   /** Dropped iterations past this share of the schedule are critical: the rate was not offered. */
   droppedCritical: 0.01,
 } as const;

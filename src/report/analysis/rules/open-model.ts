@@ -19,7 +19,12 @@ export function openModelLimited(context: AnalysisContext): Finding[] {
   if (result.model !== 'open') return [];
   const g = result.generator;
   const lag = g.scheduleLagMs;
-  const late = lag !== null && lag.p99 > THRESHOLDS.scheduleLagMs;
+  // As the generator's own verdict: a p99 that rests on a late iteration or two is not a sign
+  // (results before 0.1.1 do not count them, and are judged on the p99 alone).
+  const late =
+    lag !== null &&
+    lag.p99 > THRESHOLDS.scheduleLagMs &&
+    (lag.late === undefined || lag.late >= THRESHOLDS.minLateIterations);
   if (g.dropped === 0 && !late) return [];
   const maxUsers = maxUsersOf(result.config);
   const peak = context.peakUsers;
@@ -35,7 +40,11 @@ export function openModelLimited(context: AnalysisContext): Finding[] {
     g.dropped > 0
       ? `${count(g.dropped)} iterations were dropped (about ${pct(droppedShare)} of the schedule)`
       : '',
-    late ? `iterations started up to ${ms(lag.p99)} late (p99)` : '',
+    late
+      ? lag.late !== undefined && lag.iterations !== undefined
+        ? `${count(lag.late)} of ${count(lag.iterations)} iterations started over ${ms(THRESHOLDS.scheduleLagMs)} late (p99 ${ms(lag.p99)})`
+        : `iterations started up to ${ms(lag.p99)} late (p99)`
+      : '',
   ].filter(Boolean);
   const what = parts.join(' and ');
   const facts: Evidence[] = [
@@ -46,6 +55,12 @@ export function openModelLimited(context: AnalysisContext): Finding[] {
           evidence.ms('schedule lag p50', lag.p50),
           evidence.ms('schedule lag p99', lag.p99),
           evidence.ms('schedule lag max', lag.max),
+          ...(lag.iterations !== undefined
+            ? [evidence.count('iterations started', lag.iterations)]
+            : []),
+          ...(lag.late !== undefined
+            ? [evidence.count(`iterations over ${ms(THRESHOLDS.scheduleLagMs)} late`, lag.late)]
+            : []),
         ]
       : []),
     ...(maxUsers !== null ? [evidence.count('max users', maxUsers)] : []),
