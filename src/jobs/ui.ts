@@ -109,6 +109,7 @@ export function runUiJob(job: UiJob): Promise<ExitCode> {
         defaults,
         workers: request.workers,
         graceMs: request.graceMs,
+        maxBlockMs: request.maxBlockMs,
         targetSettings: {
           windowMs: targets?.windowMs,
           abortOnFail: targets?.abortOnFail ?? job.targetSettings.abortOnFail,

@@ -56,6 +56,8 @@ export interface UiSessionOptions {
   readonly defaults: StartInput;
   readonly workers: number;
   readonly graceMs: number;
+  /** End a test when a task keeps the event loop this long (`--max-block`). @default 5000 */
+  readonly maxBlockMs?: number;
   readonly targetSettings: UiTargetSettings;
   /** Which files the form's targets file may name: those under one folder. */
   readonly targetsFiles: TargetsFiles;
@@ -370,6 +372,7 @@ export class UiSession {
         classes: run.classes.map((c) => this.#classNames.get(c) as UserClass),
         workers: this.options.workers,
         graceMs: this.options.graceMs,
+        maxBlockMs: this.options.maxBlockMs,
         stop: run.stop.signal,
         abort: run.abort.signal,
         steering: run.steering,

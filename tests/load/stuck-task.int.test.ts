@@ -176,6 +176,8 @@ it('the UI: a frozen test ends the process, its result kept in the temporary fol
     '2',
     '-t',
     '10m',
+    '--max-block',
+    '1s',
     '--no-typecheck',
   ]);
   expect(ran.code, ran.stderr).toBe(130);
@@ -184,6 +186,8 @@ it('the UI: a frozen test ends the process, its result kept in the temporary fol
       ran.stderr,
     );
   expect(kept, ran.stderr).not.toBeNull();
+  // The UI honours --max-block (1 s here, not the default 5 s).
+  expect(Number(/did not yield for ([\d.]+)s/.exec(ran.stderr)?.[1])).toBeLessThan(5);
   const result = JSON.parse(readFileSync(kept?.[1] as string, 'utf8'));
   expect(result.stopReason).toMatch(/stuck in Spinner\.spin/);
   expect(result.totals.requests).toBeGreaterThanOrEqual(served - 1);
