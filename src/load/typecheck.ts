@@ -85,21 +85,94 @@ export async function checkTypes(path: string, cwd: string): Promise<TypeProblem
     paths: packagePaths(),
   };
   const program = ts.createProgram([file], options);
-  const diagnostics = ts.getPreEmitDiagnostics(program);
-  return diagnostics
+  const where = (source: import('typescript').SourceFile, start: number) => {
+    const { line, character } = source.getLineAndCharacterOfPosition(start);
+    const shown = relative(cwd, source.fileName) || source.fileName;
+    return {
+      file: shown.startsWith('..') ? source.fileName : shown,
+      line: line + 1,
+      column: character + 1,
+    };
+  };
+  const problems = ts
+    .getPreEmitDiagnostics(program)
     .filter((d) => d.category === ts.DiagnosticCategory.Error)
     .map((d) => {
       const message = ts.flattenDiagnosticMessageText(d.messageText, ' ');
       if (!d.file || d.start === undefined) return { file: path, line: 0, column: 0, message };
-      const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
-      const shown = relative(cwd, d.file.fileName) || d.file.fileName;
-      return {
-        file: shown.startsWith('..') ? d.file.fileName : shown,
-        line: line + 1,
-        column: character + 1,
-        message,
-      };
+      return { ...where(d.file, d.start), message };
     });
+  const source = program.getSourceFile(file);
+  if (!source) return problems;
+  return [...problems, ...missingTaskMethods(ts, program.getTypeChecker(), source, where)];
+}
+
+/**
+ * `task(6, 'gett')` type-checks (a task names a method by a string), but the class has no such
+ * method: each `static tasks = [...]` entry naming a method is checked against its class (its
+ * own methods and those it inherits), so the check, not the run, says so, with the line.
+ */
+function missingTaskMethods(
+  ts: typeof import('typescript'),
+  checker: import('typescript').TypeChecker,
+  source: import('typescript').SourceFile,
+  where: (
+    source: import('typescript').SourceFile,
+    start: number,
+  ) => { file: string; line: number; column: number },
+): TypeProblem[] {
+  const problems: TypeProblem[] = [];
+  const visit = (node: import('typescript').Node): void => {
+    if (ts.isClassLike(node) && node.name) {
+      const instance = checker.getTypeAtLocation(node);
+      const className = node.name.text;
+      for (const member of node.members) {
+        if (
+          !ts.isPropertyDeclaration(member) ||
+          !ts.getModifiers(member)?.some((m) => m.kind === ts.SyntaxKind.StaticKeyword) ||
+          !ts.isIdentifier(member.name) ||
+          member.name.text !== 'tasks' ||
+          !member.initializer ||
+          !ts.isArrayLiteralExpression(member.initializer)
+        )
+          continue;
+        member.initializer.elements.forEach((entry, i) => {
+          if (!ts.isCallExpression(entry) || entry.arguments.length < 2) return;
+          const named = entry.arguments[1] as import('typescript').Expression;
+          if (!ts.isStringLiteralLike(named)) return;
+          if (instance.getProperty(named.text)) return;
+          const methods = instance
+            .getProperties()
+            .map((p) => p.name)
+            .filter((n) => !n.startsWith('#'));
+          const near = methods.find((m) => editDistance(m, named.text) <= 2);
+          problems.push({
+            ...where(source, named.getStart(source)),
+            message: `${className}.tasks[${i}]: ${className} has no method '${named.text}'${near ? ` (did you mean '${near}'?)` : ''}`,
+          });
+        });
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return problems;
+}
+
+/** Levenshtein distance, for a near name worth suggesting. */
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++)
+      next[j] = Math.min(
+        (row[j] as number) + 1,
+        (next[j - 1] as number) + 1,
+        (row[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    row = next;
+  }
+  return row[b.length] as number;
 }
 
 export function formatProblem(problem: TypeProblem): string {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkTypes, typecheckScenario } from '../../src/load/typecheck.js';
+import { expectUserError, runCli } from '../helpers/cli.js';
 
 // A type-check runs the TypeScript compiler: 8-20 s of CPU, more on a loaded machine.
 const TYPECHECK_MS = 120_000;
@@ -84,6 +85,32 @@ describe('type-checking a scenario', () => {
       expect(problems).toHaveLength(1);
       expect(problems[0]).toMatchObject({ line: 4 });
       expect(problems[0]!.message).toMatch(/PathOrFileDescriptor.*number/);
+    },
+    TYPECHECK_MS,
+  );
+});
+
+// Issue 26, item 1: `task(6, 'gett')` type-checks as a string, and the run failed on it later
+// without a line to go to; the check names the file, line and column, and the near method.
+describe('a task naming a method its class lacks', () => {
+  it(
+    'check and load say so with the line, before anything is sent (exit 2)',
+    async () => {
+      const file = join(dir, 'gett.ts');
+      writeFileSync(
+        file,
+        `import { task, User } from 'fiml-perf';\nexport default class HttpbinUser extends User {\n  static override tasks = [task(6, 'gett')];\n  async get() {\n    await this.client.get('/get');\n  }\n}\n`,
+      );
+      const line = `${file}:3:36: HttpbinUser.tasks[0]: HttpbinUser has no method 'gett' (did you mean 'get'?)`;
+      for (const args of [
+        ['check', '-f', file],
+        ['load', '-f', file, '--host', 'http://127.0.0.1:9', '-t', '1s'],
+      ]) {
+        const run = await runCli(args);
+        expectUserError(run, /has no method 'gett'/);
+        expect(run.stderr).toContain(line);
+        expect(run.stdout).not.toMatch(/OK/);
+      }
     },
     TYPECHECK_MS,
   );
