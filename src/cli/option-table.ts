@@ -71,7 +71,10 @@ export function resolveOptions<T extends OptionTable>(
     if (parsed.success) out[key] = parsed.data;
     else
       problems.push(
-        `${flagName(spec)} ${JSON.stringify(value)}: ${parsed.error.issues[0]?.message}`,
+        // A required flag not given is named alone ("--file undefined" read as a value).
+        value === undefined
+          ? `${flagName(spec)} is missing: ${parsed.error.issues[0]?.message}`
+          : `${flagName(spec)} ${JSON.stringify(value)}: ${parsed.error.issues[0]?.message}`,
       );
   }
   if (problems.length > 0) throw new PerfError('FP_ERR_INVALID_FLAG', problems.join('; '));

@@ -115,3 +115,9 @@ describe('a task naming a method its class lacks', () => {
     TYPECHECK_MS,
   );
 });
+
+it('check without -f names the flag as missing, not as the value "undefined"', async () => {
+  const run = await runCli(['check']);
+  expectUserError(run, /--file is missing: expected a scenario file: fiml-perf check -f FILE/);
+  expect(run.stderr).not.toMatch(/undefined/);
+});
