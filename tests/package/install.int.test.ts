@@ -257,6 +257,153 @@ bench('sum', () => [1, 2, 3].reduce((a, b) => a + b, 0));
       5 * 60_000,
     );
 
+    // Issue 26: the scenario a new user wrote twice (fiml-perf and Locust) against httpbin, on a
+    // small scale against a local httpbin-like server that counts what it answered per path.
+    it(
+      "the httpbin comparison, small: every figure agrees with the server's count",
+      async () => {
+        const seen = new Map<string, number>();
+        const agents = new Set<string>();
+        const encodings = new Set<string>();
+        const site = await startHttpServer((request, response) => {
+          const path = (request.url ?? '/').split('?')[0] as string;
+          seen.set(path, (seen.get(path) ?? 0) + 1);
+          agents.add(String(request.headers['user-agent']));
+          encodings.add(String(request.headers['accept-encoding']));
+          const json = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+            response.writeHead(status, { 'content-type': 'application/json', ...headers });
+            response.end(JSON.stringify(body));
+          };
+          const redirect = /^\/redirect\/(\d+)$/.exec(path);
+          if (redirect) {
+            const left = Number(redirect[1]) - 1;
+            response.writeHead(302, { location: left > 0 ? `/redirect/${left}` : '/get' });
+            response.end();
+          } else if (path === '/get') json(200, { headers: request.headers });
+          else if (path === '/login' && request.method === 'POST')
+            json(200, { ok: true }, { 'set-cookie': 'session=s1; Path=/' });
+          else if (path === '/cookies')
+            json(200, {
+              cookies: { session: /session=s1/.test(request.headers.cookie ?? '') ? 's1' : '' },
+            });
+          else if (path === '/status/500') json(500, {});
+          else if (path === '/uuid') json(200, { uuid: '5f0c1a3e-0000-4000-8000-000000000000' });
+          else if (path === '/post' && request.method === 'POST') {
+            let body = '';
+            request.on('data', (d) => {
+              body += d;
+            });
+            request.on('end', () => json(200, { json: JSON.parse(body) }));
+          } else if (path === '/basic-auth/me/secret') {
+            const ok =
+              request.headers.authorization ===
+              `Basic ${Buffer.from('me:secret').toString('base64')}`;
+            json(ok ? 200 : 401, { authenticated: ok });
+          } else json(404, {});
+        });
+        try {
+          writeFileSync(
+            join(project, 'httpbin.mts'),
+            `import { constant, task, User } from 'fiml-perf';
+
+export default class HttpbinUser extends User {
+  static override waitTime = constant(0.02);
+  static override tasks = [
+    task(6, 'get'),
+    task(2, 'cookies'),
+    task(1, 'chain'),
+    task(1, 'fail'),
+    task(2, 'uuid'),
+    task(2, 'post'),
+    task(1, 'auth'),
+  ];
+
+  override async onStart(): Promise<void> {
+    await this.client.post('/login', { json: { user: 'me' } });
+  }
+  async get(): Promise<void> {
+    await this.client.get('/get');
+  }
+  async cookies(): Promise<void> {
+    await this.client.get('/cookies', {
+      check: (r) => (r.json() as { cookies: { session: string } }).cookies.session === 's1' || 'no session cookie',
+    });
+  }
+  async chain(): Promise<void> {
+    await this.client.get('/redirect/3');
+  }
+  async fail(): Promise<void> {
+    await this.client.get('/status/500');
+  }
+  async uuid(): Promise<void> {
+    await this.client.get('/uuid', { check: (r) => r.text.includes('-4000-') || 'not a v4 uuid' });
+  }
+  async post(): Promise<void> {
+    await this.client.post('/post', { json: { n: this.id } });
+  }
+  async auth(): Promise<void> {
+    await this.client.get('/basic-auth/me/secret', {
+      headers: { authorization: \`Basic \${Buffer.from('me:secret').toString('base64')}\` },
+    });
+  }
+}
+`,
+          );
+          const out = join(project, 'httpbin.json');
+          const load = await fimlPerf(
+            'load',
+            '-f',
+            'httpbin.mts',
+            '--host',
+            site.url,
+            '-u',
+            '5',
+            '-t',
+            '3s',
+            '-q',
+            '--json',
+            out,
+            '--csv',
+            join(project, 'httpbin'),
+          );
+          // Requests failed (the 500s): not green, as Locust exits 1.
+          expect(load.code, load.stderr).toBe(1);
+          const result = JSON.parse(readFileSync(out, 'utf8')) as RunResult;
+          const count = (name: string, method = 'GET') =>
+            result.endpoints.find((e) => e.name === name && e.method === method)?.requests ?? 0;
+          const served = (path: string) => seen.get(path) ?? 0;
+          // Each chain is one request, named by the URL asked for; its hops are the server's.
+          expect(count('/redirect/3')).toBe(served('/redirect/3'));
+          expect(served('/redirect/1')).toBe(served('/redirect/3'));
+          expect(count('/get')).toBe(served('/get') - served('/redirect/3'));
+          for (const path of ['/cookies', '/status/500', '/uuid', '/basic-auth/me/secret'])
+            expect(count(path), path).toBe(served(path));
+          expect(count('/post', 'POST')).toBe(served('/post'));
+          expect(count('/login', 'POST')).toBe(served('/login'));
+          // Every request is in the result; the only failures are the 500s (login, cookies,
+          // checks and basic auth all held).
+          const hops = 3 * served('/redirect/3');
+          const total = [...seen.values()].reduce((a, b) => a + b, 0);
+          expect(result.totals.requests).toBe(total - hops);
+          expect(result.totals.failures).toBe(served('/status/500'));
+          // A real client's headers.
+          expect([...agents]).toEqual([expect.stringMatching(/^fiml-perf\/\d+\.\d+\.\d+/)]);
+          expect([...encodings]).toEqual(['gzip, deflate, br']);
+          // Locust's failures file: one row for the 500s, counting what the server answered.
+          const failures = readFileSync(join(project, 'httpbin_failures.csv'), 'utf8')
+            .trim()
+            .split('\n');
+          expect(failures[0]).toBe('Method,Name,Error,Occurrences');
+          expect(failures.slice(1)).toEqual([
+            `GET,/status/500,http: HTTP 500,${served('/status/500')}`,
+          ]);
+        } finally {
+          await site.close();
+        }
+      },
+      5 * 60_000,
+    );
+
     it(
       'a .ts scenario with top-level await, CommonJS here: exit 2, one line naming the fix',
       async () => {
