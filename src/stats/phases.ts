@@ -63,6 +63,8 @@ const NAMES = ['blocked', 'client', 'connect', 'tls', 'ttfb', 'receive'] as cons
  * One endpoint's phases: a record per phase at 2 significant digits (1% resolution is plenty to
  * tell a slow handshake from a slow server, and the histograms are a fraction of the size).
  */
+const NEVER: LatencyMs = { min: 0, mean: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0, max: 0 };
+
 export class PhaseRecord {
   newConnections = 0;
   waited = 0;
@@ -124,7 +126,8 @@ export class PhaseRecord {
     return {
       newConnections: this.newConnections,
       waited: this.waited,
-      blockedMs: latencyMs(this.blocked.histogram),
+      // No request waited: blocked is 0, not the histograms' 1 us floor (a wait that never was).
+      blockedMs: this.waited === 0 ? NEVER : latencyMs(this.blocked.histogram),
       clientMs: latencyMs(this.client.histogram),
       connectMs: latencyMs(this.connect.histogram),
       tlsMs: latencyMs(this.tls.histogram),
