@@ -1,6 +1,7 @@
 import type { AnalysisContext } from './context.js';
 import { count, ms, pct, perSecond, seconds } from './format.js';
 import { missedTargets } from './missed-targets.js';
+import { remedy } from './remedy.js';
 import type { ExecutiveSummary, StressSection, SummaryFigures } from './types.js';
 
 function stressSentence(stress: StressSection): string {
@@ -101,7 +102,7 @@ export function executiveSummary(context: AnalysisContext): ExecutiveSummary {
   const sentences: string[] = [];
   if (g.saturated)
     sentences.push(
-      `This run is invalid: the load generator was saturated (${g.reasons.join('; ')}), so its figures measure fiml-perf rather than the service. Rerun with more workers (--workers) or less load before judging the service.`,
+      `This run is invalid: the load generator was saturated (${g.reasons.join('; ')}), so its figures measure fiml-perf rather than the service. ${remedy(g.reasons)}`,
     );
   if (figures.abortedBy)
     sentences.push(

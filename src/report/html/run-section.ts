@@ -5,6 +5,7 @@ import {
   type TargetOutcome,
   type TargetsReport,
 } from '../../targets/index.js';
+import { remedy } from '../analysis/remedy.js';
 import { esc } from './escape.js';
 import { type ProfileSummary, profileSection } from './profile-section.js';
 import { endpointKey, type ReportResult, type ReportRun, type RunAnalysis } from './report-run.js';
@@ -30,7 +31,7 @@ function banner(result: ReportResult): string {
   const targets = result.targets?.outcomes.length ? result.targets : undefined;
   const stress = result.stress;
   if (result.generator.saturated)
-    return `<div class="banner invalid" role="status"><strong>&#9888; Invalid run</strong><span>The load generator was saturated (${esc(result.generator.reasons.join('; '))}): the figures measure the generator, not the service. Run with more --workers or less load.</span></div>`;
+    return `<div class="banner invalid" role="status"><strong>&#9888; Invalid run</strong><span>The load generator was saturated (${esc(result.generator.reasons.join('; '))}): the figures measure the generator, not the service. ${esc(remedy(result.generator.reasons))}</span></div>`;
   if (!targets && stress)
     return stress.verdict !== 'pass' && stress.verdict !== 'stable'
       ? `<div class="banner fail" role="status"><strong>&#10007; FAIL</strong><span>The ${esc(stress.kind)} test's verdict is ${esc(stress.verdict)} (see Stress).</span></div>`
