@@ -6,10 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { decodeHistogram } from '../../src/stats/index.js';
 import {
+  exited,
   expectUserError,
   expectUserErrorLast,
   runCli,
   spawnCli,
+  stderrOf,
   waitForOutput,
 } from '../helpers/cli.js';
 import { runCliInProcess } from '../helpers/cli-in-process.js';
@@ -18,22 +20,6 @@ import { hasRedis, type PrivateRedis, startRedis } from '../helpers/redis.js';
 import { until } from '../helpers/until.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fiml-perf-dist-'));
-
-/** How a child process ended. */
-function exited(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) resolve(child.exitCode);
-    else child.once('exit', (code) => resolve(code));
-  });
-}
-
-function stderrOf(child: ChildProcess): () => string {
-  let text = '';
-  child.stderr?.on('data', (d) => {
-    text += d;
-  });
-  return () => text;
-}
 
 describe.skipIf(!hasRedis)(
   'a distributed run: a coordinator and 3 agents through a real Redis',

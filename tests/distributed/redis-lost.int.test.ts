@@ -1,9 +1,8 @@
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnCli, waitForOutput } from '../helpers/cli.js';
+import { exited, spawnCli, stderrOf, waitForOutput } from '../helpers/cli.js';
 import { startHttpServer, type TestServer } from '../helpers/http-server.js';
 import { hasRedis, type PrivateRedis, startRedis } from '../helpers/redis.js';
 import { until } from '../helpers/until.js';
@@ -14,21 +13,6 @@ import { until } from '../helpers/until.js';
  * coordinator's result counted the seconds it could not see as seconds of no requests (its rps
  * read 11.6 for a run at 50/s, its chart showed the traffic stopping).
  */
-function exited(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) resolve(child.exitCode);
-    else child.once('exit', (code) => resolve(code));
-  });
-}
-
-function stderrOf(child: ChildProcess): () => string {
-  let text = '';
-  child.stderr?.on('data', (d) => {
-    text += d;
-  });
-  return () => text;
-}
-
 /** The published heartbeat timeout (the default): an agent stops this long after Redis is gone. */
 const HEARTBEAT_MS = 3000;
 

@@ -1,10 +1,9 @@
-import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectUserError, spawnCli, waitForOutput } from '../helpers/cli.js';
+import { exited, expectUserError, spawnCli, stderrOf, waitForOutput } from '../helpers/cli.js';
 import { startHttpServer, type TestServer } from '../helpers/http-server.js';
 import { hasRedis, type PrivateRedis, startRedis } from '../helpers/redis.js';
 import { until } from '../helpers/until.js';
@@ -14,21 +13,6 @@ import { until } from '../helpers/until.js';
  * It replaced the plan in Redis; the agents ran the second plan, and both coordinators merged the
  * same deltas and exited 0, the first one's result describing a plan it had not published.
  */
-function exited(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) resolve(child.exitCode);
-    else child.once('exit', (code) => resolve(code));
-  });
-}
-
-function output(child: ChildProcess): () => string {
-  let text = '';
-  child.stderr?.on('data', (d) => {
-    text += d;
-  });
-  return () => text;
-}
-
 describe.skipIf(!hasRedis)('a run id is claimed by one coordinator', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fiml-perf-claim-'));
   let redis: PrivateRedis;
@@ -74,11 +58,11 @@ describe.skipIf(!hasRedis)('a run id is claimed by one coordinator', () => {
     const a = join(dir, 'a.json');
     const b = join(dir, 'b.json');
     const first = coordinator(50, a);
-    const firstErr = output(first);
+    const firstErr = stderrOf(first);
     await waitForOutput(first, /waiting for 2 agent/, 'stderr');
 
     const second = coordinator(80, b);
-    const secondErr = output(second);
+    const secondErr = stderrOf(second);
     // Refused (it exits), or, as before the fix, let in (it waits for agents): either, then agents.
     await Promise.race([exited(second), waitForOutput(second, /waiting for 2 agent/, 'stderr')]);
     const started = agents('r6');
@@ -114,7 +98,7 @@ describe.skipIf(!hasRedis)('a run id is claimed by one coordinator', () => {
   it('a coordinator whose claim another took (it was silent past its expiry) fails its run, exit 3', async () => {
     const json = join(dir, 'taken.json');
     const taken = coordinator(20, json, 'r7', '60s');
-    const stderr = output(taken);
+    const stderr = stderrOf(taken);
     const started = agents('r7');
     served = 0;
     await until(() => served >= 20, 'the agents to serve 20 requests');

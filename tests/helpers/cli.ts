@@ -42,6 +42,23 @@ export function runCli(
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
 }
 
+/** How a child process ended: its exit code (null after a signal), even if it already has. */
+export function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
+    else child.once('exit', (code) => resolve(code));
+  });
+}
+
+/** Collects the child's stderr from now on; the function returns what came so far. */
+export function stderrOf(child: ChildProcess): () => string {
+  let text = '';
+  child.stderr?.on('data', (d) => {
+    text += d;
+  });
+  return () => text;
+}
+
 /**
  * Resolves with the first match of `pattern` in the child's stdout (or stderr), counting output
  * from the call on: call it before the output can arrive.

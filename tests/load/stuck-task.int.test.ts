@@ -30,6 +30,9 @@ afterAll(async () => {
   await server?.close();
 });
 
+/** `-f FILE` against the counting server, 2 users, no type check (the fixtures are checked). */
+const against = (file: string) => ['-f', file, '--host', server.url, '-u', '2', '--no-typecheck'];
+
 const stuckLine =
   /WARNING: task Spinner\.spin did not yield for [\d.]+s \(--max-block\): stuck in Spinner\.spin \(tests\/fixtures\/scenarios\/buggy\/sync-loop\.ts:18:\d+\)/;
 
@@ -84,17 +87,11 @@ it('a run past its time with a frozen thread ends at --max-block, its outputs wr
   const html = join(dir, 'time.html');
   const ran = await run([
     'load',
-    '-f',
-    scenario,
-    '--host',
-    server.url,
-    '-u',
-    '2',
+    ...against(scenario),
     '-t',
     '2s',
     '--max-block',
     '1s',
-    '--no-typecheck',
     '--json',
     json,
     '--html',
@@ -114,22 +111,7 @@ it('Ctrl-C pressed while the thread is frozen (its handler cannot run): the run 
   served = 0;
   const json = join(dir, 'ctrl-c.json');
   const ran = await run(
-    [
-      'load',
-      '-f',
-      scenario,
-      '--host',
-      server.url,
-      '-u',
-      '2',
-      '-t',
-      '10m',
-      '--max-block',
-      '2s',
-      '--no-typecheck',
-      '--json',
-      json,
-    ],
+    ['load', ...against(scenario), '-t', '10m', '--max-block', '2s', '--json', json],
     true,
   );
   expectEndedWithResult(ran, json);
@@ -140,19 +122,13 @@ it('users on worker threads: the frozen worker is named and ended, every request
   const json = join(dir, 'workers.json');
   const ran = await run([
     'load',
-    '-f',
-    scenario,
-    '--host',
-    server.url,
-    '-u',
-    '2',
+    ...against(scenario),
     '-w',
     '2',
     '-t',
     '10m',
     '--max-block',
     '1s',
-    '--no-typecheck',
     '--json',
     json,
   ]);
@@ -212,16 +188,10 @@ describe.skipIf(!hasRedis)('a distributed agent', () => {
     const share = join(dir, 'agent.json');
     const coordinator = run([
       'load',
-      '-f',
-      scenario,
-      '--host',
-      server.url,
-      '-u',
-      '2',
+      ...against(scenario),
       '-t',
       '10m',
       '-q',
-      '--no-typecheck',
       '--coordinator',
       redis.url,
       '--instances',
@@ -266,19 +236,13 @@ it('a worker frozen while it loads the scenario is ended too, the run with it', 
   const json = join(dir, 'loading.json');
   const ran = await run([
     'load',
-    '-f',
-    'tests/fixtures/scenarios/buggy/loading-loop.ts',
-    '--host',
-    server.url,
-    '-u',
-    '2',
+    ...against('tests/fixtures/scenarios/buggy/loading-loop.ts'),
     '-w',
     '2',
     '-t',
     '10m',
     '--max-block',
     '1s',
-    '--no-typecheck',
     '--json',
     json,
   ]);
@@ -292,12 +256,7 @@ it('a worker frozen while it loads the scenario is ended too, the run with it', 
 it('a worker that ended long before the others is not taken for a frozen one', async () => {
   const ran = await run([
     'load',
-    '-f',
-    'tests/fixtures/scenarios/uneven.ts',
-    '--host',
-    server.url,
-    '-u',
-    '2',
+    ...against('tests/fixtures/scenarios/uneven.ts'),
     '-w',
     '2',
     '-t',
@@ -306,7 +265,6 @@ it('a worker that ended long before the others is not taken for a frozen one', a
     '20s',
     '--max-block',
     '500ms',
-    '--no-typecheck',
   ]);
   expect(ran.code, ran.stderr).toBe(0);
   expect(ran.stderr).not.toMatch(/did not yield/);
@@ -315,17 +273,11 @@ it('a worker that ended long before the others is not taken for a frozen one', a
 it('a process suspended for longer than --max-block (Ctrl-Z, then fg) is not frozen', async () => {
   const child = spawnCli([
     'load',
-    '-f',
-    'tests/fixtures/scenarios/root-only.ts',
-    '--host',
-    server.url,
-    '-u',
-    '2',
+    ...against('tests/fixtures/scenarios/root-only.ts'),
     '-t',
     '6s',
     '--max-block',
     '1s',
-    '--no-typecheck',
   ]);
   let stderr = '';
   child.stderr?.on('data', (d) => {
