@@ -4,6 +4,12 @@ import { AnalysisService } from './analysis-service.js';
 import { AssetUniverse, POPULAR_SYMBOLS } from './assets.js';
 import { CacheManager, L1Cache, L2Cache } from './cache/index.js';
 import type { Fiml } from './context.js';
+import {
+  databaseObserver,
+  type EmbeddedPostgres,
+  MarketStore,
+  startEmbeddedPostgres,
+} from './database/index.js';
 import { DslExecutor, DslSyntaxError } from './dsl/index.js';
 import { HttpError } from './errors.js';
 import { FaultState } from './faults.js';
@@ -46,20 +52,58 @@ const ENDPOINTS = [
   'GET /api/metrics/tasks',
 ];
 
+interface Database {
+  readonly store: MarketStore;
+  readonly embedded: EmbeddedPostgres | null;
+}
+
+/**
+ * Opens FIML's database: starts the embedded one when asked, applies the migrations and fills
+ * the market history once. @throws DatabaseError
+ */
+async function openDatabase(
+  options: ReturnType<typeof resolveFimlOptions>,
+  monitor: ServiceMonitor,
+  universe: AssetUniverse,
+): Promise<Database | undefined> {
+  if (options.database === undefined) return undefined;
+  const embedded =
+    options.database === 'embedded'
+      ? await startEmbeddedPostgres({
+          key: `seed${options.seed}-${new Date().toISOString().slice(0, 10)}`,
+          ...(options.databaseCacheDir === undefined ? {} : { cacheDir: options.databaseCacheDir }),
+        })
+      : null;
+  const { observer, watchPool } = databaseObserver(monitor);
+  const store = new MarketStore({
+    url: embedded?.url ?? options.database,
+    seed: options.seed,
+    observer,
+  });
+  try {
+    await store.migrate();
+    const seeded = await store.seed(universe.list());
+    if (seeded.seeded) await embedded?.saveTemplate();
+  } catch (error) {
+    await store.close();
+    await embedded?.close();
+    throw error;
+  }
+  watchPool(store);
+  return { store, embedded };
+}
+
 function build(
   options: ReturnType<typeof resolveFimlOptions>,
   faults: FaultState,
   l2: L2Cache | undefined,
+  monitor: ServiceMonitor,
+  universe: AssetUniverse,
+  database: Database | undefined,
 ): Fiml {
   const started = performance.now();
   const elapsedMs = () => performance.now() - started;
-  const monitor = new ServiceMonitor({
-    prefix: 'fiml',
-    enabled: options.monitoring,
-    slowQueryThresholdMs: options.slowQueryThresholdMs,
-  });
   const market = new MarketSimulator(options.seed);
-  const universe = new AssetUniverse();
   const providers = DEFAULT_PROVIDERS.map((defaults) => {
     const override = options.providers[defaults.name] ?? {};
     return new SimulatedProvider(
@@ -91,10 +135,11 @@ function build(
   const cache = new CacheManager({
     l1: new L1Cache(options.cache.l1MaxEntries),
     l2,
+    persistent: database?.store,
     ttlSeconds: options.cache.ttlSeconds,
     observer: { onCacheLookup: (layer, hit) => monitor.observeCache(layer, hit) },
   });
-  const data = new MarketDataService(universe, cache, registry, options.seed);
+  const data = new MarketDataService(universe, cache, registry, options.seed, database?.store);
   const tasks: TaskPool = new TaskPool({
     ...options.tasks,
     random: seededRandom(options.seed, 'tasks'),
@@ -131,6 +176,7 @@ function build(
     registry,
     cache,
     l2,
+    database,
     data,
     tasks,
     analysis,
@@ -206,8 +252,21 @@ export async function buildApp(input: FimlOptions = {}): Promise<FastifyInstance
     l2 = new L2Cache(options.redisUrl, faults);
     await l2.connect();
   }
+  const monitor = new ServiceMonitor({
+    prefix: 'fiml',
+    enabled: options.monitoring,
+    slowQueryThresholdMs: options.slowQueryThresholdMs,
+  });
+  const universe = new AssetUniverse();
+  let database: Database | undefined;
+  try {
+    database = await openDatabase(options, monitor, universe);
+  } catch (error) {
+    await l2?.close();
+    throw error;
+  }
   const app = Fastify({ logger: options.logLevel === false ? false : { level: options.logLevel } });
-  const instance = build(options, faults, l2);
+  const instance = build(options, faults, l2, monitor, universe, database);
   app.decorate('fiml', instance);
   if (options.monitoring) instrumentFastify(app, instance.monitor);
 
@@ -240,6 +299,8 @@ export async function buildApp(input: FimlOptions = {}): Promise<FastifyInstance
   if (options.enableFaultInjection) adminRoutes(app, instance);
   app.addHook('onClose', async () => {
     await instance.l2?.close();
+    await database?.store.close();
+    await database?.embedded?.close();
   });
 
   if (options.cache.warm) await instance.data.warm(POPULAR_SYMBOLS);

@@ -3,6 +3,7 @@ import type { ServiceMonitor } from '../src/monitor/index.js';
 import type { AnalysisService } from './analysis-service.js';
 import type { AssetUniverse } from './assets.js';
 import type { CacheManager, L2Cache } from './cache/index.js';
+import type { EmbeddedPostgres, MarketStore } from './database/index.js';
 import type { DslExecutor } from './dsl/index.js';
 import type { FaultState } from './faults.js';
 import type { MarketDataService } from './market-data.js';
@@ -18,6 +19,10 @@ export interface Fiml {
   readonly registry: ProviderRegistry;
   readonly cache: CacheManager;
   readonly l2: L2Cache | undefined;
+  /** FIML's database, when it has one; `embedded` when it runs inside this process. */
+  readonly database:
+    | { readonly store: MarketStore; readonly embedded: EmbeddedPostgres | null }
+    | undefined;
   readonly data: MarketDataService;
   readonly tasks: TaskPool;
   readonly analysis: AnalysisService;

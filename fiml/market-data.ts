@@ -6,8 +6,9 @@ import {
 } from './analysis/index.js';
 import type { Asset, AssetUniverse } from './assets.js';
 import type { CacheLayer, CacheManager } from './cache/index.js';
+import type { MarketStore } from './database/index.js';
 import { BadRequestError, ServiceUnavailableError, UnknownSymbolError } from './errors.js';
-import type { Bar } from './market.js';
+import { type Bar, HISTORY_DAYS } from './market.js';
 import {
   AllProvidersFailedError,
   type Fetched,
@@ -29,17 +30,20 @@ export class MarketDataService {
   readonly #cache: CacheManager;
   readonly #registry: ProviderRegistry;
   readonly #seed: number;
+  readonly #store: MarketStore | undefined;
 
   constructor(
     universe: AssetUniverse,
     cache: CacheManager,
     registry: ProviderRegistry,
     seed: number,
+    store?: MarketStore,
   ) {
     this.universe = universe;
     this.#cache = cache;
     this.#registry = registry;
     this.#seed = seed;
+    this.#store = store;
   }
 
   /** @throws UnknownSymbolError */
@@ -68,16 +72,34 @@ export class MarketDataService {
     return { quote: cached.value, source: cached.source, failedOver };
   }
 
-  /** The whole simulated daily history (oldest first). */
+  /** The whole daily history (oldest first): from the database when FIML has one. */
   async history(symbol: string): Promise<readonly Bar[]> {
     const asset = this.asset(symbol);
-    const cached = await this.#cache.getOrLoad('history', asset.symbol, async () => {
-      const fetched = await this.#fetch(asset, 'history', (p) =>
-        p.getHistory(asset, Number.MAX_SAFE_INTEGER),
-      );
-      return fetched.value;
-    });
+    const cached = await this.#cache.getOrLoad('history', asset.symbol, () =>
+      this.#loadHistory(asset),
+    );
     return cached.value;
+  }
+
+  /** The newest hourly bars of the database (none without one), oldest first. */
+  async intraday(symbol: string, hours: number): Promise<readonly Bar[]> {
+    const asset = this.asset(symbol);
+    if (!this.#store) return [];
+    const cached = await this.#cache.getOrLoad('intraday', `${asset.symbol}:${hours}`, () =>
+      this.#store!.bars(asset, '1h', hours),
+    );
+    return cached.value;
+  }
+
+  async #loadHistory(asset: Asset): Promise<readonly Bar[]> {
+    if (this.#store) {
+      const stored = await this.#store.bars(asset, '1d', HISTORY_DAYS);
+      if (stored.length > 0) return stored;
+    }
+    const fetched = await this.#fetch(asset, 'history', (p) =>
+      p.getHistory(asset, Number.MAX_SAFE_INTEGER),
+    );
+    return fetched.value;
   }
 
   /** Null for assets without fundamentals (FX). */
@@ -107,10 +129,7 @@ export class MarketDataService {
         try {
           const quote = await this.#fetch(asset, 'quote', (p) => p.getQuote(asset));
           await this.#cache.set('price', asset.symbol, quote.value);
-          const history = await this.#fetch(asset, 'history', (p) =>
-            p.getHistory(asset, Number.MAX_SAFE_INTEGER),
-          );
-          await this.#cache.set('history', asset.symbol, history.value);
+          await this.#cache.set('history', asset.symbol, await this.#loadHistory(asset));
           warmed++;
         } catch {
           // A symbol that cannot be warmed now is simply loaded on first use.

@@ -16,7 +16,8 @@ export const HISTORY_DAYS = 500;
 
 const DAY_MS = 86_400_000;
 
-function round(value: number, asset: Asset): number {
+/** A price rounded as the asset is quoted: 5 digits for FX, 6 under 1, else cents. */
+export function roundPrice(value: number, asset: Asset): number {
   const digits = asset.type === 'fx' ? 5 : asset.basePrice < 1 ? 6 : 2;
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;
@@ -41,10 +42,10 @@ export function simulateHistory(asset: Asset, seed: number, endDate: Date): Bar[
     const volume = Math.round(asset.baseVolume * Math.exp(0.3 * normal(random)));
     bars.push({
       date: new Date(end - i * DAY_MS).toISOString().slice(0, 10),
-      open: round(open, asset),
-      high: round(high, asset),
-      low: round(low, asset),
-      close: round(close, asset),
+      open: roundPrice(open, asset),
+      high: roundPrice(high, asset),
+      low: roundPrice(low, asset),
+      close: roundPrice(close, asset),
       volume,
     });
   }

@@ -27,6 +27,16 @@ export const fimlOptionsSchema = z.object({
     .string()
     .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
     .optional(),
+  /**
+   * Where FIML keeps its market history and persistent cache: `embedded` (PostgreSQL inside
+   * the process, PGlite) or a `postgres://` URL; none when absent (history from the providers).
+   */
+  database: z
+    .string()
+    .regex(/^(embedded$|postgres(ql)?:\/\/)/, 'must be embedded or start with postgres://')
+    .optional(),
+  /** Where the embedded database keeps its generated data between starts; null for nowhere. */
+  databaseCacheDir: z.string().nullable().optional(),
   /** Mounts `/admin/faults` (loopback only). */
   enableFaultInjection: z.boolean().default(false),
   /** Multiplies every simulated provider latency; 0 makes providers answer at once. */
@@ -46,6 +56,7 @@ export const fimlOptionsSchema = z.object({
           price: z.number().positive(),
           market_data: z.number().positive(),
           history: z.number().positive(),
+          intraday: z.number().positive(),
           sentiment: z.number().positive(),
           fundamentals: z.number().positive(),
         })

@@ -35,6 +35,8 @@ export const ERROR_CODES = {
     'A command needs a package that fiml-perf does not install for everyone (FIML, distributed runs, k8s, Prometheus metrics), and it is missing or of another major version.',
   FP_ERR_DISTRIBUTED:
     'A distributed run cannot start: instances missing when the ready timeout ends, an index taken or out of range, no run to join, a plan an agent cannot run.',
+  FP_ERR_DATABASE:
+    "A PostgreSQL database cannot be used: FIML's (--database) or the one a run watches (--postgres) does not answer, refuses the login, or cannot be set up.",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -7,5 +7,6 @@ export type {
   CacheObserver,
   CacheStats,
   DataKind,
+  PersistentLayer,
 } from './manager.js';
 export { CacheManager, DEFAULT_TTL_SECONDS } from './manager.js';

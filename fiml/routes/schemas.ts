@@ -55,6 +55,8 @@ export const marketDataInput = z.object({
   symbol,
   include_history: bool.default(false),
   days: int(1, 365).default(30),
+  /** Hourly bars of the last hours (FIML's database only): 0 for none, at most 30 days'. */
+  intraday_hours: int(0, 720).default(0),
 });
 
 export const narrativeInput = z.object({

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { Fiml } from '../context.js';
 import { DslSyntaxError, parseQuery } from '../dsl/index.js';
+import { BadRequestError } from '../errors.js';
 import { parseInput, readGetBody } from './input.js';
 import {
   dslInput,
@@ -88,9 +89,19 @@ export function toolRoutes(app: FastifyInstance, fiml: Fiml): void {
   tool(
     'get_market_data',
     marketDataInput,
-    async ({ symbol, include_history, days }) => {
+    async ({ symbol, include_history, days, intraday_hours }) => {
       const asset = data.asset(symbol);
-      const [{ quote }, history] = await Promise.all([data.quote(symbol), data.history(symbol)]);
+      if (intraday_hours > 0 && !fiml.database) {
+        throw new BadRequestError(
+          'intraday_hours',
+          "hourly bars are kept in FIML's database; start FIML with --database embedded or a postgres:// URL, or leave intraday_hours out",
+        );
+      }
+      const [{ quote }, history, intraday] = await Promise.all([
+        data.quote(symbol),
+        data.history(symbol),
+        intraday_hours > 0 ? data.intraday(symbol, intraday_hours) : undefined,
+      ]);
       const window = history.slice(-days);
       const closes = window.map((b) => b.close);
       return {
@@ -110,9 +121,10 @@ export function toolRoutes(app: FastifyInstance, fiml: Fiml): void {
           avg_volume: Math.round(window.reduce((s, b) => s + b.volume, 0) / window.length),
         },
         ...(include_history ? { history: window } : {}),
+        ...(intraday ? { intraday } : {}),
       };
     },
-    (i) => `symbol=${i.symbol} days=${i.days}`,
+    (i) => `symbol=${i.symbol} days=${i.days} intraday_hours=${i.intraday_hours}`,
   );
 
   tool(

@@ -22,6 +22,18 @@ export const serveOptions = {
       .regex(/^rediss?:\/\/\S+$/, 'expected a URL such as redis://127.0.0.1:6379')
       .optional(),
   },
+  database: {
+    flags: '--database <where>',
+    description:
+      "FIML's database (market history, persistent cache): embedded (PostgreSQL inside the process), a postgres:// URL, or none",
+    schema: z
+      .string()
+      .regex(
+        /^(embedded|none|postgres(ql)?:\/\/\S+)$/,
+        'expected embedded, none or a URL such as postgres://user:password@127.0.0.1:5432/fiml',
+      )
+      .default('embedded'),
+  },
   seed: {
     flags: '--seed <n>',
     description: 'seed of every simulated price and figure',

@@ -12,7 +12,8 @@ export interface EmbeddedFiml {
   stop(): Promise<void>;
 }
 
-const START_TIMEOUT_MS = 20_000;
+// A first start of the day fills the embedded database (about 10 s on 2 busy cores).
+const START_TIMEOUT_MS = 60_000;
 
 /** This package's CLI, in the form this module runs in (dist .js, or .ts from source). */
 const OWN_EXTENSION = extname(fileURLToPath(import.meta.url));
@@ -63,7 +64,7 @@ export async function startEmbeddedFiml(
   child.channel?.unref();
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => fail('did not start within 20 s'), START_TIMEOUT_MS);
+    const timer = setTimeout(() => fail('did not start within 60 s'), START_TIMEOUT_MS);
     const fail = (why: string) => {
       clearTimeout(timer);
       child.kill('SIGKILL');

@@ -9,6 +9,8 @@ export interface ServeJob {
   readonly host: string;
   readonly seed: number;
   readonly redis: string | undefined;
+  /** `embedded`, `none` or a postgres:// URL. */
+  readonly database: string;
   readonly enableFaultInjection: boolean;
   readonly latencyScale: number;
   readonly maxConnections: number | undefined;
@@ -47,6 +49,7 @@ async function start(options: ServeJob): Promise<RunningFiml> {
       host: options.host,
       seed: options.seed,
       redisUrl: options.redis,
+      ...(options.database === 'none' ? {} : { database: options.database }),
       enableFaultInjection: options.enableFaultInjection,
       latencyScale: options.latencyScale,
       maxConnections: options.maxConnections,
@@ -71,6 +74,12 @@ async function start(options: ServeJob): Promise<RunningFiml> {
     if (mapped) throw mapped(options.port, options.host);
     if (error instanceof FimlOptionsError)
       throw new PerfError('FP_ERR_INVALID_OPTION', error.message);
+    if (error instanceof Error && error.name === 'DatabaseError') {
+      throw new PerfError(
+        'FP_ERR_DATABASE',
+        `${error.message}; check the URL given with --database, or use --database embedded`,
+      );
+    }
     if (error instanceof Error && error.name === 'L2Error') {
       throw new PerfError(
         'FP_ERR_REDIS_UNREACHABLE',
@@ -79,6 +88,14 @@ async function start(options: ServeJob): Promise<RunningFiml> {
     }
     throw error;
   }
+}
+
+function databaseLine(server: RunningFiml): string {
+  const database = server.app.fiml.database;
+  if (!database) return 'none (history from the providers; --database embedded for one)';
+  return database.embedded
+    ? `${database.embedded.url} (embedded PostgreSQL, PGlite)`
+    : database.store.url;
 }
 
 function describe(server: RunningFiml, options: ServeJob): string {
@@ -95,6 +112,7 @@ function describe(server: RunningFiml, options: ServeJob): string {
     `  metrics      ${url}/metrics`,
     `  performance  ${url}/api/metrics/performance`,
     `  cache        ${cache}`,
+    `  database     ${databaseLine(server)}`,
     `  faults       ${options.enableFaultInjection ? `${url}/admin/faults (loopback only)` : 'off (--enable-fault-injection to allow)'}`,
     'Press Ctrl-C to stop.',
   ].join('\n');
