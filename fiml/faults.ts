@@ -11,6 +11,11 @@ export class FaultState {
   taskFailureRate: number | null = null;
   /** When true, every L2 (Redis) operation fails as if Redis were down. */
   l2Failure = false;
+  /**
+   * Whether the database's history index is dropped (issue 27); null when FIML has no database.
+   * Set by the admin route, which drops and creates the index itself.
+   */
+  historyIndexMissing: boolean | null = null;
 
   addedLatencyMs(provider: string): number {
     return (this.providerLatencyMs.get(provider) ?? 0) + (this.providerLatencyMs.get('*') ?? 0);
@@ -36,6 +41,7 @@ export class FaultState {
     this.providerLatencyMs.clear();
     this.taskFailureRate = null;
     this.l2Failure = false;
+    if (this.historyIndexMissing !== null) this.historyIndexMissing = false;
   }
 
   toJSON() {
@@ -44,6 +50,7 @@ export class FaultState {
       provider_latency_ms: Object.fromEntries(this.providerLatencyMs),
       task_failure_rate: this.taskFailureRate,
       l2_cache_failure: this.l2Failure,
+      history_index_missing: this.historyIndexMissing,
     };
   }
 }

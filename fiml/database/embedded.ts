@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import {
   closeSync,
@@ -106,8 +107,12 @@ function pruneTemplates(dir: string): void {
  */
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedPostgres> {
   const dir = options.cacheDir === undefined ? defaultCacheDir() : options.cacheDir;
-  const schema = MIGRATIONS.at(-1)?.version ?? 0;
-  const template = dir === null ? null : join(dir, `pglite-schema${schema}-${options.key}.tar`);
+  // The schema's text names the template too: data made by another schema is never loaded.
+  const schema = createHash('sha256')
+    .update(MIGRATIONS.map((m) => m.sql).join('\n'))
+    .digest('hex')
+    .slice(0, 12);
+  const template = dir === null ? null : join(dir, `pglite-${schema}-${options.key}.tar`);
   const locked = template !== null && dir !== null && (await lockTemplate(template, dir));
   const unlock = () => {
     if (locked && template) rmSync(`${template}.lock`, { force: true });

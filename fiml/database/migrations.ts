@@ -15,7 +15,7 @@ export interface Migration {
 export const HISTORY_INDEX = 'market_bars_asset_timeframe_time_idx';
 
 /** `CREATE INDEX` of HISTORY_INDEX, also run to restore it after the fault. */
-export const HISTORY_INDEX_DDL = `CREATE INDEX IF NOT EXISTS ${HISTORY_INDEX} ON market_bars (asset_id, timeframe, time DESC)`;
+export const HISTORY_INDEX_DDL = `CREATE UNIQUE INDEX IF NOT EXISTS ${HISTORY_INDEX} ON market_bars (asset_id, timeframe, time DESC)`;
 
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -34,8 +34,9 @@ CREATE TABLE assets (
 -- Serves: SELECT id FROM assets WHERE symbol = $1 (resolving a symbol once per process).
 CREATE UNIQUE INDEX assets_symbol_idx ON assets (symbol);
 
--- As the seed's ohlcv_cache, the primary key starts with time: it serves scans by time (the
--- newest bars of every asset), not the lookup of one asset's bars.
+-- The seed's ohlcv_cache has a primary key that starts with time; here no key at all but the
+-- history index, which also keeps bars unique: dropping it (the missing-index fault) leaves
+-- nothing that finds one asset's bars but a sequential scan, as on the seed's large tables.
 CREATE TABLE market_bars (
   time      timestamptz NOT NULL,
   asset_id  integer NOT NULL REFERENCES assets (id),
@@ -44,12 +45,13 @@ CREATE TABLE market_bars (
   high      double precision NOT NULL,
   low       double precision NOT NULL,
   close     double precision NOT NULL,
-  volume    bigint NOT NULL,
-  PRIMARY KEY (time, asset_id, timeframe)
+  volume    bigint NOT NULL
 );
 -- Serves: SELECT ... FROM market_bars WHERE asset_id = $1 AND timeframe = $2
 --         ORDER BY time DESC LIMIT $3 (an asset's history: market data, analyses, FK-DSL).
 ${HISTORY_INDEX_DDL};
+-- Serves: scans by time over every asset (the newest bars, retention): BRIN, a few pages.
+CREATE INDEX market_bars_time_brin ON market_bars USING brin (time);
 
 CREATE TABLE cache_entries (
   key        text PRIMARY KEY, -- serves: SELECT value FROM cache_entries WHERE key = $1

@@ -59,6 +59,7 @@ const faultsInput = z
     provider_latency_ms: z.union([latency, z.record(z.string().max(100), latency)]).optional(),
     task_failure_rate: z.number().min(0).max(1).nullable().optional(),
     l2_cache_failure: z.boolean().optional(),
+    history_index_missing: z.boolean().optional(),
   })
   .strict();
 
@@ -89,6 +90,18 @@ function parseFaults(request: FastifyRequest): FaultsInput {
 /** Fault injection for stress tests; mounted only with `enableFaultInjection`. */
 export function adminRoutes(app: FastifyInstance, fiml: Fiml): void {
   const { faults } = fiml;
+  const store = fiml.database?.store;
+  if (store) faults.historyIndexMissing = false;
+  /** Drops the history index or creates it again, as the fault asks. */
+  const historyIndex = async (missing: boolean) => {
+    if (!store)
+      throw new BadRequestError(
+        'history_index_missing',
+        'FIML runs without a database; start it with --database embedded or a postgres:// URL',
+      );
+    await store.setHistoryIndex(!missing);
+    faults.historyIndexMissing = missing;
+  };
   const known = new Set(fiml.registry.names());
   const names = [...known].join(', ');
 
@@ -126,10 +139,12 @@ export function adminRoutes(app: FastifyInstance, fiml: Fiml): void {
         faults.providerLatencyMs.set(name.toLowerCase(), ms);
     if (input.task_failure_rate !== undefined) faults.taskFailureRate = input.task_failure_rate;
     if (input.l2_cache_failure !== undefined) faults.l2Failure = input.l2_cache_failure;
+    if (input.history_index_missing !== undefined) await historyIndex(input.history_index_missing);
     return faults.toJSON();
   });
 
   app.delete('/admin/faults', { onRequest: loopbackOnly }, async () => {
+    if (faults.historyIndexMissing) await historyIndex(false);
     faults.clear();
     return faults.toJSON();
   });

@@ -9,6 +9,8 @@ export interface EmbeddedFiml {
   readonly url: string;
   /** Its inspector's WebSocket address, when started with `inspect` (for `fiml-perf profile`). */
   readonly inspectorUrl?: string;
+  /** Its own database (the embedded PostgreSQL), which a run watches over its window. */
+  readonly databaseUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -78,7 +80,9 @@ export async function startEmbeddedFiml(
     const onData = (data: Buffer) => {
       output += data;
       const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match && (!options.inspect || /Debugger listening on ws:\/\//.test(output))) {
+      // The banner's last line: the lines before it (its database) have all arrived.
+      const banner = output.includes('Press Ctrl-C to stop.');
+      if (match && banner && (!options.inspect || /Debugger listening on ws:\/\//.test(output))) {
         clearTimeout(timer);
         resolve(match[1] as string);
       }
@@ -106,9 +110,12 @@ export async function startEmbeddedFiml(
     if (!stopping) options.onExit?.(signal ? `killed by ${signal}` : `exited with code ${code}`);
   });
   const inspectorUrl = /Debugger listening on (ws:\/\/\S+)/.exec(output)?.[1];
+  // `serve` names it on its banner; the embedded one has no password to hide.
+  const databaseUrl = /database\s+(postgres:\/\/\S+) \(embedded/.exec(output)?.[1];
   return {
     url,
     ...(inspectorUrl ? { inspectorUrl } : {}),
+    ...(databaseUrl ? { databaseUrl } : {}),
     stop: async () => {
       stopping = true;
       if (child.exitCode !== null || child.signalCode !== null) return;

@@ -40,6 +40,8 @@ export interface Service {
   readonly embedded: boolean;
   /** The embedded FIML's inspector, when asked for. */
   readonly inspectorUrl?: string | undefined;
+  /** The embedded FIML's own database, watched over the run's window. */
+  readonly databaseUrl?: string | undefined;
 }
 
 /** What a job holds of its lifecycle. */
@@ -113,7 +115,12 @@ export class Lifecycle {
     this.log(
       `Embedded FIML started at ${fiml.url}${request.inspect ? ', its inspector on loopback' : ''}`,
     );
-    return { host: fiml.url, embedded: true, inspectorUrl: fiml.inspectorUrl };
+    return {
+      host: fiml.url,
+      embedded: true,
+      inspectorUrl: fiml.inspectorUrl,
+      databaseUrl: fiml.databaseUrl,
+    };
   }
 
   /**

@@ -22,6 +22,7 @@ const NONE = {
   provider_latency_ms: {},
   task_failure_rate: null,
   l2_cache_failure: false,
+  history_index_missing: null,
 };
 
 const post = (body: unknown, path = '/admin/faults') =>

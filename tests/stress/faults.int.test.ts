@@ -50,6 +50,7 @@ describe('stress faults against a real FIML with fault injection', () => {
       provider_latency_ms: {},
       task_failure_rate: null,
       l2_cache_failure: false,
+      history_index_missing: null,
     });
   });
 
