@@ -62,6 +62,23 @@ class AnalysisUser extends User {
   }
 }
 
+/**
+ * Hourly bars of a random hour count: each answer is a cache miss that FIML reads from its
+ * database with its history query (the statement the missing-index fault slows down).
+ */
+class IntradayUser extends User {
+  static override tasks = [task(1, 'intraday')];
+  async intraday() {
+    await this.client.get('/mcp/tools/get_market_data', {
+      query: {
+        symbol: this.random.pick([...EQUITIES, ...CRYPTO]),
+        intraday_hours: String(this.random.int(1, 720)),
+      },
+      name: 'intraday bars',
+    });
+  }
+}
+
 async function admin(
   host: string,
   method: 'GET' | 'POST' | 'DELETE',
@@ -154,6 +171,9 @@ const check = (expect: string, observed: string, held: boolean): Check => ({
   observed,
   held,
 });
+const endpoint99 = (result: TargetedResult, name: string): number | null =>
+  result.endpoints.find((e) => e.name === name)?.latencyMs.p99 ?? null;
+const fmtMs = (ms: number | null) => (ms === null ? 'n/a' : `${ms.toFixed(1)} ms`);
 const endpoint = (result: TargetedResult, name: string) =>
   result.endpoints.find((e) => e.name === name) ?? { requests: 0, failures: 0 };
 /** Failures that are not clean answers: no answer in time, a reset or refused connection. */
@@ -262,6 +282,59 @@ export const FAULT_SCENARIOS: readonly FaultScenario[] = [
             'the cache hit rate is reported (L1 keeps serving)',
             `cache hit rate ${pct(result.service.cacheHitRate)}`,
             result.service.cacheHitRate !== null && result.service.cacheHitRate > 0,
+          ),
+        ],
+      };
+    },
+  },
+  {
+    name: 'missing-index',
+    fault: "the index of FIML's history query is dropped, then created again",
+    async run({ env, phase }) {
+      const state = (await admin(env.host, 'GET')) as { history_index_missing?: boolean | null };
+      if (typeof state.history_index_missing !== 'boolean')
+        return {
+          checks: [],
+          skipped: 'the service has no database (start it with --database embedded or a URL)',
+        };
+      const present = await phase('index present', [IntradayUser]);
+      await admin(env.host, 'POST', { history_index_missing: true });
+      const missing = await phase('index missing', [IntradayUser]);
+      await admin(env.host, 'POST', { history_index_missing: false });
+      const restored = await phase('index restored', [IntradayUser]);
+      const database = missing.database;
+      const scan = database?.statements.find(
+        (s) =>
+          /\bmarket_bars\b/.test(s.query) &&
+          s.costliest?.nodeType === 'Seq Scan' &&
+          /market_bars$/.test(s.costliest.relation ?? ''),
+      );
+      const fix = database?.suggestions.find(
+        (s) => /market_bars$/.test(s.table) && s.columns[0] === 'asset_id',
+      );
+      const p99 = (r: TargetedResult) => endpoint99(r, 'intraday bars');
+      return {
+        checks: [
+          check(
+            'the database view names the history statement and its sequential scan on market_bars',
+            scan
+              ? `${scan.query.slice(0, 80)}…: ${scan.calls} calls, ${Math.round(scan.share * 100)}% of the database's time, costliest node Seq Scan`
+              : database
+                ? `no statement on market_bars with a sequential scan among ${database.statements.length}`
+                : 'no database view of the phase (is the service the embedded FIML, or --postgres given?)',
+            scan !== undefined,
+          ),
+          check(
+            'it suggests the index that fixes it',
+            fix ? fix.ddl : 'no index suggested on market_bars',
+            fix !== undefined,
+          ),
+          check(
+            'restoring the index restores the latency (p99 back under half of the p99 without it)',
+            `p99 ${fmtMs(p99(present))} with the index, ${fmtMs(p99(missing))} without, ${fmtMs(p99(restored))} restored`,
+            p99(missing) !== null &&
+              p99(restored) !== null &&
+              p99(restored)! < p99(missing)! / 2,
           ),
         ],
       };

@@ -1,3 +1,4 @@
+import type { DatabaseSection } from '../database/index.js';
 import type { RunResult } from '../stats/index.js';
 import type { TargetOutcome, TargetSummary } from './evaluate.js';
 import type { ServiceReport } from './service-report.js';
@@ -19,4 +20,6 @@ export interface TargetsReport {
 export type TargetedResult = RunResult & {
   readonly targets: TargetsReport;
   readonly service: ServiceReport;
+  /** The database's view of the run's window (issue 27), when a database was watched. */
+  readonly database?: DatabaseSection;
 };
