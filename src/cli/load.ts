@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { distributedOptions, resolveDistributed } from './distributed-options.js';
 import { loadOptions, resolveLoad } from './load-options.js';
+import { databaseOptions } from './database-options.js';
 import { metricsOptions, resolveMetrics } from './metrics-options.js';
 import { addOptions, flag, resolveOptions } from './option-table.js';
 import { resolveExitCodeOnError, resolveTargets, targetOptions } from './target-options.js';
@@ -35,6 +36,7 @@ Docs: docs/load.md`,
     ...loadOptions,
     ...targetOptions,
     ...metricsOptions,
+    ...databaseOptions,
     ...distributedOptions,
     ui: {
       flags: '--ui',
@@ -58,7 +60,14 @@ Docs: docs/load.md`,
     const metrics = resolveMetrics(flags);
     const exitCodeOnError = resolveExitCodeOnError(flags, targets);
     process.exitCode = (
-      await runLoadJob({ request, targets, metrics, distributed, exitCodeOnError })
+      await runLoadJob({
+        request,
+        targets,
+        metrics,
+        distributed,
+        exitCodeOnError,
+        postgres: flags.postgres,
+      })
     ).code;
   });
 }

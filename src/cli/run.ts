@@ -4,6 +4,7 @@ import { PerfError } from '../errors.js';
 import type { ProfileRequest } from '../jobs/index.js';
 import { folderStamp } from '../util/folder-stamp.js';
 import { loadOptions, resolveLoad, withStandardLoad } from './load-options.js';
+import { databaseOptions } from './database-options.js';
 import { metricsOptions, resolveMetrics } from './metrics-options.js';
 import { addOptions, flag, type OptionTable, resolveOptions } from './option-table.js';
 import { resolveExitCodeOnError, resolveTargets, targetOptions } from './target-options.js';
@@ -72,7 +73,13 @@ Examples:
 
 Docs: docs/run.md`,
   );
-  const table = { ...loadOptions, ...targetOptions, ...metricsOptions, ...runOptions };
+  const table = {
+    ...loadOptions,
+    ...targetOptions,
+    ...metricsOptions,
+    ...databaseOptions,
+    ...runOptions,
+  };
   addOptions(command, table).action(async (args: string[], raw: Record<string, unknown>) => {
     const flags = resolveOptions(table, raw);
     if (flags.json || flags.junit || flags.html)
@@ -99,6 +106,7 @@ Docs: docs/run.md`,
       out: flags.out,
       folder: folderStamp(new Date()),
       exitCodeOnError: resolveExitCodeOnError(flags, targets),
+      postgres: flags.postgres,
     });
     process.exitCode = code;
   });

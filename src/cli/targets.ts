@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadOptions, reportPathFor, resolveLoad, withStandardLoad } from './load-options.js';
 import { addOptions, resolveOptions } from './option-table.js';
+import { databaseOptions } from './database-options.js';
 import { resolveExitCodeOnError, resolveTargets, targetOptions } from './target-options.js';
 
 export function registerTargets(command: Command): void {
@@ -19,7 +20,7 @@ Examples:
 
 Docs: docs/targets.md`,
   );
-  const table = { ...loadOptions, ...targetOptions };
+  const table = { ...loadOptions, ...targetOptions, ...databaseOptions };
   addOptions(command, table).action(async (args: string[], raw: Record<string, unknown>) => {
     const flags = resolveOptions(table, raw);
     const resolved = resolveLoad(withStandardLoad(flags), args);
@@ -31,6 +32,8 @@ Docs: docs/targets.md`,
     const targets = await resolveTargets(flags, true);
     const { runLoadJob } = await import('../jobs/index.js');
     const exitCodeOnError = resolveExitCodeOnError(flags, targets);
-    process.exitCode = (await runLoadJob({ request, targets, exitCodeOnError })).code;
+    process.exitCode = (
+      await runLoadJob({ request, targets, exitCodeOnError, postgres: flags.postgres })
+    ).code;
   });
 }

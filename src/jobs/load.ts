@@ -62,6 +62,11 @@ export interface LoadJob {
    * (`--exit-code-on-error`); undefined when failures do not decide (targets judge the run).
    */
   readonly exitCodeOnError?: number | undefined;
+  /**
+   * A PostgreSQL to watch over the run's window (--postgres); without it, the embedded FIML's
+   * own database.
+   */
+  readonly postgres?: string | undefined;
 }
 
 /** What a load job came to. */

@@ -332,9 +332,7 @@ export const FAULT_SCENARIOS: readonly FaultScenario[] = [
           check(
             'restoring the index restores the latency (p99 back under half of the p99 without it)',
             `p99 ${fmtMs(p99(present))} with the index, ${fmtMs(p99(missing))} without, ${fmtMs(p99(restored))} restored`,
-            p99(missing) !== null &&
-              p99(restored) !== null &&
-              p99(restored)! < p99(missing)! / 2,
+            p99(missing) !== null && p99(restored) !== null && p99(restored)! < p99(missing)! / 2,
           ),
         ],
       };
