@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
+import { databaseOptions } from './database-options.js';
 import { distributedOptions, resolveDistributed } from './distributed-options.js';
 import { loadOptions, resolveLoad } from './load-options.js';
-import { databaseOptions } from './database-options.js';
 import { metricsOptions, resolveMetrics } from './metrics-options.js';
 import { addOptions, flag, resolveOptions } from './option-table.js';
 import { resolveExitCodeOnError, resolveTargets, targetOptions } from './target-options.js';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
+import { databaseOptions } from './database-options.js';
 import { loadOptions, reportPathFor, resolveLoad, withStandardLoad } from './load-options.js';
 import { addOptions, resolveOptions } from './option-table.js';
-import { databaseOptions } from './database-options.js';
 import { resolveExitCodeOnError, resolveTargets, targetOptions } from './target-options.js';
 
 export function registerTargets(command: Command): void {
