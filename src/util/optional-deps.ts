@@ -14,8 +14,16 @@ import { packageFile } from './package-file.js';
  */
 export const OPTIONAL_PARTS = {
   fiml: {
-    // ioredis for its L2 cache, loaded with the service even when no --redis asks for one.
-    packages: ['fastify', 'lru-cache', 'prom-client', 'ioredis'],
+    // ioredis for its L2 cache, loaded with the service even when no --redis asks for one;
+    // PGlite and its socket server for the embedded database (issue 27).
+    packages: [
+      'fastify',
+      'lru-cache',
+      'prom-client',
+      'ioredis',
+      '@electric-sql/pglite',
+      '@electric-sql/pglite-socket',
+    ],
     what: 'FIML, the service fiml-perf embeds when no --host is given,',
     otherwise: 'or test your own service with --host URL',
   },

@@ -26,7 +26,15 @@ const work = mkdtempSync(join(tmpdir(), 'fiml-perf-install-'));
 const project = join(work, 'project');
 /** The TypeScript a user gets from `npm install -D typescript` today. */
 const USER_TYPESCRIPT = 'typescript@7';
-const OPTIONAL = ['fastify', 'ioredis', 'kubernetes-models', 'lru-cache', 'prom-client'];
+const OPTIONAL = [
+  '@electric-sql/pglite',
+  '@electric-sql/pglite-socket',
+  'fastify',
+  'ioredis',
+  'kubernetes-models',
+  'lru-cache',
+  'prom-client',
+];
 
 interface Ran {
   readonly code: number;

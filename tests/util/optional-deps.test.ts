@@ -46,9 +46,16 @@ describe('optional packages (issue 24)', () => {
   it('a missing package is one line naming the exact install, and the alternative', () => {
     const empty = join(dir, 'empty');
     mkdirSync(empty);
-    const { fastify, 'lru-cache': lru, 'prom-client': prom, ioredis } = manifest.devDependencies;
+    const {
+      fastify,
+      'lru-cache': lru,
+      'prom-client': prom,
+      ioredis,
+      '@electric-sql/pglite': pglite,
+      '@electric-sql/pglite-socket': socket,
+    } = manifest.devDependencies;
     expect(messageOf('fiml', empty)).toBe(
-      `FIML, the service fiml-perf embeds when no --host is given, needs fastify, lru-cache, prom-client and ioredis, not installed: npm install fastify@${fastify} lru-cache@${lru} prom-client@${prom} ioredis@${ioredis}, or test your own service with --host URL`,
+      `FIML, the service fiml-perf embeds when no --host is given, needs fastify, lru-cache, prom-client, ioredis, @electric-sql/pglite and @electric-sql/pglite-socket, not installed: npm install fastify@${fastify} lru-cache@${lru} prom-client@${prom} ioredis@${ioredis} @electric-sql/pglite@${pglite} @electric-sql/pglite-socket@${socket}, or test your own service with --host URL`,
     );
     expect(messageOf('k8s', empty, { who: 'rendering' })).toBe(
       `rendering needs kubernetes-models, not installed: npm install kubernetes-models@${manifest.devDependencies['kubernetes-models']}`,
