@@ -135,7 +135,11 @@ for (let round = 0; round < rounds; round++) {
     const result = JSON.parse(readFileSync(json, 'utf8')) as {
       endpoints: { name: string; latencyMs: { p99: number } }[];
     };
-    for (const e of result.endpoints) (p99s[index]![e.name] ??= []).push(e.latencyMs.p99);
+    for (const e of result.endpoints) {
+      const list = p99s[index]![e.name] ?? [];
+      list.push(e.latencyMs.p99);
+      p99s[index]![e.name] = list;
+    }
     console.error(`round ${round + 1}  index ${index}`);
   }
 }
