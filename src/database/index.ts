@@ -1,0 +1,8 @@
+export type {
+  CostliestNode,
+  DatabaseSection,
+  IndexSuggestion,
+  PlanNode,
+  StatementWindow,
+  TableWindow,
+} from './types.js';
