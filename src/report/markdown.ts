@@ -1,5 +1,7 @@
+import type { DatabaseSection } from '../database/index.js';
 import type { EndpointResult, RunResult } from '../stats/index.js';
 import type { ServiceReport, TargetsReport } from '../targets/index.js';
+import { databaseMarkdown } from './database-markdown.js';
 import { namesLine } from './terminal.js';
 
 const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(2)}%`);
@@ -7,9 +9,13 @@ const cell = (text: string) => text.replaceAll('|', '\\|');
 
 const VERDICT = { pass: 'pass', fail: '**FAIL**', unknown: 'unknown' } as const;
 
-/** The Markdown summary of a run: verdict, targets, endpoints, service figures, errors. */
+/** The Markdown summary of a run: verdict, targets, service figures, database, endpoints, errors. */
 export function runMarkdown(
-  result: RunResult & { readonly targets?: TargetsReport; readonly service?: ServiceReport },
+  result: RunResult & {
+    readonly targets?: TargetsReport;
+    readonly service?: ServiceReport;
+    readonly database?: DatabaseSection;
+  },
 ): string {
   const t = result.totals;
   const lines: string[] = [];
@@ -75,6 +81,7 @@ export function runMarkdown(
       '',
     );
   }
+  if (result.database) lines.push(...databaseMarkdown(result.database));
   lines.push(
     '## Endpoints',
     '',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { decodeHistogram } from './histogram.js';
 import { READABLE_SCHEMA_VERSIONS } from './result.js';
+import { databaseSchema } from './result-database-schema.js';
 
 /**
  * A stored load result, as every reader checks it before use (`compare`, `report`, `report
@@ -229,6 +230,8 @@ const loadResultSchema = z
     config: z.record(z.string(), z.unknown()),
     targets: targets.optional(),
     service: service.optional(),
+    // Optional, so a result without it (older, or a run with no database) keeps its version.
+    database: databaseSchema.optional(),
     // Version 1 has none; version 2 always has it (checked below).
     endpointSeries: z.record(z.string(), series).optional(),
   })

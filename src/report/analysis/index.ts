@@ -1,5 +1,11 @@
 export { analyse, findBottlenecks, summarize } from './analyse.js';
 export type { AnalysisContext } from './context.js';
+export {
+  databaseSource,
+  isLargeSequentialTable,
+  shortQuery,
+  statementsSuggesting,
+} from './database-facts.js';
 export { DEFAULT_DISTRIBUTION_BUCKETS, latencyDistribution } from './distribution.js';
 export { MAX_NEXT_STEPS } from './next-steps.js';
 export type { RangeBounds } from './ranges.js';

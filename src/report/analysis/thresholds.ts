@@ -61,6 +61,26 @@ export const THRESHOLDS = {
   /** One operation with this share of the logged slow queries dominates them. */
   slowQueryDominance: 0.5,
 
+  /**
+   * A table with this many live rows, read by sequential scans under load, is worth an index (a
+   * small table fits in a few pages, where a scan is the cheapest plan).
+   */
+  dbLargeTableRows: 10_000,
+  /** ...scanned at least this often in the window: one scan is a report's, many are a query's. */
+  dbRepeatedSeqScans: 10,
+  /** The buffer cache hit ratio a database under load keeps (PostgreSQL's usual rule of thumb)... */
+  dbCacheHitRatio: 0.99,
+  /** ...judged when at least this many blocks were read (8 MB of 8 kB pages; fewer are warm-up). */
+  dbCacheMinBlocksRead: 1_000,
+  /** A statement whose mean is this share of an endpoint's mean latency is most of its time... */
+  dbEndpointShare: 0.5,
+  /** ...when it ran this many times a request at least (else most requests did not wait on it). */
+  dbCallsPerRequest: 0.5,
+  /** One statement with this share of the database's statement time is where its time goes... */
+  dbStatementDominance: 0.5,
+  /** ...when that time is at least this share of the time clients waited on responses. */
+  dbStatementMinClientShare: 0.01,
+
   /** The server's share (time to first byte) of mean latency that makes it the place to look. */
   ttfbShare: 0.8,
   /** p95 past which latency is worth explaining without a latency target (the avg target). */

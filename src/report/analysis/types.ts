@@ -1,3 +1,4 @@
+import type { DatabaseSection } from '../../database/index.js';
 import type { ComparisonReport } from '../../regress/index.js';
 import type { RunResult } from '../../stats/index.js';
 import type {
@@ -17,11 +18,15 @@ export type StressSection =
   | BreakpointSection
   | FaultsSection;
 
-/** A run's result as a report reads it: targets, service figures and a stress section when present. */
+/**
+ * A run's result as a report reads it: targets, service figures, a stress section and the
+ * database's window (`--postgres`, or FIML's own database) when present.
+ */
 export type ReportResult = RunResult & {
   readonly targets?: TargetsReport;
   readonly service?: ServiceReport;
   readonly stress?: StressSection;
+  readonly database?: DatabaseSection;
 };
 
 /** One slow operation from the service's slow-query log. */

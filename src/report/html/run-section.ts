@@ -6,25 +6,12 @@ import {
   type TargetsReport,
 } from '../../targets/index.js';
 import { remedy } from '../analysis/remedy.js';
+import { ms, num, pct, td, th } from './cells.js';
+import { databaseSection } from './database-section.js';
 import { esc } from './escape.js';
 import { type ProfileSummary, profileSection } from './profile-section.js';
 import { endpointKey, type ReportResult, type ReportRun, type RunAnalysis } from './report-run.js';
 import { stressSection } from './stress.js';
-
-// Numbers are made numbers before they are written: nothing but digits reaches the page from them.
-const num = (n: number, digits = 0) =>
-  Number(n).toLocaleString('en-US', {
-    minimumFractionDigits: digits,
-    maximumFractionDigits: digits,
-  });
-const ms = (n: number) => (n >= 100 ? num(n) : n >= 10 ? num(n, 1) : num(n, 2));
-const pct = (x: number, digits = 2) => `${(Number(x) * 100).toFixed(digits)}%`;
-
-/** A table cell with a sort value, so sorting is by number and not by the formatted text. */
-const td = (text: string, value?: number | string, cls = '') =>
-  `<td${cls ? ` class="${cls}"` : ''}${value === undefined ? '' : ` data-v="${esc(value)}"`}>${text}</td>`;
-const th = (label: string, sortable: boolean, cls = '') =>
-  `<th scope="col"${cls ? ` class="${cls}"` : ''}${sortable ? ' aria-sort="none"><button type="button">' : '>'}${esc(label)}${sortable ? '</button>' : ''}</th>`;
 
 /** The verdict banner: pass, fail, invalid (saturated generator), or no targets. */
 function banner(result: ReportResult): string {
@@ -340,6 +327,7 @@ export function runSection(run: ReportRun, index: number, many: boolean): string
     ['phases', 'phases', phasesSection(r, id)],
     ['errors', 'errors', errorsSection(r, id)],
     ['service', 'service', serviceSection(r.service, id)],
+    ['database', 'database', databaseSection(r.database, id)],
     ['findings', 'bottlenecks', findingsSection(run.analysis, id, run.profile)],
   ];
   const present = sections.filter(([, , html]) => html !== '');

@@ -1,4 +1,7 @@
 import { lowCacheHitRate } from './cache.js';
+import { databaseCache } from './database-cache.js';
+import { databaseIndexes } from './database-indexes.js';
+import { databaseStatements } from './database-statements.js';
 import { drift } from './drift.js';
 import { errorBursts } from './error-bursts.js';
 import { failures } from './failures.js';
@@ -28,6 +31,9 @@ export const RULES: Readonly<Record<string, Rule>> = {
   cache: lowCacheHitRate,
   providers: providerErrors,
   'slow-queries': slowQueries,
+  'database-indexes': databaseIndexes,
+  'database-statements': databaseStatements,
+  'database-cache': databaseCache,
   drift,
   phases,
   names: namesOverflow,

@@ -96,6 +96,50 @@
     draw();
   }
 
+  // A statement's row opens its full text and plan. Without the script every plan stays shown.
+  for (const row of document.querySelectorAll('tr.db-statement[data-detail]')) {
+    const detail = document.getElementById(row.dataset.detail);
+    const button = row.querySelector('button.expand');
+    if (!detail || !button) continue;
+    const show = (open) => {
+      detail.hidden = !open;
+      button.setAttribute('aria-expanded', String(open));
+      row.classList.toggle('open', open);
+    };
+    show(false);
+    // The button's own click (and Enter or Space on it) reaches the row: one listener.
+    row.addEventListener('click', () => show(detail.hidden));
+  }
+
+  // A suggestion's DDL: copied with a button; selected for Ctrl+C where the clipboard is refused.
+  for (const block of document.querySelectorAll('pre[data-copy]')) {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'copy';
+    button.textContent = 'Copy';
+    const said = (label) => {
+      button.textContent = label;
+      setTimeout(() => {
+        button.textContent = 'Copy';
+      }, 2000);
+    };
+    const select = () => {
+      const range = document.createRange();
+      range.selectNodeContents(block);
+      const selection = window.getSelection();
+      selection.removeAllRanges();
+      selection.addRange(range);
+      said('Selected: press Ctrl+C');
+    };
+    button.addEventListener('click', () => {
+      const text = block.textContent;
+      if (navigator.clipboard?.writeText)
+        navigator.clipboard.writeText(text).then(() => said('Copied'), select);
+      else select();
+    });
+    block.after(button);
+  }
+
   for (const table of document.querySelectorAll('table.sortable')) charts.sortable(table);
   for (const input of document.querySelectorAll('input[data-filter]')) charts.filterable(input);
   for (const root of document.querySelectorAll('[data-run]')) {
