@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { StressEnv, StressOutcome } from '../stress/index.js';
 import { readClientConfig } from '../util/client-config.js';
 import { parseDuration } from '../util/duration.js';
+import { databaseOptions } from './database-options.js';
 import { bundledScenario, loadOptions, reportPathFor } from './load-options.js';
 import { metricsOptions, resolveMetrics } from './metrics-options.js';
 import { addOptions, flag, type OptionTable, resolveOptions } from './option-table.js';
@@ -57,6 +58,7 @@ const common = {
   cert: loadOptions.cert,
   key: loadOptions.key,
   ...metricsOptions,
+  ...databaseOptions,
 } satisfies OptionTable;
 
 type CommonFlags = ReturnType<typeof resolveOptions<typeof common>>;
@@ -335,6 +337,7 @@ async function stress(
     // The report goes beside the result, unless --html puts it elsewhere.
     html: c.html ?? (c.json ? reportPathFor(c.json) : undefined),
     metrics: resolveMetrics(c),
+    postgres: c.postgres,
   });
 }
 

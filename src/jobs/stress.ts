@@ -26,6 +26,8 @@ export interface StressJob {
   readonly json: string | undefined;
   readonly html: string | undefined;
   readonly metrics: MetricsRequest | undefined;
+  /** A PostgreSQL to watch over each phase (--postgres); else the embedded FIML's own. */
+  readonly postgres?: string | undefined;
 }
 
 /** Runs a stress kind inside the lifecycle; prints its story and returns the exit code. */
