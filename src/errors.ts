@@ -33,6 +33,8 @@ export const ERROR_CODES = {
     'Profiling cannot run: no inspector at the address given, an inspector beyond loopback without --allow-remote-inspector, or none of the service to attach to.',
   FP_ERR_MISSING_PACKAGE:
     'A command needs a package that fiml-perf does not install for everyone (FIML, distributed runs, k8s, Prometheus metrics), and it is missing or of another major version.',
+  FP_ERR_DATABASE:
+    "The PostgreSQL database to watch (--postgres, or FIML's own) cannot be read: a URL that does not parse, a server that refuses or does not answer, a wrong user or password, an unknown database.",
   FP_ERR_DISTRIBUTED:
     'A distributed run cannot start: instances missing when the ready timeout ends, an index taken or out of range, no run to join, a plan an agent cannot run.',
 } as const;
