@@ -51,24 +51,30 @@ export const TABLES = sql(
     `n_live_tup::float8 AS n_live_tup FROM pg_stat_user_tables`,
 );
 
-/** Client sessions of this database other than fiml-perf's own. */
+/**
+ * Client sessions of this database other than fiml-perf's own. Those of roles this one may not
+ * see (no pg_read_all_stats) show no backend_type and no state, but still a user.
+ */
 const OTHERS =
-  `datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend' ` +
+  `datname = current_database() AND pid <> pg_backend_pid() ` +
+  `AND (backend_type = 'client backend' OR (backend_type IS NULL AND usesysid IS NOT NULL)) ` +
   `AND application_name IS DISTINCT FROM '${APPLICATION_NAME}'`;
 
 export const CONNECTIONS = sql(
-  `SELECT coalesce(state, 'unknown') AS state, count(*)::int AS n FROM pg_stat_activity WHERE ${OTHERS} GROUP BY 1`,
+  `SELECT coalesce(state, 'hidden') AS state, count(*)::int AS n FROM pg_stat_activity WHERE ${OTHERS} GROUP BY 1`,
 );
 
 /**
- * Sessions whose table and database counts may not be in the statistics yet: working, in a
- * transaction, or idle for less than $1 seconds (PostgreSQL 15+ flushes an idle session's counts
- * after at most 10 s), or whose state this role cannot see.
+ * Sessions whose table and database counts may not be in the statistics yet: `busy` ones are
+ * working, in a transaction, or idle for less than $1 seconds (PostgreSQL 15+ flushes an idle
+ * session's counts after at most 10 s); `hidden` ones belong to roles whose sessions this role
+ * may not see (no pg_read_all_stats), so nothing is known of them.
  */
 export const UNSETTLED = sql(
-  `SELECT count(*)::int AS n FROM pg_stat_activity WHERE ${OTHERS} AND ` +
-    `(state IS DISTINCT FROM 'idle' OR state_change IS NULL ` +
-    `OR state_change > clock_timestamp() - make_interval(secs => $1::float8))`,
+  `SELECT count(*) FILTER (WHERE state IS NULL)::int AS hidden, ` +
+    `count(*) FILTER (WHERE state IS NOT NULL AND (state <> 'idle' OR state_change IS NULL ` +
+    `OR state_change > clock_timestamp() - make_interval(secs => $1::float8)))::int AS busy ` +
+    `FROM pg_stat_activity WHERE ${OTHERS}`,
 );
 
 /** The extension's schema (quoted), when it is created in this database. */

@@ -22,7 +22,13 @@ export type StatementsSource =
 
 /** The one line that says how to turn statements on, for each way they can be missing. */
 export function statementsNote(
-  reason: 'not-installed' | 'not-loaded' | 'not-created' | 'create-failed' | 'unreadable',
+  reason:
+    | 'not-installed'
+    | 'not-loaded'
+    | 'not-created'
+    | 'create-failed'
+    | 'unreadable'
+    | 'not-tracking',
   database: string,
   detail = '',
 ): string {
@@ -37,6 +43,8 @@ export function statementsNote(
       return `no statements: pg_stat_statements is loaded but not created in database "${database}"; run CREATE EXTENSION pg_stat_statements; there (as a superuser)`;
     case 'create-failed':
       return `no statements: pg_stat_statements could not be created in database "${database}" (${detail}); run CREATE EXTENSION pg_stat_statements; there as a superuser`;
+    case 'not-tracking':
+      return `no statements: pg_stat_statements.track is none on the server; set pg_stat_statements.track = top in postgresql.conf and reload PostgreSQL`;
     case 'unreadable':
       return `no statements: pg_stat_statements cannot be read (${detail}); grant this user pg_read_all_stats, or check the extension in database "${database}"`;
   }
@@ -83,6 +91,11 @@ export async function findStatements(
       return { available: false, note: statementsNote('not-loaded', database) };
     return { available: false, note: statementsNote('unreadable', database, errorMessage(error)) };
   }
+  const [track] = await query<{ track: string | null }>(
+    sql("SELECT current_setting('pg_stat_statements.track', true) AS track"),
+  );
+  if (track?.track === 'none')
+    return { available: false, note: statementsNote('not-tracking', database) };
   const columns = new Set(
     (await query<{ name: string }>(VIEW_COLUMNS, [view])).map((row) => row.name),
   );

@@ -120,7 +120,11 @@ export interface DatabaseSection {
   readonly deadlocks: number;
   readonly tempFiles: number;
   readonly tempBytes: number;
-  /** Connections to this database by state (`active`, `idle`, ...) at the window's end. */
+  /**
+   * Connections to this database by state (`active`, `idle`, `idle in transaction`, ...) at the
+   * window's end, fiml-perf's own left out; `hidden` for other roles' sessions this user may not
+   * see (GRANT pg_read_all_stats shows them).
+   */
   readonly connections: Readonly<Record<string, number>>;
   /** Every index suggestion of the statements, deduplicated. */
   readonly suggestions: readonly IndexSuggestion[];

@@ -141,22 +141,26 @@ export async function openDatabaseWatch(
   const settle = async (settleMs: number): Promise<string | null> => {
     const deadline = Date.now() + settleMs;
     const idleS = (STATS_IDLE_FLUSH_MS + 500) / 1000;
-    let unsettled = 0;
+    const pause = () => sleep(Math.max(0, Math.min(SETTLE_POLL_MS, deadline - Date.now())));
+    let sessions = { busy: 0, hidden: 0 };
     for (;;) {
-      const [row] = await query<{ n: number }>(UNSETTLED, [idleS]);
-      unsettled = row?.n ?? 0;
-      if (unsettled === 0) {
+      const [row] = await query<{ busy: number; hidden: number }>(UNSETTLED, [idleS]);
+      sessions = row ?? { busy: 0, hidden: 0 };
+      if (sessions.busy + sessions.hidden === 0) {
         // A session that just closed leaves pg_stat_activity a moment before its last counts
         // are flushed: the counts must also hold still between two looks.
         const before = await tableCounts();
-        await sleep(Math.max(0, Math.min(SETTLE_POLL_MS, deadline - Date.now())));
+        await pause();
         if ((await tableCounts()) === before) return null;
-      } else await sleep(Math.max(0, Math.min(SETTLE_POLL_MS, deadline - Date.now())));
+      } else await pause();
       if (Date.now() >= deadline) break;
     }
-    return unsettled > 0
-      ? `${unsettled} session(s) were working or idle for under ${STATS_IDLE_FLUSH_MS / 1000} s when the window ended: the table and database figures may miss their last second of work (PostgreSQL 15+ publishes an idle session's counts after ${STATS_IDLE_FLUSH_MS / 1000} s)`
-      : 'the table counts were still changing when the window ended';
+    const flush = STATS_IDLE_FLUSH_MS / 1000;
+    if (sessions.hidden > 0)
+      return `${sessions.hidden} session(s) of other roles are hidden from this user, so the window's end could not wait for their counts: the table and database figures may miss their last second of work; GRANT pg_read_all_stats TO it`;
+    if (sessions.busy > 0)
+      return `${sessions.busy} session(s) were working or idle for under ${flush} s when the window ended: the table and database figures may miss their last second of work (PostgreSQL 15+ publishes an idle session's counts after ${flush} s)`;
+    return 'the table counts were still changing when the window ended';
   };
 
   let prepared = 0;

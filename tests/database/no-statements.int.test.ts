@@ -74,6 +74,28 @@ describe.skipIf(!hasPostgres)('the database over a window without pg_stat_statem
     }
   });
 
+  it("cannot wait for another role's hidden session at the window's end, and says why", async () => {
+    const admin = new pg.Client(server.admin);
+    await admin.connect();
+    await admin.query("CREATE ROLE other LOGIN PASSWORD 'other-pw'");
+    await admin.end();
+    const other = new pg.Client({
+      connectionString: server.url.replace(/\/\/fiml:[^@]*@/, '//other:other-pw@'),
+    });
+    await other.connect();
+    const watch = await openDatabaseWatch(server.url, { source: 'service' });
+    try {
+      const snapshot = await watch.snapshot({ settleMs: 200 });
+      expect(snapshot.connections).toEqual({ hidden: 1 });
+      expect(snapshot.problems).toEqual([
+        "1 session(s) of other roles are hidden from this user, so the window's end could not wait for their counts: the table and database figures may miss their last second of work; GRANT pg_read_all_stats TO it",
+      ]);
+    } finally {
+      await other.end();
+      await watch.close();
+    }
+  });
+
   it('says the same when the extension exists but the server does not load it', async () => {
     const admin = new pg.Client(server.admin);
     await admin.connect();

@@ -8,6 +8,7 @@ function catalog(state: {
   installed?: boolean;
   mayCreate?: boolean;
   info?: boolean;
+  track?: string;
 }) {
   const sent: string[] = [];
   let created = state.created ?? false;
@@ -32,6 +33,7 @@ function catalog(state: {
         );
       return [{}];
     }
+    if (text.includes("'pg_stat_statements.track'")) return [{ track: state.track ?? 'top' }];
     if (text.includes('FROM pg_attribute'))
       return [{ name: 'queryid' }, { name: 'total_exec_time' }];
     if (text.includes('to_regclass')) return [{ present: state.info ?? true }];
@@ -99,6 +101,14 @@ describe('findStatements: where pg_stat_statements is, or one line saying how to
       note: expect.stringMatching(
         /^no statements: pg_stat_statements is not installed on the server; install PostgreSQL's contrib package, set shared_preload_libraries/,
       ),
+    });
+  });
+
+  it('tracking nothing (pg_stat_statements.track = none): how to turn it on', async () => {
+    const { query } = catalog({ created: true, loaded: true, track: 'none' });
+    expect(await findStatements(query, 'shop')).toEqual({
+      available: false,
+      note: 'no statements: pg_stat_statements.track is none on the server; set pg_stat_statements.track = top in postgresql.conf and reload PostgreSQL',
     });
   });
 
