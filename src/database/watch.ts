@@ -164,6 +164,58 @@ export async function openDatabaseWatch(
   };
 
   let prepared = 0;
+  // One connection: a snapshot must not land inside a plan's transaction, so calls take turns.
+  let turn: Promise<unknown> = Promise.resolve();
+  const inTurn = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = turn.then(work, work);
+    turn = run.catch(() => {});
+    return run;
+  };
+
+  /** See DatabaseWatch.explain. */
+  const explainGeneric = async (text: string): Promise<ExplainOutcome> => {
+    const verb = statementVerb(text);
+    if (!isPlannable(text))
+      return { error: `${verb || 'an empty statement'} is not a query: not explained` };
+    if (server.version_num < 120_000)
+      return { error: 'not explained: generic plans need PostgreSQL 12 or newer' };
+    const name = `fiml_perf_${++prepared}`;
+    let isPrepared = false;
+    try {
+      // Read only, and rolled back: even a statement that writes is only planned, never run.
+      await query(sql('BEGIN READ ONLY'));
+      await query(sql('SET LOCAL plan_cache_mode = force_generic_plan'));
+      await query(sql("SET LOCAL statement_timeout = '5s'"));
+      // PREPARE of an UPDATE takes the table's row lock; a DDL holding it must not stall us.
+      await query(sql("SET LOCAL lock_timeout = '1s'"));
+      // The extended protocol refuses more than one statement: a text cannot smuggle a second.
+      const active = await current();
+      await active.query({
+        text: sql(`PREPARE ${name} AS ${text}`),
+        queryMode: 'extended',
+      } as pg.QueryConfig);
+      isPrepared = true;
+      const [row] = await query<{ n: number }>(
+        sql(
+          'SELECT coalesce(cardinality(parameter_types), 0)::int AS n FROM pg_prepared_statements WHERE name = $1',
+        ),
+        [name],
+      );
+      const nulls = row && row.n > 0 ? `(${new Array(row.n).fill('NULL').join(', ')})` : '';
+      // Never ANALYZE: the plan is the planner's, nothing of the statement runs.
+      const [plan] = await query<{ 'QUERY PLAN': unknown }>(
+        sql(`EXPLAIN (FORMAT JSON, VERBOSE) EXECUTE ${name}${nulls}`),
+      );
+      return plan ? { plan: plan['QUERY PLAN'] } : { error: 'EXPLAIN returned no plan' };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return { error: oneLine(redactSecrets(message, url)) };
+    } finally {
+      await query(sql('ROLLBACK')).catch(() => {});
+      // A prepared statement outlives the transaction that made it.
+      if (isPrepared) await query(sql(`DEALLOCATE ${name}`)).catch(() => {});
+    }
+  };
 
   const watch: DatabaseWatch = {
     source,
@@ -174,77 +226,38 @@ export async function openDatabaseWatch(
     statementsAvailable: statements.available,
     statementsNote: statements.available ? null : statements.note,
 
-    async snapshot({ settleMs = 0 } = {}) {
-      try {
-        const problem = settleMs > 0 ? await settle(settleMs) : null;
-        const snapshot = await readSnapshot(query, context);
-        if (state.lost) throw state.lost;
-        return problem ? { ...snapshot, problems: [...snapshot.problems, problem] } : snapshot;
-      } catch (error) {
-        if (error instanceof PerfError) throw error;
-        throw connectError(error, url, connectTimeoutMs);
-      }
-    },
+    snapshot: ({ settleMs = 0 } = {}) =>
+      inTurn(async () => {
+        try {
+          const problem = settleMs > 0 ? await settle(settleMs) : null;
+          const snapshot = await readSnapshot(query, context);
+          if (state.lost) throw state.lost;
+          return problem ? { ...snapshot, problems: [...snapshot.problems, problem] } : snapshot;
+        } catch (error) {
+          if (error instanceof PerfError) throw error;
+          throw connectError(error, url, connectTimeoutMs);
+        }
+      }),
 
-    async explain(text) {
-      const verb = statementVerb(text);
-      if (!isPlannable(text))
-        return { error: `${verb || 'an empty statement'} is not a query: not explained` };
-      if (server.version_num < 120_000)
-        return { error: 'not explained: generic plans need PostgreSQL 12 or newer' };
-      const name = `fiml_perf_${++prepared}`;
-      let isPrepared = false;
-      try {
-        // Read only, and rolled back: even a statement that writes is only planned, never run.
-        await query(sql('BEGIN READ ONLY'));
-        await query(sql('SET LOCAL plan_cache_mode = force_generic_plan'));
-        await query(sql("SET LOCAL statement_timeout = '5s'"));
-        // PREPARE of an UPDATE takes the table's row lock; a DDL holding it must not stall us.
-        await query(sql("SET LOCAL lock_timeout = '1s'"));
-        // The extended protocol refuses more than one statement: a text cannot smuggle a second.
-        const active = await current();
-        await active.query({
-          text: sql(`PREPARE ${name} AS ${text}`),
-          queryMode: 'extended',
-        } as pg.QueryConfig);
-        isPrepared = true;
-        const [row] = await query<{ n: number }>(
-          sql(
-            'SELECT coalesce(cardinality(parameter_types), 0)::int AS n FROM pg_prepared_statements WHERE name = $1',
-          ),
-          [name],
+    explain: (text) => inTurn(() => explainGeneric(text)),
+
+    tableFacts: (schema, relation) =>
+      inTurn(async () => {
+        const [row] = await query<{ sql_name: string; live_rows: number; leading: string[] }>(
+          TABLE_FACTS,
+          [schema, relation],
         );
-        const nulls = row && row.n > 0 ? `(${new Array(row.n).fill('NULL').join(', ')})` : '';
-        // Never ANALYZE: the plan is the planner's, nothing of the statement runs.
-        const [plan] = await query<{ 'QUERY PLAN': unknown }>(
-          sql(`EXPLAIN (FORMAT JSON, VERBOSE) EXECUTE ${name}${nulls}`),
-        );
-        return plan ? { plan: plan['QUERY PLAN'] } : { error: 'EXPLAIN returned no plan' };
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        return { error: oneLine(redactSecrets(message, url)) };
-      } finally {
-        await query(sql('ROLLBACK')).catch(() => {});
-        // A prepared statement outlives the transaction that made it.
-        if (isPrepared) await query(sql(`DEALLOCATE ${name}`)).catch(() => {});
-      }
-    },
+        return row
+          ? { sqlName: row.sql_name, liveRows: row.live_rows, leadingColumns: row.leading }
+          : null;
+      }),
 
-    async tableFacts(schema, relation) {
-      const [row] = await query<{ sql_name: string; live_rows: number; leading: string[] }>(
-        TABLE_FACTS,
-        [schema, relation],
-      );
-      return row
-        ? { sqlName: row.sql_name, liveRows: row.live_rows, leadingColumns: row.leading }
-        : null;
-    },
-
-    async close() {
-      const open = state.client;
-      state.client = null;
-      await open?.end().catch(() => {});
-    },
+    close: () =>
+      inTurn(async () => {
+        const open = state.client;
+        state.client = null;
+        await open?.end().catch(() => {});
+      }),
   };
   return watch;
 }

@@ -241,18 +241,11 @@ describe.skipIf(!hasPostgres)(
       expect(JSON.stringify(error)).not.toContain('Not-The-Pw-42');
     });
 
-    it('refuses an unknown database and a closed port with FP_ERR_DATABASE', async () => {
+    it('refuses an unknown database with FP_ERR_DATABASE', async () => {
       const unknown = server.url.replace(/\/fiml$/, '/nope');
       await expect(openDatabaseWatch(unknown, { source: 'service' })).rejects.toMatchObject({
         code: 'FP_ERR_DATABASE',
-        message: expect.stringMatching(
-          /^database "nope" does not exist at postgres:\/\/fiml:\*\*\*@/,
-        ),
-      });
-      const closed = server.url.replace(`:${server.port}/`, ':1/');
-      await expect(openDatabaseWatch(closed, { source: 'service' })).rejects.toMatchObject({
-        code: 'FP_ERR_DATABASE',
-        message: expect.stringContaining('refused the connection; start the server'),
+        message: `database "nope" does not exist at ${unknown.replace(PG_PASSWORD, '***')}; create it (createdb nope) or name an existing one in the URL`,
       });
     });
   },
