@@ -163,7 +163,9 @@ export async function openDatabaseWatch(
     return 'the table counts were still changing when the window ended';
   };
 
-  let prepared = 0;
+  // One name for every plan, deallocated after each: a name of its own per plan would leave
+  // pg_stat_statements a new `EXPLAIN ... EXECUTE name` entry each time.
+  const name = 'fiml_perf_plan';
   // One connection: a snapshot must not land inside a plan's transaction, so calls take turns.
   let turn: Promise<unknown> = Promise.resolve();
   const inTurn = <T>(work: () => Promise<T>): Promise<T> => {
@@ -179,7 +181,6 @@ export async function openDatabaseWatch(
       return { error: `${verb || 'an empty statement'} is not a query: not explained` };
     if (server.version_num < 120_000)
       return { error: 'not explained: generic plans need PostgreSQL 12 or newer' };
-    const name = `fiml_perf_${++prepared}`;
     let isPrepared = false;
     try {
       // Read only, and rolled back: even a statement that writes is only planned, never run.
@@ -188,7 +189,10 @@ export async function openDatabaseWatch(
       await query(sql("SET LOCAL statement_timeout = '5s'"));
       // PREPARE of an UPDATE takes the table's row lock; a DDL holding it must not stall us.
       await query(sql("SET LOCAL lock_timeout = '1s'"));
-      // The extended protocol refuses more than one statement: a text cannot smuggle a second.
+      // PREPARE on every version, PostgreSQL 16's EXPLAIN (GENERIC_PLAN) included: that one
+      // takes $1 only over the simple protocol, which would run a second statement hidden in a
+      // text; the extended protocol refuses more than one, and PREPARE accepts only
+      // SELECT/INSERT/UPDATE/DELETE/MERGE/VALUES.
       const active = await current();
       await active.query({
         text: sql(`PREPARE ${name} AS ${text}`),
