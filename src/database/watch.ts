@@ -189,10 +189,10 @@ export async function openDatabaseWatch(
       await query(sql("SET LOCAL statement_timeout = '5s'"));
       // PREPARE of an UPDATE takes the table's row lock; a DDL holding it must not stall us.
       await query(sql("SET LOCAL lock_timeout = '1s'"));
-      // PREPARE on every version, PostgreSQL 16's EXPLAIN (GENERIC_PLAN) included: that one
-      // takes $1 only over the simple protocol, which would run a second statement hidden in a
-      // text; the extended protocol refuses more than one, and PREPARE accepts only
-      // SELECT/INSERT/UPDATE/DELETE/MERGE/VALUES.
+      // PREPARE on every version, rather than 16's EXPLAIN (GENERIC_PLAN): one path, tested;
+      // PREPARE accepts only SELECT/INSERT/UPDATE/DELETE/MERGE/VALUES and tells the parameter
+      // count (pg_prepared_statements); the extended protocol refuses a second statement in
+      // the text, where the simple protocol psql uses for GENERIC_PLAN would run it.
       const active = await current();
       await active.query({
         text: sql(`PREPARE ${name} AS ${text}`),
