@@ -36,7 +36,7 @@ export const ERROR_CODES = {
   FP_ERR_DISTRIBUTED:
     'A distributed run cannot start: instances missing when the ready timeout ends, an index taken or out of range, no run to join, a plan an agent cannot run.',
   FP_ERR_DATABASE:
-    "A PostgreSQL database cannot be used: FIML's (--database) or the one a run watches (--postgres) does not answer, refuses the login, or cannot be set up.",
+    "A PostgreSQL database cannot be used: FIML's own (serve --database) or the one a run watches (--postgres): a URL that does not parse, a server that refuses or does not answer, a wrong user or password, an unknown database, a migration that fails.",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

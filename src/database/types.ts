@@ -9,8 +9,12 @@
 export interface PlanNode {
   /** `Seq Scan`, `Index Scan`, `Sort`, `Limit`, ... */
   readonly nodeType: string;
-  /** The table scanned, for scan nodes. */
+  /** The table scanned, for scan nodes (its bare name; `schema` holds its schema). */
   readonly relation: string | null;
+  /** The scanned table's schema (EXPLAIN VERBOSE gives it), null when unknown. */
+  readonly schema: string | null;
+  /** The name the statement gives the table (`FROM bars b` -> `b`); conditions use it. */
+  readonly alias: string | null;
   readonly index: string | null;
   /** The node's own cost: its total cost less its children's (never below 0). */
   readonly selfCost: number;
@@ -26,9 +30,13 @@ export interface PlanNode {
 /** The plan node that costs most by itself, and its share of the plan's total cost. */
 export interface CostliestNode {
   readonly nodeType: string;
+  /** `schema.table` for a scan node. */
   readonly relation: string | null;
   readonly selfCost: number;
-  /** 0..1 of the plan's total cost. */
+  /**
+   * 0..1 of the sum of every node's own cost (the root's total cost can be less than the sum:
+   * a Limit costs less than its input).
+   */
   readonly share: number;
 }
 
@@ -36,7 +44,7 @@ export interface CostliestNode {
 export interface IndexSuggestion {
   readonly table: string;
   readonly columns: readonly string[];
-  /** `CREATE INDEX CONCURRENTLY ... ON table (col, ...)`, ready to run. */
+  /** `CREATE INDEX CONCURRENTLY ON schema.table (col, ...)`, ready to run. */
   readonly ddl: string;
   /** Why: the scan, the filter, the table's rows. */
   readonly reason: string;
@@ -112,7 +120,11 @@ export interface DatabaseSection {
   readonly deadlocks: number;
   readonly tempFiles: number;
   readonly tempBytes: number;
-  /** Connections to this database by state (`active`, `idle`, ...) at the window's end. */
+  /**
+   * Connections to this database by state (`active`, `idle`, `idle in transaction`, ...) at the
+   * window's end, fiml-perf's own left out; `hidden` for other roles' sessions this user may not
+   * see (GRANT pg_read_all_stats shows them).
+   */
   readonly connections: Readonly<Record<string, number>>;
   /** Every index suggestion of the statements, deduplicated. */
   readonly suggestions: readonly IndexSuggestion[];
