@@ -49,7 +49,9 @@ function costliestNode(statement: StatementWindow, plan: PlanNode): PlanNode | u
     const match = nodes.find(
       (n) =>
         n.nodeType === named.nodeType &&
-        n.relation === named.relation &&
+        // The statement names the table with its schema (`public.market_bars`).
+        (n.relation === named.relation ||
+          (n.schema !== null && `${n.schema}.${n.relation}` === named.relation)) &&
         n.selfCost === named.selfCost,
     );
     if (match) return match;
