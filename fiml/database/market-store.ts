@@ -256,8 +256,11 @@ export class MarketStore {
   async cacheSet(key: string, value: unknown, ttlMs: number): Promise<void> {
     await this.#query(
       'cache_set',
-      "INSERT INTO cache_entries (key, value, expires_at) VALUES ($1, $2, now() + $3 * interval '1 millisecond') ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at",
-      [key, JSON.stringify(value), ttlMs],
+      // make_interval of a parameter, no literal: normalised by pg_stat_statements, a literal
+      // becomes a parameter (`interval '1 ms'` -> `interval $4`), which may no longer parse or
+      // type, and the statement could not be explained.
+      'INSERT INTO cache_entries (key, value, expires_at) VALUES ($1, $2, now() + make_interval(secs => $3)) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at',
+      [key, JSON.stringify(value), ttlMs / 1000],
     );
   }
 

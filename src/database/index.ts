@@ -7,6 +7,7 @@ export { type DiffOptions, diffWindow } from './diff.js';
 export { type ExplainOptions, explainStatements } from './explain.js';
 export { costliestNode, parsePlan } from './plan.js';
 export { redactSecrets, redactUrl } from './redact.js';
+export { type RunDatabase, type RunDatabaseOptions, watchRunDatabase } from './run-watch.js';
 export type {
   DatabaseCounters,
   DatabaseSnapshot,

@@ -1,6 +1,7 @@
 import {
   CLEAR_SNAPSHOT,
   CONNECTIONS,
+  FORCE_FLUSH,
   DATABASE,
   statementsInfoQuery,
   statementsQuery,
@@ -96,6 +97,8 @@ export async function readSnapshot(
       return otherwise;
     }
   };
+  // Before PostgreSQL 15 there is no such function, and nothing pending to publish.
+  await query(FORCE_FLUSH).catch(() => {});
   // Outside a transaction each read sees current statistics anyway; this drops any cached in
   // this session (stats_fetch_consistency = snapshot would keep them).
   await query(CLEAR_SNAPSHOT);

@@ -1,7 +1,9 @@
 /**
- * The SQL fiml-perf sends to a watched database. Every statement starts with `MARKER`:
- * pg_stat_statements keeps a statement's leading comment in its text, which is how our own reads
- * are left out of the statements a window reports (pg_stat_statements has no application_name).
+ * The SQL fiml-perf sends to a watched database. Every statement carries `MARKER` after its
+ * first word: pg_stat_statements keeps a comment inside a statement in its text, which is how our
+ * own reads are left out of the statements a window reports (pg_stat_statements has no
+ * application_name). Not before the first word: PostgreSQL 17 (PGlite's) cuts a statement's
+ * text to where the statement starts, leading comments out.
  */
 
 export const MARKER = '/* fiml-perf */';
@@ -10,13 +12,20 @@ export const MARKER = '/* fiml-perf */';
 export const APPLICATION_NAME = 'fiml-perf';
 
 /** Our own SQL, marked. */
-export const sql = (text: string) => `${MARKER} ${text}`;
+export const sql = (text: string) => text.replace(/^\s*(\w+)/, `$1 ${MARKER}`);
 
 export const SERVER = sql(
   `SELECT current_database() AS database, split_part(current_setting('server_version'), ' ', 1) AS version, current_setting('server_version_num')::int AS version_num`,
 );
 
 export const CLEAR_SNAPSHOT = sql('SELECT pg_stat_clear_snapshot()');
+
+/**
+ * Publishes this session's pending counts when the statement ends (PostgreSQL 15+). It reaches
+ * only our own session on a server; on PGlite, where every connection shares one session, it
+ * publishes FIML's counts too, which would otherwise land in some later window.
+ */
+export const FORCE_FLUSH = sql('SELECT pg_stat_force_next_flush()');
 
 /** The statements of the current database, summed over roles (and nesting levels) per queryid. */
 export function statementsQuery(view: string, totalColumn: string, maxColumn: string): string {
@@ -28,7 +37,7 @@ export function statementsQuery(view: string, totalColumn: string, maxColumn: st
       `sum(rows)::float8 AS rows, sum(shared_blks_hit)::float8 AS blks_hit, ` +
       `sum(shared_blks_read)::float8 AS blks_read ` +
       `FROM ${view} WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) ` +
-      `AND query NOT LIKE '${MARKER}%' GROUP BY queryid`,
+      `AND query NOT LIKE '%${MARKER}%' GROUP BY queryid`,
   );
 }
 

@@ -1,3 +1,4 @@
+import type { DatabaseSection, RunDatabase } from '../database/index.js';
 import { PerfError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import {
@@ -67,6 +68,41 @@ export interface LoadJob {
    * own database.
    */
   readonly postgres?: string | undefined;
+}
+
+/** A run's result, with the database's view of its window when one was watched. */
+type LoadResult = (RunResult | TargetedResult) & { readonly database?: DatabaseSection };
+
+/**
+ * The database a run watches: --postgres, else the embedded FIML's own. Opened before the load,
+ * so a wrong URL stops the run before it sends anything. @throws PerfError FP_ERR_DATABASE
+ */
+export async function openRunDatabase(
+  life: Lifecycle,
+  postgres: string | undefined,
+  embedded: string | undefined,
+): Promise<RunDatabase | undefined> {
+  const url = postgres ?? embedded;
+  if (!url) return undefined;
+  const { watchRunDatabase } = await import('../database/index.js');
+  const database = await watchRunDatabase(url, { source: postgres ? 'service' : 'fiml' });
+  life.defer(() => database.close());
+  life.log(`Watching ${database.describe}`);
+  return database;
+}
+
+/** The window's database section; a database lost during the run costs the section, not the result. */
+export async function endRunDatabase(
+  life: Lifecycle,
+  database: RunDatabase,
+  result: RunResult,
+): Promise<{ database?: DatabaseSection }> {
+  try {
+    return { database: await database.end(result.durationS) };
+  } catch (error) {
+    life.log(`WARNING: no database view of the run: ${(error as Error).message}`);
+    return {};
+  }
 }
 
 /** What a load job came to. */
@@ -149,6 +185,7 @@ async function loadJob(job: LoadJob, paths: OutputPaths, life: Lifecycle): Promi
     ...(job.fimlArgs ? { fimlArgs: job.fimlArgs } : {}),
     inspect: job.profile !== undefined,
   });
+  const database = await openRunDatabase(life, job.postgres, service.databaseUrl);
   life.checkpoint();
   const host = service.host;
   const plan = { ...request.plan, host };
@@ -234,8 +271,9 @@ async function loadJob(job: LoadJob, paths: OutputPaths, life: Lifecycle): Promi
   const context = { allowUnknown: job.targets?.allowUnknown ?? false };
   // A task that freezes the thread leaves no time to load the pages' builder: it is loaded now.
   if (paths.html || paths.markdown) await loadPageBuilder();
+  await database?.begin();
   life.starting();
-  let result: RunResult | TargetedResult = await runLoad({
+  let result: LoadResult = await runLoad({
     plan,
     classes,
     workers: request.workers,
@@ -293,6 +331,7 @@ async function loadJob(job: LoadJob, paths: OutputPaths, life: Lifecycle): Promi
     const kept = await writeOutputs(result, paths, context, life.log);
     if (kept.lost.length > 0) life.log(lostLine(kept));
   });
+  if (database) result = { ...result, ...(await endRunDatabase(life, database, result)) };
   if (session) {
     judged = true;
     result = await session.finish(result);

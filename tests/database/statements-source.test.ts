@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MARKER } from '../../src/database/index.js';
 import { findStatements, type Query } from '../../src/database/statements-source.js';
 
 /** A catalog answering what findStatements asks, as a server in each state would. */
@@ -12,7 +13,9 @@ function catalog(state: {
 }) {
   const sent: string[] = [];
   let created = state.created ?? false;
-  const query = (async (text: string) => {
+  const query = (async (marked: string) => {
+    // Our SQL carries the marker after its first word; the fake reads it without.
+    const text = marked.replace(`${MARKER} `, '');
     sent.push(text);
     if (text.includes('FROM pg_extension')) return created ? [{ schema: 'public' }] : [];
     if (text.includes('pg_available_extensions'))
