@@ -1,8 +1,8 @@
 import {
   CLEAR_SNAPSHOT,
   CONNECTIONS,
-  FORCE_FLUSH,
   DATABASE,
+  FORCE_FLUSH,
   statementsInfoQuery,
   statementsQuery,
   TABLES,
