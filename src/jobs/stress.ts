@@ -6,6 +6,7 @@ import { lostLine, plannedOutputs, writeOutputs } from '../report/index.js';
 import type { StressEnv, StressOutcome } from '../stress/index.js';
 import { VERSION } from '../version.js';
 import { runLifecycle } from './lifecycle.js';
+import { openRunDatabase } from './load.js';
 import type { MetricsRequest } from './requests.js';
 
 /** A stress kind's run, as `fiml-perf stress KIND` asks for it. */
@@ -43,11 +44,13 @@ export function runStressJob(job: StressJob): Promise<ExitCode> {
         ? selectClasses(await prepareScenario(job.scenario.file, job.scenario.typecheck), [])
         : [];
       life.checkpoint();
-      const { host } = await life.service({
+      const service = await life.service({
         host: job.host,
         client: job.client,
         fimlArgs: job.fimlArgs,
       });
+      const { host } = service;
+      const database = await openRunDatabase(life, job.postgres, service.databaseUrl);
       life.checkpoint();
       let published: MetricsPublisher | undefined;
       let ending = false;
@@ -83,6 +86,7 @@ export function runStressJob(job: StressJob): Promise<ExitCode> {
         onWarning: (message) => life.log(`WARNING: ${message}`),
         note: life.log,
         version: VERSION,
+        ...(database ? { database } : {}),
       };
       life.starting();
       const outcome = await job.run(env);

@@ -1,3 +1,4 @@
+import type { RunDatabase } from '../database/index.js';
 import {
   type ClientConfig,
   type ExecutorConfig,
@@ -33,6 +34,8 @@ export interface StressEnv {
   /** A line for the user (stderr): phases starting, faults set. */
   readonly note: (line: string) => void;
   readonly version: string;
+  /** The database watched over each phase (--postgres, or the embedded FIML's own). */
+  readonly database?: RunDatabase;
 }
 
 export interface PhaseOptions {
@@ -80,6 +83,7 @@ export async function runPhase(
       file: env.scenarioFile,
       classNames: env.classes.map((c) => c.name),
     };
+    await env.database?.begin();
     const result = await runLoad({
       plan: {
         workload,
@@ -105,7 +109,16 @@ export async function runPhase(
       version: env.version,
       config: { stress: options.label, executor, host: env.host, seed: env.seed },
     });
-    return { result: await session.finish(result), session };
+    let database: TargetedResult['database'];
+    if (env.database)
+      try {
+        database = await env.database.end(result.durationS);
+      } catch (error) {
+        // A database lost during the phase costs its view, not the phase's result.
+        env.onWarning?.(`no database view of ${options.label}: ${(error as Error).message}`);
+      }
+    const judged = await session.finish(database ? { ...result, database } : result);
+    return { result: judged, session };
   } finally {
     env.stop?.removeEventListener('abort', forward);
     env.abort?.removeEventListener('abort', forwardAbort);

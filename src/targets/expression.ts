@@ -17,7 +17,8 @@ export type Comparator = '<' | '<=' | '>' | '>=';
 export type MetricRef =
   | { readonly scope: 'run'; readonly figure: string }
   | { readonly scope: 'endpoint'; readonly name: string; readonly figure: string }
-  | { readonly scope: 'provider'; readonly name: string; readonly figure: 'uptime' };
+  | { readonly scope: 'provider'; readonly name: string; readonly figure: 'uptime' }
+  | { readonly scope: 'db'; readonly figure: string };
 
 export interface TargetExpression {
   readonly source: string;
@@ -88,6 +89,20 @@ const SERVICE_FIGURES: Record<string, FigureKind> = {
   provider_uptime: 'rate',
   uptime: 'rate',
 };
+
+/**
+ * Figures of the database watched over the run (issue 27): `db.cache_hit_rate > 99%`,
+ * `db.max_statement_mean < 50ms`. pg_stat_statements keeps a mean per statement, not
+ * percentiles, so the worst statement's mean is the latency a target can name.
+ */
+export const DB_FIGURES: Record<string, FigureKind> = {
+  cache_hit_rate: 'rate',
+  max_statement_mean: 'latency',
+  large_seq_scans: 'count',
+  deadlocks: 'count',
+  temp_files: 'count',
+};
+const DB_FIGURE_LIST = Object.keys(DB_FIGURES).join(', ');
 
 /** p50, p95, p99, p999 (99.9), p9999 (99.99), p75 ...: the percentile it names, or null. */
 export function percentileOf(figure: string): number | null {
@@ -190,7 +205,14 @@ export function parseTarget(source: string): TargetExpression {
   if (head.type !== 'name') fail(head, 'a figure such as p99, avg, error_rate or rps');
   let metric: MetricRef;
   let kind: FigureKind;
-  if (peek().type === 'punct' && peek().text === '[') {
+  if (head.text === 'db' && peek().type === 'punct' && peek().text === '.') {
+    next();
+    const figure = next();
+    const found = figure.type === 'name' ? DB_FIGURES[figure.text] : undefined;
+    if (found === undefined) fail(figure, `a database figure (${DB_FIGURE_LIST})`);
+    metric = { scope: 'db', figure: figure.text };
+    kind = found as FigureKind;
+  } else if (peek().type === 'punct' && peek().text === '[') {
     next();
     const name = next();
     if (name.type !== 'string') fail(name, `a quoted name, as in ${head.text}["name"]`);
@@ -226,7 +248,7 @@ export function parseTarget(source: string): TargetExpression {
       throw new TargetSyntaxError(
         source,
         head.at + 1,
-        `unknown figure ${quoted(head.text)}; one of ${FIGURE_LIST}, cache_hit_rate, task_completion_rate, uptime, provider_uptime, endpoint["name"].FIGURE, provider["name"].uptime`,
+        `unknown figure ${quoted(head.text)}; one of ${FIGURE_LIST}, cache_hit_rate, task_completion_rate, uptime, provider_uptime, endpoint["name"].FIGURE, provider["name"].uptime, db.FIGURE`,
       );
     metric = { scope: 'run', figure: head.text };
     kind = found;

@@ -1,3 +1,4 @@
+import type { DatabaseSection } from '../database/index.js';
 import {
   createHistogram,
   decodeHistogram,
@@ -30,6 +31,53 @@ export interface FigureSource {
   readonly service: ServiceFigures | string;
   /** Health probes, or why there are none. */
   readonly probes: ProbeCount | string;
+  /** The database's view of the run, or why there is none; absent while the run goes on. */
+  readonly database?: DatabaseSection | string;
+}
+
+/** Tables a sequential scan on counts as `db.large_seq_scans`: as the index suggestions'. */
+const LARGE_TABLE_ROWS = 10_000;
+
+/** A figure of the database's window. */
+function databaseFigure(database: DatabaseSection | string | undefined, figure: string): Figure {
+  if (database === undefined)
+    return unknown("the database is read at the run's end, not during it");
+  if (typeof database === 'string') return unknown(database);
+  switch (figure) {
+    case 'cache_hit_rate': {
+      const { blocksHit, blocksRead, hitRatio } = database.cache;
+      return hitRatio === null
+        ? unknown('no block was read or hit during the run')
+        : known(
+            hitRatio,
+            `${blocksHit} of ${blocksHit + blocksRead} blocks found in the buffer cache`,
+          );
+    }
+    case 'max_statement_mean': {
+      if (!database.statementsAvailable)
+        return unknown(database.statementsNote ?? 'no pg_stat_statements');
+      const worst = database.statements.reduce<DatabaseSection['statements'][number] | undefined>(
+        (w, s) => (s.calls > 0 && (w === undefined || s.meanMs > w.meanMs) ? s : w),
+        undefined,
+      );
+      return worst === undefined
+        ? unknown('no statement ran during the run')
+        : known(worst.meanMs, `${worst.calls} calls of ${clip(worst.query)}`);
+    }
+    case 'large_seq_scans': {
+      const large = database.tables.filter((t) => t.liveRows >= LARGE_TABLE_ROWS);
+      const scans = large.reduce((n, t) => n + t.seqScans, 0);
+      return known(
+        scans,
+        `on ${large.filter((t) => t.seqScans > 0).length} tables of ${LARGE_TABLE_ROWS} rows or more`,
+      );
+    }
+    case 'deadlocks':
+      return known(database.deadlocks, `in ${database.database}`);
+    case 'temp_files':
+      return known(database.tempFiles, `${database.tempBytes} bytes`);
+  }
+  return unknown(`${quoted(figure)} is not a database figure`);
 }
 
 /** Whether a figure comes from the service's metrics (scraped) rather than the client. */
@@ -116,6 +164,7 @@ export function resolveFigure(source: FigureSource, metric: MetricRef): Figure {
     const slice = endpointSlice(source, metric.name);
     return typeof slice === 'string' ? unknown(slice) : clientFigure(slice, metric.figure);
   }
+  if (metric.scope === 'db') return databaseFigure(source.database, metric.figure);
   const service = source.service;
   if (metric.scope === 'provider')
     return typeof service === 'string' ? unknown(service) : service.providerUptime(metric.name);
@@ -139,7 +188,7 @@ export function resolveFigure(source: FigureSource, metric: MetricRef): Figure {
 
 /** A finished run's figures, from its result file and what was gathered beside it. */
 export function resultFigures(
-  result: RunResult,
+  result: RunResult & { readonly database?: DatabaseSection | undefined },
   service: ServiceFigures | string,
   probes: ProbeCount | string,
 ): FigureSource {
@@ -166,5 +215,8 @@ export function resultFigures(
     endpoints,
     service,
     probes,
+    database:
+      result.database ??
+      'no database was watched: give --postgres URL, or test the embedded FIML (its own database)',
   };
 }

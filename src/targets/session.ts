@@ -1,4 +1,5 @@
 import type { Agent } from 'undici';
+import type { DatabaseSection } from '../database/index.js';
 import type { RunResult, StatsRecorder } from '../stats/index.js';
 import type { ClientConfig } from '../util/client-config.js';
 import { evaluateTargets, summarizeOutcomes, type TargetOutcome, type Window } from './evaluate.js';
@@ -317,7 +318,9 @@ export class TargetSession {
   }
 
   /** Stops probing, takes the last scrape and judges every target on the result. */
-  async finish(result: RunResult): Promise<TargetedResult> {
+  async finish(
+    result: RunResult & { readonly database?: DatabaseSection | undefined },
+  ): Promise<TargetedResult> {
     await this.#prober.stop();
     const recorder = this.#recorder;
     const windowMs = this.#options.windowMs;
