@@ -63,8 +63,9 @@ class AnalysisUser extends User {
 }
 
 /**
- * Hourly bars of a random hour count: each answer is a cache miss that FIML reads from its
- * database with its history query (the statement the missing-index fault slows down).
+ * The last 1 to 48 hourly bars of a symbol: with the short cache lifetime of the faults' FIML,
+ * most are cache misses that FIML reads from its database with its history query (the statement
+ * the missing-index fault slows down). Few rows each, so the index, not the rows sent, decides.
  */
 class IntradayUser extends User {
   static override tasks = [task(1, 'intraday')];
@@ -72,7 +73,7 @@ class IntradayUser extends User {
     await this.client.get('/mcp/tools/get_market_data', {
       query: {
         symbol: this.random.pick([...EQUITIES, ...CRYPTO]),
-        intraday_hours: String(this.random.int(1, 720)),
+        intraday_hours: String(this.random.int(1, 48)),
       },
       name: 'intraday bars',
     });
@@ -171,8 +172,16 @@ const check = (expect: string, observed: string, held: boolean): Check => ({
   observed,
   held,
 });
-const endpoint99 = (result: TargetedResult, name: string): number | null =>
-  result.endpoints.find((e) => e.name === name)?.latencyMs.p99 ?? null;
+const endpointLatency = (
+  result: TargetedResult,
+  name: string,
+  figure: 'p50' | 'p99',
+): number | null => result.endpoints.find((e) => e.name === name)?.latencyMs[figure] ?? null;
+/** A statement short enough for a line, its columns elided: `SELECT … FROM t WHERE ...`. */
+const shortQuery = (query: string) => {
+  const short = query.replace(/\s+/g, ' ').replace(/^SELECT .*? FROM /, 'SELECT … FROM ');
+  return short.length > 100 ? `${short.slice(0, 99)}…` : short;
+};
 const fmtMs = (ms: number | null) => (ms === null ? 'n/a' : `${ms.toFixed(1)} ms`);
 const endpoint = (result: TargetedResult, name: string) =>
   result.endpoints.find((e) => e.name === name) ?? { requests: 0, failures: 0 };
@@ -312,13 +321,20 @@ export const FAULT_SCENARIOS: readonly FaultScenario[] = [
       const fix = database?.suggestions.find(
         (s) => /market_bars$/.test(s.table) && s.columns[0] === 'asset_id',
       );
-      const p99 = (r: TargetedResult) => endpoint99(r, 'intraday bars');
+      const p50 = (r: TargetedResult) => endpointLatency(r, 'intraday bars', 'p50');
+      const p99 = (r: TargetedResult) => endpointLatency(r, 'intraday bars', 'p99');
+      // The endpoint's time is also the providers' (a quote each request): the index decides
+      // only part of it, so the checks compare medians with and without it, not a ratio of 2.
+      const with_ = p50(present) ?? Number.NaN;
+      const without = p50(missing) ?? Number.NaN;
+      const slower = without >= with_ * 1.25;
+      const medians = `median ${fmtMs(p50(present))} with the index, ${fmtMs(p50(missing))} without, ${fmtMs(p50(restored))} restored (p99 ${fmtMs(p99(present))}, ${fmtMs(p99(missing))}, ${fmtMs(p99(restored))})`;
       return {
         checks: [
           check(
             'the database view names the history statement and its sequential scan on market_bars',
             scan
-              ? `${scan.query.slice(0, 80)}…: ${scan.calls} calls, ${Math.round(scan.share * 100)}% of the database's time, costliest node Seq Scan`
+              ? `${shortQuery(scan.query)}: ${scan.calls} calls, ${Math.round(scan.share * 100)}% of the database's time, costliest node Seq Scan`
               : database
                 ? `no statement on market_bars with a sequential scan among ${database.statements.length}`
                 : 'no database view of the phase (is the service the embedded FIML, or --postgres given?)',
@@ -330,9 +346,14 @@ export const FAULT_SCENARIOS: readonly FaultScenario[] = [
             fix !== undefined,
           ),
           check(
-            'restoring the index restores the latency (p99 back under half of the p99 without it)',
-            `p99 ${fmtMs(p99(present))} with the index, ${fmtMs(p99(missing))} without, ${fmtMs(p99(restored))} restored`,
-            p99(missing) !== null && p99(restored) !== null && p99(restored)! < p99(missing)! / 2,
+            'without the index the endpoint is slower (median at least 1.25 times that with it)',
+            medians,
+            slower,
+          ),
+          check(
+            'restoring the index restores the latency (median nearer that with the index than that without)',
+            medians,
+            slower && (p50(restored) ?? Number.POSITIVE_INFINITY) < (with_ + without) / 2,
           ),
         ],
       };
