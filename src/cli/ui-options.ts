@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { z } from 'zod';
 import { PerfError } from '../errors.js';
+import { databaseOptions } from './database-options.js';
 import { loadOptions, resolveLoad } from './load-options.js';
 import { metricsOptions, resolveMetrics } from './metrics-options.js';
 import { flag, type OptionTable, type ResolvedOptions } from './option-table.js';
@@ -53,7 +54,13 @@ export const uiOptions = {
   },
 } satisfies OptionTable;
 
-export const uiTable = { ...loadOptions, ...targetOptions, ...metricsOptions, ...uiOptions };
+export const uiTable = {
+  ...loadOptions,
+  ...targetOptions,
+  ...metricsOptions,
+  ...databaseOptions,
+  ...uiOptions,
+};
 
 export type UiFlags = ResolvedOptions<typeof uiTable>;
 
@@ -120,5 +127,6 @@ export async function runUi(flags: UiFlags, args: readonly string[]): Promise<nu
       autoquit: flags.autoquit,
     },
     metrics: resolveMetrics(flags),
+    postgres: flags.postgres,
   });
 }

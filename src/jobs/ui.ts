@@ -12,6 +12,7 @@ import {
 } from '../ui/index.js';
 import { VERSION } from '../version.js';
 import { runLifecycle } from './lifecycle.js';
+import { openRunDatabase } from './load.js';
 import type { LoadRequest, MetricsRequest, TargetsRequest } from './requests.js';
 
 /** The live UI as `fiml-perf ui` (or `load --ui`) asks for it. */
@@ -42,6 +43,8 @@ export interface UiJob {
     readonly autoquit: number | undefined;
   };
   readonly metrics: MetricsRequest | undefined;
+  /** A PostgreSQL to watch over each test (--postgres); else the embedded FIML's own. */
+  readonly postgres?: string | undefined;
 }
 
 /** The UI, from start to quit; returns the exit code (the last test's, or 0). */
@@ -67,13 +70,14 @@ export function runUiJob(job: UiJob): Promise<ExitCode> {
         .map(([name]) => name);
       life.checkpoint();
       const token = job.web.token ?? (isLoopback(job.web.host) ? undefined : generateToken());
-      const { host, embedded } = await life.service({
+      const { host, embedded, databaseUrl } = await life.service({
         host: request.plan.host ?? scenario.classes.get(defaultClasses[0] ?? '')?.host,
         client: request.plan.client,
         // Unattended, a host that does not answer is a one-line error before anything is served;
         // from the page, each test probes its own host.
         probe: job.web.autostart ? undefined : false,
       });
+      const database = await openRunDatabase(life, job.postgres, databaseUrl);
       life.checkpoint();
       const defaults = job.defaults(job.classNames.length > 0 ? defaultClasses : []);
       // The generator's metrics, for the UI's whole life: each test starts its counters again.
@@ -106,6 +110,7 @@ export function runUiJob(job: UiJob): Promise<ExitCode> {
         },
         defaultHost: host,
         embedded,
+        ...(database ? { database } : {}),
         defaults,
         workers: request.workers,
         graceMs: request.graceMs,

@@ -1,3 +1,4 @@
+import type { DatabaseSection, RunDatabase } from '../database/index.js';
 import { isPerfError, PerfError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import {
@@ -52,6 +53,11 @@ export interface UiSessionOptions {
   readonly defaultHost: string;
   /** Whether `defaultHost` is the embedded FIML. */
   readonly embedded: boolean;
+  /**
+   * The database watched over each test (--postgres: whatever the host; the embedded FIML's own:
+   * only for tests of the embedded FIML).
+   */
+  readonly database?: RunDatabase;
   /** What the form shows first. */
   readonly defaults: StartInput;
   readonly workers: number;
@@ -78,6 +84,8 @@ export interface TestObserver {
 }
 
 interface ActiveRun {
+  /** The database this test is watched on, when it is. */
+  database?: RunDatabase | undefined;
   readonly id: number;
   readonly input: StartInput;
   readonly host: string;
@@ -367,7 +375,14 @@ export class UiSession {
         workload: `${this.options.scenarioFile} (${run.classes.join(', ')})`,
         host: run.host,
       });
-      const finished = await runLoad({
+      const database =
+        this.options.database &&
+        (this.options.database.source === 'service' || run.host === this.options.defaultHost)
+          ? this.options.database
+          : undefined;
+      await database?.begin();
+      run.database = database;
+      const loaded = await runLoad({
         plan,
         classes: run.classes.map((c) => this.#classNames.get(c) as UserClass),
         workers: this.options.workers,
@@ -413,8 +428,15 @@ export class UiSession {
           }),
         },
       });
+      let finished: typeof loaded & { database?: DatabaseSection } = loaded;
       // Kept at once: judging the targets can fail, the run's figures are still written.
       result = finished;
+      if (database)
+        try {
+          finished = { ...loaded, database: await database.end(loaded.durationS) };
+        } catch (error) {
+          this.options.log(`WARNING: no database view of the test: ${(error as Error).message}`);
+        }
       const targeted = await session.finish(finished);
       result = run.targets.length > 0 ? targeted : withoutTargets(targeted);
     } catch (error) {
@@ -580,6 +602,12 @@ export class UiSession {
       label: 'stats reset',
     });
     this.options.log(`Test ${run.id}: statistics reset`);
+    // The database's window starts again at the reset too.
+    run.database
+      ?.begin()
+      .catch((error: Error) =>
+        this.options.log(`WARNING: no database snapshot at the reset: ${error.message}`),
+      );
     // Open tabs keep their charts (the history stays) and mark the reset; the tables follow at
     // the next second.
     this.#emitState();
