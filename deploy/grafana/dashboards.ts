@@ -369,6 +369,54 @@ export const fimlService = dashboard({
       ],
     },
     {
+      title: "FIML's database",
+      panels: [
+        {
+          title: 'Database queries by statement',
+          description:
+            'Queries FIML sends to its database a second, by statement (history, cache_get, cache_set, cache_sweep); nothing without a database.',
+          kind: 'timeseries',
+          unit: 'ops',
+          targets: [
+            t(`sum by (statement) (rate(fiml_db_query_seconds_count{${F}}${R}))`, '{{statement}}'),
+          ],
+        },
+        {
+          title: 'Database query time p95 by statement',
+          description:
+            "How long FIML's queries take, seen from FIML (pool wait and round trip included). A history p95 that jumps with no change in traffic: a missing index (docs/database.md).",
+          kind: 'timeseries',
+          unit: 's',
+          targets: [
+            t(
+              `histogram_quantile(0.95, sum by (le, statement) (rate(fiml_db_query_seconds_bucket{${F}}${R})))`,
+              '{{statement}}',
+            ),
+          ],
+        },
+        {
+          title: 'Database connections',
+          description:
+            "FIML's pool: connections busy and idle, and requests waiting for one (a pool too small for the load).",
+          kind: 'timeseries',
+          unit: 'short',
+          targets: [t(`sum by (state) (fiml_db_connections{${F}})`, '{{state}}')],
+        },
+        {
+          title: 'Database query errors',
+          description: 'Queries that failed a second, by statement (0 when none).',
+          kind: 'timeseries',
+          unit: 'ops',
+          targets: [
+            t(
+              `sum by (statement) (rate(fiml_db_query_errors_total{${F}}${R})) or sum(rate(fiml_requests_total{${F}}${R})) * 0`,
+              '{{statement}}',
+            ),
+          ],
+        },
+      ],
+    },
+    {
       title: 'Node.js runtime',
       panels: [
         {

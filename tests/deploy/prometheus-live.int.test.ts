@@ -51,9 +51,11 @@ describe.skipIf(!hasPrometheus)(
 
     beforeAll(async () => {
       // Prices expire in half a second, so provider calls go on during the outage below. With
-      // Redis as L2 and a small L1, both layers answer lookups.
+      // Redis as L2 and a small L1, both layers answer lookups; its database (the embedded one,
+      // as `serve` has by default) fills the database panels.
       redis = hasRedis ? await startRedis() : undefined;
       fiml = await startFiml({
+        database: 'embedded',
         enableFaultInjection: true,
         redisUrl: redis?.url,
         cache: { ttlSeconds: { price: 0.5 }, l1MaxEntries: 8 },

@@ -229,3 +229,22 @@ describe('Prometheus text', () => {
     expect(() => parsePrometheus('<html>not metrics</html>')).toThrow(ScrapeError);
   });
 });
+
+describe("the cache hit rate with FIML's database as a cache layer (issue 27)", () => {
+  const scrape = (l1: [number, number], db: [number, number]) =>
+    new Scrape(
+      parsePrometheus(`fiml_cache_hits_total{layer="l1"} ${l1[0]}
+fiml_cache_misses_total{layer="l1"} ${l1[1]}
+fiml_cache_hits_total{layer="db"} ${db[0]}
+fiml_cache_misses_total{layer="db"} ${db[1]}
+`),
+      0,
+    );
+
+  it('counts over every L1 lookup, not over the database layer (first alphabetically)', () => {
+    // 100 lookups: 80 answered by L1, 10 of its 20 misses by the database.
+    const figures = new ServiceFigures(scrape([0, 0], [0, 0]), scrape([80, 20], [10, 10]));
+    expect(figures.cacheHitRate()).toMatchObject({ known: true, value: 0.9 });
+    expect(figures.cacheLayers().map((l) => l.layer)).toEqual(['l1', 'db']);
+  });
+});
