@@ -2,7 +2,7 @@
  * The SQL fiml-perf sends to a watched database. Every statement carries `MARKER` after its
  * first word: pg_stat_statements keeps a comment inside a statement in its text, which is how our
  * own reads are left out of the statements a window reports (pg_stat_statements has no
- * application_name). Not before the first word: PostgreSQL 17 (PGlite's) cuts a statement's
+ * application_name). Not before the first word: a newer PostgreSQL (PGlite's 18) cuts a statement's
  * text to where the statement starts, leading comments out.
  */
 
