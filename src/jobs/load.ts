@@ -331,6 +331,7 @@ async function loadJob(job: LoadJob, paths: OutputPaths, life: Lifecycle): Promi
     const kept = await writeOutputs(result, paths, context, life.log);
     if (kept.lost.length > 0) life.log(lostLine(kept));
   });
+  await session?.endWindow();
   if (database) result = { ...result, ...(await endRunDatabase(life, database, result)) };
   if (session) {
     judged = true;

@@ -109,6 +109,7 @@ export async function runPhase(
       version: env.version,
       config: { stress: options.label, executor, host: env.host, seed: env.seed },
     });
+    await session.endWindow();
     let database: TargetedResult['database'];
     if (env.database)
       try {

@@ -311,6 +311,16 @@ export class TargetSession {
     );
   }
 
+  /**
+   * The load is over: stops the health probes. What is read after the window (the database's
+   * statistics, which wait for the service's sessions to go idle) must not see our probes, which
+   * keep a service's connections busy when its health check asks its database; and uptime counts
+   * the window only.
+   */
+  async endWindow(): Promise<void> {
+    await this.#prober.stop();
+  }
+
   /** Stops probing without judging anything: the run it watched failed. */
   async cancel(): Promise<void> {
     await this.#prober.stop();

@@ -2,6 +2,7 @@ import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DatabaseSection } from '../../src/database/index.js';
 import type { TargetedResult } from '../../src/targets/index.js';
 import { expectUserError, runCli } from '../helpers/cli.js';
 import { startHttpServer, type TestServer } from '../helpers/http-server.js';
@@ -124,7 +125,20 @@ describe('targets and run: exit codes and files', () => {
     expect(readFileSync(join(latest, 'summary.md'), 'utf8')).toMatch(
       /\*\*All targets met\*\*: 1 passed/,
     );
-    expect(read(join(latest, 'result.json')).targets.outcomes[0]!.verdict).toBe('pass');
+    const result = read(join(latest, 'result.json')) as TargetedResult & {
+      database?: DatabaseSection;
+    };
+    expect(result.targets.outcomes[0]!.verdict).toBe('pass');
+    // The embedded FIML's own database over the run's window (issue 27): its statements on its
+    // tables (the first requests of the seeded users miss the cache: cache_entries is read).
+    expect(result.database?.source).toBe('fiml');
+    const onFimlTables = result.database?.statements.filter(
+      (s) => /\b(market_bars|cache_entries)\b/.test(s.query) && s.calls > 0,
+    );
+    expect(onFimlTables?.length, JSON.stringify(result.database?.statements)).toBeGreaterThan(0);
+    expect(readFileSync(join(latest, 'summary.md'), 'utf8')).toMatch(
+      /^## Database\n\nFIML's own database: `postgres:\/\/[^`]+`/m,
+    );
     expectUserError(
       await runCli(['run', '--json', 'x.json']),
       /run writes result\.json, junit\.xml and report\.html into its report folder/,
