@@ -433,6 +433,9 @@ export class UiSession {
       result = finished;
       if (database)
         try {
+          // The health probes end with the load: the service's sessions must go idle for the
+          // database's end snapshot (a probe that queries the database keeps one busy).
+          await session.endWindow();
           finished = { ...loaded, database: await database.end(loaded.durationS) };
         } catch (error) {
           this.options.log(`WARNING: no database view of the test: ${(error as Error).message}`);
