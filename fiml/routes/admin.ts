@@ -59,7 +59,8 @@ const faultsInput = z
     provider_latency_ms: z.union([latency, z.record(z.string().max(100), latency)]).optional(),
     task_failure_rate: z.number().min(0).max(1).nullable().optional(),
     l2_cache_failure: z.boolean().optional(),
-    history_index_missing: z.boolean().optional(),
+    // null is what GET answers without a database: posted back, it changes nothing.
+    history_index_missing: z.boolean().nullable().optional(),
   })
   .strict();
 
@@ -139,7 +140,8 @@ export function adminRoutes(app: FastifyInstance, fiml: Fiml): void {
         faults.providerLatencyMs.set(name.toLowerCase(), ms);
     if (input.task_failure_rate !== undefined) faults.taskFailureRate = input.task_failure_rate;
     if (input.l2_cache_failure !== undefined) faults.l2Failure = input.l2_cache_failure;
-    if (input.history_index_missing !== undefined) await historyIndex(input.history_index_missing);
+    if (typeof input.history_index_missing === 'boolean')
+      await historyIndex(input.history_index_missing);
     return faults.toJSON();
   });
 
