@@ -100,7 +100,7 @@ describe.skipIf(!hasRedis)(
       expect(run.code, run.stderr).toBe(0);
       expect(await Promise.all(started.map(exited))).toEqual([0, 0, 0]);
       const result = JSON.parse(readFileSync(json, 'utf8'));
-      expect(result.totals.requests).toBe(240);
+      expect(result.totals.requests, `dropped ${result.generator.dropped}`).toBe(240);
       expect(served).toBe(240);
       // Targets judged once, on the merged figures.
       expect(result.targets.summary).toMatchObject({ pass: 2, fail: 0 });
