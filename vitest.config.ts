@@ -30,6 +30,8 @@ export default defineConfig({
         test: {
           name: 'int',
           include: ['tests/**/*.int.test.ts'],
+          // Its tests spawn the built CLI: dist/ built (incrementally) before any of them runs.
+          globalSetup: ['./tests/build-cli.ts'],
           maxWorkers: 3,
         },
       },

@@ -68,11 +68,14 @@ describe('the benchmark harness', () => {
   });
 
   it('times synchronous functions in CPU time by default, which leaves out time off the CPU', async () => {
+    // 2 ms off the CPU and 0.1 ms on it: a call of next to no CPU would need a thousand calls to
+    // fill a 5 ms sample on the CPU clock, 2 s of sleeping a sample (12 s for the test).
+    const call = () => {
+      spin(100);
+      return sleep(2);
+    };
     const [cpu, wall] = await runInProcess(
-      [
-        define('sleep cpu', () => sleep(2)),
-        define('sleep wall', () => sleep(2), { clock: 'wall' }),
-      ],
+      [define('sleep cpu', call), define('sleep wall', call, { clock: 'wall' })],
       100,
     );
     expect(cpu!.clock).toBe('cpu');

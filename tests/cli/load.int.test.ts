@@ -147,6 +147,10 @@ describe('fiml-perf load: results', () => {
       `${server.url}/missing`,
       '--rate',
       '200',
+      // Up to 200 users, not quick mode's 10: a loaded machine that stalls this process half a
+      // second then has 100 iterations due at once, and with 10 users dropped 102 of them.
+      '--max-users',
+      '200',
       '-d',
       '1s',
       '--json',

@@ -3,16 +3,17 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const TSX = import.meta.resolve('tsx');
 
-/** Runs the CLI from source (as the built bin does from dist), in the repository root. */
+/**
+ * Runs the CLI as users run it, the bin on the compiled output (which tests/build-cli.ts builds
+ * before the integration tier), in the repository root unless told.
+ */
 export function spawnCli(
   args: readonly string[],
   env: NodeJS.ProcessEnv = {},
   cwd: string = root,
 ): ChildProcess {
-  // tsx resolved here, so the CLI also runs from a folder without node_modules.
-  return spawn(process.execPath, ['--import', TSX, `${root}src/cli/main.ts`, ...args], {
+  return spawn(process.execPath, [`${root}bin/fiml-perf.js`, ...args], {
     cwd,
     env: { ...process.env, REDIS_URL: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,6 +3,7 @@ import { constant, task, User, UserConnections, UserHttpClient } from '../../src
 import { StatsRecorder } from '../../src/stats/index.js';
 import { startHttpServer, type TestServer } from '../helpers/http-server.js';
 import { closed, runScenario } from '../helpers/load.js';
+import { until } from '../helpers/until.js';
 
 /**
  * A site with a login (POST /login sets `session`, GET /account needs it), a redirect chain, a
@@ -78,7 +79,16 @@ class LoginUser extends User {
 
 describe('cookies', () => {
   it('a login flow works, and each user sees only its own session', async () => {
-    const result = await runScenario(server.url, [LoginUser], closed(5, 500));
+    // Counted, not timed: the run ends once the server has answered 25 accounts (in a fixed
+    // 0.5 s a loaded machine answered 16).
+    seen.length = 0;
+    const stop = new AbortController();
+    const accounts = () => seen.filter((s) => s.url === '/account').length;
+    const enough = until(() => accounts() >= 25, 'the users to ask for 25 accounts').finally(() =>
+      stop.abort(),
+    );
+    const result = await runScenario(server.url, [LoginUser], closed(5, 30_000), {}, stop.signal);
+    await enough;
     const account = result.endpoints.find((e) => e.name === '/account');
     expect(account?.requests).toBeGreaterThan(20);
     // Each user's check compares the session the server saw with its own id.
