@@ -177,6 +177,10 @@ const endpointLatency = (
   name: string,
   figure: 'p50' | 'p99',
 ): number | null => result.endpoints.find((e) => e.name === name)?.latencyMs[figure] ?? null;
+/** FIML's history query (a read of market_bars) in a phase's database view. */
+const historyStatement = (result: TargetedResult) =>
+  result.database?.statements.find((s) => /\bFROM market_bars\b/.test(s.query) && s.calls > 0);
+
 /** A statement short enough for a line, its columns elided: `SELECT … FROM t WHERE ...`. */
 const shortQuery = (query: string) => {
   const short = query.replace(/\s+/g, ' ').replace(/^SELECT .*? FROM /, 'SELECT … FROM ');
@@ -323,12 +327,13 @@ export const FAULT_SCENARIOS: readonly FaultScenario[] = [
       );
       const p50 = (r: TargetedResult) => endpointLatency(r, 'intraday bars', 'p50');
       const p99 = (r: TargetedResult) => endpointLatency(r, 'intraday bars', 'p99');
-      // The endpoint's time is also the providers' (a quote each request): the index decides
-      // only part of it, so the checks compare medians with and without it, not a ratio of 2.
-      const with_ = p50(present) ?? Number.NaN;
-      const without = p50(missing) ?? Number.NaN;
-      const slower = without >= with_ * 1.25;
-      const medians = `median ${fmtMs(p50(present))} with the index, ${fmtMs(p50(missing))} without, ${fmtMs(p50(restored))} restored (p99 ${fmtMs(p99(present))}, ${fmtMs(p99(missing))}, ${fmtMs(p99(restored))})`;
+      // The endpoint's time is also the providers' (a quote each request) and, on a busy
+      // machine, its queueing: the statement's own mean time in the database is what the index
+      // decides (about 30 times apart), so the checks read it; the endpoint's figures are shown.
+      const mean = (r: TargetedResult) => historyStatement(r)?.meanMs ?? null;
+      const [withIndex, without, back] = [mean(present), mean(missing), mean(restored)];
+      const slower = withIndex !== null && without !== null && without >= withIndex * 3;
+      const means = `the history statement's mean ${fmtMs(withIndex)} with the index, ${fmtMs(without)} without, ${fmtMs(back)} restored; the endpoint's median ${fmtMs(p50(present))}, ${fmtMs(p50(missing))}, ${fmtMs(p50(restored))} (p99 ${fmtMs(p99(present))}, ${fmtMs(p99(missing))}, ${fmtMs(p99(restored))})`;
       return {
         checks: [
           check(
@@ -346,14 +351,14 @@ export const FAULT_SCENARIOS: readonly FaultScenario[] = [
             fix !== undefined,
           ),
           check(
-            'without the index the endpoint is slower (median at least 1.25 times that with it)',
-            medians,
+            'without the index the history statement is slower (its mean at least 3 times that with it)',
+            means,
             slower,
           ),
           check(
-            'restoring the index restores the latency (median nearer that with the index than that without)',
-            medians,
-            slower && (p50(restored) ?? Number.POSITIVE_INFINITY) < (with_ + without) / 2,
+            'restoring the index restores its latency (its mean back under a third of that without)',
+            means,
+            slower && back !== null && back < without! / 3,
           ),
         ],
       };
