@@ -6,7 +6,7 @@ import { defineConfig } from 'vitest/config';
  * servers, Redis, the CLI or chromium. `npm test` runs both in one pool of four workers on this
  * 2-core machine: most integration files spend their time waiting on fixed run lengths and
  * timers (with four, npm test's own processes kept 1.3 cores busy on average; npm test took
- * 214-311 s against 306-347 s with three, beside other sessions' work), and the timing-dependent
+ * 199-311 s against 306-347 s with three, beside other sessions' work), and the timing-dependent
  * tests wait for their condition or run on a fake clock, so a busy machine slows them rather
  * than failing them. The unit tier alone is as fast with four as with three (about 30 s); the
  * projects share one pool only with the same maxWorkers (else vitest runs them one after the

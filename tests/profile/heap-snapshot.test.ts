@@ -93,12 +93,18 @@ describe('taking a heap snapshot', () => {
       },
       send: async (method: string) => {
         if (method !== 'HeapProfiler.takeHeapSnapshot') return {};
+        const written = () => {
+          const temporary = readdirSync(dir).find((f) => f.endsWith('.tmp'));
+          return temporary ? statSync(join(dir, temporary)).size : 0;
+        };
         for (let i = 0; i < 20; i++) {
           listener?.({ chunk });
-          // Give the stream a turn, then see what reached the disk before the snapshot ended.
-          await new Promise((r) => setTimeout(r, 5));
-          const temporary = readdirSync(dir).find((f) => f.endsWith('.tmp'));
-          onDisk.push(temporary ? statSync(join(dir, temporary)).size : 0);
+          // Give the stream turns until the chunk is on disk (up to a second: a fixed 5 ms was
+          // too short on a loaded machine), then see what reached it before the snapshot ended.
+          const deadline = Date.now() + 1000;
+          while (written() < (i + 1) * chunk.length && Date.now() < deadline)
+            await new Promise((r) => setTimeout(r, 5));
+          onDisk.push(written());
         }
         return {};
       },
