@@ -52,12 +52,18 @@ export const DATABASE = sql(
     `FROM pg_stat_database WHERE datname = current_database()`,
 );
 
+/**
+ * Per table; its live rows are the larger of the statistics' count and the planner's estimate:
+ * a server whose statistics were reset (PGlite's, loaded from a saved data folder) says 0 live
+ * rows of a table of 388k until autovacuum counts again, and the table would not look large.
+ */
 export const TABLES = sql(
   `SELECT relid::bigint::float8 AS relid, schemaname, relname, seq_scan::float8 AS seq_scan, ` +
     `seq_tup_read::float8 AS seq_tup_read, coalesce(idx_scan, 0)::float8 AS idx_scan, ` +
     `coalesce(idx_tup_fetch, 0)::float8 AS idx_tup_fetch, n_tup_ins::float8 AS n_tup_ins, ` +
     `n_tup_upd::float8 AS n_tup_upd, n_tup_del::float8 AS n_tup_del, ` +
-    `n_live_tup::float8 AS n_live_tup FROM pg_stat_user_tables`,
+    `greatest(n_live_tup::float8, (SELECT c.reltuples FROM pg_class c WHERE c.oid = relid)::float8, 0) AS n_live_tup ` +
+    `FROM pg_stat_user_tables`,
 );
 
 /**

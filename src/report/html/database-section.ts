@@ -79,7 +79,7 @@ function planTree(statement: StatementWindow, plan: PlanNode): string {
 
 function statementDetail(statement: StatementWindow): string {
   const plan = statement.plan
-    ? `<h4>Plan <span class="note">(EXPLAIN with a representative parameter set; costs in PostgreSQL's units)</span></h4>${planTree(statement, statement.plan)}`
+    ? `<h4>Plan <span class="note">(EXPLAIN of the generic plan, the one for any parameter values; never run; costs in PostgreSQL's units)</span></h4>${planTree(statement, statement.plan)}`
     : statement.planError
       ? `<p class="note">Not explained: ${esc(statement.planError)}.</p>`
       : '<p class="note">Not explained: only the slowest statements are.</p>';
